@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# What CI runs (through .ci/run): the README's test command, the same tests
+# under AddressSanitizer, and a short libFuzzer run of every fuzzer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "=== tests (README command 2)"
+bash ci/test.sh
+
+echo "=== tests under AddressSanitizer"
+bash ci/test.sh --config=asan
+
+echo "=== libFuzzer smoke runs"
+bash ci/fuzz.sh --smoke

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Fuzzes locally with libFuzzer (ASan + UBSan).
+#   bash ci/fuzz.sh ops_fuzzer          # 10 minutes of ops_fuzzer
+#   bash ci/fuzz.sh ops_fuzzer 60       # 60 seconds
+#   bash ci/fuzz.sh --smoke             # 20 seconds of every fuzzer (CI)
+# The working corpus grows outside the source tree, in
+# ${SOCKSPEC_FUZZ_DIR:-$HOME/.cache/sockspec/fuzz}/NAME/corpus, seeded from
+# fuzz/corpus/NAME; crash inputs land in .../NAME/artifacts/. A finding turns
+# into a case file with `sockspec from-crash` (README, "Fuzzing").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash ci/setup.sh
+
+work=${SOCKSPEC_FUZZ_DIR:-$HOME/.cache/sockspec/fuzz}
+if [[ ${1:-} == --smoke ]]; then
+  seconds=${2:-20}
+  mapfile -t names < <(cd fuzz && ls -1 *_fuzzer.cc 2>/dev/null | sed 's/\.cc$//')
+else
+  [[ $# -ge 1 ]] || { echo "usage: ci/fuzz.sh NAME [SECONDS] | --smoke [SECONDS]" >&2; exit 2; }
+  names=("$1")
+  seconds=${2:-600}
+fi
+if ((${#names[@]} == 0)); then
+  echo "ci/fuzz.sh: no fuzzers in fuzz/ yet"
+  exit 0
+fi
+
+bazel build --config=fuzz "${names[@]/#/\/\/fuzz:}"
+status=0
+for name in "${names[@]}"; do
+  [[ -f fuzz/$name.cc ]] || { echo "ci/fuzz.sh: no fuzzer fuzz/$name.cc" >&2; exit 2; }
+  mkdir -p "$work/$name/corpus" "$work/$name/artifacts"
+  args=(-max_total_time="$seconds" -artifact_prefix="$work/$name/artifacts/" -print_final_stats=1)
+  [[ -f fuzz/$name.dict ]] && args+=(-dict="fuzz/$name.dict")
+  [[ -f fuzz/$name.options ]] && mapfile -t -O "${#args[@]}" args < "fuzz/$name.options"
+  echo "=== $name for ${seconds}s (corpus $work/$name/corpus)"
+  if ! "bazel-bin/fuzz/$name" "${args[@]}" "$work/$name/corpus" "fuzz/corpus/$name" \
+       > "$work/$name/last.log" 2>&1; then
+    status=1
+    echo "$name: FINDING; log $work/$name/last.log, inputs in $work/$name/artifacts/"
+    tail -40 "$work/$name/last.log"
+  else
+    grep -E 'stat::(number_of_executed_units|average_exec_per_sec)' "$work/$name/last.log" || true
+  fi
+done
+bazel shutdown >/dev/null 2>&1 || true
+exit "$status"

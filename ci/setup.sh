@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages sockspec needs; a no-op when all are present.
+# Works as root on a fresh Debian 12 (bookworm). Usage: bash ci/setup.sh
+set -euo pipefail
+
+packages=(
+  bazel-bootstrap bazel-rules-cc bazel-rules-java bazel-platforms bazel-skylib
+  g++ clang libclang-rt-14-dev
+  libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
+  python3
+  runsc        # gVisor, the second system under test
+  stress-ng    # keeps the cores busy in the flake runs
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "ci/setup.sh: installing ${missing[*]}" >&2
+sudo=()
+if [[ $(id -u) != 0 ]]; then sudo=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,41 @@
+"""sockspec_fuzz_test: a libFuzzer target and its corpus regression test.
+
+sockspec_fuzz_test(name = "ops_fuzzer", srcs = ["ops_fuzzer.cc"], deps = [...])
+makes
+  :ops_fuzzer       the fuzzer binary: libFuzzer under --config=fuzz, otherwise
+                    a replayer that runs each file or directory it is given once;
+  :ops_fuzzer_test  a test (any compiler, no libFuzzer) that replays
+                    corpus/ops_fuzzer/ and fails on any finding.
+The dictionary ops_fuzzer.dict sits beside the source.
+"""
+
+load("@rules_cc//cc:defs.bzl", "cc_binary", "cc_test")
+load("//harness:copts.bzl", "SOCKSPEC_COPTS")
+
+def sockspec_fuzz_test(name, srcs, deps = [], **kwargs):
+    corpus = native.glob(["corpus/%s/**" % name])
+    engine = select({
+        "//fuzz:libfuzzer": [],
+        "//conditions:default": ["//fuzz:replay_main"],
+    })
+    cc_binary(
+        name = name,
+        srcs = srcs,
+        copts = SOCKSPEC_COPTS,
+        deps = deps + engine,
+        linkopts = select({
+            "//fuzz:libfuzzer": ["-fsanitize=fuzzer"],
+            "//conditions:default": [],
+        }),
+        **kwargs
+    )
+    cc_test(
+        name = name + "_test",
+        srcs = srcs,
+        copts = SOCKSPEC_COPTS,
+        deps = deps + ["//fuzz:replay_main"],
+        args = ["fuzz/corpus/" + name],
+        data = corpus,
+        size = "small",
+        **kwargs
+    )

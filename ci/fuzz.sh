@@ -7,6 +7,8 @@
 # ${SOCKSPEC_FUZZ_DIR:-$HOME/.cache/sockspec/fuzz}/NAME/corpus, seeded from
 # fuzz/corpus/NAME; crash inputs land in .../NAME/artifacts/. A finding turns
 # into a case file with `sockspec from-crash` (README, "Fuzzing").
+# SOCKSPEC_CORRUPT=drop-byte (or swap-bytes, wrong-errno) makes ops_fuzzer
+# corrupt one result per input: it must then fail within seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/setup.sh
@@ -25,23 +27,30 @@ if ((${#names[@]} == 0)); then
   exit 0
 fi
 
-bazel build --config=fuzz "${names[@]/#/\/\/fuzz:}"
+# SOCKSPEC_BAZEL_STARTUP, e.g. --output_base=DIR, keeps this build off a
+# Bazel server others are using; no convenience symlinks are touched.
+read -r -a startup <<< "${SOCKSPEC_BAZEL_STARTUP:-}"
+bazel "${startup[@]}" build --config=fuzz --symlink_prefix=/ "${names[@]/#/\/\/fuzz:}"
+bin=$(bazel "${startup[@]}" info --config=fuzz bazel-bin 2>/dev/null)
 status=0
 for name in "${names[@]}"; do
   [[ -f fuzz/$name.cc ]] || { echo "ci/fuzz.sh: no fuzzer fuzz/$name.cc" >&2; exit 2; }
   mkdir -p "$work/$name/corpus" "$work/$name/artifacts"
   args=(-max_total_time="$seconds" -artifact_prefix="$work/$name/artifacts/" -print_final_stats=1)
   [[ -f fuzz/$name.dict ]] && args+=(-dict="fuzz/$name.dict")
-  [[ -f fuzz/$name.options ]] && mapfile -t -O "${#args[@]}" args < "fuzz/$name.options"
+  # NAME.options is OSS-Fuzz's INI file; its [libfuzzer] keys become flags.
+  if [[ -f fuzz/$name.options ]]; then
+    mapfile -t -O "${#args[@]}" args < <(sed -n 's/^ *\([a-z_]*\) *= *\(.*\)$/-\1=\2/p' "fuzz/$name.options")
+  fi
   echo "=== $name for ${seconds}s (corpus $work/$name/corpus)"
-  if ! "bazel-bin/fuzz/$name" "${args[@]}" "$work/$name/corpus" "fuzz/corpus/$name" \
+  if ! "$bin/fuzz/$name" "${args[@]}" "$work/$name/corpus" "fuzz/corpus/$name" \
        > "$work/$name/last.log" 2>&1; then
     status=1
     echo "$name: FINDING; log $work/$name/last.log, inputs in $work/$name/artifacts/"
     tail -40 "$work/$name/last.log"
   else
-    grep -E 'stat::(number_of_executed_units|average_exec_per_sec)' "$work/$name/last.log" || true
+    grep -E 'stat::(number_of_executed_units|average_exec_per_sec)|operations/s' "$work/$name/last.log" || true
   fi
 done
-bazel shutdown >/dev/null 2>&1 || true
+bazel "${startup[@]}" shutdown >/dev/null 2>&1 || true
 exit "$status"

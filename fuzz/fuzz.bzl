@@ -12,6 +12,17 @@ The dictionary ops_fuzzer.dict sits beside the source.
 load("@rules_cc//cc:defs.bzl", "cc_binary", "cc_test")
 load("//harness:copts.bzl", "SOCKSPEC_COPTS")
 
+# The clang configs link with bfd (.bazelrc), which lacks the --start-lib the
+# autodetected toolchain passes for statically linked binaries.
+NO_START_END_LIB = ["-supports_start_end_lib"]
+
+# Bazel links with the C driver, which leaves out UBSan's C++ part (vptr
+# checks) unless asked.
+SANITIZER_CXX_RUNTIME = select({
+    "//fuzz:libfuzzer": ["-fsanitize-link-c++-runtime"],
+    "//conditions:default": [],
+})
+
 def sockspec_fuzz_test(name, srcs, deps = [], **kwargs):
     corpus = native.glob(["corpus/%s/**" % name])
     engine = select({
@@ -26,7 +37,8 @@ def sockspec_fuzz_test(name, srcs, deps = [], **kwargs):
         linkopts = select({
             "//fuzz:libfuzzer": ["-fsanitize=fuzzer"],
             "//conditions:default": [],
-        }),
+        }) + SANITIZER_CXX_RUNTIME,
+        features = NO_START_END_LIB,
         **kwargs
     )
     cc_test(
@@ -35,7 +47,9 @@ def sockspec_fuzz_test(name, srcs, deps = [], **kwargs):
         copts = SOCKSPEC_COPTS,
         deps = deps + ["//fuzz:replay_main"],
         args = ["fuzz/corpus/" + name],
+        linkopts = SANITIZER_CXX_RUNTIME,
         data = corpus,
         size = "small",
+        features = NO_START_END_LIB,
         **kwargs
     )

@@ -1,6 +1,7 @@
 #include "harness/executor.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -167,6 +168,22 @@ TEST(Executor, UnexpectedSigpipeFailsTheStep) {
   EXPECT_EQ(r.report.substr(0, r.report.find('\n')),
             "t.case:12:1: A: write(a, \"x\"): expected -1 EPIPE, got -1 EPIPE "
             "signal SIGPIPE");
+}
+
+TEST(Executor, FcntlSetsNonblockSoAnEmptyReadIsEagain) {
+  // B39: a non-blocking read on an empty socket fails EAGAIN.
+  PlanBuilder b = PairOfPeers(SOCK_STREAM);
+  Outcome zero;
+  zero.value = Range::Exactly(0);  // fcntl's result is its value
+  b.Step("B", Call::kFcntl, "fcntl(b, F_SETFL, O_NONBLOCK)").Fds({"b"})
+      .Ints({F_SETFL, O_NONBLOCK}).Expect(zero);
+  Outcome nonblock;
+  nonblock.value = Range::Exactly(O_NONBLOCK);
+  b.Step("B", Call::kFcntl, "fcntl(b, F_GETFL)").Fds({"b"}).Ints({F_GETFL, 0})
+      .Expect(nonblock);
+  b.Step("B", Call::kRead, "read(b, 10)").Fds({"b"}).Ints({10}).Expect(Err(EAGAIN));
+  InstanceResult r = RunPlan(b.plan(), {});
+  EXPECT_EQ(r.verdict, V::kPass) << Show(r);
 }
 
 PlanBuilder NamedPair(PairKind kind, int type) {

@@ -38,10 +38,10 @@ Observation Fcntl(const Op& op, SyscallEnv& env) {
   if (r < 0) return Errno(errno);
   Observation o;
   o.ret = r;
-  // The case language compares F_GETFL's status flags under O_NONBLOCK only:
-  // the access mode and other bits are not what cases are about.
-  if (cmd == F_GETFL) o.value = r & O_NONBLOCK;
-  if (cmd == F_GETFD) o.value = r;
+  // fcntl's result is its value (0 for the F_SET commands). The case
+  // language compares F_GETFL's status flags under O_NONBLOCK only: the
+  // access mode and other bits are not what cases are about.
+  o.value = cmd == F_GETFL ? (r & O_NONBLOCK) : r;
   return o;
 }
 

@@ -39,10 +39,13 @@ bool IsErrnoLike(const std::string& s) {
   return true;
 }
 
+// "an address family", "a socket type or socket flag".
 std::string KindList(const std::vector<SymbolKind>& kinds) {
   std::vector<std::string> names;
   for (SymbolKind k : kinds) names.emplace_back(SymbolKindName(k));
-  return absl::StrJoin(names, " or ");
+  std::string out = absl::StrJoin(names, " or ");
+  bool vowel = !out.empty() && std::string("aeiou").find(out[0]) != std::string::npos;
+  return absl::StrCat(vowel ? "an " : "a ", out);
 }
 
 std::string ArityMessage(const CallSpec& spec, size_t got) {
@@ -163,13 +166,13 @@ bool RowLowering::LowerSymbols(const Expr& e, const ArgSpec& arg,
         }
       }
       Error(e.loc,
-            absl::StrCat("'", arg.name, "' takes a ", KindList(arg.symbols),
-                         ", not '", e.text, "' (a ",
-                         std::string(SymbolKindName(sym->kind)), ")"));
+            absl::StrCat("'", arg.name, "' takes ", KindList(arg.symbols),
+                         ", not '", e.text, "' (",
+                         KindList({sym->kind}), ")"));
       return false;
     }
     default:
-      Error(e.loc, absl::StrCat("expected a ", KindList(arg.symbols), " for '",
+      Error(e.loc, absl::StrCat("expected ", KindList(arg.symbols), " for '",
                                 arg.name, "', found ", Shown(e)));
       return false;
   }

@@ -212,7 +212,9 @@ void RowLowering::LowerStep(const Step& step) {
             "exists");
       return;
     }
+    size_t before = errors_;
     LowerCallStep(step, -1);
+    if (errors_ != before) RecoverBinds(step, -1);
     return;
   }
   if (!peers_started_) StartPeers();
@@ -235,12 +237,15 @@ void RowLowering::LowerStep(const Step& step) {
           absl::StrCat("an 'on' line cannot follow '", step.call.name, "'"));
     return;
   }
+  size_t before = errors_;
   switch (step.kind) {
     case Step::Kind::kCall:
       LowerCallStep(step, p);
+      if (errors_ != before) RecoverBinds(step, p);
       return;
     case Step::Kind::kWakes:
       LowerWakes(step, p);
+      if (errors_ != before) RecoverBinds(step, p);
       return;
     case Step::Kind::kFork:
       LowerFork(step, p);
@@ -270,6 +275,32 @@ void RowLowering::LowerStep(const Step& step) {
   }
 }
 
+void RowLowering::RecoverBinds(const Step& step, int holder) {
+  // The names a failed step would have bound, bound anyway, so that one
+  // mistake does not also report every later use of them.
+  for (const Alternative& alt : step.results) {
+    for (const Expr& v : alt.values) {
+      bool name = v.kind == Expr::Kind::kName ||
+                  (v.kind == Expr::Kind::kIndex && !v.empty_index);
+      if (!name || v.text.empty() || v.text[0] < 'a' || v.text[0] > 'z' ||
+          v.text == "any" || payloads_.count(v.text)) {
+        continue;
+      }
+      std::string n = v.kind == Expr::Kind::kName
+                          ? v.text
+                          : absl::StrCat(v.text, "[", v.value, "]");
+      int slot = SlotOf(n);
+      if (slot >= 0 && held_[holder + 1].count(slot)) continue;
+      if (slot < 0) {
+        slot = static_cast<int>(plan_.fd_names.size());
+        plan_.fd_names.push_back(n);
+        slots_[n] = slot;
+      }
+      held_[holder + 1].insert(slot);
+    }
+  }
+}
+
 void RowLowering::LowerWakes(const Step& step, int p) {
   if (!pending_[p]) {
     Error(step.call.loc, absl::StrCat("'wakes' without a blocked call: peer ",
@@ -282,8 +313,12 @@ void RowLowering::LowerWakes(const Step& step, int p) {
   op.call = Call::kWakes;
   op.text = absl::StrCat("wakes from ", pending_[p]->text);
   const CallSpec* spec = pending_[p]->spec;
+  size_t call_index = pending_[p]->op_index;
   pending_[p].reset();
   if (!Expectations(step, *spec, p, -1, /*blocking=*/false, &op)) return;
+  // The executor binds new fds when the call itself completes, so the
+  // blocking op carries the names `wakes` gives.
+  plan_.ops[call_index].results = op.results;
   plan_.ops.push_back(std::move(op));
   ++*total_ops_;
 }
@@ -384,7 +419,9 @@ void RowLowering::LowerCallStep(const Step& step, int holder) {
     for (Expr& e : shown) FillIndex(&e, iteration);
     op.text = PrintCall(step.call.name, shown);
     if (!Expectations(step, *spec, holder, iteration, step.blocks, &op)) return;
-    if (step.blocks) pending_[holder] = Pending{spec, step.loc, op.text};
+    if (step.blocks) {
+      pending_[holder] = Pending{spec, step.loc, op.text, plan_.ops.size()};
+    }
     if (spec->call == Call::kClose && op.fds.size() == 1) {
       held_[holder + 1].erase(op.fds[0]);
       closed_[holder + 1][op.fds[0]] = step.loc;

@@ -24,6 +24,7 @@ struct Pending {
   const CallSpec* spec = nullptr;
   Location loc;      // the blocking step
   std::string text;  // "read(b, 10)"
+  size_t op_index = 0;  // the blocking op in Plan::ops
 };
 
 // Names a successful call binds to new fds, with where each is written.
@@ -45,6 +46,7 @@ class RowLowering {
   void LowerCallStep(const Step& step, int holder);
   void LowerWakes(const Step& step, int peer);
   void LowerFork(const Step& step, int peer);
+  void RecoverBinds(const Step& step, int holder);
   bool ResolveRepeat(const Step& step, int64_t* count);
   bool Expectations(const Step& step, const CallSpec& spec, int holder,
                     int iteration, bool blocking, Op* op);

@@ -1,0 +1,109 @@
+// The speed limit for fuzz/ops_fuzzer: runs the operation sequences of a
+// corpus on real non-blocking socketpairs with the same system calls
+// (ExecuteOp) but no fuzzer, no model and no data pattern, and prints
+// sequences and operations per second.
+//
+//   bazel-bin/bench/ops_loop --seconds=10 ~/.cache/sockspec/fuzz/ops_fuzzer/corpus
+#include <dirent.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "harness/fuzz_ops.h"
+
+namespace {
+
+void Collect(const std::string& path, std::vector<std::string>& out) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    fprintf(stderr, "ops_loop: cannot stat %s\n", path.c_str());
+    exit(2);
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    out.push_back(path);
+    return;
+  }
+  DIR* dir = opendir(path.c_str());
+  while (dirent* e = readdir(dir)) {
+    if (e->d_name[0] != '.') Collect(path + "/" + e->d_name, out);
+  }
+  closedir(dir);
+}
+
+// One sequence: the same socketpair and calls as OpsRunner::Run.
+size_t RunOnce(const sockspec::OpsProgram& p, const uint8_t* wbuf,
+               uint8_t* rbuf) {
+  int fds[2];
+  if (socketpair(AF_UNIX,
+                 sockspec::SockTypeValue(p.type) | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                 0, fds) != 0) {
+    perror("ops_loop: socketpair");
+    exit(2);
+  }
+  for (const sockspec::Op& op : p.ops) {
+    sockspec::ExecuteOp(op, fds[op.end], wbuf, rbuf);
+    if (op.kind == sockspec::OpKind::kClose) fds[op.end] = -1;
+  }
+  for (int fd : fds) {
+    if (fd >= 0) close(fd);
+  }
+  return p.ops.size();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  double seconds = 10;
+  std::vector<std::string> files;
+  for (int i = 1; i < argc; ++i) {
+    if (strncmp(argv[i], "--seconds=", 10) == 0) {
+      seconds = atof(argv[i] + 10);
+    } else {
+      Collect(argv[i], files);
+    }
+  }
+  if (files.empty()) {
+    fprintf(stderr, "usage: ops_loop [--seconds=N] CORPUS_DIR_OR_FILE...\n");
+    return 2;
+  }
+  std::vector<sockspec::OpsProgram> programs;
+  size_t ops_per_pass = 0;
+  for (const std::string& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
+    programs.push_back(sockspec::DecodeOps(bytes));
+    ops_per_pass += programs.back().ops.size();
+  }
+  sockspec::BlockSigpipe();
+  std::vector<uint8_t> wbuf(sockspec::kMaxOpSize, 'x');
+  std::vector<uint8_t> rbuf(sockspec::kMaxOpSize);
+  const auto start = std::chrono::steady_clock::now();
+  uint64_t sequences = 0, ops = 0;
+  double elapsed = 0;
+  do {
+    for (const sockspec::OpsProgram& p : programs) {
+      ops += RunOnce(p, wbuf.data(), rbuf.data());
+    }
+    sequences += programs.size();
+    elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                            start)
+                  .count();
+  } while (elapsed < seconds);
+  printf("ops_loop: %zu sequences (%zu operations) per pass; %llu sequences, "
+         "%llu operations in %.1f s: %.0f sequences/s, %.0f operations/s\n",
+         programs.size(), ops_per_pass,
+         static_cast<unsigned long long>(sequences),
+         static_cast<unsigned long long>(ops), elapsed, sequences / elapsed,
+         ops / elapsed);
+  return 0;
+}

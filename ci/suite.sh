@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/setup.sh
 status=0
-bazel build //harness:sockspec && bazel-bin/harness/sockspec run cases "$@" || status=$?
+bazel build //harness:sockspec
+"$(bazel info bazel-bin)/harness/sockspec" run --jobs=2 cases "$@" || status=$?
 bazel shutdown >/dev/null 2>&1 || true
 exit "$status"

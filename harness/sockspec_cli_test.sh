@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The sockspec command end to end: exit codes, where failures and errors
+# point, and the text, JUnit and JSON reports.
+set -uo pipefail
+sockspec=$1
+data=$(dirname "$2")
+out=$TEST_TMPDIR/out
+fails=0
+
+expect() {  # expect NAME WANT_CODE GOT_CODE
+  if [[ $2 != "$3" ]]; then
+    echo "FAIL $1: exit code $3, want $2"; cat "$out"; fails=$((fails + 1))
+  fi
+}
+contains() {  # contains NAME TEXT
+  if ! grep -qF -- "$2" "$out"; then
+    echo "FAIL $1: output lacks: $2"; cat "$out"; fails=$((fails + 1))
+  fi
+}
+
+"$sockspec" run "$data/passes.case" >"$out" 2>&1
+expect pass 0 $?
+contains pass "1 passed, 0 failed"
+
+"$sockspec" run "$data/wrong-expectation.case" >"$out" 2>&1
+expect wrong 1 $?
+contains wrong "FAIL  $data/wrong-expectation.case [SOCK_STREAM]"
+contains wrong "$data/wrong-expectation.case:12:1: B: read(b, 10): expected \"never written\", got 0"
+contains wrong "0 passed, 2 failed"
+
+"$sockspec" run "$data/bad-syntax.case" >"$out" 2>&1
+expect syntax 2 $?
+contains syntax "$data/bad-syntax.case:7:4: error: unknown call 'frobnicate'"
+contains syntax "A: frobnicate(a) = 0"
+contains syntax "   ^"
+
+"$sockspec" run --format=junit "$data/wrong-expectation.case" "$data/passes.case" >"$out" 2>&1
+expect junit 1 $?
+contains junit '<testsuites tests="3" failures="2" errors="0">'
+contains junit '<testcase name="SOCK_SEQPACKET"'
+contains junit '<failure message='
+
+"$sockspec" run --format=json --output="$out" "$data/passes.case"
+expect json 0 $?
+contains json '"summary": {"pass": 1, "fail": 0, "error": 0, "skip": 0'
+
+"$sockspec" run --list "$data/wrong-expectation.case" >"$out" 2>&1
+expect list 0 $?
+contains list "$data/wrong-expectation.case [SOCK_SEQPACKET]"
+
+"$sockspec" run --filter=SEQPACKET --jobs=2 --repeat=3 "$data/wrong-expectation.case" >"$out" 2>&1
+expect filter 1 $?
+contains filter "0 passed, 3 failed"
+
+"$sockspec" run --jobs=0 "$data" >"$out" 2>&1
+expect usage 2 $?
+contains usage "--jobs=0: expected a whole number >= 1"
+
+"$sockspec" run "$data/no-such.case" >"$out" 2>&1
+expect missing 2 $?
+contains missing "no-such.case"
+
+if ((fails > 0)); then echo "$fails checks failed"; exit 1; fi
+echo "all sockspec CLI checks passed"

@@ -43,12 +43,14 @@ TEST(Diagnostic, FormatsLikeLlvmWithACaretUnderTheColumn) {
 
 TEST(Diagnostic, KeepsTabsBeforeTheCaretSoItLinesUp) {
   Diagnostic d{{"x.case", 1, 4}, "m"};
-  EXPECT_EQ(FormatDiagnostic(d, "\ta\tb\n"), "x.case:1:4: error: m\n\ta\tb\n\t \t^\n");
+  EXPECT_EQ(FormatDiagnostic(d, "\ta\tb\n"),
+            "x.case:1:4: error: m\n\ta\tb\n\t \t^\n");
 }
 
 TEST(Diagnostic, PutsTheCaretPastTheEndForAMissingToken) {
   Diagnostic d{{"x.case", 1, 4}, "expected 'because'"};
-  EXPECT_EQ(FormatDiagnostic(d, "a b"), "x.case:1:4: error: expected 'because'\na b\n   ^\n");
+  EXPECT_EQ(FormatDiagnostic(d, "a b"),
+            "x.case:1:4: error: expected 'because'\na b\n   ^\n");
 }
 
 TEST(Diagnostic, ShowsControlBytesAsQuestionMarks) {
@@ -60,7 +62,8 @@ TEST(Diagnostic, ShowsControlBytesAsQuestionMarks) {
 
 TEST(Diagnostic, PrintsOnlyTheMessageWithoutALine) {
   Diagnostic d{{"x.case", 0, 0}, "unknown platform 'x'"};
-  EXPECT_EQ(FormatDiagnostic(d, "text"), "x.case: error: unknown platform 'x'\n");
+  EXPECT_EQ(FormatDiagnostic(d, "text"),
+            "x.case: error: unknown platform 'x'\n");
 }
 
 TEST(Diagnostic, ShortFormIsLineColMessage) {

@@ -50,7 +50,8 @@ TEST(InvalidCases, EachProducesExactlyTheDiagnosticItsFirstLineStates) {
         text.substr(prefix.size(), text.find('\n') - prefix.size());
     ASSERT_FALSE(loaded->errors.empty()) << path << ": no diagnostic";
     EXPECT_EQ(ShortDiagnostic(loaded->errors[0]), expected)
-        << path << "\n" << FormatErrors(*loaded);
+        << path << "\n"
+        << FormatErrors(*loaded);
     EXPECT_TRUE(loaded->plans.empty()) << path;
   }
 }

@@ -44,7 +44,8 @@ std::string KindList(const std::vector<SymbolKind>& kinds) {
   std::vector<std::string> names;
   for (SymbolKind k : kinds) names.emplace_back(SymbolKindName(k));
   std::string out = absl::StrJoin(names, " or ");
-  bool vowel = !out.empty() && std::string("aeiou").find(out[0]) != std::string::npos;
+  bool vowel =
+      !out.empty() && std::string("aeiou").find(out[0]) != std::string::npos;
   return absl::StrCat(vowel ? "an " : "a ", out);
 }
 
@@ -167,8 +168,7 @@ bool RowLowering::LowerSymbols(const Expr& e, const ArgSpec& arg,
       }
       Error(e.loc,
             absl::StrCat("'", arg.name, "' takes ", KindList(arg.symbols),
-                         ", not '", e.text, "' (",
-                         KindList({sym->kind}), ")"));
+                         ", not '", e.text, "' (", KindList({sym->kind}), ")"));
       return false;
     }
     default:
@@ -180,8 +180,8 @@ bool RowLowering::LowerSymbols(const Expr& e, const ArgSpec& arg,
 
 bool RowLowering::LowerData(const Expr& e, std::string* out) {
   if (e.kind == Expr::Kind::kString) {
-    data_bytes_ += static_cast<int64_t>(e.text.size());
-    if (data_bytes_ > kMaxCaseDataBytes) {
+    *total_data_ += static_cast<int64_t>(e.text.size());
+    if (*total_data_ > kMaxCaseDataBytes) {
       Error(e.loc, "the case sends or expects more than 64 MiB");
       return false;
     }
@@ -223,8 +223,8 @@ bool RowLowering::LowerData(const Expr& e, std::string* out) {
       return false;
     }
   }
-  data_bytes_ += end - begin;
-  if (data_bytes_ > kMaxCaseDataBytes) {
+  *total_data_ += end - begin;
+  if (*total_data_ > kMaxCaseDataBytes) {
     Error(e.loc, "the case sends or expects more than 64 MiB");
     return false;
   }

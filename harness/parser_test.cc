@@ -56,7 +56,9 @@ TEST(Parser, ReadsPlainAndTupleMatrices) {
 }
 
 TEST(Parser, ReadsAPeerStepWithResultAndAttributes) {
-  Parsed p = Parse("B: recvmsg(b, 10, 0, rights=2) = m1[0:10] flags MSG_TRUNC|MSG_CTRUNC rights(g=f)\n");
+  Parsed p = Parse(
+      "B: recvmsg(b, 10, 0, rights=2) = m1[0:10] flags MSG_TRUNC|MSG_CTRUNC "
+      "rights(g=f)\n");
   ASSERT_TRUE(p.errors.empty());
   ASSERT_EQ(p.c.steps.size(), 1u);
   const Step& s = p.c.steps[0];
@@ -85,7 +87,8 @@ TEST(Parser, ReadsACountAndDataResult) {
 }
 
 TEST(Parser, ReadsBlocksWakesBlockedAndFork) {
-  Parsed p = Parse("B: read(b, 1) blocks\nB: blocked\nA: fork A2\nB: wakes = 0\n");
+  Parsed p =
+      Parse("B: read(b, 1) blocks\nB: blocked\nA: fork A2\nB: wakes = 0\n");
   ASSERT_TRUE(p.errors.empty());
   ASSERT_EQ(p.c.steps.size(), 4u);
   EXPECT_TRUE(p.c.steps[0].blocks);
@@ -96,7 +99,9 @@ TEST(Parser, ReadsBlocksWakesBlockedAndFork) {
 }
 
 TEST(Parser, ReadsRepeatWithACountOrAVariable) {
-  Parsed p = Parse("C: repeat 3 socket(AF_UNIX, SOCK_STREAM) = c[]\nC: repeat $N close(c[]) = 0\n");
+  Parsed p = Parse(
+      "C: repeat 3 socket(AF_UNIX, SOCK_STREAM) = c[]\nC: repeat $N close(c[]) "
+      "= 0\n");
   ASSERT_TRUE(p.errors.empty());
   EXPECT_EQ(p.c.steps[0].repeat->value, 3);
   EXPECT_EQ(p.c.steps[1].repeat->kind, Expr::Kind::kVar);
@@ -174,7 +179,8 @@ TEST(Printer, PrintsACaseThatParsesBackToTheSameModel) {
       "socketpair(AF_UNIX, $TYPE|SOCK_NONBLOCK) = a, b\npeer A holds a\n"
       "peer B holds b\n"
       "A: sendmsg(a, m1[0:10] + \"\\n\", 0, rights(a), creds(pid=1)) = 11\n"
-      "B: recvmsg(b, 10, 0, rights=1, creds) = 10 m1[0:10] flags 0 rights(g=a) cred(A)\n"
+      "B: recvmsg(b, 10, 0, rights=1, creds) = 10 m1[0:10] flags 0 rights(g=a) "
+      "cred(A)\n"
       "   on darwin = 1..10 or EAGAIN because \"x\"\n"
       "B: read(b, 1) blocks\nB: blocked\nA: fork A2\nB: wakes = any\n"
       "C: repeat $N connect(c[], loopback4(80)) = 0\n";

@@ -224,7 +224,10 @@ namespace {
 // EPIPE), giving up (returning limit + 1) for long inputs so a fuzzed
 // megabyte identifier costs nothing.
 size_t EditDistance(std::string_view a, std::string_view b, size_t limit) {
-  if (a.size() > 64 || b.size() > 64) return limit + 1;
+  if (a.size() > 64 || b.size() > 64 || a.size() > b.size() + limit ||
+      b.size() > a.size() + limit) {
+    return limit + 1;
+  }
   std::vector<std::vector<size_t>> d(a.size() + 1,
                                      std::vector<size_t>(b.size() + 1));
   for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
@@ -232,8 +235,8 @@ size_t EditDistance(std::string_view a, std::string_view b, size_t limit) {
   for (size_t i = 1; i <= a.size(); ++i) {
     for (size_t j = 1; j <= b.size(); ++j) {
       size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1,
-                          d[i - 1][j - 1] + cost});
+      d[i][j] =
+          std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
         d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
       }

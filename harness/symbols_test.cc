@@ -12,8 +12,10 @@ namespace {
 
 TEST(Symbols, LooksUpSocketConstantsByKind) {
   EXPECT_EQ(LookupSymbol("AF_UNIX", SymbolKind::kDomain), AF_UNIX);
-  EXPECT_EQ(LookupSymbol("SOCK_SEQPACKET", SymbolKind::kSockType), SOCK_SEQPACKET);
-  EXPECT_EQ(LookupSymbol("SOCK_NONBLOCK", SymbolKind::kSockFlag), SOCK_NONBLOCK);
+  EXPECT_EQ(LookupSymbol("SOCK_SEQPACKET", SymbolKind::kSockType),
+            SOCK_SEQPACKET);
+  EXPECT_EQ(LookupSymbol("SOCK_NONBLOCK", SymbolKind::kSockFlag),
+            SOCK_NONBLOCK);
   EXPECT_EQ(LookupSymbol("MSG_PEEK", SymbolKind::kMsgFlag), MSG_PEEK);
   EXPECT_EQ(LookupSymbol("SO_PEERCRED", SymbolKind::kSockOpt), SO_PEERCRED);
   EXPECT_EQ(LookupSymbol("POLLRDHUP", SymbolKind::kPollEvent), POLLRDHUP);
@@ -56,7 +58,8 @@ TEST(Symbols, RendersUnnamedBitsAsHex) {
 }
 
 TEST(Symbols, SuggestsTheClosestNameForATypo) {
-  EXPECT_EQ(ClosestSymbol("SOCK_STRAEM", {SymbolKind::kSockType}), "SOCK_STREAM");
+  EXPECT_EQ(ClosestSymbol("SOCK_STRAEM", {SymbolKind::kSockType}),
+            "SOCK_STREAM");
   EXPECT_EQ(ClosestSymbol("EPIEP", {SymbolKind::kErrno}), "EPIPE");
   EXPECT_EQ(ClosestSymbol("XYZZY_PLUGH", {SymbolKind::kErrno}), "");
 }

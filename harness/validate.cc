@@ -53,12 +53,13 @@ void FillIndex(Expr* e, int iteration) {
 
 RowLowering::RowLowering(const Case& c, const MatrixRow& row,
                          const std::string& platform, DiagnosticSink* sink,
-                         size_t* total_ops)
+                         size_t* total_ops, int64_t* total_data)
     : c_(c),
       row_(row),
       platform_(platform),
       sink_(sink),
-      total_ops_(total_ops) {
+      total_ops_(total_ops),
+      total_data_(total_data) {
   for (const Step& s : c_.steps) {
     if (s.kind == Step::Kind::kFork && !declared_at_.count(s.new_peer.name)) {
       declared_at_[s.new_peer.name] = s.new_peer.loc;
@@ -617,10 +618,12 @@ std::vector<Plan> ValidateCase(const Case& c, const std::string& platform,
   }
   std::vector<Plan> plans;
   size_t total_ops = 0;
+  int64_t total_data = 0;
   for (const MatrixRow& row : rows) {
     if (sink->size() >= 50) break;
     std::optional<Plan> plan =
-        internal::RowLowering(c, row, platform, sink, &total_ops).Run();
+        internal::RowLowering(c, row, platform, sink, &total_ops, &total_data)
+            .Run();
     if (plan) plans.push_back(std::move(*plan));
   }
   CheckRequired(c, sink);

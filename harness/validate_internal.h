@@ -22,8 +22,8 @@ namespace internal {
 // A call that `blocks` and has not yet been woken.
 struct Pending {
   const CallSpec* spec = nullptr;
-  Location loc;      // the blocking step
-  std::string text;  // "read(b, 10)"
+  Location loc;         // the blocking step
+  std::string text;     // "read(b, 10)"
   size_t op_index = 0;  // the blocking op in Plan::ops
 };
 
@@ -33,7 +33,7 @@ using Binds = std::vector<std::pair<std::string, Location>>;
 class RowLowering {
  public:
   RowLowering(const Case& c, const MatrixRow& row, const std::string& platform,
-              DiagnosticSink* sink, size_t* total_ops);
+              DiagnosticSink* sink, size_t* total_ops, int64_t* total_data);
 
   // The plan, or nullopt after an error was reported.
   std::optional<Plan> Run();
@@ -80,7 +80,8 @@ class RowLowering {
   const MatrixRow& row_;
   std::string platform_;
   DiagnosticSink* sink_;
-  size_t* total_ops_;
+  size_t* total_ops_;    // shared by every row: the case's budget
+  int64_t* total_data_;  // likewise, in bytes
   size_t errors_ = 0;
   Plan plan_;
 
@@ -93,7 +94,6 @@ class RowLowering {
   std::map<std::string, int64_t> payloads_;      // name -> size
   std::map<std::string, std::string> payload_text_;  // `payload x = "..."`
   bool peers_started_ = false;
-  int64_t data_bytes_ = 0;
 };
 
 }  // namespace internal

@@ -17,7 +17,8 @@ constexpr char kHeader[] = "title \"t\"\ncovers B01\nsource \"s\"\n";
 constexpr char kPair[] =
     "socketpair(AF_UNIX, SOCK_STREAM) = a, b\npeer A holds a\npeer B holds b\n";
 
-LoadedCase Load(const std::string& body, const std::string& platform = "linux") {
+LoadedCase Load(const std::string& body,
+                const std::string& platform = "linux") {
   return LoadCase("t.case", kHeader + body, platform);
 }
 
@@ -44,9 +45,11 @@ LoadedCase LoadExample(const std::string& name) {
 TEST(Validate, LowersTheReadmeExampleIntoOnePlanPerMatrixRow) {
   LoadedCase c = LoadExample("short-read-truncates-datagram.case");
   ASSERT_EQ(c.plans.size(), 2u);
-  EXPECT_EQ(c.title, "A datagram read into a short buffer discards the rest of it");
+  EXPECT_EQ(c.title,
+            "A datagram read into a short buffer discards the rest of it");
   ASSERT_EQ(c.matrix.size(), 1u);
-  EXPECT_EQ(c.matrix[0].second, (std::vector<std::string>{"SOCK_DGRAM", "SOCK_SEQPACKET"}));
+  EXPECT_EQ(c.matrix[0].second,
+            (std::vector<std::string>{"SOCK_DGRAM", "SOCK_SEQPACKET"}));
   const Plan& p = c.plans[1];
   EXPECT_EQ(p.bindings, (std::vector<std::pair<std::string, std::string>>{
                             {"TYPE", "SOCK_SEQPACKET"}}));
@@ -157,20 +160,22 @@ TEST(Validate, PutsTheFdsAWakesNamesOnTheBlockingCall) {
 }
 
 TEST(Validate, RejectsAPeerUsedBeforeItIsForked) {
-  EXPECT_EQ(FirstError(std::string(kPair) +
-                       "A2: write(a, \"x\") = 1\nA: fork A2\n"),
-            "peer A2 does not exist yet: it is forked at 8:9");
+  EXPECT_EQ(
+      FirstError(std::string(kPair) + "A2: write(a, \"x\") = 1\nA: fork A2\n"),
+      "peer A2 does not exist yet: it is forked at 8:9");
 }
 
 TEST(Validate, ExcludeDropsMatchingRows) {
   LoadedCase c = Load(
-      "matrix TYPE = SOCK_STREAM, SOCK_DGRAM\nmatrix KIND = socketpair, abstract\n"
+      "matrix TYPE = SOCK_STREAM, SOCK_DGRAM\nmatrix KIND = socketpair, "
+      "abstract\n"
       "exclude TYPE=SOCK_DGRAM, KIND=abstract\npair($KIND, $TYPE) = a, b\n");
   ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
   ASSERT_EQ(c.plans.size(), 3u);
   EXPECT_EQ(c.plans[2].bindings[1].second, "socketpair");
   EXPECT_EQ(c.plans[2].ops[0].ints,
-            (std::vector<int64_t>{static_cast<int>(PairKind::kSocketpair), SOCK_DGRAM}));
+            (std::vector<int64_t>{static_cast<int>(PairKind::kSocketpair),
+                                  SOCK_DGRAM}));
 }
 
 TEST(Validate, RejectsAnExcludeOfEveryRow) {
@@ -193,8 +198,9 @@ TEST(Validate, RejectsAWrongArgumentCountAtTheExtraArgument) {
 }
 
 TEST(Validate, RejectsASetupStepThatBlocks) {
-  EXPECT_EQ(FirstError("socket(AF_UNIX, SOCK_STREAM) blocks\n"),
-            "a setup step cannot block: the harness runs it before any peer exists");
+  EXPECT_EQ(
+      FirstError("socket(AF_UNIX, SOCK_STREAM) blocks\n"),
+      "a setup step cannot block: the harness runs it before any peer exists");
 }
 
 TEST(Validate, RejectsAnFdOnlyTheOtherPeerHolds) {
@@ -228,18 +234,20 @@ TEST(Validate, RejectsAPayloadAboveTheSizeLimit) {
 }
 
 TEST(Validate, ExpandsRepeatCountsFromTheMatrix) {
-  LoadedCase c = Load("matrix N = 2, 4\npeer A\n"
-                      "A: repeat $N socket(AF_UNIX, SOCK_STREAM) = c[]\n");
+  LoadedCase c = Load(
+      "matrix N = 2, 4\npeer A\n"
+      "A: repeat $N socket(AF_UNIX, SOCK_STREAM) = c[]\n");
   ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
   EXPECT_EQ(c.plans[0].ops.size(), 2u);
   EXPECT_EQ(c.plans[1].ops.size(), 4u);
 }
 
 TEST(Validate, ReadsSignalsAndCountRanges) {
-  LoadedCase c = Load(std::string(kPair) +
-                      "A: close(a) = 0\nB: write(b, \"x\") = EPIPE signal SIGPIPE\n"
-                      "B: getsockopt(b, SOL_SOCKET, SO_TYPE) = SOCK_STREAM\n"
-                      "B: getsockopt(b, SOL_SOCKET, SO_SNDBUF) = 1..1000000\n");
+  LoadedCase c =
+      Load(std::string(kPair) +
+           "A: close(a) = 0\nB: write(b, \"x\") = EPIPE signal SIGPIPE\n"
+           "B: getsockopt(b, SOL_SOCKET, SO_TYPE) = SOCK_STREAM\n"
+           "B: getsockopt(b, SOL_SOCKET, SO_SNDBUF) = 1..1000000\n");
   ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
   const std::vector<Op>& ops = c.plans[0].ops;
   EXPECT_EQ(ops[2].expect.any_of[0].signals, std::vector<int>{SIGPIPE});

@@ -27,6 +27,13 @@ struct Pending {
   size_t op_index = 0;  // the blocking op in Plan::ops
 };
 
+// " (did you mean 'PREFIX HINT'?)", or "" for no hint.
+std::string DidYouMean(const std::string& hint, const char* prefix = "");
+// "12:3".
+std::string LineCol(const Location& loc);
+// Capitalised (`Server`, `A2`) or short all-caps (`A`, `S`): a peer name.
+bool IsPeerName(const std::string& s);
+
 // Names a successful call binds to new fds, with where each is written.
 using Binds = std::vector<std::pair<std::string, Location>>;
 

@@ -97,9 +97,13 @@ void Coordinator::PeerHung(int i, PeerProc& proc, const std::string& detail) {
   // Only this peer: the others are stopped (and its forks killed) at cleanup.
   kill(proc.pid, SIGKILL);
   proc.alive = false;
+  // StepDeadline() is the earlier of the two deadlines: say which one ran out.
+  const std::string killed =
+      absl::Now() >= case_deadline_
+          ? absl::StrCat("killed at the case deadline of ", plan_.case_timeout_ms, " ms")
+          : absl::StrCat("killed after ", step_ms_, " ms");
   Fail(i, absl::StrCat("peer ", name, " hung in ", call.text,
-                       detail.empty() ? "" : absl::StrCat(", ", detail),
-                       "; killed after ", step_ms_, " ms"));
+                       detail.empty() ? "" : absl::StrCat(", ", detail), "; ", killed));
 }
 
 }  // namespace internal

@@ -1,0 +1,87 @@
+// The harness's cost per case instance, in process (no command start-up, the
+// case file loaded once): RunPlan on one instance many times. Also how long
+// the harness takes to see that a peer is blocked (StepRecord::detect_seconds
+// of every `blocks` step), as a distribution. Compare with bench/plain_case.
+//
+//   bazel-bin/bench/case_cost --iterations=2000
+//       cases/close/eof-waits-for-every-copy.case SOCK_STREAM/socketpair
+// (one command line)
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "harness/executor.h"
+#include "harness/frontend.h"
+
+namespace {
+
+double Percentile(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int iterations = 2000;
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) {
+    if (strncmp(argv[i], "--iterations=", 13) == 0) {
+      iterations = atoi(argv[i] + 13);
+    } else {
+      args.push_back(argv[i]);
+    }
+  }
+  if (args.size() != 2) {
+    fprintf(stderr, "usage: case_cost [--iterations=N] CASE_FILE INSTANCE\n");
+    return 2;
+  }
+  absl::StatusOr<sockspec::LoadedCase> loaded = sockspec::LoadCaseFile(args[0], "linux");
+  if (!loaded.ok() || !loaded->errors.empty()) {
+    fprintf(stderr, "case_cost: %s does not load\n", args[0].c_str());
+    return 2;
+  }
+  const sockspec::Plan* plan = nullptr;
+  for (const sockspec::Plan& p : loaded->plans) {
+    if (p.InstanceName() == args[1]) plan = &p;
+  }
+  if (plan == nullptr) {
+    fprintf(stderr, "case_cost: no instance %s\n", args[1].c_str());
+    return 2;
+  }
+
+  sockspec::RunPlan(*plan, {});  // warm up
+  std::vector<double> detect;
+  int bad = 0;
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < iterations; ++i) {
+    sockspec::InstanceResult r = sockspec::RunPlan(*plan, {});
+    if (r.verdict != sockspec::InstanceResult::Verdict::kPass) {
+      if (bad++ == 0) fprintf(stderr, "%s\n", r.report.c_str());
+    }
+    for (const sockspec::StepRecord& s : r.trace) {
+      if (s.detect_seconds >= 0) detect.push_back(s.detect_seconds * 1e6);
+    }
+  }
+  const double s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  printf("case_cost: %s [%s]\n", args[0].c_str(), args[1].c_str());
+  printf("  %d iterations in %.3f s: %.1f us per instance\n", iterations, s,
+         s / iterations * 1e6);
+  if (!detect.empty()) {
+    printf("  seeing a blocked peer (%zu observations): median %.0f us, p90 %.0f us, "
+           "max %.0f us\n",
+           detect.size(), Percentile(detect, 0.5), Percentile(detect, 0.9),
+           Percentile(detect, 1.0));
+  }
+  if (bad != 0) {
+    printf("  %d iterations failed\n", bad);
+    return 1;
+  }
+  return 0;
+}

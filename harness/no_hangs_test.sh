@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# No hangs, no crashes: a peer that blocks where its file expects an answer is
+# killed at its deadline and reported at the line it hung on; a peer that
+# dies of SIGSEGV is reported as such; in both cases the rest of the run goes
+# on (passes.case, run after them, still passes). The deadlines here are
+# limits on a hang, never waits the verdict depends on.
+set -uo pipefail
+sockspec=$1
+data=$(dirname "$2")
+out=$TEST_TMPDIR/out
+fails=0
+
+expect() {  # expect NAME WANT_CODE GOT_CODE
+  if [[ $2 != "$3" ]]; then
+    echo "FAIL $1: exit code $3, want $2"; cat "$out"; fails=$((fails + 1))
+  fi
+}
+contains() {  # contains NAME TEXT
+  if ! grep -qF -- "$2" "$out"; then
+    echo "FAIL $1: output lacks: $2"; cat "$out"; fails=$((fails + 1))
+  fi
+}
+
+hang=$data/hangs-where-not-expected.case
+crash=$data/peer-crashes.case
+header=$data/case-deadline.case
+pass=$data/passes.case
+
+# (a) The step deadline from the command line; line 11's read returned, the
+# one on line 12 sleeps for ever.
+"$sockspec" run --step-timeout=300 "$hang" "$pass" >"$out" 2>&1
+expect hang 1 $?
+contains hang "FAIL  $hang"
+contains hang "$hang:12:1: B: read(b, 10): peer B hung in read(b, 10); killed after 300 ms"
+contains hang "$hang:11:1: B: read(b, 10) -> 1 \"x\""
+contains hang "1 passed, 1 failed"
+
+# (a') The deadline from the case file's own `timeout 300` header.
+"$sockspec" run "$header" "$pass" >"$out" 2>&1
+expect header 1 $?
+contains header "$header:12:1: B: read(b, 10): peer B hung in read(b, 10); killed after 300 ms"
+contains header "1 passed, 1 failed"
+
+# (b) A peer killed by SIGSEGV is a failure at its step, not a harness crash.
+"$sockspec" run "$crash" "$pass" >"$out" 2>&1
+expect crash 1 $?
+contains crash "$crash:10:1: B: raise(SIGSEGV): peer B died: killed by SIGSEGV during raise(SIGSEGV)"
+contains crash "1 passed, 1 failed"
+
+# All of them in one run with two workers, twice over: every instance is
+# reported, in file order, and the passing one passes both times.
+"$sockspec" run --jobs=2 --repeat=2 --step-timeout=300 "$header" "$hang" "$pass" "$crash" >"$out" 2>&1
+expect together 1 $?
+contains together "2 passed, 6 failed"
+contains together "killed by SIGSEGV during raise(SIGSEGV)"
+contains together "$hang:12:1: B: read(b, 10): peer B hung in read(b, 10); killed after 300 ms"
+
+# The JUnit report carries the same failure messages.
+"$sockspec" run --format=junit --step-timeout=300 "$hang" "$crash" "$pass" >"$out" 2>&1
+expect junit 1 $?
+contains junit '<testsuites tests="3" failures="2" errors="0">'
+contains junit "peer B hung in read(b, 10)"
+contains junit "peer B died: killed by SIGSEGV"
+
+if ((fails > 0)); then echo "$fails checks failed"; exit 1; fi
+echo "all no-hang / no-crash checks passed"

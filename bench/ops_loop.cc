@@ -1,7 +1,9 @@
 // The speed limit for fuzz/ops_fuzzer: runs the operation sequences of a
 // corpus on real non-blocking socketpairs with the same system calls
 // (ExecuteOp) but no fuzzer, no model and no data pattern, and prints
-// sequences and operations per second.
+// sequences and operations per second. With --model it runs the same
+// sequences through OpsRunner (data pattern and reference model, no
+// libFuzzer), which isolates the model's cost.
 //
 //   bazel-bin/bench/ops_loop --seconds=10 ~/.cache/sockspec/fuzz/ops_fuzzer/corpus
 #include <dirent.h>
@@ -63,16 +65,20 @@ size_t RunOnce(const sockspec::OpsProgram& p, const uint8_t* wbuf,
 
 int main(int argc, char** argv) {
   double seconds = 10;
+  bool model = false;
   std::vector<std::string> files;
   for (int i = 1; i < argc; ++i) {
-    if (strncmp(argv[i], "--seconds=", 10) == 0) {
+    if (strcmp(argv[i], "--model") == 0) {
+      model = true;
+    } else if (strncmp(argv[i], "--seconds=", 10) == 0) {
       seconds = atof(argv[i] + 10);
     } else {
       Collect(argv[i], files);
     }
   }
   if (files.empty()) {
-    fprintf(stderr, "usage: ops_loop [--seconds=N] CORPUS_DIR_OR_FILE...\n");
+    fprintf(stderr,
+            "usage: ops_loop [--seconds=N] [--model] CORPUS_DIR_OR_FILE...\n");
     return 2;
   }
   std::vector<sockspec::OpsProgram> programs;
@@ -87,21 +93,31 @@ int main(int argc, char** argv) {
   sockspec::BlockSigpipe();
   std::vector<uint8_t> wbuf(sockspec::kMaxOpSize, 'x');
   std::vector<uint8_t> rbuf(sockspec::kMaxOpSize);
+  sockspec::OpsRunner runner(sockspec::ModelLimits::FromKernel());
   const auto start = std::chrono::steady_clock::now();
   uint64_t sequences = 0, ops = 0;
   double elapsed = 0;
   do {
     for (const sockspec::OpsProgram& p : programs) {
-      ops += RunOnce(p, wbuf.data(), rbuf.data());
+      if (!model) {
+        ops += RunOnce(p, wbuf.data(), rbuf.data());
+        continue;
+      }
+      absl::Status verdict = runner.Run(p);
+      if (!verdict.ok()) {
+        fprintf(stderr, "%s\n", std::string(verdict.message()).c_str());
+        return 1;
+      }
+      ops += p.ops.size();
     }
     sequences += programs.size();
     elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() -
                                             start)
                   .count();
   } while (elapsed < seconds);
-  printf("ops_loop: %zu sequences (%zu operations) per pass; %llu sequences, "
+  printf("ops_loop%s: %zu sequences (%zu operations) per pass; %llu sequences, "
          "%llu operations in %.1f s: %.0f sequences/s, %.0f operations/s\n",
-         programs.size(), ops_per_pass,
+         model ? " --model" : "", programs.size(), ops_per_pass,
          static_cast<unsigned long long>(sequences),
          static_cast<unsigned long long>(ops), elapsed, sequences / elapsed,
          ops / elapsed);

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds every fuzzer the way OSS-Fuzz's build step does, without Bazel:
-# compiles the harness modules the fuzzers use with $CXX $CXXFLAGS, links each
-# fuzz/NAME.cc with $LIB_FUZZING_ENGINE and Debian's static Abseil, and puts
-# NAME, NAME_seed_corpus.zip, NAME.dict and NAME.options into $OUT.
+# compiles the harness with $CXX $CXXFLAGS, links each fuzz/NAME_fuzzer.cc
+# with it, $LIB_FUZZING_ENGINE and Debian's static Abseil, and puts NAME,
+# NAME_seed_corpus.zip, NAME.dict and NAME.options into $OUT.
 #   CC=clang CXX=clang++ CFLAGS=... CXXFLAGS='-fsanitize=address,fuzzer-no-link' \
 #   LIB_FUZZING_ENGINE=-fsanitize=fuzzer OUT=/out bash fuzz/oss_fuzz_build.sh
 # $WORK (scratch for objects) defaults to a temporary directory removed at exit.
@@ -17,30 +17,39 @@ if [[ -z ${WORK:-} ]]; then
 fi
 mkdir -p "$OUT" "$WORK/obj"
 
-# The harness modules behind the fuzzers (keep in step with their Bazel deps).
-modules=(fd child model model_internal model_read model_types fuzz_ops fuzz_sizes)
 libdir=/usr/lib/x86_64-linux-gnu
-read -r -a absl <<< "$(pkg-config --libs-only-l --static absl_statusor \
-  absl_str_format absl_strings absl_hash absl_raw_hash_set | tr ' ' '\n' |
-  grep '^-labsl_' | tr '\n' ' ')"
+# All of Abseil, in one group: the linker takes what the fuzzer needs.
+absl=("$libdir"/libabsl_*.a)
 
 # shellcheck disable=SC2086  # CXXFLAGS is a list of flags
 compile() { $CXX $CXXFLAGS -std=c++17 -I"$root" -c "$1" -o "$2"; }
 
+# Every harness source but tests and main()s goes into one archive, and each
+# fuzzer takes from it what it needs, as the linker decides (the harness has
+# no header-to-source convention a script could follow). A source that does
+# not compile is left out with a warning: a fuzzer that needs it then fails
+# to link. Two compilers at a time.
 objs=()
-pids=()  # two compilers at a time; `wait PID` fails the script if one fails
-for m in "${modules[@]}"; do
-  compile "$root/harness/$m.cc" "$WORK/obj/$m.o" &
+pids=()
+for src in "$root"/harness/*.cc; do
+  case $src in *_test.cc) continue ;; esac
+  if grep -q '^int main(' "$src"; then continue; fi
+  obj=$WORK/obj/$(basename "$src" .cc).o
+  rm -f "$obj"
+  { compile "$src" "$obj" 2> "$obj.log" ||
+      echo "oss_fuzz_build: warning: $src does not compile; left out" >&2; } &
   pids+=($!)
-  objs+=("$WORK/obj/$m.o")
+  objs+=("$obj")
   if (( ${#pids[@]} >= 2 )); then
     wait "${pids[0]}"
     pids=("${pids[@]:1}")
   fi
 done
 for pid in "${pids[@]}"; do wait "$pid"; done
-rm -f "$WORK/libsockspec_fuzz.a"
-ar rcs "$WORK/libsockspec_fuzz.a" "${objs[@]}"
+built=()
+for obj in "${objs[@]}"; do [[ -f $obj ]] && built+=("$obj"); done
+rm -f "$WORK/libsockspec.a"
+ar rcs "$WORK/libsockspec.a" "${built[@]}"
 
 zip_dir() {  # DIR ZIP: the files of DIR, flat, with zip or python3
   if command -v zip > /dev/null; then
@@ -59,10 +68,9 @@ PY
 for src in "$root"/fuzz/*_fuzzer.cc; do
   name=$(basename "$src" .cc)
   # shellcheck disable=SC2086
-  $CXX $CXXFLAGS -std=c++17 -I"$root" "$src" -o "$OUT/$name" \
-    $LIB_FUZZING_ENGINE "$WORK/libsockspec_fuzz.a" \
-    -L"$libdir" -Wl,-Bstatic -Wl,--start-group "${absl[@]}" -Wl,--end-group \
-    -Wl,-Bdynamic -lrt -lpthread
+  $CXX $CXXFLAGS -std=c++17 -I"$root" "$src" "$WORK/libsockspec.a" -o "$OUT/$name" \
+    $LIB_FUZZING_ENGINE -Wl,--start-group "${absl[@]}" -Wl,--end-group \
+    -lrt -lpthread
   rm -f "$OUT/${name}_seed_corpus.zip"
   if [[ -d $root/fuzz/corpus/$name ]]; then
     zip_dir "$root/fuzz/corpus/$name" "$OUT/${name}_seed_corpus.zip"

@@ -111,19 +111,16 @@ absl::Status Model::CheckStreamWrite(const Op& op, const Observed& obs) {
   const size_t chunk = std::max<size_t>(
       1, std::min<size_t>(sndbuf / 2 > 64 ? sndbuf / 2 - 64 : 1, 32768));
   Allowed allowed;
+  size_t low = 0, high = 0;
   if (me.snd_shut) {
     allowed.Error(EPIPE);
-    allowed.Why(absl::StrCat(std::string(1, EndName(op.end)),
-                             " is shut down for sending"));
   } else if (n == 0) {
     allowed.Count(0, 0);
   } else {
     // sock_alloc_send_pskb allocates while sk_wmem_alloc < sk_sndbuf.
-    const size_t low = WmemLow(op.end), high = WmemHigh(op.end);
+    low = WmemLow(op.end);
+    high = WmemHigh(op.end);
     const size_t skbs = (n + chunk - 1) / chunk;
-    allowed.Why(absl::StrFormat("%c has %d unread bytes, truesize %d..%d, "
-                                "SO_SNDBUF %d",
-                                EndName(op.end), d.unread, low, high, sndbuf));
     if (low >= sndbuf) {
       allowed.Error(EAGAIN);
     } else if (high + n + internal::kStreamSkbMaxOverhead * skbs < sndbuf) {
@@ -133,7 +130,14 @@ absl::Status Model::CheckStreamWrite(const Op& op, const Observed& obs) {
       allowed.Count(std::min(n, chunk), n);
     }
   }
-  absl::Status s = allowed.Judge(op, obs);
+  absl::Status s = allowed.Judge(op, obs, [&] {
+    if (me.snd_shut) {
+      return absl::StrFormat("%c is shut down for sending", EndName(op.end));
+    }
+    return absl::StrFormat("%c has %d unread bytes, truesize %d..%d, "
+                           "SO_SNDBUF %d",
+                           EndName(op.end), d.unread, low, high, sndbuf);
+  });
   if (!s.ok() || obs.ret <= 0) return s;
   const size_t got = static_cast<size_t>(obs.ret);
   d.queue.push_back(Chunk{d.next_write, got, (got + chunk - 1) / chunk});
@@ -148,38 +152,33 @@ absl::Status Model::CheckDgramWrite(const Op& op, const Observed& obs) {
   const bool seq = type_ == SockType::kSeqpacket;
   const size_t n = op.size;
   const size_t sndbuf = static_cast<size_t>(me.sndbuf);
-  const std::string e(1, EndName(op.end));
   Allowed allowed;
   // The order of the checks is unix_seqpacket_sendmsg's, then
   // unix_dgram_sendmsg's (6.x: size, allocation, then the peer).
+  enum { kReset, kSize, kShut, kBuffer } reason = kBuffer;
   int fate = 0;  // the errno past the buffer check, or 0 for success
+  size_t low = 0, high = 0;
   if (seq && me.reset) {
     allowed.Error(ECONNRESET);
-    allowed.Why("the peer closed with unread data; sk_err is reported once");
+    reason = kReset;
   } else if (n + 32 > sndbuf) {
     allowed.Error(EMSGSIZE);
-    allowed.Why(absl::StrCat("SO_SNDBUF ", sndbuf, " allows ", sndbuf - 32));
+    reason = kSize;
   } else if (me.snd_shut) {
     allowed.Error(EPIPE);
-    allowed.Why(e + " is shut down for sending");
+    reason = kShut;
   } else {
     // The skb is allocated (EAGAIN when the buffer is full) before the peer
     // is looked at.
-    const size_t low = WmemLow(op.end), high = WmemHigh(op.end);
-    std::string why = absl::StrFormat(
-        "%s has %d datagrams queued, truesize %d..%d, SO_SNDBUF %d", e,
-        dirs_[op.end].queue.size(), low, high, sndbuf);
+    low = WmemLow(op.end);
+    high = WmemHigh(op.end);
     if (me.disconnected) {
       fate = ENOTCONN;
-      absl::StrAppend(&why, "; an earlier send found the peer closed");
     } else if (peer.closed) {
       fate = seq ? EPIPE : ECONNREFUSED;
-      absl::StrAppend(&why, "; the peer is closed");
     } else if (peer.rcv_shut) {
       fate = EPIPE;
-      absl::StrAppend(&why, "; the peer is shut down for reading");
     }
-    allowed.Why(why);
     if (high >= sndbuf) allowed.Error(EAGAIN);
     if (low < sndbuf) {
       if (fate != 0) {
@@ -189,7 +188,26 @@ absl::Status Model::CheckDgramWrite(const Op& op, const Observed& obs) {
       }
     }
   }
-  absl::Status s = allowed.Judge(op, obs);
+  absl::Status s = allowed.Judge(op, obs, [&]() -> std::string {
+    switch (reason) {
+      case kReset:
+        return "the peer closed with unread data; sk_err is reported once";
+      case kSize:
+        return absl::StrCat("SO_SNDBUF ", sndbuf, " allows ", sndbuf - 32);
+      case kShut:
+        return absl::StrFormat("%c is shut down for sending",
+                               EndName(op.end));
+      case kBuffer:
+        break;
+    }
+    return absl::StrFormat(
+        "%c has %d datagrams queued, truesize %d..%d, SO_SNDBUF %d%s",
+        EndName(op.end), dirs_[op.end].queue.size(), low, high, sndbuf,
+        me.disconnected ? "; an earlier send found the peer closed"
+        : peer.closed   ? "; the peer is closed"
+        : peer.rcv_shut ? "; the peer is shut down for reading"
+                        : "");
+  });
   if (!s.ok()) return s;
   if (obs.ret < 0) {
     if (obs.err == ECONNRESET) me.reset = false;
@@ -210,7 +228,7 @@ absl::Status Model::CheckDgramWrite(const Op& op, const Observed& obs) {
 absl::Status Model::CheckShutdown(const Op& op, const Observed& obs) {
   Allowed allowed;
   allowed.Count(0, 0);
-  absl::Status s = allowed.Judge(op, obs);
+  absl::Status s = allowed.Judge(op, obs, [] { return std::string(); });
   if (!s.ok()) return s;
   const bool rd = op.how == SHUT_RD || op.how == SHUT_RDWR;
   const bool wr = op.how == SHUT_WR || op.how == SHUT_RDWR;
@@ -229,7 +247,7 @@ absl::Status Model::CheckShutdown(const Op& op, const Observed& obs) {
 absl::Status Model::CheckClose(const Op& op, const Observed& obs) {
   Allowed allowed;
   allowed.Count(0, 0);
-  absl::Status s = allowed.Judge(op, obs);
+  absl::Status s = allowed.Judge(op, obs, [] { return std::string(); });
   if (!s.ok()) return s;
   End& peer = ends_[1 - op.end];
   // unix_release_sock: a STREAM/SEQPACKET peer is shut down both ways, and
@@ -253,7 +271,7 @@ absl::Status Model::CheckClose(const Op& op, const Observed& obs) {
 absl::Status Model::CheckSetSndbuf(const Op& op, const Observed& obs) {
   Allowed allowed;
   allowed.Count(0, 0);
-  absl::Status s = allowed.Judge(op, obs);
+  absl::Status s = allowed.Judge(op, obs, [] { return std::string(); });
   if (!s.ok()) return s;
   // sock_setsockopt: min(val, wmem_max) as unsigned, doubled, at least
   // SOCK_MIN_SNDBUF.

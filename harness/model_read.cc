@@ -38,6 +38,7 @@ absl::Status Model::CheckStreamRead(const Op& op, const Observed& obs) {
   const bool peek = op.flags & MSG_PEEK;
   Allowed allowed;
   size_t want = 0;
+  const char* why = "";
   if (op.call == IoCall::kPlain && op.size == 0) {
     // sock_read_iter returns 0 for an empty read without looking.
     allowed.Count(0, 0);
@@ -46,19 +47,21 @@ absl::Status Model::CheckStreamRead(const Op& op, const Observed& obs) {
     // read gathers across skbs up to the size (MSG_TRUNC has no effect).
     want = std::min(op.size, d.unread);
     allowed.Count(want, want);
-    allowed.Why(absl::StrFormat("%d bytes are queued from %c",
-                                d.unread, EndName(writer)));
   } else if (me.reset) {
     allowed.Error(ECONNRESET);
-    allowed.Why("the peer closed with unread data");
+    why = "the peer closed with unread data";
   } else if (me.rcv_shut) {
     allowed.Count(0, 0);
-    allowed.Why("EOF: nothing queued and shut down for reading");
+    why = "EOF: nothing queued and shut down for reading";
   } else {
     allowed.Error(EAGAIN);
-    allowed.Why("nothing queued");
+    why = "nothing queued";
   }
-  absl::Status s = allowed.Judge(op, obs);
+  absl::Status s = allowed.Judge(op, obs, [&]() -> std::string {
+    if (d.unread == 0) return why;
+    return absl::StrFormat("%d bytes are queued from %c", d.unread,
+                           EndName(writer));
+  });
   if (!s.ok()) return s;
   if (op.call == IoCall::kMsg && obs.ret >= 0 && obs.msg_flags != 0) {
     return Divergence(op, absl::StrCat("expected msg_flags 0, got ",
@@ -89,29 +92,32 @@ absl::Status Model::CheckDgramRead(const Op& op, const Observed& obs) {
   const bool peek = op.flags & MSG_PEEK;
   Allowed allowed;
   const Chunk* msg = nullptr;
+  const char* why = "";
   if (op.call == IoCall::kPlain && op.size == 0) {
     // sock_read_iter returns 0 for an empty read without looking.
     allowed.Count(0, 0);
   } else if (me.reset) {
     // __skb_try_recv_datagram reports sk_err before looking at the queue.
     allowed.Error(ECONNRESET);
-    allowed.Why("the peer closed with unread data; sk_err comes first");
+    why = "the peer closed with unread data; sk_err comes first";
   } else if (!d.queue.empty()) {
     msg = &d.queue.front();
     const size_t copied = std::min(op.size, msg->len);
     const size_t ret = (op.flags & MSG_TRUNC) ? msg->len : copied;
     allowed.Count(ret, ret);
-    allowed.Why(absl::StrFormat("the next datagram from %c has %d bytes%s",
-                                EndName(writer), msg->len,
-                                (op.flags & MSG_TRUNC) ? ", MSG_TRUNC" : ""));
   } else if (seq && me.rcv_shut) {
     allowed.Count(0, 0);
-    allowed.Why("EOF: nothing queued and shut down for reading");
+    why = "EOF: nothing queued and shut down for reading";
   } else {
     allowed.Error(EAGAIN);
-    allowed.Why(seq ? "nothing queued" : "nothing queued (DGRAM has no EOF)");
+    why = seq ? "nothing queued" : "nothing queued (DGRAM has no EOF)";
   }
-  absl::Status s = allowed.Judge(op, obs);
+  absl::Status s = allowed.Judge(op, obs, [&]() -> std::string {
+    if (msg == nullptr) return why;
+    return absl::StrFormat("the next datagram from %c has %d bytes%s",
+                           EndName(writer), msg->len,
+                           (op.flags & MSG_TRUNC) ? ", MSG_TRUNC" : "");
+  });
   if (!s.ok()) return s;
   if (obs.ret < 0) {
     if (obs.err == ECONNRESET) me.reset = false;

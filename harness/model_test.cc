@@ -60,6 +60,15 @@ void WriteAll(Model& m, int end, std::initializer_list<size_t> sizes) {
   }
 }
 
+TEST(Pattern, FillPatternMatchesPatternByteAcrossBlocks) {
+  for (int w : {kA, kB}) {
+    std::vector<uint8_t> bytes = Bytes(w, 65000, 70000);
+    for (size_t i = 0; i < bytes.size(); ++i) {
+      ASSERT_EQ(bytes[i], PatternByte(w, 65000 + i)) << i;
+    }
+  }
+}
+
 TEST(Model, StreamReadReturnsWhatIsQueuedUpToTheSize) {
   Model m(SockType::kStream);
   WriteAll(m, kA, {60, 40});

@@ -127,7 +127,21 @@ const std::vector<CallSpec>& Calls() {
        Call::kRaise,
        {{"signal", ArgKind::kSymbols, {K::kSignal}}},
        {},
-       ResultKind::kCount},
+       ResultKind::kCount,
+       false,
+       true},
+      {"pipe",
+       Call::kPipe,
+       {},
+       {{"flags", ArgKind::kSymbols, {K::kFileFlag}}},
+       ResultKind::kFdPair},
+      {"drop_privileges",
+       Call::kDropPrivileges,
+       {},
+       {},
+       ResultKind::kCount,
+       false,
+       true},
   };
   return *kCalls;
 }

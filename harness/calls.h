@@ -48,6 +48,9 @@ struct CallSpec {
   // recvmsg/sendmsg take `rights=N` / `creds` / `rights(f)` / `creds(A)`
   // after their positional arguments.
   bool ancillary = false;
+  // Runs only in a peer: a setup step with it is an error (raise,
+  // drop_privileges: the harness itself must stay as it is).
+  bool peer_only = false;
 };
 
 // The spec of the call named `name`, or nullptr.

@@ -121,6 +121,11 @@ void PutObservation(Writer& w, const Observation& o) {
     w.Int(slot);
     w.Id(id);
   }
+  w.Int(o.leaked.size());
+  for (const auto& [fd, what] : o.leaked) {
+    w.Int(fd);
+    w.Str(what);
+  }
   w.Str(o.harness_error);
 }
 
@@ -150,6 +155,10 @@ Observation GetObservation(Reader& r) {
   for (int64_t n = r.Count(); n > 0; --n) {
     int slot = r.Int();
     o.ids.emplace_back(slot, r.Id());
+  }
+  for (int64_t n = r.Count(); n > 0; --n) {
+    int fd = r.Int();
+    o.leaked.emplace_back(fd, r.Str());
   }
   o.harness_error = r.Str();
   return o;

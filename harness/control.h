@@ -50,6 +50,10 @@ struct Observation {
   std::vector<std::pair<int, std::string>> bound;
   // fd slot -> identity, for fds the call created or passed (SCM_RIGHTS).
   std::vector<std::pair<int, FileId>> ids;
+  // fds the call left open in the process without binding them to a name
+  // (the kernel installed them, nobody can close them): fd number -> what it
+  // is ("socket", "pipe", a path). Any entry fails the step.
+  std::vector<std::pair<int, std::string>> leaked;
   // Non-empty when the process could not make the call at all (an fd slot it
   // does not hold, an unknown call): a harness error, not a result.
   std::string harness_error;

@@ -35,6 +35,7 @@ TEST(Control, ObservationSurvivesEncodeAndDecode) {
   m.obs.signals = {13};
   m.obs.bound = {{1, "x"}};
   m.obs.ids = {{4, {7, 8}}};
+  m.obs.leaked = {{9, "socket"}};
   absl::StatusOr<Message> d = DecodeMessage(EncodeMessage(m));
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_EQ(d->kind, Message::Kind::kResult);
@@ -51,6 +52,7 @@ TEST(Control, ObservationSurvivesEncodeAndDecode) {
   EXPECT_EQ(d->obs.bound, m.obs.bound);
   ASSERT_EQ(d->obs.ids.size(), 1u);
   EXPECT_EQ(d->obs.ids[0].second.dev, 7u);
+  EXPECT_EQ(d->obs.leaked, m.obs.leaked);
 }
 
 TEST(Control, UnsetOptionalsStayUnset) {

@@ -99,9 +99,10 @@ bool Coordinator::RunSetupOp(int i) {
   const Op& op = plan_.ops[i];
   if (op.call == Call::kFork || op.call == Call::kWakes ||
       op.call == Call::kBlocked || op.call == Call::kRaise ||
-      AllowsBlocking(op.expect)) {
+      op.call == Call::kDropPrivileges || AllowsBlocking(op.expect)) {
     Error(absl::StrCat(Where(i), ": a setup step runs in the harness itself "
-                                 "and cannot block, fork, wake or raise"));
+                                 "and cannot block, fork, wake, raise or "
+                                 "drop privileges"));
     return false;
   }
   return Judged(i, op, RunCall(op, setup_env_));
@@ -111,6 +112,8 @@ bool Coordinator::StartPeers() {
   const size_t n = plan_.peers.size();
   peers_.resize(n);
   ctx_.peer_pids.assign(n, 0);
+  ctx_.peer_uids.assign(n, ctx_.uid);
+  ctx_.peer_gids.assign(n, ctx_.gid);
   std::vector<ControlPipes> pipes;
   PeerSetup base;
   base.plan = &plan_;

@@ -62,6 +62,9 @@ bool Coordinator::RunPeerOp(int i) {
     made.pid = r->obs.ret;
     made.alive = true;
     ctx_.peer_pids[op.new_peer] = made.pid;
+    // A fork has its parent's credentials, dropped or not.
+    ctx_.peer_uids[op.new_peer] = ctx_.peer_uids[op.peer];
+    ctx_.peer_gids[op.new_peer] = ctx_.peer_gids[op.peer];
     forked_order_.push_back(op.new_peer);
     Record(i, absl::StrCat("forked ", plan_.peers[op.new_peer].name), true);
     return true;
@@ -166,6 +169,13 @@ void Coordinator::Absorb(const Op& call, const Observation& obs) {
   for (int slot : call.results) ctx_.bound.erase(slot);
   for (const auto& [slot, addr] : obs.bound) ctx_.bound[slot] = addr;
   for (const auto& [slot, id] : obs.ids) ctx_.ids[slot] = id;
+  // drop_privileges reports the peer's credentials after the drop: later
+  // cred(PEER) expectations name them.
+  if (call.call == Call::kDropPrivileges && obs.ret == 0 && obs.cred &&
+      call.peer >= 0 && static_cast<size_t>(call.peer) < ctx_.peer_uids.size()) {
+    ctx_.peer_uids[call.peer] = obs.cred->uid;
+    ctx_.peer_gids[call.peer] = obs.cred->gid;
+  }
 }
 
 bool Coordinator::Judged(int i, const Op& call, const Observation& obs) {
@@ -178,7 +188,7 @@ bool Coordinator::Judged(int i, const Op& call, const Observation& obs) {
   if (expect.any_of.empty()) {
     // No stated result: the step only has to succeed.
     std::string got = DescribeObservation(call, obs, ctx_);
-    bool ok = obs.ret >= 0 && obs.signals.empty();
+    bool ok = obs.ret >= 0 && obs.signals.empty() && obs.leaked.empty();
     Record(i, got, ok);
     if (!ok) Fail(i, absl::StrCat("expected success, got ", got));
     return ok;

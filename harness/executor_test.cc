@@ -234,6 +234,129 @@ TEST(Executor, BoundPathIsReportedByGetsockname) {
   EXPECT_EQ(r.verdict, V::kPass) << Show(r);
 }
 
+TEST(Executor, PipeEndsCarryBytesAndAreNotSockets) {
+  // pipe(2) gives a read end and a write end; shutdown(2), getsockopt(2) and
+  // send(2) on a non-socket fd fail ENOTSOCK.
+  PlanBuilder b;
+  b.Setup(Call::kPipe, "pipe()").Ints({0}).Results({"r", "w"}).Expect(Ret(0));
+  b.Peer("A", {"w"});
+  b.Peer("B", {"r"});
+  b.Step("A", Call::kWrite, "write(w, \"hi\")").Fds({"w"}).Data("hi").Expect(Ret(2));
+  b.Step("A", Call::kSend, "send(w, \"x\", 0)").Fds({"w"}).Data("x").Ints({0})
+      .Expect(Err(ENOTSOCK));
+  b.Step("B", Call::kRead, "read(r, 10)").Fds({"r"}).Ints({10}).Expect(Bytes("hi"));
+  b.Step("B", Call::kShutdown, "shutdown(r, SHUT_RDWR)").Fds({"r"}).Ints({SHUT_RDWR})
+      .Expect(Err(ENOTSOCK));
+  b.Step("B", Call::kGetsockopt, "getsockopt(r, SOL_SOCKET, SO_TYPE)").Fds({"r"})
+      .Ints({SOL_SOCKET, SO_TYPE}).Expect(Err(ENOTSOCK));
+  b.Step("B", Call::kPipe, "pipe(O_NONBLOCK)").Ints({O_NONBLOCK}).Results({"r2", "w2"})
+      .Expect(Ret(0));
+  b.Step("B", Call::kRead, "read(r2, 1)").Fds({"r2"}).Ints({1}).Expect(Err(EAGAIN));
+  InstanceResult r = RunPlan(b.plan(), {});
+  EXPECT_EQ(r.verdict, V::kPass) << Show(r);
+}
+
+// socketpair of `type`; B passes credentials; A drops its privileges.
+PlanBuilder DroppingSender(int type) {
+  PlanBuilder b = PairOfPeers(type);
+  b.Step("B", Call::kSetsockopt, "setsockopt(b, SOL_SOCKET, SO_PASSCRED, 1)")
+      .Fds({"b"}).Ints({SOL_SOCKET, SO_PASSCRED, 1}).Expect(Ret(0));
+  b.Step("A", Call::kDropPrivileges, "drop_privileges()").Expect(Ret(0));
+  return b;
+}
+
+TEST(Executor, ADroppedPeerCannotForgeAPidButSendsItsOwnCredentials) {
+  // unix(7): sending another pid in SCM_CREDENTIALS needs CAP_SYS_ADMIN;
+  // one's own pid, uid and gid need nothing.
+  PlanBuilder b = DroppingSender(SOCK_DGRAM);
+  b.Step("A", Call::kSendmsg, "sendmsg(a, \"x\", 0, creds(pid=1))").Fds({"a"})
+      .Data("x").Ints({0}).Expect(Err(EPERM));
+  b.plan().ops.back().creds = CredSpec{};
+  b.plan().ops.back().creds->pid = 1;
+  b.Step("A", Call::kSendmsg, "sendmsg(a, \"y\", 0, creds(A))").Fds({"a"})
+      .Data("y").Ints({0}).Expect(Ret(1));
+  b.plan().ops.back().creds = CredSpec{};
+  b.plan().ops.back().creds->pid_of = 0;
+  Outcome own = Bytes("y");
+  own.cred = CredSpec{};
+  own.cred->pid_of = 0;  // A's pid, and A's uid and gid as of now
+  b.Step("B", Call::kRecvmsg, "recvmsg(b, 10, 0, creds)").Fds({"b"})
+      .Ints({10, 0, -1, 1}).Expect(own);
+  InstanceResult r = RunPlan(b.plan(), {});
+  EXPECT_EQ(r.verdict, V::kPass) << Show(r);
+  ASSERT_EQ(r.trace.size(), 6u);
+  // The receiver sees the ids drop_privileges reported (nobody's where the
+  // user namespace maps 65534; Bazel's sandbox maps only 0).
+  EXPECT_NE(r.trace[5].observed.find(r.trace[2].observed.substr(
+                r.trace[2].observed.find(", uid="))),
+            std::string::npos)
+      << r.trace[2].observed << " / " << r.trace[5].observed;
+}
+
+bool NobodyIsMapped() {
+  FILE* f = fopen("/proc/self/uid_map", "re");
+  unsigned long inside = 0, outside = 0, count = 0;
+  bool found = false;
+  while (f && !found && fscanf(f, "%lu %lu %lu", &inside, &outside, &count) == 3) {
+    found = 65534 >= inside && 65534 - inside < count;
+  }
+  if (f) fclose(f);
+  return found;
+}
+
+TEST(Executor, CredOfADroppedPeerNoLongerMatchesTheHarnessIds) {
+  if (getuid() != 0 || !NobodyIsMapped()) {
+    GTEST_SKIP() << "only root with nobody mapped changes its uid";
+  }
+  PlanBuilder b = DroppingSender(SOCK_STREAM);
+  b.Step("A", Call::kSendmsg, "sendmsg(a, \"y\", 0, creds(A))").Fds({"a"})
+      .Data("y").Ints({0}).Expect(Ret(1));
+  b.plan().ops.back().creds = CredSpec{};
+  b.plan().ops.back().creds->pid_of = 0;
+  Outcome harness_ids = Bytes("y");
+  harness_ids.cred = CredSpec{};
+  harness_ids.cred->pid_of = 0;
+  harness_ids.cred->uid = 0;
+  harness_ids.cred->gid = 0;
+  b.Step("B", Call::kRecvmsg, "recvmsg(b, 10, 0, creds)").Fds({"b"})
+      .Ints({10, 0, -1, 1}).Expect(harness_ids);
+  InstanceResult r = RunPlan(b.plan(), {});
+  EXPECT_EQ(r.verdict, V::kFail);
+  EXPECT_NE(r.report.find("uid=0, gid=0)"), std::string::npos) << r.report;
+  EXPECT_NE(r.report.find("uid=65534, gid=65534)\n"), std::string::npos) << r.report;
+}
+
+TEST(Executor, TheHarnessNeverDropsItsOwnPrivileges) {
+  const uid_t uid = getuid();
+  PlanBuilder b;
+  b.Setup(Call::kDropPrivileges, "drop_privileges()").Expect(Ret(0));
+  InstanceResult r = RunPlan(b.plan(), {});
+  EXPECT_EQ(r.verdict, V::kError);
+  EXPECT_NE(r.report.find("cannot block, fork, wake, raise or drop privileges"),
+            std::string::npos)
+      << r.report;
+  EXPECT_EQ(getuid(), uid);
+}
+
+TEST(Executor, ShortControlBufferDropsTheFdsThatDoNotFitWithoutALeak) {
+  // unix(7): fds that do not fit the control buffer are closed by the kernel
+  // and MSG_CTRUNC is set; the peer's fd table gains only the named one.
+  PlanBuilder b = PairOfPeers(SOCK_STREAM);
+  b.Step("A", Call::kSocketpair, "socketpair(AF_UNIX, SOCK_STREAM) = x, y")
+      .Ints({AF_UNIX, SOCK_STREAM, 0}).Results({"x", "y"}).Expect(Ret(0));
+  b.Step("A", Call::kSendmsg, "sendmsg(a, \"f\", 0, rights(x, x, y))").Fds({"a"})
+      .Data("f").Ints({0}).Expect(Ret(1));
+  b.plan().ops.back().rights = {b.Slot("x"), b.Slot("x"), b.Slot("y")};
+  // A buffer for one fd is CMSG_SPACE(sizeof(int)): padded to room for two.
+  Outcome two = Bytes("f");
+  two.msg_flags = MSG_CTRUNC;
+  two.rights_same_as = std::vector<int>{b.Slot("x"), b.Slot("x")};
+  b.Step("B", Call::kRecvmsg, "recvmsg(b, 10, 0, rights=1)").Fds({"b"})
+      .Ints({10, 0, 1, 0}).Results({"g", "h"}).Expect(two);
+  InstanceResult r = RunPlan(b.plan(), {});
+  EXPECT_EQ(r.verdict, V::kPass) << Show(r);
+}
+
 TEST(Executor, LeavesNoFdNoProcessAndNoDirectoryBehind) {
   const char* tmp = getenv("TEST_TMPDIR");
   std::string root = std::string(tmp ? tmp : "/tmp") + "/leaks.XXXXXX";

@@ -80,12 +80,8 @@ bool AddressMatches(const AddressSpec& spec, const std::string& observed,
 }
 
 bool CredMatches(const CredSpec& c, const Cred& got, const JudgeContext& ctx) {
-  int64_t pid = c.pid ? *c.pid
-                : c.pid_of >= 0 && static_cast<size_t>(c.pid_of) < ctx.peer_pids.size()
-                    ? ctx.peer_pids[c.pid_of]
-                    : ctx.harness_pid;
-  return got.pid == pid && got.uid == c.uid.value_or(ctx.uid) &&
-         got.gid == c.gid.value_or(ctx.gid);
+  const Cred want = ExpectedCred(c, ctx);
+  return got.pid == want.pid && got.uid == want.uid && got.gid == want.gid;
 }
 
 bool SignalsMatch(const Outcome& out, const Observation& obs) {
@@ -128,6 +124,22 @@ bool Matches(const Outcome& out, const Observation& obs, const JudgeContext& ctx
 
 }  // namespace
 
+Cred ExpectedCred(const CredSpec& c, const JudgeContext& ctx) {
+  const bool peer = c.pid_of >= 0;
+  const size_t p = peer ? static_cast<size_t>(c.pid_of) : 0;
+  Cred want;
+  want.pid = c.pid                              ? *c.pid
+             : peer && p < ctx.peer_pids.size() ? ctx.peer_pids[p]
+                                                : ctx.harness_pid;
+  want.uid = c.uid                              ? *c.uid
+             : peer && p < ctx.peer_uids.size() ? ctx.peer_uids[p]
+                                                : ctx.uid;
+  want.gid = c.gid                              ? *c.gid
+             : peer && p < ctx.peer_gids.size() ? ctx.peer_gids[p]
+                                                : ctx.gid;
+  return want;
+}
+
 bool AllowsBlocking(const Expected& expect) {
   return std::any_of(expect.any_of.begin(), expect.any_of.end(),
                      [](const Outcome& o) { return o.kind == Outcome::Kind::kBlocks; });
@@ -139,7 +151,9 @@ Judgement Judge(const Op& call, const Expected& expect, const Observation& obs,
   std::vector<std::string> want;
   const Outcome* with_data = nullptr;
   for (const Outcome& out : expect.any_of) {
-    if (obs.harness_error.empty() && Matches(out, obs, ctx)) j.ok = true;
+    if (obs.harness_error.empty() && obs.leaked.empty() && Matches(out, obs, ctx)) {
+      j.ok = true;
+    }
     want.push_back(DescribeOutcome(call, out, ctx));
     if (out.data && with_data == nullptr) with_data = &out;
   }

@@ -24,8 +24,12 @@ struct JudgeContext {
   std::string abstract_prefix;
   std::vector<int64_t> peer_pids;  // by peer index
   int64_t harness_pid = 0;
-  int64_t uid = 0;
+  int64_t uid = 0;  // the harness's
   int64_t gid = 0;
+  // Each peer's uid and gid as of now, by peer index: the harness's until
+  // the peer runs drop_privileges(). Missing entries mean uid/gid.
+  std::vector<int64_t> peer_uids;
+  std::vector<int64_t> peer_gids;
   std::map<int, std::string> bound;  // fd slot -> recorded sockaddr
   std::map<int, FileId> ids;         // fd slot -> open file identity
 };
@@ -38,9 +42,14 @@ struct Judgement {
 
 // Judges a completed call. `call` is the op that made the call (for a wakes
 // step, the op that blocked); `expect` the outcomes allowed. A kBlocks
-// outcome never matches a completed call.
+// outcome never matches a completed call, and an observation with leaked
+// fds matches nothing ("leaked fd 7 (socket)").
 Judgement Judge(const Op& call, const Expected& expect, const Observation& obs,
                 const JudgeContext& ctx);
+
+// The pid, uid and gid a cred(...) expectation names: an explicit pid=,
+// uid=, gid= as written, else those of the peer (or the harness) it names.
+Cred ExpectedCred(const CredSpec& c, const JudgeContext& ctx);
 
 // Whether `expect` allows the call to block.
 bool AllowsBlocking(const Expected& expect);

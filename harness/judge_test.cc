@@ -177,6 +177,42 @@ TEST(Judge, PeerCredentialsNameThePeersPid) {
   EXPECT_EQ(j.observed, "cred(pid=100, uid=0, gid=0)");
 }
 
+TEST(Judge, CredOfAPeerNamesItsUidAfterItDroppedPrivileges) {
+  // After drop_privileges() the peer's own SCM_CREDENTIALS carry nobody's ids.
+  JudgeContext ctx;
+  ctx.peer_pids = {100, 200};
+  ctx.peer_uids = {0, 65534};
+  ctx.peer_gids = {0, 65534};
+  Outcome want = Ret(1);
+  want.cred = CredSpec{};
+  want.cred->pid_of = 1;
+  Observation got = Returned(1);
+  got.cred = Cred{200, 65534, 65534};
+  EXPECT_TRUE(Judge(MakeOp(Call::kRecvmsg), AnyOf({want}), got, ctx).ok);
+  got.cred = Cred{200, 0, 0};
+  Judgement j = Judge(MakeOp(Call::kRecvmsg), AnyOf({want}), got, ctx);
+  EXPECT_FALSE(j.ok);
+  EXPECT_EQ(j.expected, "cred(pid=200, uid=65534, gid=65534)");
+  // An explicit uid= is taken as written.
+  want.cred->uid = 0;
+  want.cred->gid = 0;
+  EXPECT_TRUE(Judge(MakeOp(Call::kRecvmsg), AnyOf({want}), got, ctx).ok);
+}
+
+TEST(Judge, ALeakedFdFailsTheStepWhateverWasExpected) {
+  // unix(7), FreeBSD unix_passfd_test: a short control buffer drops the fds
+  // that do not fit; one left open unnamed in the receiver is a leak.
+  Outcome want = Ret(1);
+  want.msg_flags = MSG_CTRUNC;
+  Observation got = Returned(1, "f");
+  got.msg_flags = MSG_CTRUNC;
+  EXPECT_TRUE(Judge(MakeOp(Call::kRecvmsg), AnyOf({want}), got, {}).ok);
+  got.leaked = {{7, "socket"}};
+  Judgement j = Judge(MakeOp(Call::kRecvmsg), AnyOf({want}), got, {});
+  EXPECT_FALSE(j.ok);
+  EXPECT_EQ(j.observed, "1 \"f\" flags MSG_CTRUNC; leaked fd 7 (socket)");
+}
+
 TEST(Judge, QuoteBytesEscapesAndCuts) {
   EXPECT_EQ(QuoteBytes(std::string("a\0\"\\\xff", 5)), "\"a\\0\\\"\\\\\\xff\"");
   EXPECT_EQ(QuoteBytes("abcdef", 2, 2), "...\"cd\"...");

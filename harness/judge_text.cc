@@ -196,12 +196,8 @@ std::string DescribeOutcome(const Op& call, const Outcome& out,
       if (out.msg_flags) parts.push_back(absl::StrCat("flags ", MsgFlagNames(*out.msg_flags)));
       if (out.addr && !IsName(call.call)) parts.push_back(absl::StrCat("from ", SpecText(*out.addr)));
       if (out.cred) {
-        const CredSpec& c = *out.cred;
-        int64_t pid = c.pid ? *c.pid
-                      : c.pid_of >= 0 && static_cast<size_t>(c.pid_of) < ctx.peer_pids.size()
-                          ? ctx.peer_pids[c.pid_of]
-                          : ctx.harness_pid;
-        parts.push_back(CredText(pid, c.uid.value_or(ctx.uid), c.gid.value_or(ctx.gid)));
+        const Cred c = ExpectedCred(*out.cred, ctx);
+        parts.push_back(CredText(c.pid, c.uid, c.gid));
       }
       if (out.rights_same_as) parts.push_back(absl::StrCat("rights(", out.rights_same_as->size(), " fds)"));
       break;
@@ -235,7 +231,11 @@ std::string DescribeObservation(const Op& call, const Observation& obs,
     if (!obs.rights.empty()) parts.push_back(absl::StrCat("rights(", obs.rights.size(), " fds)"));
   }
   if (!obs.signals.empty()) parts.push_back(SignalsText(obs.signals));
-  return absl::StrJoin(parts, " ");
+  std::string text = absl::StrJoin(parts, " ");
+  for (const auto& [fd, what] : obs.leaked) {
+    absl::StrAppend(&text, "; leaked fd ", fd, " (", what, ")");
+  }
+  return text;
 }
 
 }  // namespace sockspec

@@ -480,6 +480,9 @@ bool RowLowering::LowerArgs(const CallSpec& spec, const std::vector<Expr>& args,
     case Call::kDrain:
       if (op->ints.empty()) op->ints.push_back(4096);
       break;
+    case Call::kPipe:
+      if (op->ints.empty()) op->ints.push_back(0);
+      break;
     default:
       break;
   }

@@ -74,6 +74,17 @@ TEST(Parser, ReadsAPeerStepWithResultAndAttributes) {
   EXPECT_EQ(s.results[0].attrs[1].key, "rights");
 }
 
+TEST(Parser, ReadsCallsWithoutArguments) {
+  Parsed p = Parse("pipe() = r, w\nA: drop_privileges() = 0\n");
+  ASSERT_TRUE(p.errors.empty()) << ShortDiagnostic(p.errors[0]);
+  ASSERT_EQ(p.c.steps.size(), 2u);
+  EXPECT_EQ(p.c.steps[0].call.name, "pipe");
+  EXPECT_TRUE(p.c.steps[0].args.empty());
+  EXPECT_EQ(p.c.steps[0].results[0].values.size(), 2u);
+  EXPECT_EQ(p.c.steps[1].call.name, "drop_privileges");
+  EXPECT_TRUE(p.c.steps[1].args.empty());
+}
+
 TEST(Parser, ReadsAlternativesJoinedByOr) {
   Parsed p = Parse("A: connect(c, path(\"x\")) = ENAMETOOLONG or EINVAL\n");
   ASSERT_TRUE(p.errors.empty());

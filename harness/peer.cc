@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "harness/control.h"
+#include "harness/rundir.h"
 
 namespace sockspec {
 namespace {
@@ -60,7 +61,45 @@ bool Send(int fd, const Message& m) {
   return WriteFrame(fd, EncodeMessage(m)).ok();
 }
 
+// "socket" for "socket:[1234]", "pipe" for "pipe:[5]", else the link text.
+std::string FdKind(int fd) {
+  char target[256];
+  ssize_t n = readlink(absl::StrCat("/proc/self/fd/", fd).c_str(), target,
+                       sizeof target - 1);
+  if (n <= 0) return "closed";
+  std::string t(target, n);
+  size_t bracket = t.find(":[");
+  if (bracket != std::string::npos && t.front() != '/') t.resize(bracket);
+  return t;
+}
+
+// RunCall, and for the calls ChecksFdLeaks names, the fds it left open
+// unnamed (reported, then closed: nothing else could close them).
+Observation RunCallWatchingFds(const Op& op, SyscallEnv& env) {
+  if (!ChecksFdLeaks(op)) return RunCall(op, env);
+  const std::set<int> before = OpenFds();
+  Observation obs = RunCall(op, env);
+  obs.leaked = UnheldNewFds(before, OpenFds(), env);
+  for (const auto& [fd, what] : obs.leaked) close(fd);
+  return obs;
+}
+
 }  // namespace
+
+bool ChecksFdLeaks(const Op& op) { return op.call == Call::kRecvmsg; }
+
+std::vector<std::pair<int, std::string>> UnheldNewFds(
+    const std::set<int>& before, const std::set<int>& after,
+    const SyscallEnv& env) {
+  std::set<int> held;
+  for (const auto& [slot, fd] : env.fds) held.insert(fd);
+  std::vector<std::pair<int, std::string>> out;
+  for (int fd : after) {
+    if (before.count(fd) || held.count(fd)) continue;
+    out.emplace_back(fd, FdKind(fd));
+  }
+  return out;
+}
 
 bool IsSelfOrDescendant(const Plan& plan, int p, int ancestor) {
   // A fork chain is at most as long as the peer list; the bound also stops
@@ -142,7 +181,7 @@ int RunPeer(PeerSetup setup) {
       }
     } else {
       ClearCaught();
-      result.obs = RunCall(op, env);
+      result.obs = RunCallWatchingFds(op, env);
       result.obs.signals = Caught();
     }
     if (!Send(setup.ends[self].result_write, result)) break;

@@ -8,6 +8,9 @@
 #define SOCKSPEC_HARNESS_PEER_H_
 
 #include <map>
+#include <set>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "harness/plan.h"
@@ -40,6 +43,19 @@ struct PeerSetup {
 // The peer's main loop; returns its exit code (0 after an "exit" command or
 // when the coordinator goes away). Runs in the forked child only.
 int RunPeer(PeerSetup setup);
+
+// Whether the peer compares its open fds (/proc/self/fd) before and after
+// `op`: recvmsg, the call where the kernel installs fds of its own accord.
+// Other calls make only the fds they return, and a listing costs a few
+// system calls, so they are not checked.
+bool ChecksFdLeaks(const Op& op);
+
+// The fds open in `after` but not in `before` that `env` does not hold (not
+// bound to a name by the call), each with what it is: "socket", "pipe", or
+// the path it names. Empty when the call left nothing unnamed open.
+std::vector<std::pair<int, std::string>> UnheldNewFds(
+    const std::set<int>& before, const std::set<int>& after,
+    const SyscallEnv& env);
 
 // Whether peer `p` is `ancestor` or was forked (transitively) by it.
 bool IsSelfOrDescendant(const Plan& plan, int p, int ancestor);

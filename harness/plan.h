@@ -138,6 +138,10 @@ enum class Call {
   kDrain,       // fds: {s}; ints: chunk size: reads until EAGAIN; ret = total
   kFork,        // peer forks `new_peer`, which inherits every fd it holds
   kRaise,       // ints: signal: the peer raises it (crash tests)
+  kPipe,        // ints: flags (O_NONBLOCK); results: {read end, write end}
+  kDropPrivileges,  // peer only: setgroups(0), setresgid/setresuid to
+                    // nobody (65534) when root, every capability cleared;
+                    // a no-op for an unprivileged peer
   // Coordination steps, no system call of their own.
   kWakes,       // the peer's blocked call completes; judged by `expect`
   kBlocked,     // the peer's blocked call is still asleep

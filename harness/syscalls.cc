@@ -25,6 +25,7 @@ const internal::Handler* Table() {
     internal::RegisterIoCalls(t);
     internal::RegisterMsgCalls(t);
     internal::RegisterCtlCalls(t);
+    internal::RegisterProcCalls(t);
     return t;
   }();
   return table;
@@ -121,6 +122,8 @@ int FirstFdArg(const Op& op, const SyscallEnv& env) {
     case Call::kPoll:
     case Call::kFork:
     case Call::kRaise:
+    case Call::kPipe:
+    case Call::kDropPrivileges:
     case Call::kWakes:
     case Call::kBlocked:
       return -1;

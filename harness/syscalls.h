@@ -71,6 +71,7 @@ void RegisterSocketCalls(Handler* table);  // syscalls_socket.cc
 void RegisterIoCalls(Handler* table);      // syscalls_io.cc
 void RegisterMsgCalls(Handler* table);     // syscalls_msg.cc
 void RegisterCtlCalls(Handler* table);     // syscalls_ctl.cc
+void RegisterProcCalls(Handler* table);    // syscalls_proc.cc
 
 // Shared by the families.
 Observation Errno(int err);           // ret -1, err

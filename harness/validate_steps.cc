@@ -214,8 +214,9 @@ void RowLowering::LowerCallStep(const Step& step, int holder) {
                        DidYouMean(ClosestName(step.call.name, CallNames()))));
     return;
   }
-  if (holder < 0 && spec->call == Call::kRaise) {
-    Error(step.call.loc, "'raise' runs in a peer, not in the harness");
+  if (holder < 0 && spec->peer_only) {
+    Error(step.call.loc, absl::StrCat("'", spec->name,
+                                      "' runs in a peer, not in the harness"));
     return;
   }
   if (step.blocks && step.repeat) {

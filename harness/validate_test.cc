@@ -1,6 +1,9 @@
 #include "harness/validate.h"
 
+#include <fcntl.h>
 #include <sys/socket.h>
+
+#include <cerrno>
 
 #include <cctype>
 #include <cstdlib>
@@ -253,6 +256,36 @@ TEST(Validate, ReadsSignalsAndCountRanges) {
   EXPECT_EQ(ops[2].expect.any_of[0].signals, std::vector<int>{SIGPIPE});
   EXPECT_EQ(ops[3].expect.any_of[0].value->min, SOCK_STREAM);
   EXPECT_EQ(ops[4].expect.any_of[0].value->max, 1000000);
+}
+
+TEST(Validate, PipeBindsItsReadAndWriteEnds) {
+  LoadedCase c = Load(
+      "pipe() = r, w\npeer A holds r, w\n"
+      "A: pipe(O_NONBLOCK) = r2, w2\nA: shutdown(r, SHUT_RD) = ENOTSOCK\n"
+      "A: write(w2, \"x\") = 1\n");
+  ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
+  const std::vector<Op>& ops = c.plans[0].ops;
+  ASSERT_EQ(ops.size(), 4u);
+  EXPECT_EQ(ops[0].call, Call::kPipe);
+  EXPECT_EQ(ops[0].ints, std::vector<int64_t>{0});
+  EXPECT_EQ(ops[0].results.size(), 2u);
+  EXPECT_EQ(ops[1].ints, std::vector<int64_t>{O_NONBLOCK});
+  EXPECT_EQ(ops[2].expect.any_of[0].err, ENOTSOCK);
+}
+
+TEST(Validate, RejectsAPipeWithOneResultName) {
+  EXPECT_EQ(FirstError("pipe() = r\n"),
+            "'pipe' returns two new fds: name them (= a, b)");
+}
+
+TEST(Validate, DropPrivilegesRunsInAPeerAndTakesNoArgument) {
+  LoadedCase c = Load("peer A\nA: drop_privileges() = 0\n");
+  ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
+  EXPECT_EQ(c.plans[0].ops[0].call, Call::kDropPrivileges);
+  EXPECT_EQ(FirstError("drop_privileges() = 0\n"),
+            "'drop_privileges' runs in a peer, not in the harness");
+  EXPECT_EQ(FirstError("peer A\nA: drop_privileges(1) = 0\n"),
+            "'drop_privileges' takes 0 arguments (), got 1");
 }
 
 TEST(Payload, BytesDependOnTheNameAndThePosition) {

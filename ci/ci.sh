@@ -12,3 +12,6 @@ bash ci/test.sh --config=asan
 
 echo "=== libFuzzer smoke runs"
 bash ci/fuzz.sh --smoke
+
+echo "=== the suite under gVisor, compared with this kernel (report in bazel-report/)"
+bash ci/gvisor.sh

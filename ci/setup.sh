@@ -10,6 +10,7 @@ packages=(
   python3
   runsc        # gVisor, the second system under test
   stress-ng    # keeps the cores busy in the flake runs
+  chromium     # renders the conformance report in //harness:html_report_browser_test
 )
 
 missing=()

@@ -15,9 +15,15 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "harness/compare.h"
 #include "harness/frontend.h"
+#include "harness/gvisor.h"
+#include "harness/gvisor_suite.h"
+#include "harness/html_report.h"
+#include "harness/markdown_report.h"
 #include "harness/report.h"
 #include "harness/runner.h"
+#include "harness/xfail.h"
 
 namespace sockspec {
 namespace {
@@ -25,6 +31,9 @@ namespace {
 constexpr char kUsage[] =
     "usage: sockspec run [options] [PATH...]   run case files or folders "
     "(default: cases)\n"
+    "       sockspec report --html=FILE --markdown=FILE [options] [PATH...]\n"
+    "                                          run and write the conformance "
+    "report\n"
     "       sockspec check PATH...             validate case files, run "
     "nothing\n"
     "options:\n"
@@ -39,7 +48,16 @@ constexpr char kUsage[] =
     "darwin, ...\n"
     "                     (default: detected)\n"
     "  --step-timeout=MS  deadline of a step that is not expected to block\n"
-    "  --verbose          list passing instances too\n";
+    "  --verbose          list passing instances too\n"
+    "  --under=gvisor     also run the instances inside one gVisor sandbox "
+    "(runsc;\n"
+    "                     root) and compare them with this kernel's, instance "
+    "by instance\n"
+    "  --xfail=FILE       the guest's expected-failure list (default:\n"
+    "                     cases/platforms/GUEST.xfail when it exists; none: "
+    "no list)\n"
+    "  --html=FILE        write the conformance report as one HTML page\n"
+    "  --markdown=FILE    write the conformance report as Markdown\n";
 
 int Usage(const char* problem) {
   fprintf(stderr, "sockspec: %s\n%s", problem, kUsage);
@@ -91,53 +109,167 @@ int Check(const std::vector<std::string>& paths) {
   return code;
 }
 
-int Run(const std::vector<std::string>& args) {
+bool WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  out.close();
+  if (!out) fprintf(stderr, "sockspec: cannot write %s\n", path.c_str());
+  return static_cast<bool>(out);
+}
+
+struct RunArgs {
   RunConfig config;
-  config.platform = DetectPlatform();
-  std::string format = "text", output;
+  std::string format = "text", output, under, xfail, html, markdown, sandboxed;
   bool list = false, verbose = false;
   std::vector<std::string> paths;
+  // What the run inside a sandbox gets: paths and the options that choose
+  // and run instances.
+  std::vector<std::string> forwarded;
+};
+
+// Parses `run` / `report` arguments; returns 0 to go on, else an exit code.
+int ParseRunArgs(const std::vector<std::string>& args, RunArgs& r) {
+  r.config.platform = DetectPlatform();
   for (const std::string& a : args) {
-    if (IntFlag(a, "--jobs", 1, &config.jobs) ||
-        IntFlag(a, "--repeat", 1, &config.repeat) ||
-        IntFlag(a, "--step-timeout", 1, &config.exec.step_timeout_ms)) {
-      continue;
+    if (IntFlag(a, "--jobs", 1, &r.config.jobs) ||
+        IntFlag(a, "--repeat", 1, &r.config.repeat) ||
+        IntFlag(a, "--step-timeout", 1, &r.config.exec.step_timeout_ms)) {
+      r.forwarded.push_back(a);
     } else if (absl::StartsWith(a, "--filter=")) {
-      config.filter = a.substr(9);
+      r.config.filter = a.substr(9);
+      r.forwarded.push_back(a);
       try {
-        std::regex check(config.filter);
+        std::regex check(r.config.filter);
       } catch (const std::regex_error& e) {
-        return Usage(("--filter: not a valid regular expression: " + config.filter).c_str());
+        return Usage(("--filter: not a valid regular expression: " + r.config.filter).c_str());
       }
     } else if (absl::StartsWith(a, "--format=")) {
-      format = a.substr(9);
-      if (format != "text" && format != "junit" && format != "json") {
-        return Usage(("unknown format '" + format + "'").c_str());
+      r.format = a.substr(9);
+      if (r.format != "text" && r.format != "junit" && r.format != "json") {
+        return Usage(("unknown format '" + r.format + "'").c_str());
       }
     } else if (absl::StartsWith(a, "--output=")) {
-      output = a.substr(9);
+      r.output = a.substr(9);
     } else if (absl::StartsWith(a, "--platform=")) {
-      config.platform = a.substr(11);
+      r.config.platform = a.substr(11);
+    } else if (absl::StartsWith(a, "--under=")) {
+      r.under = a.substr(8);
+      if (r.under != "gvisor") {
+        return Usage(("--under: unknown system '" + r.under + "' (known: gvisor)").c_str());
+      }
+    } else if (absl::StartsWith(a, "--xfail=")) {
+      r.xfail = a.substr(8);
+    } else if (absl::StartsWith(a, "--html=")) {
+      r.html = a.substr(7);
+    } else if (absl::StartsWith(a, "--markdown=")) {
+      r.markdown = a.substr(11);
+    } else if (absl::StartsWith(a, kSandboxedFlag)) {
+      r.sandboxed = a.substr(strlen(kSandboxedFlag));
     } else if (a == "--list") {
-      list = true;
+      r.list = true;
     } else if (a == "--verbose") {
-      verbose = true;
+      r.verbose = true;
     } else if (absl::StartsWith(a, "-")) {
       return Usage(("unknown option '" + a + "'").c_str());
     } else {
-      paths.push_back(a);
+      r.paths.push_back(a);
+      r.forwarded.push_back(a);
     }
   }
-  if (paths.empty()) paths.push_back("cases");
-  absl::StatusOr<std::vector<std::string>> files = FindCaseFiles(paths);
+  if (r.paths.empty()) r.paths.push_back("cases");
+  if (!r.sandboxed.empty()) {
+    // The run inside a sandbox: its detected platform must be the sandbox's,
+    // or every comparison would judge the guest by the wrong answers.
+    if (DetectPlatform() != r.sandboxed) {
+      fprintf(stderr,
+              "sockspec: inside the %s sandbox the platform was detected as "
+              "'%s' (see /proc/version)\n",
+              r.sandboxed.c_str(), DetectPlatform().c_str());
+      return 2;
+    }
+    r.config.platform = r.sandboxed;
+    r.format = "json";
+    r.output.clear();
+  }
+  return 0;
+}
+
+// --under, --html, --markdown: compares with the guest (if any), writes the
+// report pages and the chosen format; returns the comparison's exit code.
+int Conform(const RunArgs& r, const std::vector<std::string>& files,
+            const std::vector<CaseOutcome>& host, std::string& report) {
+  std::vector<CaseOutcome> guest;
+  std::string guest_version, failure;
+  double guest_seconds = 0;
+  XfailList xfail;
+  bool have_xfail = false;
+  if (!r.under.empty()) {
+    std::string xfail_file =
+        r.xfail.empty() ? DefaultXfailFile(r.paths, r.under) : r.xfail;
+    if (!xfail_file.empty() && xfail_file != "none") {
+      absl::StatusOr<XfailList> list = LoadXfailList(xfail_file);
+      if (!list.ok()) {
+        fprintf(stderr, "%s", std::string(list.status().message()).c_str());
+        return 2;
+      }
+      xfail = std::move(*list);
+      have_xfail = true;
+    }
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    self[n > 0 ? n : 0] = '\0';
+    fprintf(stderr, "sockspec: running %zu instances inside gVisor\n", host.size());
+    absl::StatusOr<SandboxRun> sandbox = RunInGvisor(self, r.forwarded);
+    if (sandbox.ok()) {
+      guest = std::move(sandbox->outcomes);
+      guest_version = sandbox->runsc_version;
+      guest_seconds = sandbox->seconds;
+    } else {
+      failure = std::string(sandbox.status().message());
+      fprintf(stderr, "sockspec: %s\n", failure.c_str());
+    }
+  }
+  ConformanceRun run = Compare(r.under, host, guest,
+                               RecordedInstances(files, r.under),
+                               have_xfail ? &xfail : nullptr);
+  run.guest_version = guest_version;
+  run.guest_seconds = guest_seconds;
+  for (Comparison& c : run.rows) {
+    if (!failure.empty() && !c.guest) c.note = "gVisor run failed: " + failure;
+  }
+  if (!r.html.empty() && !WriteFile(r.html, HtmlReport(run))) return 2;
+  if (!r.markdown.empty() && !WriteFile(r.markdown, MarkdownReport(run))) return 2;
+  if (r.under.empty()) {
+    report = r.format == "junit" ? JunitReport(host)
+             : r.format == "json" ? JsonReport(host)
+                                  : TextReport(host, r.verbose);
+    return ExitCode(host);
+  }
+  std::vector<CaseOutcome> rows = ComparisonOutcomes(run);
+  report = r.format == "junit" ? JunitReport(rows)
+           : r.format == "json" ? ComparisonJson(run)
+                                : ComparisonText(run, r.verbose);
+  if (const char* xml = getenv("XML_OUTPUT_FILE")) {
+    std::ofstream(xml) << JunitReport(rows);
+  }
+  return ComparisonExitCode(run);
+}
+
+int Run(const std::vector<std::string>& args, bool report_command) {
+  RunArgs r;
+  if (int code = ParseRunArgs(args, r); code != 0) return code;
+  if (report_command && r.html.empty() && r.markdown.empty()) {
+    return Usage("report needs --html=FILE and/or --markdown=FILE");
+  }
+  absl::StatusOr<std::vector<std::string>> files = FindCaseFiles(r.paths);
   if (!files.ok()) {
     fprintf(stderr, "sockspec: %s\n", std::string(files.status().message()).c_str());
     return 2;
   }
 
   std::vector<CaseOutcome> outcomes;
-  if (list) {
-    outcomes = ListCases(*files, config);
+  if (r.list) {
+    outcomes = ListCases(*files, r.config);
     for (const CaseOutcome& o : outcomes) {
       if (o.verdict == Verdict::kError) {
         fputs(o.message.c_str(), stderr);
@@ -149,35 +281,41 @@ int Run(const std::vector<std::string>& args) {
   }
 
   const bool tty = isatty(STDERR_FILENO);
-  config.progress = [tty](const CaseOutcome& o, int done, int total) {
+  const std::string where = r.sandboxed.empty() ? "" : " in " + r.sandboxed;
+  r.config.progress = [tty, where](const CaseOutcome& o, int done, int total) {
     if (tty) {
       fprintf(stderr, "\r\033[K[%d/%d] %s %s", done, total, VerdictName(o.verdict),
               DisplayName(o).c_str());
       if (done == total) fputc('\n', stderr);
     } else if (total >= 20 && (done % (total / 10) == 0 || done == total)) {
-      fprintf(stderr, "[%d/%d] instances run\n", done, total);
+      fprintf(stderr, "[%d/%d] instances run%s\n", done, total, where.c_str());
     }
   };
-  outcomes = RunCases(*files, config);
+  outcomes = RunCases(*files, r.config);
 
-  std::string report = format == "junit" ? JunitReport(outcomes)
-                       : format == "json" ? JsonReport(outcomes)
-                                          : TextReport(outcomes, verbose);
-  if (output.empty()) {
-    fputs(report.c_str(), stdout);
+  std::string report;
+  int code;
+  const bool conform = !r.under.empty() || !r.html.empty() || !r.markdown.empty();
+  if (conform) {
+    code = Conform(r, *files, outcomes, report);
+    if (report.empty()) return code;
   } else {
-    std::ofstream out(output);
-    out << report;
-    if (!out) {
-      fprintf(stderr, "sockspec: cannot write %s\n", output.c_str());
-      return 2;
-    }
+    report = r.format == "junit" ? JunitReport(outcomes)
+             : r.format == "json" ? JsonReport(outcomes)
+                                  : TextReport(outcomes, r.verbose);
+    code = ExitCode(outcomes);
+  }
+  if (r.output.empty()) {
+    fputs(report.c_str(), stdout);
+  } else if (!WriteFile(r.output, report)) {
+    return 2;
   }
   // Under `bazel test`, each instance becomes a test case in test.xml.
-  if (const char* xml = getenv("XML_OUTPUT_FILE")) {
+  const char* xml = getenv("XML_OUTPUT_FILE");
+  if (xml != nullptr && r.sandboxed.empty() && r.under.empty()) {
     std::ofstream(xml) << JunitReport(outcomes);
   }
-  return ExitCode(outcomes);
+  return code;
 }
 
 }  // namespace
@@ -191,7 +329,8 @@ int main(int argc, char** argv) {
   }
   std::string command = args[0];
   args.erase(args.begin());
-  if (command == "run") return sockspec::Run(args);
+  if (command == "run") return sockspec::Run(args, false);
+  if (command == "report") return sockspec::Run(args, true);
   if (command == "check") return sockspec::Check(args);
   return sockspec::Usage(("unknown command '" + command + "'").c_str());
 }

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# End to end under gVisor: `sockspec run --under=gvisor` starts one runsc
+# sandbox, the run inside detects the platform as gvisor, and the comparison
+# reports same / recorded / xfail / differs / xpass with the right exit code.
+# Needs root and runsc; skips with a message without them.
+# Usage: gvisor_e2e_test.sh SOCKSPEC PASSES_CASE SOCKETPAIR_CASE PEERCRED_CASE
+set -uo pipefail
+
+sockspec=$1 passes=$2 rejects=$3 peercred=$4
+if [[ $(id -u) != 0 ]]; then echo "SKIP: runsc do needs root"; exit 0; fi
+if ! command -v runsc > /dev/null && [[ -z ${SOCKSPEC_RUNSC:-} ]]; then
+  echo "SKIP: runsc is not installed (bash ci/setup.sh installs it)"; exit 0
+fi
+
+work=${TEST_TMPDIR:-$(mktemp -d)}
+out_dir=${TEST_UNDECLARED_OUTPUTS_DIR:-$work}
+failures=0
+fail() { echo "FAIL $*"; failures=$((failures + 1)); }
+run() {  # run NAME WANT_CODE ARGS...: runs sockspec, keeps its output in $out
+  local name=$1 want=$2
+  shift 2
+  out=$work/$name.out
+  "$sockspec" "$@" > "$out" 2> "$work/$name.err"
+  local code=$?
+  [[ $code == "$want" ]] || fail "$name: exit code $code, want $want: $(tail -5 "$work/$name.err")"
+}
+expect() {  # expect NAME TEXT: $out contains TEXT
+  grep -qF -- "$2" "$out" || { fail "$1: output lacks: $2"; sed 's/^/  | /' "$out" | head -40; }
+}
+
+# The case records gVisor's answers (on gvisor = ...): all three pass there.
+printf '' > "$work/empty.xfail"
+run recorded 0 run --under=gvisor --xfail="$work/empty.xfail" \
+  --html="$out_dir/gvisor.html" --markdown="$out_dir/gvisor.md" \
+  "$passes" "$rejects" "$peercred"
+expect recorded "1 same, 3 recorded, 0 xfail, 0 differs"
+expect recorded "runsc version"
+expect recorded "line 6: socketpair(AF_INET, SOCK_STREAM): linux EOPNOTSUPP, gvisor ESOCKTNOSUPPORT (recorded)"
+grep -q 'class="cell recorded"' "$out_dir/gvisor.html" || fail "html: no recorded cell"
+
+# Judged by Linux's answers inside gVisor (--platform cannot change that; the
+# sandbox detects gvisor), so ask for a list entry that does not fit: XPASS.
+printf 'testdata/passes.case because "stale entry"\n' > "$work/stale.xfail"
+run xpass 1 run --under=gvisor --xfail="$work/stale.xfail" "$passes"
+expect xpass "XPASS     harness/testdata/passes.case"
+expect xpass "listed in $work/stale.xfail: \"stale entry\""
+
+# JSON of the comparison.
+run json 0 run --under=gvisor --xfail=none --format=json "$passes"
+expect json '"guest": "gvisor"'
+expect json '"agreement": "same"'
+
+# A bad list is a diagnostic at file:line:col, before anything runs.
+printf 'passes.case\n' > "$work/bad.xfail"
+run badlist 2 run --under=gvisor --xfail="$work/bad.xfail" "$passes"
+out=$work/badlist.err
+expect badlist "$work/bad.xfail:1:12: error: expected 'because \"reason\"'"
+
+if ((failures > 0)); then echo "$failures checks failed"; exit 1; fi
+echo "PASS"

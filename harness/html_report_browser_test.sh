@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Renders the conformance report in a real headless browser (Debian's
+# chromium): the page loads from file://, its DOM holds the matrix table with
+# one row per instance, and a screenshot is saved as a test output.
+# Usage: html_report_browser_test.sh SOCKSPEC CASE...
+set -uo pipefail
+
+sockspec=$1
+shift
+chromium=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
+if [[ -z $chromium ]]; then
+  echo "SKIP: chromium is not installed (bash ci/setup.sh installs it)"
+  exit 0
+fi
+
+work=${TEST_TMPDIR:-$(mktemp -d)}
+out_dir=${TEST_UNDECLARED_OUTPUTS_DIR:-$work}
+# Chromium needs a writable HOME and profile; the sandbox gives neither.
+export HOME=$work
+failures=0
+fail() { echo "FAIL $*"; failures=$((failures + 1)); }
+
+"$sockspec" report --html="$work/report.html" --markdown="$out_dir/report.md" "$@" \
+  > "$work/report.txt" 2>&1
+code=$?
+[[ $code == 1 ]] || fail "report: exit code $code, want 1 (one case fails on purpose)"
+cp "$work/report.html" "$out_dir/report.html"
+instances=$("$sockspec" run --list "$@" | wc -l)
+
+browse() {
+  timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --disable-quic \
+    --no-first-run --disable-background-networking --disable-component-update \
+    --disable-sync --disable-dev-shm-usage --user-data-dir="$(mktemp -d "$work/profile.XXXX")" \
+    --window-size=1400,1000 "$@" "file://$work/report.html"
+}
+
+browse --dump-dom > "$work/dom.html" 2> "$work/dom.err" || fail "chromium --dump-dom: $(tail -3 "$work/dom.err")"
+grep -q '<table id="matrix">' "$work/dom.html" || fail "the DOM has no table#matrix"
+rows=$(sed -n '/<table id="matrix">/,/<\/table>/p' "$work/dom.html" | sed -n '/<tbody>/,/<\/tbody>/p' | grep -o '<tr>' | wc -l)
+[[ $rows == "$instances" ]] || fail "matrix has $rows rows, want $instances (one per instance)"
+grep -q 'class="cell fail"' "$work/dom.html" || fail "no cell is coloured as a failure"
+grep -q 'class="cell pass"' "$work/dom.html" || fail "no cell is coloured as a pass"
+
+browse --screenshot="$out_dir/report.png" > "$work/shot.out" 2>&1 || fail "chromium --screenshot: $(tail -3 "$work/shot.out")"
+size=$(stat -c %s "$out_dir/report.png" 2>/dev/null || echo 0)
+((size > 10000)) || fail "screenshot $out_dir/report.png is $size bytes"
+# PNG signature.
+[[ $(head -c 8 "$out_dir/report.png" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]] \
+  || fail "report.png is not a PNG"
+
+if ((failures > 0)); then
+  echo "$failures checks failed"
+  exit 1
+fi
+echo "PASS: matrix of $rows rows rendered; screenshot in $out_dir/report.png"

@@ -1,0 +1,74 @@
+#include "harness/markdown_report.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "harness/report_matrix.h"
+
+namespace sockspec {
+namespace {
+
+// Table cells cannot hold '|' or newlines; '`' would open code spans.
+std::string Cell(const std::string& s) {
+  return absl::StrReplaceAll(s, {{"|", "\\|"}, {"\n", " "}, {"`", "'"}});
+}
+
+const char* Mark(CellStatus s) {
+  switch (s) {
+    case CellStatus::kPass: return "✅ pass";
+    case CellStatus::kRecorded: return "🔷 recorded";
+    case CellStatus::kXfail: return "🟨 xfail";
+    case CellStatus::kFail: return "❌ fail";
+    case CellStatus::kError: return "🟪 error";
+    case CellStatus::kNotRun: return "⬜ not run";
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::string MarkdownReport(const ConformanceRun& run) {
+  std::vector<std::string> systems = MatrixSystems(run);
+  std::vector<ReportRow> rows = BuildReportRows(run);
+  std::string out = absl::StrCat("# sockspec conformance: ",
+                                 absl::StrJoin(systems, " vs "), "\n\n");
+  absl::StrAppend(&out, rows.size(), " instances");
+  if (!run.guest_version.empty()) {
+    absl::StrAppend(&out, "; ", run.guest_system, ": ", run.guest_version);
+  }
+  if (!run.xfail_file.empty()) {
+    absl::StrAppend(&out, "; expected failures from `", run.xfail_file, "`");
+  }
+  out += ".\n\n| system |";
+  for (int s = 0; s <= static_cast<int>(CellStatus::kNotRun); ++s) {
+    absl::StrAppend(&out, " ", CellStatusName(static_cast<CellStatus>(s)), " |");
+  }
+  out += "\n|---|---|---|---|---|---|---|\n";
+  for (size_t i = 0; i < systems.size(); ++i) {
+    absl::StrAppend(&out, "| ", systems[i], " |");
+    for (int n : StatusCounts(rows, i)) absl::StrAppend(&out, " ", n, " |");
+    out += "\n";
+  }
+  out += "\n## Matrix\n\n| behaviour | case | instance |";
+  for (const std::string& s : systems) absl::StrAppend(&out, " ", s, " |");
+  out += "\n|---|---|---|";
+  for (size_t i = 0; i < systems.size(); ++i) out += "---|";
+  out += "\n";
+  for (const ReportRow& r : rows) {
+    absl::StrAppend(&out, "| ", Cell(r.behaviours), " | [", Cell(r.title), "](",
+                    r.path, ") | ", Cell(r.instance), " |");
+    for (const ReportCell& c : r.cells) {
+      absl::StrAppend(&out, " [", Mark(c.status), "](", c.link, ")");
+      if (!c.expected.empty()) {
+        absl::StrAppend(&out, "<br>expected `", Cell(c.expected),
+                        "`<br>observed `", Cell(c.observed), "`");
+      }
+      if (!c.note.empty()) absl::StrAppend(&out, "<br>", Cell(c.note));
+      out += " |";
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace sockspec

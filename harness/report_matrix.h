@@ -1,0 +1,44 @@
+// The conformance matrix both report pages show: one row per behaviour and
+// case instance (socket kind), one cell per system, each cell a status with
+// expected vs observed on a mismatch and a link to the case file's line.
+#ifndef SOCKSPEC_HARNESS_REPORT_MATRIX_H_
+#define SOCKSPEC_HARNESS_REPORT_MATRIX_H_
+
+#include <string>
+#include <vector>
+
+#include "harness/compare.h"
+
+namespace sockspec {
+
+enum class CellStatus { kPass, kRecorded, kXfail, kFail, kError, kNotRun };
+
+// "pass", "recorded", "xfail", "fail", "error", "not-run" (also CSS classes).
+const char* CellStatusName(CellStatus s);
+
+struct ReportCell {
+  CellStatus status = CellStatus::kNotRun;
+  std::string expected;  // on a mismatch
+  std::string observed;  // on a mismatch
+  std::string note;      // xfail reason, error text, "recorded answer"
+  std::string link;      // "cases/x.case#L12"
+};
+
+struct ReportRow {
+  std::string behaviours;  // "B04 B05"
+  std::string title, path, instance;
+  std::vector<ReportCell> cells;  // one per system, in MatrixSystems order
+};
+
+// The systems, host first: {"linux"} or {"linux", "gvisor"}.
+std::vector<std::string> MatrixSystems(const ConformanceRun& run);
+
+// Rows sorted by first behaviour id, then case path, then run order.
+std::vector<ReportRow> BuildReportRows(const ConformanceRun& run);
+
+// Counts of each CellStatus over all cells of one system.
+std::vector<int> StatusCounts(const std::vector<ReportRow>& rows, size_t system);
+
+}  // namespace sockspec
+
+#endif  // SOCKSPEC_HARNESS_REPORT_MATRIX_H_

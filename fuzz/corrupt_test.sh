@@ -8,7 +8,12 @@
 # corpus within a fixed number of runs.
 set -uo pipefail
 replayer=$1 fuzzer=$2 corpus=$3
-tmp=${TEST_TMPDIR:-$(mktemp -d)}
+if [[ -n ${TEST_TMPDIR:-} ]]; then
+  tmp=$TEST_TMPDIR
+else
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+fi
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 expect_caught() {  # MODE OUTPUT STATUS

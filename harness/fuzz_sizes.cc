@@ -38,6 +38,17 @@ class Reader {
 constexpr int kWriter = 0;  // the pattern's writer id; the child writes
 constexpr int kDeadlineSeconds = 10;
 
+// Blocking calls restart after a signal handler ran (libFuzzer's SIGALRM
+// timer interrupts them with EINTR).
+template <typename Call>
+ssize_t Restarting(Call call) {
+  ssize_t r;
+  do {
+    r = call();
+  } while (r < 0 && errno == EINTR);
+  return r;
+}
+
 // The child's body: every write whole, then exit. No allocation here (the
 // parent may be multi-threaded under libFuzzer): `buf` is preallocated.
 int WriteAll(const SizesProgram& p, int fd, uint8_t* buf) {
@@ -46,7 +57,8 @@ int WriteAll(const SizesProgram& p, int fd, uint8_t* buf) {
     FillPattern(kWriter, offset, buf, n);
     size_t done = 0;
     do {
-      const ssize_t r = send(fd, buf + done, n - done, MSG_NOSIGNAL);
+      const ssize_t r = Restarting(
+          [&] { return send(fd, buf + done, n - done, MSG_NOSIGNAL); });
       if (r < 0) return 10;
       done += static_cast<size_t>(r);
       // A datagram goes whole or not at all.
@@ -81,7 +93,7 @@ absl::Status ReadStream(const SizesProgram& p, int fd, uint8_t* buf) {
   uint64_t offset = 0;
   for (size_t k = 0;; ++k) {
     const size_t size = p.reads[k % p.reads.size()];
-    const ssize_t r = recv(fd, buf, size, 0);
+    const ssize_t r = Restarting([&] { return recv(fd, buf, size, 0); });
     const std::string call = absl::StrFormat("read %d (recv of %d)", k + 1, size);
     if (r < 0) {
       return Fail(p, absl::StrCat(call, " failed ", ErrnoName(errno),
@@ -112,7 +124,7 @@ absl::Status ReadDatagrams(const SizesProgram& p, int fd, uint8_t* buf) {
     struct msghdr msg = {};
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
-    const ssize_t r = recvmsg(fd, &msg, flags);
+    const ssize_t r = Restarting([&] { return recvmsg(fd, &msg, flags); });
     const std::string call = absl::StrFormat(
         "read %d (recvmsg of %d) of write %d (%d bytes)", k + 1, size, k + 1,
         len);
@@ -133,7 +145,8 @@ absl::Status ReadDatagrams(const SizesProgram& p, int fd, uint8_t* buf) {
   // Nothing more: SEQPACKET reads EOF once the writer is gone; DGRAM has no
   // EOF, so a non-blocking read must find the queue empty.
   const bool seq = p.type == SockType::kSeqpacket;
-  const ssize_t r = recv(fd, buf, 1, seq ? 0 : MSG_DONTWAIT);
+  const ssize_t r =
+      Restarting([&] { return recv(fd, buf, 1, seq ? 0 : MSG_DONTWAIT); });
   if (seq ? r != 0 : !(r < 0 && errno == EAGAIN)) {
     return Fail(p, absl::StrFormat(
                        "after all %d datagrams a read returned %s, expected %s",

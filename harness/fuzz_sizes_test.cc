@@ -1,5 +1,8 @@
 #include "harness/fuzz_sizes.h"
 
+#include <signal.h>
+#include <sys/time.h>
+
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -43,6 +46,32 @@ TEST(RunSizes, EachDatagramIsOneReadCutToTheBuffer) {
       EXPECT_TRUE(RunSizes(p).ok()) << RunSizes(p).message();
     }
   }
+}
+
+void Ignore(int) {}
+
+// libFuzzer's timeout alarm interrupts blocking calls (EINTR): a run under a
+// storm of SIGALRM (a handler without SA_RESTART, every 100 us) must still
+// see every byte and every datagram.
+TEST(RunSizes, SignalsDuringBlockingCallsAreNotFindings) {
+  struct sigaction sa = {};
+  sa.sa_handler = Ignore;
+  struct sigaction old;
+  ASSERT_EQ(sigaction(SIGALRM, &sa, &old), 0);
+  const struct itimerval every = {{0, 100}, {0, 100}};
+  ASSERT_EQ(setitimer(ITIMER_REAL, &every, nullptr), 0);
+  for (SockType type :
+       {SockType::kStream, SockType::kDgram, SockType::kSeqpacket}) {
+    SizesProgram p;
+    p.type = type;
+    p.writes = {65536, 65536, 65536, 1, 65536, 0, 65536};
+    p.reads = {100, 65536, 1};
+    absl::Status s = RunSizes(p);
+    EXPECT_TRUE(s.ok()) << s.message();
+  }
+  const struct itimerval off = {};
+  setitimer(ITIMER_REAL, &off, nullptr);
+  sigaction(SIGALRM, &old, nullptr);
 }
 
 }  // namespace

@@ -15,3 +15,6 @@ bash ci/fuzz.sh --smoke
 
 echo "=== the suite under gVisor, compared with this kernel (report in bazel-report/)"
 bash ci/gvisor.sh
+
+echo "=== flake check: every case test 5 times under stress-ng (ci/stress.sh)"
+bash ci/stress.sh 5

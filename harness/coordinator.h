@@ -33,6 +33,10 @@ struct PeerProc {
   int64_t pending_fd = -1;
 };
 
+// Whether `plan` binds, connects or sends to a pathname socket (path(...),
+// longpath(N), pair(pathname, ...)): only then does it get a private directory.
+bool NamesPathnameSockets(const Plan& plan);
+
 class Coordinator {
  public:
   Coordinator(const Plan& plan, const RunOptions& options);

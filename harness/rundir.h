@@ -25,6 +25,8 @@ class RunDir {
   // /tmp) with mkdtemp (mode 0700) and chdir()s into it. Returns it, or the
   // failing call's error.
   static absl::StatusOr<RunDir> Enter(const std::string& root);
+  // No directory: for a run that names no pathname socket. Leave() is a no-op.
+  static absl::StatusOr<RunDir> None() { return RunDir(); }
 
   RunDir(RunDir&& other) noexcept
       : path_(std::exchange(other.path_, std::string())),

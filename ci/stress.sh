@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# No flakes: every case test RUNS times (default 100) while stress-ng keeps
+# both cores busy, then the totals. Any failed run is a flake to fix: the
+# harness never depends on timing (blocking is seen in /proc, deadlines only
+# bound hangs).
+#   ci/stress.sh [RUNS] [extra bazel test options]
+# BAZEL overrides the command (e.g. BAZEL="bazel --output_base=/tmp/ob").
+# STRESS_SECONDS bounds the load (default 3600); it is also killed on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-100}
+shift || true
+bazel=${BAZEL:-bazel}
+bash ci/setup.sh
+
+stress-ng --cpu 2 --timeout "${STRESS_SECONDS:-3600}s" --quiet &
+stress_pid=$!
+log=$(mktemp)
+cleanup() {
+  kill "$stress_pid" 2>/dev/null || true
+  wait "$stress_pid" 2>/dev/null || true
+  rm -f "$log"
+  $bazel shutdown >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+start=$(date +%s)
+status=0
+$bazel test //cases/... --runs_per_test="$runs" --test_output=errors \
+  --test_summary=short "$@" 2>&1 | tee "$log" || status=$?
+wall=$(($(date +%s) - start))
+
+targets=$(grep -cE '^//cases:\S+ +(PASSED|FAILED|FLAKY)' "$log" || true)
+failed_targets=$(grep -cE '^//cases:\S+ +(FAILED|FLAKY)' "$log" || true)
+failed_runs=$({ grep -oE 'failed in [0-9]+ out of' "$log" || true; } | awk '{s += $3} END {print s + 0}')
+if ((failed_targets > 0 && failed_runs == 0)); then failed_runs="(all of $failed_targets targets)"; fi
+echo "=== stress: $targets case targets x $runs runs = $((targets * runs)) runs under stress-ng --cpu 2;" \
+  "failed runs: $failed_runs; failing targets: $failed_targets; wall ${wall}s; bazel exit $status"
+exit "$status"

@@ -40,7 +40,8 @@ constexpr char kUsage[] =
     "  --filter=REGEX     only instances whose name (\"path [instance]\") "
     "matches\n"
     "  --list             list the instances instead of running them\n"
-    "  --jobs=N           run N instances at once (default 1)\n"
+    "  --jobs=N           run N instances at once (default 1); every option\n"
+    "                     that takes a value also takes it as the next word\n"
     "  --repeat=N         run every instance N times\n"
     "  --format=FORMAT    text (default), junit or json\n"
     "  --output=FILE      write the report to FILE instead of stdout\n"
@@ -127,9 +128,34 @@ struct RunArgs {
   std::vector<std::string> forwarded;
 };
 
+// The options that take a value, which may come as "--jobs=2" or "--jobs 2".
+constexpr const char* kValueOptions[] = {
+    "--jobs",   "--repeat", "--step-timeout", "--filter", "--format", "--output",
+    "--platform", "--under", "--xfail",       "--html",   "--markdown"};
+
+// Rewrites "--jobs 2" as "--jobs=2"; a value option at the end stays as it
+// is and is reported as unknown.
+std::vector<std::string> JoinOptionValues(const std::vector<std::string>& args) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    bool joined = false;
+    for (const char* opt : kValueOptions) {
+      if (args[i] == opt && i + 1 < args.size()) {
+        out.push_back(args[i] + "=" + args[i + 1]);
+        ++i;
+        joined = true;
+        break;
+      }
+    }
+    if (!joined) out.push_back(args[i]);
+  }
+  return out;
+}
+
 // Parses `run` / `report` arguments; returns 0 to go on, else an exit code.
-int ParseRunArgs(const std::vector<std::string>& args, RunArgs& r) {
+int ParseRunArgs(const std::vector<std::string>& raw_args, RunArgs& r) {
   r.config.platform = DetectPlatform();
+  const std::vector<std::string> args = JoinOptionValues(raw_args);
   for (const std::string& a : args) {
     if (IntFlag(a, "--jobs", 1, &r.config.jobs) ||
         IntFlag(a, "--repeat", 1, &r.config.repeat) ||

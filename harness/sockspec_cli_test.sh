@@ -52,6 +52,10 @@ contains list "$data/wrong-expectation.case [SOCK_SEQPACKET]"
 expect filter 1 $?
 contains filter "0 passed, 3 failed"
 
+"$sockspec" run --filter SEQPACKET --jobs 2 "$data/wrong-expectation.case" >"$out" 2>&1
+expect spaced 1 $?
+contains spaced "0 passed, 1 failed"
+
 "$sockspec" run --jobs=0 "$data" >"$out" 2>&1
 expect usage 2 $?
 contains usage "--jobs=0: expected a whole number >= 1"

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -76,7 +77,16 @@ absl::Status Fail(const SizesProgram& p, const std::string& what) {
 
 // The first byte of `data` that is not the writer's byte at `offset + i`.
 std::string ContentError(absl::Span<const uint8_t> data, uint64_t offset) {
-  for (size_t i = 0; i < data.size(); ++i) {
+  // A block at a time; byte by byte only in the block that differs.
+  uint8_t expect[4096];
+  size_t from = 0;
+  while (from < data.size()) {
+    const size_t len = std::min(sizeof expect, data.size() - from);
+    FillPattern(kWriter, offset + from, expect, len);
+    if (memcmp(expect, data.data() + from, len) != 0) break;
+    from += len;
+  }
+  for (size_t i = from; i < data.size(); ++i) {
     const uint8_t want = PatternByte(kWriter, offset + i);
     if (data[i] != want) {
       return absl::StrFormat("byte %d is 0x%02x, expected 0x%02x (stream "

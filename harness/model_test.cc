@@ -215,6 +215,18 @@ TEST(Model, StreamCloseWithUnreadDataResetsThePeerAfterItsData) {
   EXPECT_TRUE(m.Check(Op::Read(kB, 10), Ret(0)).ok());  // reported once
 }
 
+TEST(Model, StreamWaitallShortReadSwallowsThePendingReset) {
+  // unix_stream_read_generic checks sk_err once the queue runs dry short of
+  // the MSG_WAITALL target, clears it, and returns the data it has.
+  Model m(SockType::kStream);
+  WriteAll(m, kB, {6});
+  WriteAll(m, kA, {3});
+  ASSERT_TRUE(m.Check(Op::Close(kA), Ret(0)).ok());
+  std::vector<uint8_t> data = Bytes(kA, 0, 3);
+  EXPECT_TRUE(m.Check(Op::Read(kB, 10, MSG_WAITALL), Data(data)).ok());
+  EXPECT_TRUE(m.Check(Op::Read(kB, 10), Ret(0)).ok());
+}
+
 TEST(Model, SeqpacketReportsEconnresetBeforeQueuedData) {
   Model m(SockType::kSeqpacket);
   WriteAll(m, kB, {5});

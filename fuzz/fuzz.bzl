@@ -12,10 +12,6 @@ The dictionary ops_fuzzer.dict sits beside the source.
 load("@rules_cc//cc:defs.bzl", "cc_binary", "cc_test")
 load("//harness:copts.bzl", "SOCKSPEC_COPTS")
 
-# The clang configs link with bfd (.bazelrc), which lacks the --start-lib the
-# autodetected toolchain passes for statically linked binaries.
-NO_START_END_LIB = ["-supports_start_end_lib"]
-
 # Bazel links with the C driver, which leaves out UBSan's C++ part (vptr
 # checks) unless asked.
 SANITIZER_CXX_RUNTIME = select({
@@ -38,7 +34,6 @@ def sockspec_fuzz_test(name, srcs, deps = [], **kwargs):
             "//fuzz:libfuzzer": ["-fsanitize=fuzzer"],
             "//conditions:default": [],
         }) + SANITIZER_CXX_RUNTIME,
-        features = NO_START_END_LIB,
         **kwargs
     )
     cc_test(
@@ -50,6 +45,5 @@ def sockspec_fuzz_test(name, srcs, deps = [], **kwargs):
         linkopts = SANITIZER_CXX_RUNTIME,
         data = corpus,
         size = "small",
-        features = NO_START_END_LIB,
         **kwargs
     )

@@ -51,7 +51,7 @@ size_t RunOnce(const sockspec::OpsProgram& p, const uint8_t* wbuf,
     perror("ops_loop: socketpair");
     exit(2);
   }
-  for (const sockspec::Op& op : p.ops) {
+  for (const sockspec::ModelOp& op : p.ops) {
     sockspec::ExecuteOp(op, fds[op.end], wbuf, rbuf);
     if (op.kind == sockspec::OpKind::kClose) fds[op.end] = -1;
   }

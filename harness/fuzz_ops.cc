@@ -67,13 +67,13 @@ OpsProgram DecodeOps(absl::Span<const uint8_t> data) {
   while (!in.empty() && p.ops.size() < kMaxOps && !(closed[0] && closed[1])) {
     const uint8_t c = in.Byte();
     const int end = c & 1;
-    Op op;
+    ModelOp op;
     switch ((c >> 1) & 7) {
       case 0:
       case 1: {
         const size_t size = in.Size();
         const uint8_t f = in.Byte();
-        op = Op::Write(end, size,
+        op = ModelOp::Write(end, size,
                        ((f & 1) ? MSG_DONTWAIT : 0) |
                            ((f & 2) ? MSG_NOSIGNAL : 0),
                        kCalls[(f >> 2) % 3]);
@@ -83,7 +83,7 @@ OpsProgram DecodeOps(absl::Span<const uint8_t> data) {
       case 3: {
         const size_t size = in.Size();
         const uint8_t f = in.Byte();
-        op = Op::Read(end, size,
+        op = ModelOp::Read(end, size,
                       ((f & 1) ? MSG_PEEK : 0) | ((f & 2) ? MSG_TRUNC : 0) |
                           ((f & 4) ? MSG_DONTWAIT : 0) |
                           ((f & 8) ? MSG_WAITALL : 0),
@@ -91,16 +91,16 @@ OpsProgram DecodeOps(absl::Span<const uint8_t> data) {
         break;
       }
       case 4:
-        op = Op::Shutdown(end, in.Byte() % 3);
+        op = ModelOp::Shutdown(end, in.Byte() % 3);
         break;
       case 5:
-        op = Op::Poll(end);
+        op = ModelOp::Poll(end);
         break;
       case 6:
-        op = Op::SetSndbuf(end, in.U16() * 4);
+        op = ModelOp::SetSndbuf(end, in.U16() * 4);
         break;
       default:
-        op = Op::Close(end);
+        op = ModelOp::Close(end);
         break;
     }
     if (closed[end]) continue;
@@ -141,7 +141,7 @@ bool TakeSigpipe() {
 
 }  // namespace
 
-Observed ExecuteOp(const Op& op, int fd, const uint8_t* wdata, uint8_t* rbuf) {
+Observed ExecuteOp(const ModelOp& op, int fd, const uint8_t* wdata, uint8_t* rbuf) {
   Observed obs;
   switch (op.kind) {
     case OpKind::kWrite: {
@@ -228,7 +228,7 @@ absl::Status OpsRunner::Run(const OpsProgram& program, Corruption corruption) {
   absl::Status verdict;
   size_t step = 0;
   for (; step < program.ops.size(); ++step) {
-    const Op& op = program.ops[step];
+    const ModelOp& op = program.ops[step];
     if (op.kind == OpKind::kWrite) {
       FillPattern(op.end, model.NextWriteOffset(op.end), wbuf_.data(),
                   op.size);
@@ -254,7 +254,7 @@ absl::Status OpsRunner::Run(const OpsProgram& program, Corruption corruption) {
       "%d:\n",
       SockTypeName(program.type), step + 1, program.ops.size());
   for (size_t i = 0; i < program.ops.size(); ++i) {
-    const Op& op = program.ops[i];
+    const ModelOp& op = program.ops[i];
     absl::StrAppendFormat(&trace, "%s %3d. %s", i == step ? ">" : " ", i + 1,
                           op.ToString());
     if (i < results_.size()) {

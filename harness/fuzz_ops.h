@@ -22,7 +22,7 @@ namespace sockspec {
 
 struct OpsProgram {
   SockType type = SockType::kStream;
-  std::vector<Op> ops;
+  std::vector<ModelOp> ops;
 };
 
 // At most this many operations per input.
@@ -62,7 +62,7 @@ void BlockSigpipe();
 // A write sends op.size bytes from `wdata`; a read receives into `rbuf` (op.size
 // bytes) and the result's data points there. A failed write collects the
 // SIGPIPE it raised (BlockSigpipe must be in effect). kClose closes `fd`.
-Observed ExecuteOp(const Op& op, int fd, const uint8_t* wdata, uint8_t* rbuf);
+Observed ExecuteOp(const ModelOp& op, int fd, const uint8_t* wdata, uint8_t* rbuf);
 
 class OpsRunner {
  public:

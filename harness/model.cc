@@ -23,7 +23,7 @@ Model::Model(SockType type, ModelLimits limits)
   for (End& e : ends_) e.sndbuf = limits_.default_sndbuf;
 }
 
-absl::Status Model::Check(const Op& op, const Observed& observed) {
+absl::Status Model::Check(const ModelOp& op, const Observed& observed) {
   if (op.end < 0 || op.end > 1 || ends_[op.end].closed) {
     return absl::InvalidArgumentError(
         absl::StrCat(op.ToString(), ": the end is closed"));
@@ -67,7 +67,7 @@ void Model::Purge(int reader) {
   d.next_read = d.next_write;
 }
 
-absl::Status Model::CheckWrite(const Op& op, const Observed& obs) {
+absl::Status Model::CheckWrite(const ModelOp& op, const Observed& obs) {
   // Only a stream write raises SIGPIPE (unix_stream_sendmsg's pipe_err);
   // the datagram path returns EPIPE silently, SEQPACKET included.
   const bool sigpipe = type_ == SockType::kStream && obs.ret < 0 &&
@@ -82,7 +82,7 @@ absl::Status Model::CheckWrite(const Op& op, const Observed& obs) {
   return absl::OkStatus();
 }
 
-absl::Status Model::CheckStreamWrite(const Op& op, const Observed& obs) {
+absl::Status Model::CheckStreamWrite(const ModelOp& op, const Observed& obs) {
   End& me = ends_[op.end];
   Direction& d = dirs_[op.end];
   const size_t n = op.size;
@@ -126,7 +126,7 @@ absl::Status Model::CheckStreamWrite(const Op& op, const Observed& obs) {
   return absl::OkStatus();
 }
 
-absl::Status Model::CheckDgramWrite(const Op& op, const Observed& obs) {
+absl::Status Model::CheckDgramWrite(const ModelOp& op, const Observed& obs) {
   End& me = ends_[op.end];
   End& peer = ends_[1 - op.end];
   const bool seq = type_ == SockType::kSeqpacket;
@@ -205,7 +205,7 @@ absl::Status Model::CheckDgramWrite(const Op& op, const Observed& obs) {
   return absl::OkStatus();
 }
 
-absl::Status Model::CheckShutdown(const Op& op, const Observed& obs) {
+absl::Status Model::CheckShutdown(const ModelOp& op, const Observed& obs) {
   Allowed allowed;
   allowed.Count(0, 0);
   absl::Status s = allowed.Judge(op, obs, [] { return std::string(); });
@@ -224,7 +224,7 @@ absl::Status Model::CheckShutdown(const Op& op, const Observed& obs) {
   return absl::OkStatus();
 }
 
-absl::Status Model::CheckClose(const Op& op, const Observed& obs) {
+absl::Status Model::CheckClose(const ModelOp& op, const Observed& obs) {
   Allowed allowed;
   allowed.Count(0, 0);
   absl::Status s = allowed.Judge(op, obs, [] { return std::string(); });

@@ -5,7 +5,7 @@
 // buffer) any allowed choice passes and the model follows it.
 //
 //   Model model(SockType::kStream);
-//   Op op = Op::Write(0, 100, MSG_NOSIGNAL);
+//   ModelOp op = ModelOp::Write(0, 100, MSG_NOSIGNAL);
 //   absl::Status verdict = model.Check(op, observed);  // OK or the reason
 //
 // Every byte written carries its position: PatternByte(writer, offset) with
@@ -69,7 +69,7 @@ class Model {
   // was allowed and what differs ("read(b, 10): expected 5 bytes ..., got
   // -1 EAGAIN"). Either way the model then follows the observed result as far
   // as it can. InvalidArgument if `op` names a closed end.
-  absl::Status Check(const Op& op, const Observed& observed);
+  absl::Status Check(const ModelOp& op, const Observed& observed);
 
  private:
   // Bytes one end has written that the other has not read yet. A stream
@@ -94,16 +94,16 @@ class Model {
     int sndbuf = 0;
   };
 
-  absl::Status CheckWrite(const Op& op, const Observed& obs);
-  absl::Status CheckStreamWrite(const Op& op, const Observed& obs);
-  absl::Status CheckDgramWrite(const Op& op, const Observed& obs);
-  absl::Status CheckRead(const Op& op, const Observed& obs);
-  absl::Status CheckStreamRead(const Op& op, const Observed& obs);
-  absl::Status CheckDgramRead(const Op& op, const Observed& obs);
-  absl::Status CheckShutdown(const Op& op, const Observed& obs);
-  absl::Status CheckClose(const Op& op, const Observed& obs);
-  absl::Status CheckSetSndbuf(const Op& op, const Observed& obs);
-  absl::Status CheckPoll(const Op& op, const Observed& obs);
+  absl::Status CheckWrite(const ModelOp& op, const Observed& obs);
+  absl::Status CheckStreamWrite(const ModelOp& op, const Observed& obs);
+  absl::Status CheckDgramWrite(const ModelOp& op, const Observed& obs);
+  absl::Status CheckRead(const ModelOp& op, const Observed& obs);
+  absl::Status CheckStreamRead(const ModelOp& op, const Observed& obs);
+  absl::Status CheckDgramRead(const ModelOp& op, const Observed& obs);
+  absl::Status CheckShutdown(const ModelOp& op, const Observed& obs);
+  absl::Status CheckClose(const ModelOp& op, const Observed& obs);
+  absl::Status CheckSetSndbuf(const ModelOp& op, const Observed& obs);
+  absl::Status CheckPoll(const ModelOp& op, const Observed& obs);
 
   // Bounds on sk_wmem_alloc of `end`: the truesize of everything it has
   // written that is still queued at the peer.

@@ -40,7 +40,7 @@ std::string Allowed::Describe() const {
   return s.empty() ? "nothing" : s;
 }
 
-absl::Status Allowed::Reject(const Op& op, const Observed& obs,
+absl::Status Allowed::Reject(const ModelOp& op, const Observed& obs,
                              const std::string& why) const {
   std::string msg = absl::StrCat("expected ", Describe());
   if (!why.empty()) absl::StrAppend(&msg, " (", why, ")");
@@ -48,7 +48,7 @@ absl::Status Allowed::Reject(const Op& op, const Observed& obs,
   return Divergence(op, msg);
 }
 
-absl::Status Divergence(const Op& op, const std::string& message) {
+absl::Status Divergence(const ModelOp& op, const std::string& message) {
   return absl::FailedPreconditionError(
       absl::StrCat(op.ToString(), ": ", message));
 }
@@ -102,7 +102,7 @@ std::string Explain(absl::Span<const uint8_t> data, size_t i, int writer,
 }  // namespace
 
 SOCKSPEC_NO_COVERAGE absl::Status CheckContent(
-    const Op& op, int writer, uint64_t offset,
+    const ModelOp& op, int writer, uint64_t offset,
     absl::Span<const uint8_t> data) {
   // Fast path: compare a block at a time; look closer only on a mismatch.
   uint8_t expect[4096];

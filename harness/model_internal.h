@@ -50,13 +50,13 @@ class Allowed {
   // OK if `obs` is allowed, else "OP: expected X (WHY), got Y". `why` is
   // called only on a mismatch: explanations cost nothing on the fast path.
   template <typename WhyFn>
-  absl::Status Judge(const Op& op, const Observed& obs, WhyFn why) const {
+  absl::Status Judge(const ModelOp& op, const Observed& obs, WhyFn why) const {
     if (Allows(obs)) return absl::OkStatus();
     return Reject(op, obs, why());
   }
 
  private:
-  absl::Status Reject(const Op& op, const Observed& obs,
+  absl::Status Reject(const ModelOp& op, const Observed& obs,
                       const std::string& why) const;
 
   int errors_[4] = {};
@@ -66,13 +66,13 @@ class Allowed {
 };
 
 // A divergence: FailedPrecondition "OP: MESSAGE".
-absl::Status Divergence(const Op& op, const std::string& message);
+absl::Status Divergence(const ModelOp& op, const std::string& message);
 
 // Checks that `data` is the bytes writer `writer` wrote at stream offset
 // `offset` on. On a mismatch the message names the first wrong byte and, if
 // the data there matches a nearby offset or the other direction, says so
 // ("1 byte lost or skipped").
-absl::Status CheckContent(const Op& op, int writer, uint64_t offset,
+absl::Status CheckContent(const ModelOp& op, int writer, uint64_t offset,
                           absl::Span<const uint8_t> data);
 
 }  // namespace internal

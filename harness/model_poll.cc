@@ -36,7 +36,7 @@ ModelLimits ModelLimits::FromKernel() {
   return limits;
 }
 
-absl::Status Model::CheckSetSndbuf(const Op& op, const Observed& obs) {
+absl::Status Model::CheckSetSndbuf(const ModelOp& op, const Observed& obs) {
   Allowed allowed;
   allowed.Count(0, 0);
   absl::Status s = allowed.Judge(op, obs, [] { return std::string(); });
@@ -55,7 +55,7 @@ absl::Status Model::CheckSetSndbuf(const Op& op, const Observed& obs) {
   return absl::OkStatus();
 }
 
-absl::Status Model::CheckPoll(const Op& op, const Observed& obs) {
+absl::Status Model::CheckPoll(const ModelOp& op, const Observed& obs) {
   const End& me = ends_[op.end];
   short want = 0;
   if (me.reset) want |= POLLERR;

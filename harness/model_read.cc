@@ -17,7 +17,7 @@ using internal::Allowed;
 using internal::CheckContent;
 using internal::Divergence;
 
-absl::Status Model::CheckRead(const Op& op, const Observed& obs) {
+absl::Status Model::CheckRead(const ModelOp& op, const Observed& obs) {
   return type_ == SockType::kStream ? CheckStreamRead(op, obs)
                                     : CheckDgramRead(op, obs);
 }
@@ -31,7 +31,7 @@ void Model::ConsumeStream(Direction& d, size_t n) {
   }
 }
 
-absl::Status Model::CheckStreamRead(const Op& op, const Observed& obs) {
+absl::Status Model::CheckStreamRead(const ModelOp& op, const Observed& obs) {
   End& me = ends_[op.end];
   const int writer = 1 - op.end;
   Direction& d = dirs_[writer];
@@ -84,7 +84,7 @@ absl::Status Model::CheckStreamRead(const Op& op, const Observed& obs) {
   return absl::OkStatus();
 }
 
-absl::Status Model::CheckDgramRead(const Op& op, const Observed& obs) {
+absl::Status Model::CheckDgramRead(const ModelOp& op, const Observed& obs) {
   End& me = ends_[op.end];
   const int writer = 1 - op.end;
   Direction& d = dirs_[writer];

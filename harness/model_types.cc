@@ -35,8 +35,8 @@ const char* SockTypeName(SockType type) {
   return "SOCK_?";
 }
 
-Op Op::Write(int end, size_t size, int flags, IoCall call) {
-  Op op;
+ModelOp ModelOp::Write(int end, size_t size, int flags, IoCall call) {
+  ModelOp op;
   op.kind = OpKind::kWrite;
   op.end = end;
   op.size = size;
@@ -45,37 +45,37 @@ Op Op::Write(int end, size_t size, int flags, IoCall call) {
   return op;
 }
 
-Op Op::Read(int end, size_t size, int flags, IoCall call) {
-  Op op = Write(end, size, flags, call);
+ModelOp ModelOp::Read(int end, size_t size, int flags, IoCall call) {
+  ModelOp op = Write(end, size, flags, call);
   op.kind = OpKind::kRead;
   return op;
 }
 
-Op Op::Shutdown(int end, int how) {
-  Op op;
+ModelOp ModelOp::Shutdown(int end, int how) {
+  ModelOp op;
   op.kind = OpKind::kShutdown;
   op.end = end;
   op.how = how;
   return op;
 }
 
-Op Op::Close(int end) {
-  Op op;
+ModelOp ModelOp::Close(int end) {
+  ModelOp op;
   op.kind = OpKind::kClose;
   op.end = end;
   return op;
 }
 
-Op Op::SetSndbuf(int end, int value) {
-  Op op;
+ModelOp ModelOp::SetSndbuf(int end, int value) {
+  ModelOp op;
   op.kind = OpKind::kSetSndbuf;
   op.end = end;
   op.value = value;
   return op;
 }
 
-Op Op::Poll(int end) {
-  Op op;
+ModelOp ModelOp::Poll(int end) {
+  ModelOp op;
   op.kind = OpKind::kPoll;
   op.end = end;
   return op;
@@ -115,7 +115,7 @@ std::string PollEventsString(short events) {
   return parts.empty() ? "0" : absl::StrJoin(parts, "|");
 }
 
-std::string Op::ToString() const {
+std::string ModelOp::ToString() const {
   const std::string e(1, EndName(end));
   switch (kind) {
     case OpKind::kWrite:
@@ -146,7 +146,7 @@ std::string Op::ToString() const {
   return "?";
 }
 
-std::string Observed::ToString(const Op& op) const {
+std::string Observed::ToString(const ModelOp& op) const {
   if (op.kind == OpKind::kPoll) return PollEventsString(revents);
   std::string s = ret < 0 ? absl::StrCat("-1 ", ErrnoName(err))
                           : absl::StrCat(ret);

@@ -28,7 +28,7 @@ enum class OpKind { kWrite, kRead, kShutdown, kClose, kSetSndbuf, kPoll };
 enum class IoCall { kSend, kPlain, kMsg };
 
 // One operation on end 0 ("a") or 1 ("b").
-struct Op {
+struct ModelOp {
   OpKind kind = OpKind::kPoll;
   int end = 0;
   size_t size = 0;            // kWrite, kRead: the length passed
@@ -37,14 +37,14 @@ struct Op {
   int how = 0;                // kShutdown: SHUT_RD, SHUT_WR or SHUT_RDWR
   int value = 0;              // kSetSndbuf: the value passed to setsockopt
 
-  static Op Write(int end, size_t size, int flags = 0,
+  static ModelOp Write(int end, size_t size, int flags = 0,
                   IoCall call = IoCall::kSend);
-  static Op Read(int end, size_t size, int flags = 0,
+  static ModelOp Read(int end, size_t size, int flags = 0,
                  IoCall call = IoCall::kMsg);
-  static Op Shutdown(int end, int how);
-  static Op Close(int end);
-  static Op SetSndbuf(int end, int value);
-  static Op Poll(int end);
+  static ModelOp Shutdown(int end, int how);
+  static ModelOp Close(int end);
+  static ModelOp SetSndbuf(int end, int value);
+  static ModelOp Poll(int end);
 
   // "sendmsg(a, 100, MSG_DONTWAIT|MSG_NOSIGNAL)", "shutdown(b, SHUT_WR)".
   std::string ToString() const;
@@ -66,7 +66,7 @@ struct Observed {
 
   // The result part of a trace line, for `op`: "5", "-1 EAGAIN",
   // "-1 EPIPE + SIGPIPE", "5 msg_flags=MSG_TRUNC", "POLLIN|POLLOUT".
-  std::string ToString(const Op& op) const;
+  std::string ToString(const ModelOp& op) const;
 };
 
 // "MSG_PEEK|MSG_TRUNC", or "0".

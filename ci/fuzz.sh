@@ -43,7 +43,13 @@ for name in "${names[@]}"; do
     mapfile -t -O "${#args[@]}" args < <(sed -n 's/^ *\([a-z_]*\) *= *\(.*\)$/-\1=\2/p' "fuzz/$name.options")
   fi
   echo "=== $name for ${seconds}s (corpus $work/$name/corpus)"
-  if ! "$bin/fuzz/$name" "${args[@]}" "$work/$name/corpus" "fuzz/corpus/$name" \
+  seeds=("fuzz/corpus/$name")
+  # fuzz/NAME.seeds: more folders of seeds (read only; new inputs go to the
+  # working corpus, the first folder).
+  if [[ -f fuzz/$name.seeds ]]; then
+    while read -r dir; do [[ -n $dir && $dir != \#* ]] && seeds+=("$dir"); done < "fuzz/$name.seeds"
+  fi
+  if ! "$bin/fuzz/$name" "${args[@]}" "$work/$name/corpus" "${seeds[@]}" \
        > "$work/$name/last.log" 2>&1; then
     status=1
     echo "$name: FINDING; log $work/$name/last.log, inputs in $work/$name/artifacts/"

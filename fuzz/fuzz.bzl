@@ -19,7 +19,10 @@ SANITIZER_CXX_RUNTIME = select({
     "//conditions:default": [],
 })
 
-def sockspec_fuzz_test(name, srcs, deps = [], **kwargs):
+def sockspec_fuzz_test(name, srcs, deps = [], seed_dirs = [], seed_data = [], **kwargs):
+    """seed_dirs: more folders the regression test replays (with seed_data,
+    their files as labels); list them in fuzz/NAME.seeds too, for ci/fuzz.sh
+    and oss_fuzz_build.sh."""
     corpus = native.glob(["corpus/%s/**" % name])
     engine = select({
         "//fuzz:libfuzzer": [],
@@ -41,9 +44,9 @@ def sockspec_fuzz_test(name, srcs, deps = [], **kwargs):
         srcs = srcs,
         copts = SOCKSPEC_COPTS,
         deps = deps + ["//fuzz:replay_main"],
-        args = ["fuzz/corpus/" + name],
+        args = ["fuzz/corpus/" + name] + seed_dirs,
         linkopts = SANITIZER_CXX_RUNTIME,
-        data = corpus,
+        data = corpus + seed_data,
         size = "small",
         **kwargs
     )

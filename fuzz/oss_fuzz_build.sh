@@ -75,6 +75,22 @@ for src in "$root"/fuzz/*_fuzzer.cc; do
   if [[ -d $root/fuzz/corpus/$name ]]; then
     zip_dir "$root/fuzz/corpus/$name" "$OUT/${name}_seed_corpus.zip"
   fi
+  # NAME.seeds lists folders of the repository whose files also seed NAME
+  # (case_parser_fuzzer: every case file).
+  if [[ -f $root/fuzz/$name.seeds ]]; then
+    while read -r dir; do
+      [[ -z $dir || $dir == \#* ]] && continue
+      python3 - "$root" "$dir" "$OUT/${name}_seed_corpus.zip" <<'PY'
+import os, sys, zipfile
+root, rel, dst = sys.argv[1:4]
+with zipfile.ZipFile(dst, "a") as z:
+    for base, _, files in sorted(os.walk(os.path.join(root, rel))):
+        for f in sorted(files):
+            path = os.path.join(base, f)
+            z.write(path, os.path.relpath(path, root).replace("/", "_"))
+PY
+    done < "$root/fuzz/$name.seeds"
+  fi
   for ext in dict options; do
     if [[ -f $root/fuzz/$name.$ext ]]; then cp "$root/fuzz/$name.$ext" "$OUT/"; fi
   done

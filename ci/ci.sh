@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # What CI runs (through .ci/run): the README's test command, the same tests
-# under AddressSanitizer, and a short libFuzzer run of every fuzzer.
+# under AddressSanitizer, a short libFuzzer run of every fuzzer, the suite
+# under gVisor, a short flake check under load, and last the README's main
+# command, whose closing line is "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,3 +20,6 @@ bash ci/gvisor.sh
 
 echo "=== flake check: every case test 5 times under stress-ng (ci/stress.sh)"
 bash ci/stress.sh 5
+
+echo "=== the conformance suite (README command 1)"
+bash ci/suite.sh

@@ -16,26 +16,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "harness/fd.h"
+#include "harness/fuzz_input.h"
 
 namespace sockspec {
 namespace {
-
-class Reader {
- public:
-  explicit Reader(absl::Span<const uint8_t> data) : data_(data) {}
-  bool empty() const { return pos_ >= data_.size(); }
-  uint8_t Byte() { return pos_ < data_.size() ? data_[pos_++] : 0; }
-  uint16_t U16() { return static_cast<uint16_t>(Byte() | Byte() << 8); }
-  size_t Size() {
-    const uint8_t s = Byte();
-    if (s < 0xe0) return s;
-    return static_cast<size_t>(U16()) << (s & 3);
-  }
-
- private:
-  absl::Span<const uint8_t> data_;
-  size_t pos_ = 0;
-};
 
 constexpr IoCall kCalls[] = {IoCall::kSend, IoCall::kPlain, IoCall::kMsg};
 
@@ -60,7 +44,7 @@ void ApplyCorruption(Corruption c, Observed& obs, uint8_t* rbuf, bool& done) {
 }  // namespace
 
 OpsProgram DecodeOps(absl::Span<const uint8_t> data) {
-  Reader in(data);
+  FuzzInput in(data);
   OpsProgram p;
   p.type = static_cast<SockType>(in.Byte() % 3);
   bool closed[2] = {false, false};

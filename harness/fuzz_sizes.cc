@@ -14,27 +14,11 @@
 #include "absl/strings/str_join.h"
 #include "harness/child.h"
 #include "harness/fd.h"
+#include "harness/fuzz_input.h"
 #include "harness/model.h"
 
 namespace sockspec {
 namespace {
-
-class Reader {
- public:
-  explicit Reader(absl::Span<const uint8_t> data) : data_(data) {}
-  bool empty() const { return pos_ >= data_.size(); }
-  uint8_t Byte() { return pos_ < data_.size() ? data_[pos_++] : 0; }
-  size_t Size() {
-    const uint8_t s = Byte();
-    if (s < 0xe0) return s;
-    const size_t v = Byte() | Byte() << 8;
-    return v << (s & 3);
-  }
-
- private:
-  absl::Span<const uint8_t> data_;
-  size_t pos_ = 0;
-};
 
 constexpr int kWriter = 0;  // the pattern's writer id; the child writes
 constexpr int kDeadlineSeconds = 10;
@@ -177,7 +161,7 @@ std::string SizesProgram::ToString() const {
 }
 
 SizesProgram DecodeSizes(absl::Span<const uint8_t> data) {
-  Reader in(data);
+  FuzzInput in(data);
   SizesProgram p;
   const uint8_t head = in.Byte();
   p.type = static_cast<SockType>((head & 3) % 3);

@@ -6,7 +6,7 @@
 # The working corpus grows outside the source tree, in
 # ${SOCKSPEC_FUZZ_DIR:-$HOME/.cache/sockspec/fuzz}/NAME/corpus, seeded from
 # fuzz/corpus/NAME; crash inputs land in .../NAME/artifacts/. A finding turns
-# into a case file with `sockspec from-crash` (README, "Fuzzing").
+# into a case file with `bazel run //fuzz:crash_to_case` (README, "Fuzzing").
 # SOCKSPEC_CORRUPT=drop-byte (or swap-bytes, wrong-errno) makes ops_fuzzer
 # corrupt one result per input: it must then fail within seconds.
 set -euo pipefail
@@ -53,6 +53,9 @@ for name in "${names[@]}"; do
        > "$work/$name/last.log" 2>&1; then
     status=1
     echo "$name: FINDING; log $work/$name/last.log, inputs in $work/$name/artifacts/"
+    if [[ $name == ops_fuzzer ]]; then
+      echo "as a case: bazel run //fuzz:crash_to_case -- $work/$name/artifacts/crash-SHA1 --out=\$PWD/cases/fuzz/NAME.case"
+    fi
     tail -40 "$work/$name/last.log"
   else
     grep -E 'stat::(number_of_executed_units|average_exec_per_sec)|operations/s' "$work/$name/last.log" || true

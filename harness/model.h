@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/types/span.h"
@@ -54,6 +55,15 @@ struct ModelLimits {
   static ModelLimits FromKernel();
 };
 
+// One kind of answer the model allows for an operation (Model::AllowedResults):
+// `result`, or when max_ret > result.ret any count in [result.ret, max_ret].
+// A read's data is min(ret, op.size) bytes of the peer's stream from
+// Model::NextReadOffset; `result.data` is left empty.
+struct AllowedResult {
+  Observed result;
+  ssize_t max_ret = 0;
+};
+
 class Model {
  public:
   explicit Model(SockType type, ModelLimits limits = {});
@@ -63,6 +73,17 @@ class Model {
   // The stream offset of the next byte `end` writes: the data of the next
   // write starts with PatternByte(end, NextWriteOffset(end)).
   uint64_t NextWriteOffset(int end) const { return dirs_[end].next_write; }
+  // The stream offset, in the peer's bytes, of the data the next read on
+  // `reader` returns (a datagram's first byte): a correct read returns
+  // PatternByte(1 - reader, NextReadOffset(reader) + i).
+  uint64_t NextReadOffset(int reader) const;
+
+  // The answers Check would accept for `op` now, found by judging candidate
+  // results on copies of this model (model_allowed.cc): errnos, counts (a
+  // write's range of partial counts), read data, msg_flags, SIGPIPE, every
+  // combination of poll bits. Empty if `op` names a closed end. Slow (it
+  // copies the model per candidate): for reports, not for the fuzz loop.
+  std::vector<AllowedResult> AllowedResults(const ModelOp& op) const;
 
   // Judges `observed` as the result of `op`. Returns OK when the semantics
   // allow it; otherwise a FailedPrecondition status whose message says what

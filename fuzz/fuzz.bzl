@@ -12,13 +12,6 @@ The dictionary ops_fuzzer.dict sits beside the source.
 load("@rules_cc//cc:defs.bzl", "cc_binary", "cc_test")
 load("//harness:copts.bzl", "SOCKSPEC_COPTS")
 
-# Bazel links with the C driver, which leaves out UBSan's C++ part (vptr
-# checks) unless asked.
-SANITIZER_CXX_RUNTIME = select({
-    "//fuzz:libfuzzer": ["-fsanitize-link-c++-runtime"],
-    "//conditions:default": [],
-})
-
 def sockspec_fuzz_test(name, srcs, deps = [], seed_dirs = [], seed_data = [], **kwargs):
     """seed_dirs: more folders the regression test replays (with seed_data,
     their files as labels); list them in fuzz/NAME.seeds too, for ci/fuzz.sh
@@ -36,7 +29,7 @@ def sockspec_fuzz_test(name, srcs, deps = [], seed_dirs = [], seed_data = [], **
         linkopts = select({
             "//fuzz:libfuzzer": ["-fsanitize=fuzzer"],
             "//conditions:default": [],
-        }) + SANITIZER_CXX_RUNTIME,
+        }),
         **kwargs
     )
     cc_test(
@@ -45,7 +38,6 @@ def sockspec_fuzz_test(name, srcs, deps = [], seed_dirs = [], seed_data = [], **
         copts = SOCKSPEC_COPTS,
         deps = deps + ["//fuzz:replay_main"],
         args = ["fuzz/corpus/" + name] + seed_dirs,
-        linkopts = SANITIZER_CXX_RUNTIME,
         data = corpus + seed_data,
         size = "small",
         **kwargs

@@ -2,10 +2,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "harness/frontend.h"
@@ -42,6 +44,18 @@ RecordedAnswers RecordedInstances(const std::vector<std::string>& files,
                  : std::string();
     };
     for (const Plan& plan : c->plans) {
+      // Answers are quoted from the source: show this row's matrix values,
+      // longest names first so $AB is not read as $A.
+      std::vector<std::pair<std::string, std::string>> vars;
+      for (const auto& [name, value] : plan.bindings) {
+        vars.emplace_back(absl::StrCat("$", name), value);
+      }
+      std::sort(vars.begin(), vars.end(), [](const auto& x, const auto& y) {
+        return x.first.size() > y.first.size();
+      });
+      auto substituted = [&vars](std::string text) {
+        return absl::StrReplaceAll(text, vars);
+      };
       std::vector<RecordedAnswer> answers;
       for (const Op& op : plan.ops) {
         for (const auto& [platform, expected] : op.platforms) {
@@ -51,8 +65,9 @@ RecordedAnswers RecordedInstances(const std::vector<std::string>& files,
           a.step = op.peer >= 0 && op.peer < static_cast<int>(plan.peers.size())
                        ? absl::StrCat(plan.peers[op.peer].name, ": ", op.text)
                        : op.text;
-          a.host_answer = AnswerAfter(line_text(op.loc.line), " = ");
-          a.guest_answer = AnswerAfter(line_text(expected.loc.line), "= ");
+          a.host_answer = substituted(AnswerAfter(line_text(op.loc.line), " = "));
+          a.guest_answer =
+              substituted(AnswerAfter(line_text(expected.loc.line), "= "));
           answers.push_back(std::move(a));
         }
       }

@@ -5,6 +5,8 @@
 # command, whose closing line is "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# A failing step stops the script; the Bazel server must not outlive it.
+trap 'bazel shutdown >/dev/null 2>&1 || true' EXIT
 
 echo "=== tests (README command 2)"
 bash ci/test.sh

@@ -7,7 +7,6 @@
 //       cases/close/eof-waits-for-every-copy.case SOCK_STREAM/socketpair
 // (one command line)
 #include <algorithm>
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -16,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/cpu_time.h"
 #include "harness/executor.h"
 #include "harness/frontend.h"
 
@@ -27,19 +27,6 @@ double Percentile(std::vector<double>& v, double p) {
   return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
 }
 
-
-// CPU seconds (user + system) of this process and every child it reaped:
-// less disturbed than wall time by other load on a shared machine.
-double CpuSeconds() {
-  double t = 0;
-  for (int who : {RUSAGE_SELF, RUSAGE_CHILDREN}) {
-    rusage u;
-    getrusage(who, &u);
-    t += u.ru_utime.tv_sec + u.ru_stime.tv_sec +
-         (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-  }
-  return t;
-}
 
 }  // namespace
 
@@ -78,7 +65,7 @@ int main(int argc, char** argv) {
   // other processes on the machine.
   const int per_round = std::max(1, iterations / 10);
   double best = 1e9, total = 0;
-  const double cpu0 = CpuSeconds();
+  const double cpu0 = sockspec::CpuSeconds();
   for (int done = 0; done < iterations; done += per_round) {
     const auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < per_round; ++i) {
@@ -99,7 +86,7 @@ int main(int argc, char** argv) {
   printf("case_cost: %s [%s]\n", args[0].c_str(), args[1].c_str());
   printf("  %d iterations in %.3f s: %.1f us per instance (best round %.1f us), "
          "CPU %.1f us per instance\n",
-         n, total, total / n * 1e6, best * 1e6, (CpuSeconds() - cpu0) / n * 1e6);
+         n, total, total / n * 1e6, best * 1e6, (sockspec::CpuSeconds() - cpu0) / n * 1e6);
   if (!detect.empty()) {
     printf("  seeing a blocked peer (%zu observations): median %.0f us, p90 %.0f us, "
            "max %.0f us\n",

@@ -10,14 +10,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+
+#include "bench/cpu_time.h"
 
 namespace {
 
@@ -144,19 +144,6 @@ bool RunOnce() {
 }
 
 
-// CPU seconds (user + system) of this process and every child it reaped:
-// less disturbed than wall time by other load on a shared machine.
-double CpuSeconds() {
-  double t = 0;
-  for (int who : {RUSAGE_SELF, RUSAGE_CHILDREN}) {
-    rusage u;
-    getrusage(who, &u);
-    t += u.ru_utime.tv_sec + u.ru_stime.tv_sec +
-         (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-  }
-  return t;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -170,7 +157,7 @@ int main(int argc, char** argv) {
   const int per_round = std::max(1, iterations / 10);
   double best = 1e9, total = 0;
   int bad = 0;
-  const double cpu0 = CpuSeconds();
+  const double cpu0 = sockspec::CpuSeconds();
   for (int done = 0; done < iterations; done += per_round) {
     const auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < per_round; ++i) bad += !RunOnce();
@@ -183,7 +170,7 @@ int main(int argc, char** argv) {
   printf("plain_case: eof-waits-for-every-copy [SOCK_STREAM/socketpair]\n");
   printf("  %d iterations in %.3f s: %.1f us per instance (best round %.1f us), "
          "CPU %.1f us per instance\n",
-         n, total, total / n * 1e6, best * 1e6, (CpuSeconds() - cpu0) / n * 1e6);
+         n, total, total / n * 1e6, best * 1e6, (sockspec::CpuSeconds() - cpu0) / n * 1e6);
   if (bad != 0) {
     printf("  %d iterations did not behave as the case says\n", bad);
     return 1;

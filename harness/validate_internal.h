@@ -71,6 +71,9 @@ class RowLowering {
   bool LowerAddress(const Expr& e, bool expectation, AddressSpec* out);
   bool LowerCred(const Expr& e, CredSpec* out);
   bool LowerAncillary(const CallSpec& spec, const Expr& e, int holder, Op* op);
+  // Puts the row's matrix values into a result as written; false (and an
+  // error counted) when a variable is unknown.
+  bool SubstituteAlternative(Alternative* alt);
   bool LowerOutcome(const Alternative& alt, const CallSpec& spec, int holder,
                     int iteration, Binds* binds, Outcome* out);
   bool LowerAttribute(const Attribute& a, const CallSpec& spec, Binds* binds,

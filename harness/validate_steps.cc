@@ -184,6 +184,14 @@ void RowLowering::LowerFork(const Step& step, int p) {
   ++*total_ops_;
 }
 
+bool RowLowering::SubstituteAlternative(Alternative* alt) {
+  bool ok = true;
+  for (Expr& v : alt->values) ok = ok && Substitute(&v, row_, sink_);
+  for (Attribute& a : alt->attrs) ok = ok && Substitute(&a.value, row_, sink_);
+  if (!ok) ++errors_;
+  return ok;
+}
+
 bool RowLowering::ResolveRepeat(const Step& step, int64_t* count) {
   *count = 1;
   if (!step.repeat) return true;
@@ -275,14 +283,7 @@ bool RowLowering::Expectations(const Step& step, const CallSpec& spec,
     bool have_binds = false;
     for (const Alternative& written : step.results) {
       Alternative alt = written;
-      bool ok = true;
-      for (Expr& v : alt.values) ok = ok && Substitute(&v, row_, sink_);
-      for (Attribute& a : alt.attrs)
-        ok = ok && Substitute(&a.value, row_, sink_);
-      if (!ok) {
-        ++errors_;
-        return false;
-      }
+      if (!SubstituteAlternative(&alt)) return false;
       Outcome o;
       Binds b;
       if (!LowerOutcome(alt, spec, holder, iteration, &b, &o)) return false;
@@ -318,14 +319,7 @@ bool RowLowering::Expectations(const Step& step, const CallSpec& spec,
     }
     for (const Alternative& written : line.results) {
       Alternative alt = written;
-      bool ok = true;
-      for (Expr& v : alt.values) ok = ok && Substitute(&v, row_, sink_);
-      for (Attribute& a : alt.attrs)
-        ok = ok && Substitute(&a.value, row_, sink_);
-      if (!ok) {
-        ++errors_;
-        return false;
-      }
+      if (!SubstituteAlternative(&alt)) return false;
       Outcome o;
       Binds ignored;  // the main line's names are the ones bound
       if (!LowerOutcome(alt, spec, holder, iteration, &ignored, &o))

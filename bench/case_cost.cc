@@ -7,7 +7,6 @@
 //       cases/close/eof-waits-for-every-copy.case SOCK_STREAM/socketpair
 // (one command line)
 #include <algorithm>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>

@@ -8,18 +8,7 @@ set -uo pipefail
 sockspec=$1
 data=$(dirname "$2")
 out=$TEST_TMPDIR/out
-fails=0
-
-expect() {  # expect NAME WANT_CODE GOT_CODE
-  if [[ $2 != "$3" ]]; then
-    echo "FAIL $1: exit code $3, want $2"; cat "$out"; fails=$((fails + 1))
-  fi
-}
-contains() {  # contains NAME TEXT
-  if ! grep -qF -- "$2" "$out"; then
-    echo "FAIL $1: output lacks: $2"; cat "$out"; fails=$((fails + 1))
-  fi
-}
+source "$data/checks.sh"
 
 hang=$data/hangs-where-not-expected.case
 crash=$data/peer-crashes.case

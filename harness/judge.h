@@ -68,10 +68,6 @@ std::string DescribeAddress(absl::string_view sockaddr_bytes,
 std::string QuoteBytes(absl::string_view bytes, size_t from = 0,
                        size_t max = 48);
 
-// "MSG_TRUNC|MSG_CTRUNC", "POLLIN|POLLHUP", "0".
-std::string MsgFlagNames(int64_t flags);
-std::string PollFlagNames(int64_t flags);
-
 }  // namespace sockspec
 
 #endif  // SOCKSPEC_HARNESS_JUDGE_H_

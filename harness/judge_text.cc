@@ -18,27 +18,10 @@
 #include "harness/child.h"
 #include "harness/fd.h"
 #include "harness/judge.h"
+#include "harness/symbols.h"
 
 namespace sockspec {
 namespace {
-
-struct FlagName {
-  int64_t bit;
-  const char* name;
-};
-
-std::string FlagText(int64_t flags, const FlagName* table, size_t n) {
-  if (flags == 0) return "0";
-  std::vector<std::string> parts;
-  for (size_t i = 0; i < n; ++i) {
-    if (flags & table[i].bit) {
-      parts.push_back(table[i].name);
-      flags &= ~table[i].bit;
-    }
-  }
-  if (flags) parts.push_back(absl::StrFormat("0x%x", flags));
-  return absl::StrJoin(parts, "|");
-}
 
 std::string RangeText(const Range& r) {
   if (r.min == r.max) return absl::StrCat(r.min);
@@ -56,7 +39,7 @@ bool IsName(Call c) {
 }
 
 std::string ValueText(const Op& call, int64_t v) {
-  if (call.call == Call::kPoll) return PollFlagNames(v);
+  if (call.call == Call::kPoll) return FlagsToText(SymbolKind::kPollEvent, v);
   if (call.call == Call::kFcntl && !call.ints.empty() && call.ints[0] == F_GETFL) {
     return v == O_NONBLOCK ? "O_NONBLOCK" : absl::StrCat(v);
   }
@@ -91,30 +74,6 @@ std::string CredText(int64_t pid, int64_t uid, int64_t gid) {
 }
 
 }  // namespace
-
-std::string MsgFlagNames(int64_t flags) {
-  static const FlagName kTable[] = {
-      {MSG_OOB, "MSG_OOB"},           {MSG_PEEK, "MSG_PEEK"},
-      {MSG_DONTROUTE, "MSG_DONTROUTE"}, {MSG_CTRUNC, "MSG_CTRUNC"},
-      {MSG_TRUNC, "MSG_TRUNC"},       {MSG_DONTWAIT, "MSG_DONTWAIT"},
-      {MSG_EOR, "MSG_EOR"},           {MSG_WAITALL, "MSG_WAITALL"},
-      {MSG_ERRQUEUE, "MSG_ERRQUEUE"}, {MSG_NOSIGNAL, "MSG_NOSIGNAL"},
-      {MSG_CMSG_CLOEXEC, "MSG_CMSG_CLOEXEC"},
-  };
-  return FlagText(flags, kTable, sizeof kTable / sizeof kTable[0]);
-}
-
-std::string PollFlagNames(int64_t flags) {
-  static const FlagName kTable[] = {
-      {POLLIN, "POLLIN"},         {POLLPRI, "POLLPRI"},
-      {POLLOUT, "POLLOUT"},       {POLLERR, "POLLERR"},
-      {POLLHUP, "POLLHUP"},       {POLLNVAL, "POLLNVAL"},
-      {POLLRDNORM, "POLLRDNORM"}, {POLLRDBAND, "POLLRDBAND"},
-      {POLLWRNORM, "POLLWRNORM"}, {POLLWRBAND, "POLLWRBAND"},
-      {POLLRDHUP, "POLLRDHUP"},
-  };
-  return FlagText(flags, kTable, sizeof kTable / sizeof kTable[0]);
-}
 
 std::string QuoteBytes(absl::string_view bytes, size_t from, size_t max) {
   from = std::min(from, bytes.size());
@@ -193,7 +152,7 @@ std::string DescribeOutcome(const Op& call, const Outcome& out,
       } else {
         parts.push_back("success");
       }
-      if (out.msg_flags) parts.push_back(absl::StrCat("flags ", MsgFlagNames(*out.msg_flags)));
+      if (out.msg_flags) parts.push_back(absl::StrCat("flags ", FlagsToText(SymbolKind::kMsgFlag, *out.msg_flags)));
       if (out.addr && !IsName(call.call)) parts.push_back(absl::StrCat("from ", SpecText(*out.addr)));
       if (out.cred) {
         const Cred c = ExpectedCred(*out.cred, ctx);
@@ -223,7 +182,7 @@ std::string DescribeObservation(const Op& call, const Observation& obs,
     parts.push_back(absl::StrCat(obs.ret));
   }
   if (obs.ret >= 0) {
-    if (obs.msg_flags) parts.push_back(absl::StrCat("flags ", MsgFlagNames(*obs.msg_flags)));
+    if (obs.msg_flags) parts.push_back(absl::StrCat("flags ", FlagsToText(SymbolKind::kMsgFlag, *obs.msg_flags)));
     if (obs.addr && !IsName(call.call) && !obs.addr->empty()) {
       parts.push_back(absl::StrCat("from ", DescribeAddress(*obs.addr, ctx.abstract_prefix)));
     }

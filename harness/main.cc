@@ -96,8 +96,9 @@ int Check(const std::vector<std::string>& paths) {
     return 2;
   }
   int code = 0;
+  const std::string platform = DetectPlatform();
   for (const std::string& f : *files) {
-    absl::StatusOr<LoadedCase> c = LoadCaseFile(f, DetectPlatform());
+    absl::StatusOr<LoadedCase> c = LoadCaseFile(f, platform);
     if (!c.ok()) {
       fprintf(stderr, "sockspec: %s\n", std::string(c.status().message()).c_str());
       code = 2;

@@ -9,7 +9,14 @@ sockspec=$1
 preload=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 cases=$3
 shift 3
-out=${TEST_TMPDIR:-$(mktemp -d)}/faults.out
+# Scratch space: Bazel's $TEST_TMPDIR, or a private directory removed on exit.
+if [[ -n ${TEST_TMPDIR:-} ]]; then
+  work=$TEST_TMPDIR
+else
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+fi
+out=$work/faults.out
 fails=0
 
 # fault|a case that must be among the failures (an extended regex)

@@ -12,8 +12,16 @@ if ! command -v runsc > /dev/null && [[ -z ${SOCKSPEC_RUNSC:-} ]]; then
   echo "SKIP: runsc is not installed (bash ci/setup.sh installs it)"; exit 0
 fi
 
-work=${TEST_TMPDIR:-$(mktemp -d)}
-out_dir=${TEST_UNDECLARED_OUTPUTS_DIR:-$work}
+# Scratch space: Bazel's $TEST_TMPDIR, or a private directory removed on exit.
+if [[ -n ${TEST_TMPDIR:-} ]]; then
+  work=$TEST_TMPDIR
+else
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+fi
+# What a person looks at afterwards is kept: Bazel collects its outputs
+# directory; a run outside Bazel gets one of its own and says where.
+out_dir=${TEST_UNDECLARED_OUTPUTS_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/sockspec-outputs.XXXXXX")}
 failures=0
 fail() { echo "FAIL $*"; failures=$((failures + 1)); }
 run() {  # run NAME WANT_CODE ARGS...: runs sockspec, keeps its output in $out
@@ -57,4 +65,4 @@ out=$work/badlist.err
 expect badlist "$work/bad.xfail:1:12: error: expected 'because \"reason\"'"
 
 if ((failures > 0)); then echo "$failures checks failed"; exit 1; fi
-echo "PASS"
+echo "PASS; reports in $out_dir"

@@ -13,8 +13,16 @@ if [[ -z $chromium ]]; then
   exit 0
 fi
 
-work=${TEST_TMPDIR:-$(mktemp -d)}
-out_dir=${TEST_UNDECLARED_OUTPUTS_DIR:-$work}
+# Scratch space: Bazel's $TEST_TMPDIR, or a private directory removed on exit.
+if [[ -n ${TEST_TMPDIR:-} ]]; then
+  work=$TEST_TMPDIR
+else
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+fi
+# What a person looks at afterwards is kept: Bazel collects its outputs
+# directory; a run outside Bazel gets one of its own and says where.
+out_dir=${TEST_UNDECLARED_OUTPUTS_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/sockspec-outputs.XXXXXX")}
 # Chromium needs a writable HOME and profile; the sandbox gives neither.
 export HOME=$work
 failures=0

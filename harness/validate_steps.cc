@@ -241,8 +241,8 @@ void RowLowering::LowerCallStep(const Step& step, int holder) {
     }
   }
   for (int64_t i = 0; i < count; ++i) {
-    if (*total_ops_ >= kMaxOps) {
-      Error(step.loc, absl::StrCat("the case expands to more than ", kMaxOps,
+    if (*total_ops_ >= kMaxPlanOps) {
+      Error(step.loc, absl::StrCat("the case expands to more than ", kMaxPlanOps,
                                    " operations"));
       return;
     }

@@ -139,6 +139,8 @@ CallSpec Describe(Call c) {
       return Entry("ioctl", c, F::kCtl)
           .Args({kFdArg, {"request", ArgKind::kSymbols, {K::kIoctl}}})
           .Result(R::kValue);
+    case Call::kSockatmark:  // ioctl SIOCATMARK: 1 at the urgent mark, else 0
+      return Entry("sockatmark", c, F::kCtl).Args({kFdArg});
     case Call::kFill:  // writes until EAGAIN (the fd must be non-blocking)
       return Entry("fill", c, F::kIo).Args({kFdArg}).Optional({kChunkArg});
     case Call::kDrain:  // reads until EAGAIN or EOF

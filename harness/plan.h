@@ -134,6 +134,7 @@ enum class Call {
   kGetsockname,
   kGetpeername,
   kIoctl,
+  kSockatmark,
   kFill,   // writes until EAGAIN; ret = total bytes accepted
   kDrain,  // reads until EAGAIN or EOF; ret = total
   kFork,   // the peer forks `new_peer`, which inherits every fd it holds

@@ -132,50 +132,49 @@ bool RowLowering::LowerInt(const Expr& e, const char* what, int64_t* out) {
 
 bool RowLowering::LowerSymbols(const Expr& e, const ArgSpec& arg,
                                int64_t* out) {
-  switch (e.kind) {
-    case Expr::Kind::kInt:
-      *out = e.value;
-      return true;
-    case Expr::Kind::kFlags: {
-      int64_t v = 0;
-      for (const Expr& item : e.items) {
-        int64_t bit;
-        if (!LowerSymbols(item, arg, &bit)) return false;
-        v |= bit;
-      }
-      *out = v;
-      return true;
-    }
-    case Expr::Kind::kName: {
-      const Symbol* sym = FindSymbol(e.text);
-      if (sym == nullptr) {
-        std::string hint = ClosestSymbol(e.text, arg.symbols);
-        if (IsErrnoLike(e.text) && arg.symbols.size() == 1 &&
-            arg.symbols[0] == SymbolKind::kErrno) {
-          Error(e.loc,
-                absl::StrCat("unknown errno '", e.text, "'", Hint(hint)));
-        } else {
-          Error(e.loc,
-                absl::StrCat("unknown symbol '", e.text, "'", Hint(hint)));
-        }
-        return false;
-      }
-      for (SymbolKind k : arg.symbols) {
-        if (sym->kind == k) {
-          *out = sym->value;
-          return true;
-        }
-      }
-      Error(e.loc,
-            absl::StrCat("'", arg.name, "' takes ", KindList(arg.symbols),
-                         ", not '", e.text, "' (", KindList({sym->kind}), ")"));
-      return false;
-    }
-    default:
-      Error(e.loc, absl::StrCat("expected ", KindList(arg.symbols), " for '",
-                                arg.name, "', found ", Shown(e)));
-      return false;
+  // A number, a flag set, or a symbol; any other expression is an error.
+  if (e.kind == Expr::Kind::kInt) {
+    *out = e.value;
+    return true;
   }
+  if (e.kind == Expr::Kind::kFlags) {
+    int64_t v = 0;
+    for (const Expr& item : e.items) {
+      int64_t bit;
+      if (!LowerSymbols(item, arg, &bit)) return false;
+      v |= bit;
+    }
+    *out = v;
+    return true;
+  }
+  if (e.kind == Expr::Kind::kName) {
+    const Symbol* sym = FindSymbol(e.text);
+    if (sym == nullptr) {
+      std::string hint = ClosestSymbol(e.text, arg.symbols);
+      if (IsErrnoLike(e.text) && arg.symbols.size() == 1 &&
+          arg.symbols[0] == SymbolKind::kErrno) {
+        Error(e.loc,
+              absl::StrCat("unknown errno '", e.text, "'", Hint(hint)));
+      } else {
+        Error(e.loc,
+              absl::StrCat("unknown symbol '", e.text, "'", Hint(hint)));
+      }
+      return false;
+    }
+    for (SymbolKind k : arg.symbols) {
+      if (sym->kind == k) {
+        *out = sym->value;
+        return true;
+      }
+    }
+    Error(e.loc,
+          absl::StrCat("'", arg.name, "' takes ", KindList(arg.symbols),
+                       ", not '", e.text, "' (", KindList({sym->kind}), ")"));
+    return false;
+  }
+  Error(e.loc, absl::StrCat("expected ", KindList(arg.symbols), " for '",
+                            arg.name, "', found ", Shown(e)));
+  return false;
 }
 
 bool RowLowering::LowerData(const Expr& e, std::string* out) {

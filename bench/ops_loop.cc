@@ -46,14 +46,14 @@ size_t RunOnce(const sockspec::OpsProgram& p, const uint8_t* wbuf,
                uint8_t* rbuf) {
   int fds[2];
   if (socketpair(AF_UNIX,
-                 sockspec::SockTypeValue(p.type) | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                 sockspec::model::SockTypeValue(p.type) | SOCK_NONBLOCK | SOCK_CLOEXEC,
                  0, fds) != 0) {
     perror("ops_loop: socketpair");
     exit(2);
   }
-  for (const sockspec::ModelOp& op : p.ops) {
+  for (const sockspec::model::ModelOp& op : p.ops) {
     sockspec::ExecuteOp(op, fds[op.end], wbuf, rbuf);
-    if (op.kind == sockspec::OpKind::kClose) fds[op.end] = -1;
+    if (op.kind == sockspec::model::OpKind::kClose) fds[op.end] = -1;
   }
   for (int fd : fds) {
     if (fd >= 0) close(fd);
@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
   sockspec::BlockSigpipe();
   std::vector<uint8_t> wbuf(sockspec::kMaxOpSize, 'x');
   std::vector<uint8_t> rbuf(sockspec::kMaxOpSize);
-  sockspec::OpsRunner runner(sockspec::ModelLimits::FromKernel());
+  sockspec::OpsRunner runner(sockspec::model::ModelLimits::FromKernel());
   const auto start = std::chrono::steady_clock::now();
   uint64_t sequences = 0, ops = 0;
   double elapsed = 0;

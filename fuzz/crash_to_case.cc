@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
                                    std::istreambuf_iterator<char>());
   sockspec::BlockSigpipe();
   absl::StatusOr<sockspec::Conversion> conv = sockspec::CrashToCase(
-      bytes, options, sockspec::ModelLimits::FromKernel());
+      bytes, options, sockspec::model::ModelLimits::FromKernel());
   if (!conv.ok()) {
     fprintf(stderr, "crash_to_case: %s\n", conv.status().ToString().c_str());
     return 2;

@@ -39,7 +39,7 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
     exit(2);
   }
   g_corruption = *c;
-  g_runner = new sockspec::OpsRunner(sockspec::ModelLimits::FromKernel());
+  g_runner = new sockspec::OpsRunner(sockspec::model::ModelLimits::FromKernel());
   g_start = std::chrono::steady_clock::now();
   atexit(PrintStats);
   return 0;

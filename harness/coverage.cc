@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "harness/calls.h"
 
 namespace sockspec {
 namespace {
@@ -39,33 +40,30 @@ std::string AddressKind(const AddressSpec& a) {
     case AddressSpec::Kind::kAutobind: return "autobind";
     case AddressSpec::Kind::kInet4: return "inet4";
     case AddressSpec::Kind::kInet6: return "inet6";
-    default: return "";
+    case AddressSpec::Kind::kNone:
+    case AddressSpec::Kind::kBoundOf: break;
   }
+  return "";
 }
 
 // The flags argument of a data call, or 0.
 int64_t MsgFlags(const Op& op) {
-  switch (op.call) {
-    case Call::kRecv:
-    case Call::kRecvfrom:
-    case Call::kRecvmsg: return op.ints.size() > 1 ? op.ints[1] : 0;
-    case Call::kSend:
-    case Call::kSendto:
-    case Call::kSendmsg: return op.ints.empty() ? 0 : op.ints[0];
-    default: return 0;
-  }
+  const int i = SpecOf(op.call).msg_flags_int;
+  return i >= 0 && static_cast<size_t>(i) < op.ints.size() ? op.ints[i] : 0;
 }
 
-bool IsDataCall(Call c) {
-  switch (c) {
-    case Call::kRead: case Call::kWrite: case Call::kRecv: case Call::kSend:
-    case Call::kRecvfrom: case Call::kSendto: case Call::kRecvmsg:
-    case Call::kSendmsg: case Call::kConnect: case Call::kAccept:
-    case Call::kAccept4:
-      return true;
-    default:
-      return false;
+// A call that sleeps on a blocking socket (read, send, accept, connect...).
+bool CanBlockOnSocket(Call c) {
+  return SpecOf(c).blocking == Blocking::kOnSocket;
+}
+
+// Whether the call's address argument (bind, connect, sendto) names the
+// kind of the socket it is used on.
+bool TakesAddress(Call c) {
+  for (const ArgSpec& a : SpecOf(c).args) {
+    if (a.kind == ArgKind::kAddress) return true;
   }
+  return false;
 }
 
 }  // namespace
@@ -101,42 +99,32 @@ PlanSockets SocketsOf(const Plan& plan) {
     pending_type.erase(it);
   };
   for (const Op& op : plan.ops) {
-    switch (op.call) {
-      case Call::kPair:
-        s.kinds_types.insert({PairKindName(op.ints[0]), TypeName(op.ints[1])});
-        if (op.ints[1] & SOCK_NONBLOCK) s.nonblocking = true;
-        break;
-      case Call::kSocketpair:
-        s.kinds_types.insert({"socketpair", TypeName(op.ints[1])});
-        if (op.ints[1] & SOCK_NONBLOCK) s.nonblocking = true;
-        break;
-      case Call::kSocket:
-        if (op.ints[1] & SOCK_NONBLOCK) s.nonblocking = true;
-        if (op.results.empty()) break;
+    // The calls that make sockets or name their kind; every other call
+    // counts only for its blocking mode, below.
+    if (op.call == Call::kPair) {
+      s.kinds_types.insert({PairKindName(op.ints[0]), TypeName(op.ints[1])});
+      if (op.ints[1] & SOCK_NONBLOCK) s.nonblocking = true;
+    } else if (op.call == Call::kSocketpair) {
+      s.kinds_types.insert({"socketpair", TypeName(op.ints[1])});
+      if (op.ints[1] & SOCK_NONBLOCK) s.nonblocking = true;
+    } else if (op.call == Call::kSocket) {
+      if (op.ints[1] & SOCK_NONBLOCK) s.nonblocking = true;
+      if (!op.results.empty()) {
         pending_type[op.results[0]] = op.ints[1];
         domain_of_slot[op.results[0]] = op.ints[0];
-        break;
-      case Call::kBind:
-      case Call::kConnect:
-      case Call::kSendto: {
-        AddressSpec a = op.addr;
-        std::string kind = a.kind == AddressSpec::Kind::kBoundOf
-                               ? kind_of_slot[a.fd]
-                               : AddressKind(a);
-        if (!op.fds.empty()) settle(op.fds[0], kind);
-        break;
       }
-      case Call::kFcntl:
-        if (op.ints.size() > 1 && op.ints[0] == F_SETFL &&
-            (op.ints[1] & O_NONBLOCK)) {
-          s.nonblocking = true;
-        }
-        break;
-      default:
-        break;
+    } else if (TakesAddress(op.call)) {
+      const AddressSpec& a = op.addr;
+      std::string kind = a.kind == AddressSpec::Kind::kBoundOf
+                             ? kind_of_slot[a.fd]
+                             : AddressKind(a);
+      if (!op.fds.empty()) settle(op.fds[0], kind);
+    } else if (op.call == Call::kFcntl && op.ints.size() > 1 &&
+               op.ints[0] == F_SETFL && (op.ints[1] & O_NONBLOCK)) {
+      s.nonblocking = true;
     }
     if (MsgFlags(op) & MSG_DONTWAIT) s.nonblocking = true;
-    if (IsDataCall(op.call) && !(MsgFlags(op) & MSG_DONTWAIT)) {
+    if (CanBlockOnSocket(op.call) && !(MsgFlags(op) & MSG_DONTWAIT)) {
       s.blocking = true;
     }
   }

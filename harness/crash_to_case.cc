@@ -16,6 +16,24 @@
 #include "harness/payload.h"
 
 namespace sockspec {
+// The reference model's names this file uses.
+namespace {
+using model::AllowedResult;
+using model::EndName;
+using model::FillPattern;
+using model::IoCall;
+using model::Model;
+using model::ModelLimits;
+using model::ModelOp;
+using model::MsgFlagsString;
+using model::Observed;
+using model::OpKind;
+using model::PollEventsString;
+using model::SockType;
+using model::SockTypeName;
+using model::SockTypeValue;
+}  // namespace
+
 namespace {
 
 // Directions whose bytes fit are spelt out (the model's pattern bytes, so

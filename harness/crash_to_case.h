@@ -4,7 +4,7 @@
 // the kernel answered, up to the first divergent step, which expects what the
 // model allows instead.
 //
-//   absl::StatusOr<Conversion> c = CrashToCase(bytes, {}, ModelLimits::FromKernel());
+//   absl::StatusOr<Conversion> c = CrashToCase(bytes, {}, model::ModelLimits::FromKernel());
 //   if (c.ok() && c->diverged) WriteFile("cases/fuzz/x.case", c->text);
 #ifndef SOCKSPEC_HARNESS_CRASH_TO_CASE_H_
 #define SOCKSPEC_HARNESS_CRASH_TO_CASE_H_
@@ -39,7 +39,7 @@ struct Conversion {
 // limits.
 absl::StatusOr<Conversion> CrashToCase(absl::Span<const uint8_t> input,
                                        const CrashToCaseOptions& options,
-                                       ModelLimits limits);
+                                       model::ModelLimits limits);
 
 // The SHA-1 of `data` in lower-case hex (the name libFuzzer gives a crash
 // input, and the case's source line).

@@ -13,6 +13,16 @@
 #include "harness/model.h"
 
 namespace sockspec {
+// The reference model's names this file uses.
+namespace {
+using model::AllowedResult;
+using model::Model;
+using model::ModelLimits;
+using model::ModelOp;
+using model::Observed;
+using model::SockType;
+}  // namespace
+
 namespace {
 
 using ::testing::HasSubstr;

@@ -15,6 +15,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "harness/calls.h"
 #include "harness/coordinator.h"
 #include "harness/observe.h"
 #include "harness/peer.h"
@@ -113,9 +114,7 @@ void Coordinator::RunSteps() {
 
 bool Coordinator::RunSetupOp(int i) {
   const Op& op = plan_.ops[i];
-  if (op.call == Call::kFork || op.call == Call::kWakes ||
-      op.call == Call::kBlocked || op.call == Call::kRaise ||
-      op.call == Call::kDropPrivileges || AllowsBlocking(op.expect)) {
+  if (SpecOf(op.call).peer_only || AllowsBlocking(op.expect)) {
     Error(absl::StrCat(Where(i), ": a setup step runs in the harness itself "
                                  "and cannot block, fork, wake, raise or "
                                  "drop privileges"));

@@ -19,6 +19,21 @@
 #include "harness/fuzz_input.h"
 
 namespace sockspec {
+// The reference model's names this file uses.
+namespace {
+using model::FillPattern;
+using model::IoCall;
+using model::Model;
+using model::ModelLimits;
+using model::ModelOp;
+using model::Observed;
+using model::OpKind;
+using model::SockType;
+using model::SockTypeName;
+using model::SockTypeValue;
+using model::kPollEvents;
+}  // namespace
+
 namespace {
 
 constexpr IoCall kCalls[] = {IoCall::kSend, IoCall::kPlain, IoCall::kMsg};
@@ -48,7 +63,7 @@ OpsProgram DecodeOps(absl::Span<const uint8_t> data) {
   OpsProgram p;
   p.type = static_cast<SockType>(in.Byte() % 3);
   bool closed[2] = {false, false};
-  while (!in.empty() && p.ops.size() < kMaxOps && !(closed[0] && closed[1])) {
+  while (!in.empty() && p.ops.size() < kMaxFuzzOps && !(closed[0] && closed[1])) {
     const uint8_t c = in.Byte();
     const int end = c & 1;
     ModelOp op;

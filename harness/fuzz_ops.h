@@ -2,7 +2,7 @@
 // an operation sequence, runs it on a real non-blocking socketpair in this
 // process and judges every result with the reference model (model.h).
 //
-//   OpsRunner runner(ModelLimits::FromKernel());
+//   OpsRunner runner(model::ModelLimits::FromKernel());
 //   absl::Status verdict = runner.Run(DecodeOps(bytes));
 //   if (!verdict.ok()) puts(verdict.message());  // the trace and the reason
 #ifndef SOCKSPEC_HARNESS_FUZZ_OPS_H_
@@ -21,12 +21,12 @@
 namespace sockspec {
 
 struct OpsProgram {
-  SockType type = SockType::kStream;
-  std::vector<ModelOp> ops;
+  model::SockType type = model::SockType::kStream;
+  std::vector<model::ModelOp> ops;
 };
 
-// At most this many operations per input.
-constexpr size_t kMaxOps = 128;
+// At most this many operations per fuzz input (a decoded OpsProgram).
+constexpr size_t kMaxFuzzOps = 128;
 // The largest size a decoded write or read asks for.
 constexpr size_t kMaxOpSize = 65535u << 3;
 
@@ -43,7 +43,7 @@ constexpr size_t kMaxOpSize = 65535u << 3;
 //   7     close
 // SIZE is a byte s: s itself if s < 0xe0, else the next two bytes
 // (little-endian) << (s & 3). Operations on a closed end are dropped; the
-// program ends once both ends are closed or after kMaxOps operations.
+// program ends once both ends are closed or after kMaxFuzzOps operations.
 OpsProgram DecodeOps(absl::Span<const uint8_t> data);
 
 // A deliberate fault injected into one observed result, to show the model
@@ -62,11 +62,11 @@ void BlockSigpipe();
 // A write sends op.size bytes from `wdata`; a read receives into `rbuf` (op.size
 // bytes) and the result's data points there. A failed write collects the
 // SIGPIPE it raised (BlockSigpipe must be in effect). kClose closes `fd`.
-Observed ExecuteOp(const ModelOp& op, int fd, const uint8_t* wdata, uint8_t* rbuf);
+model::Observed ExecuteOp(const model::ModelOp& op, int fd, const uint8_t* wdata, uint8_t* rbuf);
 
 class OpsRunner {
  public:
-  explicit OpsRunner(ModelLimits limits);
+  explicit OpsRunner(model::ModelLimits limits);
 
   // Runs `program` on a fresh SOCK_NONBLOCK socketpair. Returns OK when every
   // result is one the model allows; FailedPrecondition whose message is the
@@ -79,10 +79,10 @@ class OpsRunner {
   uint64_t ops_run() const { return ops_run_; }
 
  private:
-  ModelLimits limits_;
+  model::ModelLimits limits_;
   std::vector<uint8_t> wbuf_;
   std::vector<uint8_t> rbuf_;
-  std::vector<Observed> results_;
+  std::vector<model::Observed> results_;
   uint64_t ops_run_ = 0;
 };
 

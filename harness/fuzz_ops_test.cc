@@ -10,6 +10,12 @@
 #include "gtest/gtest.h"
 
 namespace sockspec {
+// The reference model's names this file uses.
+namespace {
+using model::ModelLimits;
+using model::SockType;
+}  // namespace
+
 namespace {
 
 using ::testing::AllOf;
@@ -51,8 +57,8 @@ TEST(DecodeOps, DropsOperationsOnAClosedEndAndStopsWhenBothAreClosed) {
 }
 
 TEST(DecodeOps, StopsAtTheOperationLimit) {
-  std::vector<uint8_t> bytes(1 + 2 * kMaxOps, 0x0a);
-  EXPECT_EQ(Decode(bytes).ops.size(), kMaxOps);
+  std::vector<uint8_t> bytes(1 + 2 * kMaxFuzzOps, 0x0a);
+  EXPECT_EQ(Decode(bytes).ops.size(), kMaxFuzzOps);
 }
 
 class OpsRunnerTest : public ::testing::Test {

@@ -18,6 +18,16 @@
 #include "harness/model.h"
 
 namespace sockspec {
+// The reference model's names this file uses.
+namespace {
+using model::FillPattern;
+using model::MsgFlagsString;
+using model::PatternByte;
+using model::SockType;
+using model::SockTypeName;
+using model::SockTypeValue;
+}  // namespace
+
 namespace {
 
 constexpr int kWriter = 0;  // the pattern's writer id; the child writes

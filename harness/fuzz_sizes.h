@@ -21,7 +21,7 @@
 namespace sockspec {
 
 struct SizesProgram {
-  SockType type = SockType::kStream;
+  model::SockType type = model::SockType::kStream;
   bool msg_trunc = false;          // read with MSG_TRUNC (datagrams)
   std::vector<size_t> writes;      // the writer's sizes, in order
   std::vector<size_t> reads;       // buffer sizes, used in turn, cycling

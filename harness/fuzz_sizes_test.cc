@@ -9,6 +9,11 @@
 #include "gtest/gtest.h"
 
 namespace sockspec {
+// The reference model's names this file uses.
+namespace {
+using model::SockType;
+}  // namespace
+
 namespace {
 
 TEST(DecodeSizes, ReadsTypeWritesAndReadSizes) {

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "harness/calls.h"
 #include "harness/child.h"
 #include "harness/fd.h"
 #include "harness/judge.h"
@@ -29,17 +30,14 @@ std::string RangeText(const Range& r) {
   return absl::StrCat(r.min, "..", r.max);
 }
 
-bool IsRead(Call c) {
-  return c == Call::kRead || c == Call::kRecv || c == Call::kRecvfrom ||
-         c == Call::kRecvmsg;
-}
+bool IsRead(Call c) { return SpecOf(c).result == ResultKind::kData; }
 
-bool IsName(Call c) {
-  return c == Call::kGetsockname || c == Call::kGetpeername;
-}
+bool IsName(Call c) { return SpecOf(c).result == ResultKind::kAddress; }
 
 std::string ValueText(const Op& call, int64_t v) {
-  if (call.call == Call::kPoll) return FlagsToText(SymbolKind::kPollEvent, v);
+  if (SpecOf(call.call).result == ResultKind::kRevents) {
+    return FlagsToText(SymbolKind::kPollEvent, v);
+  }
   if (call.call == Call::kFcntl && !call.ints.empty() && call.ints[0] == F_GETFL) {
     return v == O_NONBLOCK ? "O_NONBLOCK" : absl::StrCat(v);
   }

@@ -132,50 +132,49 @@ bool RowLowering::LowerInt(const Expr& e, const char* what, int64_t* out) {
 
 bool RowLowering::LowerSymbols(const Expr& e, const ArgSpec& arg,
                                int64_t* out) {
-  switch (e.kind) {
-    case Expr::Kind::kInt:
-      *out = e.value;
-      return true;
-    case Expr::Kind::kFlags: {
-      int64_t v = 0;
-      for (const Expr& item : e.items) {
-        int64_t bit;
-        if (!LowerSymbols(item, arg, &bit)) return false;
-        v |= bit;
-      }
-      *out = v;
-      return true;
-    }
-    case Expr::Kind::kName: {
-      const Symbol* sym = FindSymbol(e.text);
-      if (sym == nullptr) {
-        std::string hint = ClosestSymbol(e.text, arg.symbols);
-        if (IsErrnoLike(e.text) && arg.symbols.size() == 1 &&
-            arg.symbols[0] == SymbolKind::kErrno) {
-          Error(e.loc,
-                absl::StrCat("unknown errno '", e.text, "'", Hint(hint)));
-        } else {
-          Error(e.loc,
-                absl::StrCat("unknown symbol '", e.text, "'", Hint(hint)));
-        }
-        return false;
-      }
-      for (SymbolKind k : arg.symbols) {
-        if (sym->kind == k) {
-          *out = sym->value;
-          return true;
-        }
-      }
-      Error(e.loc,
-            absl::StrCat("'", arg.name, "' takes ", KindList(arg.symbols),
-                         ", not '", e.text, "' (", KindList({sym->kind}), ")"));
-      return false;
-    }
-    default:
-      Error(e.loc, absl::StrCat("expected ", KindList(arg.symbols), " for '",
-                                arg.name, "', found ", Shown(e)));
-      return false;
+  // A number, a flag set, or a symbol; any other expression is an error.
+  if (e.kind == Expr::Kind::kInt) {
+    *out = e.value;
+    return true;
   }
+  if (e.kind == Expr::Kind::kFlags) {
+    int64_t v = 0;
+    for (const Expr& item : e.items) {
+      int64_t bit;
+      if (!LowerSymbols(item, arg, &bit)) return false;
+      v |= bit;
+    }
+    *out = v;
+    return true;
+  }
+  if (e.kind == Expr::Kind::kName) {
+    const Symbol* sym = FindSymbol(e.text);
+    if (sym == nullptr) {
+      std::string hint = ClosestSymbol(e.text, arg.symbols);
+      if (IsErrnoLike(e.text) && arg.symbols.size() == 1 &&
+          arg.symbols[0] == SymbolKind::kErrno) {
+        Error(e.loc,
+              absl::StrCat("unknown errno '", e.text, "'", Hint(hint)));
+      } else {
+        Error(e.loc,
+              absl::StrCat("unknown symbol '", e.text, "'", Hint(hint)));
+      }
+      return false;
+    }
+    for (SymbolKind k : arg.symbols) {
+      if (sym->kind == k) {
+        *out = sym->value;
+        return true;
+      }
+    }
+    Error(e.loc,
+          absl::StrCat("'", arg.name, "' takes ", KindList(arg.symbols),
+                       ", not '", e.text, "' (", KindList({sym->kind}), ")"));
+    return false;
+  }
+  Error(e.loc, absl::StrCat("expected ", KindList(arg.symbols), " for '",
+                            arg.name, "', found ", Shown(e)));
+  return false;
 }
 
 bool RowLowering::LowerData(const Expr& e, std::string* out) {
@@ -359,7 +358,7 @@ bool RowLowering::LowerCred(const Expr& e, CredSpec* out) {
 
 bool RowLowering::LowerAncillary(const CallSpec& spec, const Expr& e,
                                  int holder, Op* op) {
-  if (spec.call == Call::kRecvmsg) {
+  if (spec.ancillary == Ancillary::kReceive) {
     if (e.kind == Expr::Kind::kKeyValue && e.text == "rights" &&
         e.items.size() == 1 && e.items[0].kind == Expr::Kind::kInt &&
         e.items[0].value >= 0 && e.items[0].value <= 253) {
@@ -389,7 +388,7 @@ bool RowLowering::LowerAncillary(const CallSpec& spec, const Expr& e,
   }
   Error(e.loc, absl::StrCat("unexpected argument ", Shown(e), " to '",
                             spec.name, "': after the flags it takes ",
-                            spec.call == Call::kRecvmsg
+                            spec.ancillary == Ancillary::kReceive
                                 ? "rights=N (0 to 253) and creds"
                                 : "rights(fd, ...) and creds(PEER)"));
   return false;
@@ -404,18 +403,15 @@ bool RowLowering::LowerArgs(const CallSpec& spec, const std::vector<Expr>& args,
     Error(step.rparen, ArityMessage(spec, args.size()));
     return false;
   }
-  if (!spec.ancillary && args.size() > n + m) {
+  const bool ancillary = spec.ancillary != Ancillary::kNone;
+  if (!ancillary && args.size() > n + m) {
     Error(args[n + m].loc, ArityMessage(spec, args.size()));
     return false;
   }
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (i >= n && spec.ancillary) {
-      if (i == n && spec.call == Call::kRecvmsg) {
-        op->ints.insert(op->ints.end(), {-1, 0});
-      }
-      if (!LowerAncillary(spec, args[i], holder, op)) return false;
-      continue;
-    }
+  // After the required arguments, a call with ancillary data takes only
+  // ancillary ones (recvmsg and sendmsg have no optional arguments).
+  const size_t positional = ancillary ? n : args.size();
+  for (size_t i = 0; i < positional; ++i) {
     const ArgSpec& a = i < n ? spec.args[i] : spec.optional[i - n];
     const Expr& e = args[i];
     switch (a.kind) {
@@ -461,30 +457,17 @@ bool RowLowering::LowerArgs(const CallSpec& spec, const std::vector<Expr>& args,
       }
     }
   }
-  // Defaults for optional arguments, so ints always has Call's layout.
-  switch (spec.call) {
-    case Call::kSocket:
-    case Call::kSocketpair:
-    case Call::kPoll:
-    case Call::kFcntl:
-      if (op->ints.size() < 3 && spec.call != Call::kPoll &&
-          spec.call != Call::kFcntl) {
-        op->ints.push_back(0);
-      }
-      if (op->ints.size() < 2) op->ints.push_back(0);
-      break;
-    case Call::kRecvmsg:
-      if (op->ints.size() < 4) op->ints.insert(op->ints.end(), {-1, 0});
-      break;
-    case Call::kFill:
-    case Call::kDrain:
-      if (op->ints.empty()) op->ints.push_back(4096);
-      break;
-    case Call::kPipe:
-      if (op->ints.empty()) op->ints.push_back(0);
-      break;
-    default:
-      break;
+  // Fallbacks for optional arguments left out, then the call's extra ints,
+  // so ints always has the layout of the call's entry.
+  for (size_t i = positional; i < n + m; ++i) {
+    if (spec.optional[i - n].fallback) {
+      op->ints.push_back(*spec.optional[i - n].fallback);
+    }
+  }
+  op->ints.insert(op->ints.end(), spec.extra_ints.begin(),
+                  spec.extra_ints.end());
+  for (size_t i = positional; i < args.size(); ++i) {
+    if (!LowerAncillary(spec, args[i], holder, op)) return false;
   }
   return true;
 }

@@ -114,7 +114,10 @@ bool RowLowering::LowerValue(const Expr& e, const CallSpec& spec,
       out->addr = addr;
       return true;
     }
-    default:
+    case ResultKind::kCount:
+    case ResultKind::kFd:
+    case ResultKind::kFdPair:
+    case ResultKind::kData:
       break;
   }
   if (IsCount(e)) {
@@ -210,8 +213,8 @@ bool RowLowering::LowerOutcome(const Alternative& alt, const CallSpec& spec,
 
 bool RowLowering::LowerAttribute(const Attribute& a, const CallSpec& spec,
                                  Binds* binds, Outcome* out) {
-  Call call = spec.call;
-  bool recvmsg = call == Call::kRecvmsg;
+  // recvmsg's msg_flags and ancillary results.
+  const bool recvmsg = spec.ancillary == Ancillary::kReceive;
   if (a.key == "signal") {
     int64_t v;
     std::vector<const Expr*> items;
@@ -245,8 +248,7 @@ bool RowLowering::LowerAttribute(const Attribute& a, const CallSpec& spec,
     return true;
   }
   if (a.key == "from") {
-    if (!recvmsg && call != Call::kRecvfrom && call != Call::kAccept &&
-        call != Call::kAccept4) {
+    if (!spec.source_address) {
       Error(a.loc, absl::StrCat("'from' is for recvfrom, recvmsg and accept; '",
                                 spec.name, "' has no source address"));
       return false;

@@ -13,7 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "harness/model_internal.h"
 
-namespace sockspec {
+namespace sockspec::model {
 
 using internal::Allowed;
 using internal::Divergence;
@@ -248,4 +248,4 @@ absl::Status Model::CheckClose(const ModelOp& op, const Observed& obs) {
   return absl::OkStatus();
 }
 
-}  // namespace sockspec
+}  // namespace sockspec::model

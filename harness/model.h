@@ -26,7 +26,7 @@
 #include "absl/types/span.h"
 #include "harness/model_types.h"
 
-namespace sockspec {
+namespace sockspec::model {
 
 // The byte at `offset` of the stream written by end `writer` (0 = a, 1 = b).
 // Adjacent bytes always differ, a shift by less than 256 always changes the
@@ -141,6 +141,6 @@ class Model {
   Direction dirs_[2];  // indexed by the writing end
 };
 
-}  // namespace sockspec
+}  // namespace sockspec::model
 
 #endif  // SOCKSPEC_HARNESS_MODEL_H_

@@ -12,7 +12,7 @@
 
 #include "harness/model.h"
 
-namespace sockspec {
+namespace sockspec::model {
 namespace {
 
 // Every errno a socketpair operation of the model can give.
@@ -134,4 +134,4 @@ std::vector<AllowedResult> Model::AllowedResults(const ModelOp& op) const {
   return out;
 }
 
-}  // namespace sockspec
+}  // namespace sockspec::model

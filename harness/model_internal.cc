@@ -10,7 +10,7 @@
 #include "harness/fd.h"
 #include "harness/model.h"
 
-namespace sockspec {
+namespace sockspec::model {
 namespace internal {
 
 bool Allowed::Allows(const Observed& obs) const {
@@ -159,4 +159,4 @@ SOCKSPEC_NO_COVERAGE void FillPattern(int writer, uint64_t offset,
   }
 }
 
-}  // namespace sockspec
+}  // namespace sockspec::model

@@ -19,7 +19,7 @@
 #define SOCKSPEC_NO_COVERAGE
 #endif
 
-namespace sockspec {
+namespace sockspec::model {
 namespace internal {
 
 // Bounds on skb truesize that hold on Linux 6.x for AF_UNIX, with slack:
@@ -76,6 +76,6 @@ absl::Status CheckContent(const ModelOp& op, int writer, uint64_t offset,
                           absl::Span<const uint8_t> data);
 
 }  // namespace internal
-}  // namespace sockspec
+}  // namespace sockspec::model
 
 #endif  // SOCKSPEC_HARNESS_MODEL_INTERNAL_H_

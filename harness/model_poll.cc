@@ -13,7 +13,7 @@
 #include "harness/model.h"
 #include "harness/model_internal.h"
 
-namespace sockspec {
+namespace sockspec::model {
 
 using internal::Allowed;
 using internal::Divergence;
@@ -83,4 +83,4 @@ absl::Status Model::CheckPoll(const ModelOp& op, const Observed& obs) {
                           PollEventsString(got)));
 }
 
-}  // namespace sockspec
+}  // namespace sockspec::model

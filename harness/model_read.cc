@@ -11,7 +11,7 @@
 #include "harness/model.h"
 #include "harness/model_internal.h"
 
-namespace sockspec {
+namespace sockspec::model {
 
 using internal::Allowed;
 using internal::CheckContent;
@@ -149,4 +149,4 @@ absl::Status Model::CheckDgramRead(const ModelOp& op, const Observed& obs) {
   return absl::OkStatus();
 }
 
-}  // namespace sockspec
+}  // namespace sockspec::model

@@ -9,7 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace sockspec {
+namespace sockspec::model {
 namespace {
 
 using ::testing::AllOf;
@@ -347,4 +347,4 @@ TEST(Model, OperationOnAClosedEndIsACallerError) {
 }
 
 }  // namespace
-}  // namespace sockspec
+}  // namespace sockspec::model

@@ -9,7 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "harness/fd.h"
 
-namespace sockspec {
+namespace sockspec::model {
 
 int SockTypeValue(SockType type) {
   switch (type) {
@@ -161,4 +161,4 @@ std::string Observed::ToString(const ModelOp& op) const {
   return s;
 }
 
-}  // namespace sockspec
+}  // namespace sockspec::model

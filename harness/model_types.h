@@ -12,7 +12,7 @@
 
 #include "absl/types/span.h"
 
-namespace sockspec {
+namespace sockspec::model {
 
 enum class SockType { kStream, kDgram, kSeqpacket };
 
@@ -76,6 +76,6 @@ std::string PollEventsString(short events);
 // "a" or "b".
 inline char EndName(int end) { return end == 0 ? 'a' : 'b'; }
 
-}  // namespace sockspec
+}  // namespace sockspec::model
 
 #endif  // SOCKSPEC_HARNESS_MODEL_TYPES_H_

@@ -8,6 +8,7 @@
 #include <csignal>
 
 #include "absl/strings/str_cat.h"
+#include "harness/calls.h"
 #include "harness/control.h"
 #include "harness/rundir.h"
 
@@ -86,7 +87,9 @@ Observation RunCallWatchingFds(const Op& op, SyscallEnv& env) {
 
 }  // namespace
 
-bool ChecksFdLeaks(const Op& op) { return op.call == Call::kRecvmsg; }
+// Calls that make as many fds as arrive (recvmsg's SCM_RIGHTS): one the case
+// does not name must not stay open.
+bool ChecksFdLeaks(const Op& op) { return SpecOf(op.call).FdsMade() < 0; }
 
 std::vector<std::pair<int, std::string>> UnheldNewFds(
     const std::set<int>& before, const std::set<int>& after,

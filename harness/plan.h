@@ -102,50 +102,51 @@ struct Expected {
   Location loc;
 };
 
+// The calls a plan makes. What each takes, returns, makes, closes and
+// whether it can block is its entry in calls.cc (SpecOf); Op::ints holds its
+// integer arguments in the order of that entry's args, then optional args
+// (or their fallbacks), then its extra_ints.
 enum class Call {
   // Setup or peer steps.
-  kSocket,      // fds: -; ints: domain, type, protocol; results: {new}
-  kSocketpair,  // ints: domain, type, protocol; results: {end0, end1}
-  kPair,        // connected pair of `kind`: ints: kind (PairKind), type;
-                // results: {end0, end1}
-  kBind,        // fds: {s}; addr
-  kListen,      // fds: {s}; ints: backlog
-  kConnect,     // fds: {s}; addr
-  kAccept,      // fds: {l}; results: {new}
-  kAccept4,     // fds: {l}; ints: flags; results: {new}
-  kRead,        // fds: {s}; ints: size
-  kWrite,       // fds: {s}; data
-  kRecv,        // fds: {s}; ints: size, flags
-  kSend,        // fds: {s}; data; ints: flags
-  kRecvfrom,    // fds: {s}; ints: size, flags
-  kSendto,      // fds: {s}; data; ints: flags; addr
-  kRecvmsg,     // fds: {s}; ints: size, flags, rights capacity (fds the
-                // control buffer holds, -1: no control buffer), want_creds
-                // (1: room for SCM_CREDENTIALS); results: received fds
-  kSendmsg,     // fds: {s}; data; ints: flags; rights: fd slots; creds
-  kShutdown,    // fds: {s}; ints: how
-  kClose,       // fds: {s}
-  kDup,         // fds: {s}; results: {new}
-  kPoll,        // fds: {s}; ints: events, timeout_ms
-  kFcntl,       // fds: {s}; ints: cmd, arg
-  kSetsockopt,  // fds: {s}; ints: level, optname, value
-  kGetsockopt,  // fds: {s}; ints: level, optname
-  kGetsockname, // fds: {s}
-  kGetpeername, // fds: {s}
-  kIoctl,       // fds: {s}; ints: request (SIOCINQ, SIOCOUTQ)
-  kFill,        // fds: {s}; ints: chunk size: writes until EAGAIN; ret =
-                // total bytes accepted (the fd must be non-blocking)
-  kDrain,       // fds: {s}; ints: chunk size: reads until EAGAIN; ret = total
-  kFork,        // peer forks `new_peer`, which inherits every fd it holds
-  kRaise,       // ints: signal: the peer raises it (crash tests)
-  kPipe,        // ints: flags (O_NONBLOCK); results: {read end, write end}
-  kDropPrivileges,  // peer only: setgroups(0), setresgid/setresuid to
-                    // nobody (65534) when root, every capability cleared;
-                    // a no-op for an unprivileged peer
+  kSocket,
+  kSocketpair,
+  kPair,  // a connected pair of a PairKind
+  kBind,
+  kListen,
+  kConnect,
+  kAccept,
+  kAccept4,
+  kRead,
+  kWrite,
+  kRecv,
+  kSend,
+  kRecvfrom,
+  kSendto,
+  kRecvmsg,
+  kSendmsg,
+  kShutdown,
+  kClose,
+  kDup,
+  kPoll,
+  kFcntl,
+  kSetsockopt,
+  kGetsockopt,
+  kGetsockname,
+  kGetpeername,
+  kIoctl,
+  kSockatmark,
+  kFill,   // writes until EAGAIN; ret = total bytes accepted
+  kDrain,  // reads until EAGAIN or EOF; ret = total
+  kFork,   // the peer forks `new_peer`, which inherits every fd it holds
+  kRaise,
+  kPipe,
+  kDropPrivileges,
   // Coordination steps, no system call of their own.
-  kWakes,       // the peer's blocked call completes; judged by `expect`
-  kBlocked,     // the peer's blocked call is still asleep
+  kWakes,    // the peer's blocked call completes; judged by `expect`
+  kBlocked,  // the peer's blocked call is still asleep
+  // Keep kBlocked last: kCallCount counts through it.
 };
+inline constexpr int kCallCount = static_cast<int>(Call::kBlocked) + 1;
 
 // Socket kinds for kPair and for reports.
 enum class PairKind { kSocketpair, kPathname, kAbstract, kInet4, kInet6 };
@@ -158,7 +159,7 @@ struct Op {
   Call call = Call::kRead;
 
   std::vector<int> fds;      // fd slots the call uses, in argument order
-  std::vector<int64_t> ints; // integer arguments, per Call's comment
+  std::vector<int64_t> ints; // integer arguments, per the call's entry
   std::string data;          // bytes to send
   AddressSpec addr;          // bind/connect/sendto target
   std::vector<int> rights;   // sendmsg SCM_RIGHTS: fd slots of the sender

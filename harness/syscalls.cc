@@ -12,15 +12,14 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "harness/calls.h"
 
 namespace sockspec {
 namespace {
 
-constexpr int kCalls = static_cast<int>(Call::kBlocked) + 1;
-
 const internal::Handler* Table() {
   static const internal::Handler* table = [] {
-    static internal::Handler t[kCalls] = {};
+    static internal::Handler t[kCallCount] = {};
     internal::RegisterSocketCalls(t);
     internal::RegisterIoCalls(t);
     internal::RegisterMsgCalls(t);
@@ -106,7 +105,7 @@ absl::StatusOr<SockAddr> ResolveAddress(const AddressSpec& spec,
 
 Observation RunCall(const Op& op, SyscallEnv& env) {
   int index = static_cast<int>(op.call);
-  internal::Handler h = index >= 0 && index < kCalls ? Table()[index] : nullptr;
+  internal::Handler h = index >= 0 && index < kCallCount ? Table()[index] : nullptr;
   if (h == nullptr) {
     return internal::HarnessError(
         absl::StrCat("no system call for '", op.text, "'"));
@@ -115,21 +114,12 @@ Observation RunCall(const Op& op, SyscallEnv& env) {
 }
 
 int FirstFdArg(const Op& op, const SyscallEnv& env) {
-  switch (op.call) {
-    case Call::kSocket:
-    case Call::kSocketpair:
-    case Call::kPair:
-    case Call::kPoll:
-    case Call::kFork:
-    case Call::kRaise:
-    case Call::kPipe:
-    case Call::kDropPrivileges:
-    case Call::kWakes:
-    case Call::kBlocked:
-      return -1;
-    default:
-      return internal::FdArg(op, env, 0);
-  }
+  return PassesFdToKernel(SpecOf(op.call)) ? internal::FdArg(op, env, 0) : -1;
+}
+
+bool HasHandler(Call call) {
+  int index = static_cast<int>(call);
+  return index >= 0 && index < kCallCount && Table()[index] != nullptr;
 }
 
 void CloseAll(SyscallEnv& env) {

@@ -1,6 +1,6 @@
 // The system calls a Plan's operations make, through libc, on the real
-// kernel. One handler per Call, registered by family (syscalls_*.cc) into one
-// table; RunCall looks the handler up and fills an Observation.
+// kernel. One handler per Call, registered by the family file its calls.h
+// entry names (syscalls_*.cc) into one table; RunCall looks it up.
 //
 //   SyscallEnv env;  // fd slots -> fds of this process
 //   Observation obs = RunCall(plan.ops[i], env);
@@ -37,6 +37,10 @@ struct SyscallEnv {
 // a call the process cannot make sets harness_error. Signals are recorded by
 // the caller (peer.cc), not here.
 Observation RunCall(const Op& op, SyscallEnv& env);
+
+// Whether a handler is registered for `call` (every call whose CallFamily is
+// not kCoordination has one; syscalls_test checks it).
+bool HasHandler(Call call);
 
 // The fd number of the call's first argument when it is an fd the kernel will
 // see as such (poll's is not), else -1: what /proc/PID/syscall shows.

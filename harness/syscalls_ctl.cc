@@ -1,5 +1,6 @@
 // Control and query calls: poll, fcntl, setsockopt, getsockopt,
-// getsockname, getpeername, ioctl, and raise (harness self-tests).
+// getsockname, getpeername, ioctl, sockatmark, and raise (harness
+// self-tests).
 #include <fcntl.h>
 #include <linux/sockios.h>
 #include <poll.h>
@@ -99,6 +100,17 @@ Observation Ioctl(const Op& op, SyscallEnv& env) {
   return o;
 }
 
+// sockatmark(3): glibc's is this ioctl; the answer is the return value.
+Observation Sockatmark(const Op& op, SyscallEnv& env) {
+  int s = FdArg(op, env, 0);
+  if (s < 0) return MissingFd(op, 0);
+  int at_mark = 0;
+  if (ioctl(s, SIOCATMARK, &at_mark) != 0) return Errno(errno);
+  Observation o;
+  o.ret = at_mark;
+  return o;
+}
+
 Observation Raise(const Op& op, SyscallEnv& env) {
   if (env.harness_pid == getpid()) {
     return HarnessError("raise() is for peers, not the harness itself");
@@ -121,6 +133,7 @@ void RegisterCtlCalls(Handler* t) {
   t[static_cast<int>(Call::kGetsockname)] = Getname;
   t[static_cast<int>(Call::kGetpeername)] = Getname;
   t[static_cast<int>(Call::kIoctl)] = Ioctl;
+  t[static_cast<int>(Call::kSockatmark)] = Sockatmark;
   t[static_cast<int>(Call::kRaise)] = Raise;
 }
 

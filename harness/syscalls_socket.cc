@@ -55,7 +55,8 @@ int NamedPair(PairKind kind, int type, SyscallEnv& env, int out[2]) {
       case PairKind::kPathname: spec[i] = {AddressSpec::Kind::kPath, name}; break;
       case PairKind::kAbstract: spec[i] = {AddressSpec::Kind::kAbstract, name}; break;
       case PairKind::kInet4: spec[i].kind = AddressSpec::Kind::kInet4; break;
-      default: spec[i].kind = AddressSpec::Kind::kInet6; break;
+      case PairKind::kInet6: spec[i].kind = AddressSpec::Kind::kInet6; break;
+      case PairKind::kSocketpair: break;  // Pair() calls socketpair() instead
     }
   }
   ++env.pair_counter;

@@ -21,7 +21,7 @@ namespace sockspec {
 
 inline constexpr int64_t kMaxRepeat = 10000;
 // All plans of one case together hold at most this many operations.
-inline constexpr size_t kMaxOps = 200000;
+inline constexpr size_t kMaxPlanOps = 200000;
 
 // The platforms a case may record answers for; the first is the default.
 const std::vector<std::string>& KnownPlatforms();

@@ -241,8 +241,8 @@ void RowLowering::LowerCallStep(const Step& step, int holder) {
     }
   }
   for (int64_t i = 0; i < count; ++i) {
-    if (*total_ops_ >= kMaxOps) {
-      Error(step.loc, absl::StrCat("the case expands to more than ", kMaxOps,
+    if (*total_ops_ >= kMaxPlanOps) {
+      Error(step.loc, absl::StrCat("the case expands to more than ", kMaxPlanOps,
                                    " operations"));
       return;
     }
@@ -259,7 +259,7 @@ void RowLowering::LowerCallStep(const Step& step, int holder) {
     if (step.blocks) {
       pending_[holder] = Pending{spec, step.loc, op.text, plan_.ops.size()};
     }
-    if (spec->call == Call::kClose && op.fds.size() == 1) {
+    if (spec->closes_fd && op.fds.size() == 1) {
       held_[holder + 1].erase(op.fds[0]);
       closed_[holder + 1][op.fds[0]] = step.loc;
     }

@@ -7,6 +7,7 @@ packages=(
   bazel-bootstrap bazel-rules-cc bazel-rules-java bazel-platforms bazel-skylib
   g++ clang libclang-rt-14-dev
   libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
+  nlohmann-json3-dev libcli11-dev
   python3
   runsc        # gVisor, the second system under test
   stress-ng    # keeps the cores busy in the flake runs

@@ -11,13 +11,13 @@
 namespace sockspec {
 namespace {
 
-nlohmann::json JsonSide(const std::optional<CaseOutcome>& o) {
+nlohmann::ordered_json JsonSide(const std::optional<CaseOutcome>& o) {
   if (!o) return nullptr;
   return {{"verdict", VerdictName(o->verdict)},
           {"answer", Answer(*o)},
           {"seconds", o->seconds},
           {"message", Message(*o)},
-          {"failure", o->failure ? FailureJson(*o->failure) : nlohmann::json(nullptr)}};
+          {"failure", o->failure ? FailureJson(*o->failure) : nlohmann::ordered_json(nullptr)}};
 }
 
 std::string Name(const Comparison& c) {
@@ -94,7 +94,7 @@ std::string ComparisonText(const ConformanceRun& run, bool verbose) {
 }
 
 std::string ComparisonJson(const ConformanceRun& run) {
-  using nlohmann::json;
+  using json = nlohmann::ordered_json;
   std::map<Agreement, int> counts;
   json rows = json::array();
   for (const Comparison& c : run.rows) {

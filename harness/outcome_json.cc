@@ -6,7 +6,7 @@
 namespace sockspec {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 void PutLocation(json& j, const Location& loc) {
   j["path"] = loc.path;
@@ -22,7 +22,7 @@ Location GetLocation(const json& j) {
   return loc;
 }
 
-// Throws nlohmann::json::exception on a field of the wrong type; the caller
+// Throws nlohmann::ordered_json::exception on a field of the wrong type; the caller
 // catches it.
 Failure GetFailure(const json& j) {
   Failure f;

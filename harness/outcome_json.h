@@ -22,21 +22,21 @@ namespace sockspec {
 // {"kind", "path", "line", "col", "peer", "call", "expected_text",
 // "expected", "observed", "detail", "more_errors", "trace": [{"path",
 // "line", "col", "peer", "call", "observed", "ok"}], "text": FailureText}.
-nlohmann::json FailureJson(const Failure& f);
+nlohmann::ordered_json FailureJson(const Failure& f);
 // {"path", "line", "col", "peer", "call", "default_platform",
 // "default_answer", "platform", "platform_answer", "source", "observed"}.
-nlohmann::json RecordedJson(const RecordedAnswer& a);
+nlohmann::ordered_json RecordedJson(const RecordedAnswer& a);
 // {"path", "instance", "title", "covers", "verdict", "seconds", "message",
 // "failure": FailureJson or null, "recorded": [RecordedJson...]}.
-nlohmann::json OutcomeJson(const CaseOutcome& o);
+nlohmann::ordered_json OutcomeJson(const CaseOutcome& o);
 
 // {"summary": {"pass", "fail", "error", "skip", "seconds"}, "results":
 // [OutcomeJson...]}.
-nlohmann::json OutcomesJson(const std::vector<CaseOutcome>& outcomes);
+nlohmann::ordered_json OutcomesJson(const std::vector<CaseOutcome>& outcomes);
 
 // The document, indented, ending in a newline; invalid UTF-8 in strings
 // becomes U+FFFD.
-std::string DumpJson(const nlohmann::json& doc);
+std::string DumpJson(const nlohmann::ordered_json& doc);
 
 // The "results" of an OutcomesJson document, in order, failures and
 // recorded answers included. InvalidArgument when the text is not JSON

@@ -42,7 +42,7 @@ struct Comparison {
   std::string xfail_reason;  // the list's reason, for kXfail and kXpass
   std::string note;          // why kError, when neither message says
   // The steps the guest passed through its own recorded answer (from the
-  // guest's outcome): non-empty exactly when agreement is kRecorded.
+  // guest's outcome); never empty on a kRecorded row.
   std::vector<RecordedAnswer> recorded;
 };
 

@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
     for (int i = 0; i < per_round; ++i) {
       sockspec::InstanceResult r = sockspec::RunPlan(*plan, {});
       if (r.verdict != sockspec::InstanceResult::Verdict::kPass) {
-        if (bad++ == 0) fprintf(stderr, "%s\n", r.report.c_str());
+        if (bad++ == 0) fprintf(stderr, "%s\n", r.failure ? FailureText(*r.failure).c_str() : "");
       }
       for (const sockspec::StepRecord& s : r.trace) {
         if (s.detect_seconds >= 0) detect.push_back(s.detect_seconds * 1e6);

@@ -1,9 +1,7 @@
 #include "harness/compare.h"
 
 #include <map>
-#include <regex>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace sockspec {
@@ -18,8 +16,7 @@ Comparison Row(const CaseOutcome& o) {
   return c;
 }
 
-void Judge(Comparison& c, bool guest_ran, bool recorded,
-           const XfailEntry* listed) {
+void Judge(Comparison& c, bool guest_ran, const XfailEntry* listed) {
   if (!c.host || (guest_ran && !c.guest)) {
     c.agreement = Agreement::kError;
     c.note = !c.host ? "not run on the host" : "not run in the guest";
@@ -41,7 +38,7 @@ void Judge(Comparison& c, bool guest_ran, bool recorded,
     c.agreement = Agreement::kHostFail;
   } else if (guest_ok) {
     c.agreement = listed    ? Agreement::kXpass
-                  : recorded ? Agreement::kRecorded
+                  : !c.recorded.empty() ? Agreement::kRecorded
                              : Agreement::kSame;
   } else if (listed) {
     // A listed instance may also be one the guest cannot run at all.
@@ -67,15 +64,15 @@ const char* AgreementName(Agreement a) {
   return "?";
 }
 
-ConformanceRun Compare(const std::string& guest_system,
+ConformanceRun Compare(const std::string& guest_platform,
                        const std::vector<CaseOutcome>& host,
                        const std::vector<CaseOutcome>& guest,
-                       const RecordedAnswers& recorded,
                        const XfailList* xfail) {
   ConformanceRun run;
-  run.guest_system = guest_system;
+  run.guest_system = guest_platform;
+  run.guest_platform = guest_platform;
   if (xfail != nullptr) run.xfail_file = xfail->file;
-  const bool guest_ran = !guest_system.empty();
+  const bool guest_ran = !guest_platform.empty();
   // DisplayName -> rows with that name, in order (several with --repeat).
   std::map<std::string, std::vector<size_t>> by_name;
   std::map<std::string, size_t> used;
@@ -98,14 +95,10 @@ ConformanceRun Compare(const std::string& guest_system,
     }
   }
   for (Comparison& c : run.rows) {
-    std::string name = c.instance.empty()
-                           ? c.path
-                           : absl::StrCat(c.path, " [", c.instance, "]");
     const XfailEntry* listed =
         xfail ? FindXfail(*xfail, c.path, c.instance) : nullptr;
-    auto rec = recorded.find(name);
-    if (guest_ran && rec != recorded.end()) c.recorded = rec->second;
-    Judge(c, guest_ran, rec != recorded.end(), listed);
+    if (guest_ran && c.guest) c.recorded = c.guest->recorded;
+    Judge(c, guest_ran, listed);
   }
   for (const Comparison& c : run.rows) {
     if (c.host) run.host_seconds += c.host->seconds;
@@ -125,46 +118,24 @@ int ComparisonExitCode(const ConformanceRun& run) {
   return code;
 }
 
-Mismatch SplitMismatch(const std::string& message) {
-  Mismatch m;
-  std::string first = message.substr(0, message.find('\n'));
-  static const std::regex kLocated(R"(^(\S+\.case):(\d+):\d+: (.*)$)");
-  std::smatch loc;
-  std::string rest = first;
-  if (std::regex_match(first, loc, kLocated)) {
-    m.path = loc[1];
-    if (!absl::SimpleAtoi(std::string(loc[2]), &m.line)) m.line = 0;
-    rest = loc[3];
-  }
-  size_t exp = rest.rfind(": expected ");
-  if (exp == std::string::npos) return m;
-  size_t got = rest.find(", got ", exp);
-  m.step = rest.substr(0, exp);
-  if (got == std::string::npos) {
-    m.expected = rest.substr(exp + 11);
-    return m;
-  }
-  m.expected = rest.substr(exp + 11, got - exp - 11);
-  m.observed = rest.substr(got + 6);
-  return m;
-}
-
 std::string Answer(const CaseOutcome& o) {
   if (o.verdict == Verdict::kPass) return "as expected";
   if (o.verdict == Verdict::kSkip) return "skipped";
-  Mismatch m = SplitMismatch(o.message);
-  if (!m.observed.empty()) {
-    return absl::StrCat(m.observed, " (expected ", m.expected, ") at ", m.step);
+  if (!o.failure) return VerdictName(o.verdict);
+  const Failure& f = *o.failure;
+  if (f.kind == FailureKind::kMismatch) {
+    return absl::StrCat(f.observed, " (expected ", f.expected, ") at ",
+                        f.peer.empty() ? "" : absl::StrCat(f.peer, ": "), f.call);
   }
-  std::string first = o.message.substr(0, o.message.find('\n'));
+  std::string first = FailureHeadline(f);
   return first.empty() ? VerdictName(o.verdict) : first;
 }
 
 std::string CaseLink(const Comparison& row) {
   for (const std::optional<CaseOutcome>* o : {&row.guest, &row.host}) {
-    if (!*o) continue;
-    Mismatch m = SplitMismatch((*o)->message);
-    if (m.line > 0) return absl::StrCat(m.path, "#L", m.line);
+    if (!*o || !(*o)->failure) continue;
+    const Location& loc = (*o)->failure->loc;
+    if (loc.line > 0) return absl::StrCat(loc.path, "#L", loc.line);
   }
   return row.path;
 }

@@ -3,12 +3,12 @@
 // (judged by its own recorded answers, Linux's where none is recorded), with
 // the guest's expected-failure list applied.
 //
-//   ConformanceRun run = Compare("gvisor", host, guest, recorded, &xfail);
+//   ConformanceRun run = Compare("gvisor", host, guest, &xfail);
+//   run.guest_system = "gvisor-20221219";  // the display name, if another
 //   std::cout << ComparisonText(run);  return ComparisonExitCode(run);
 #ifndef SOCKSPEC_HARNESS_COMPARE_H_
 #define SOCKSPEC_HARNESS_COMPARE_H_
 
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,7 +21,8 @@ namespace sockspec {
 // What one instance says about the guest, worst last.
 enum class Agreement {
   kSame,      // both pass (or the guest was not run)
-  kRecorded,  // both pass; the case records the guest's own answer
+  kRecorded,  // both pass, and at some step the guest passed only through
+              // its platform's own recorded answer (CaseOutcome::recorded)
   kXfail,     // the guest fails and the xfail list says why
   kDiffers,   // the guest fails where the host passes, unrecorded: a failure
   kXpass,     // listed as failing but passes: a failure (stale list)
@@ -32,16 +33,6 @@ enum class Agreement {
 // "same", "recorded", "xfail", "differs", "xpass", "host-fail", "error".
 const char* AgreementName(Agreement a);
 
-// A step whose guest answer the case records (`on gvisor = ...`).
-struct RecordedAnswer {
-  int line = 0;              // the step's line in the case file
-  std::string step;          // "B: write(b, \"x\")"
-  std::string host_answer;   // "EPIPE signal SIGPIPE", as written
-  std::string guest_answer;  // "EPIPE", as written
-};
-// DisplayName ("path [instance]") -> the recorded steps of that instance.
-using RecordedAnswers = std::map<std::string, std::vector<RecordedAnswer>>;
-
 struct Comparison {
   std::string path, instance, title;
   std::vector<std::string> covers;
@@ -50,12 +41,18 @@ struct Comparison {
   Agreement agreement = Agreement::kSame;
   std::string xfail_reason;  // the list's reason, for kXfail and kXpass
   std::string note;          // why kError, when neither message says
-  std::vector<RecordedAnswer> recorded;  // the case's answers for the guest
+  // The steps the guest passed through its own recorded answer (from the
+  // guest's outcome); never empty on a kRecorded row.
+  std::vector<RecordedAnswer> recorded;
 };
 
 struct ConformanceRun {
+  // Display names of the systems ("linux", "gvisor-20221219"), set by the
+  // caller; Compare sets guest_system to the guest's platform name.
   std::string host_system = "linux";
   std::string guest_system;  // "" when only the host ran
+  // Whose recorded answers apply in the guest ("gvisor").
+  std::string guest_platform;
   std::string guest_version;  // "runsc version 0.0~20221219.0"
   std::string xfail_file;
   double host_seconds = 0, guest_seconds = 0;
@@ -63,32 +60,21 @@ struct ConformanceRun {
 };
 
 // Pairs `host` and `guest` outcomes by DisplayName (and order, for
-// --repeat). `recorded` gives the instances whose plans carry an
-// `on GUEST` answer; `xfail` may be null. With `guest_system` empty only the
-// host outcomes are used.
-ConformanceRun Compare(const std::string& guest_system,
+// --repeat). `guest_platform` names whose recorded answers the guest run
+// applied ("gvisor"); a guest pass is kRecorded when its outcome lists
+// recorded answers. `xfail` may be null. With `guest_platform` empty only
+// the host outcomes are used.
+ConformanceRun Compare(const std::string& guest_platform,
                        const std::vector<CaseOutcome>& host,
                        const std::vector<CaseOutcome>& guest,
-                       const RecordedAnswers& recorded,
                        const XfailList* xfail);
 
 // 0 when every row is same, recorded or xfail; 2 if any error; else 1.
 int ComparisonExitCode(const ConformanceRun& run);
 
-// The first line of a failure message split into its parts:
-// "cases/x.case:12:3: B: read(b, 10): expected 0, got -1 ECONNRESET".
-struct Mismatch {
-  std::string path;
-  int line = 0;
-  std::string step;      // "B: read(b, 10)"
-  std::string expected;  // "0"
-  std::string observed;  // "-1 ECONNRESET"
-};
-// Empty fields for parts the message does not have (line 0: no location).
-Mismatch SplitMismatch(const std::string& message);
-
 // What a system answered, in one line: "as expected", "-1 ECONNRESET
-// (expected 0) at B: read(b, 10)", or the message's first line.
+// (expected 0) at B: read(b, 10)" for a mismatch, else the failure's
+// headline.
 std::string Answer(const CaseOutcome& o);
 
 // A link to the case line a row is about: "cases/x.case#L12" (the failing
@@ -100,7 +86,8 @@ std::string CaseLink(const Comparison& row);
 std::string ComparisonText(const ConformanceRun& run, bool verbose);
 
 // {"summary": {...}, "rows": [{"path", "instance", "agreement", "host":
-// {...}, "guest": {...}, "xfail_reason"}, ...]}.
+// {"verdict", "answer", "seconds", "message", "failure"}, "guest": {...},
+// "recorded": [...], "xfail_reason"}, ...]}, through outcome_json.h.
 std::string ComparisonJson(const ConformanceRun& run);
 
 // The rows as outcomes (for JUnit): same/recorded/xfail pass, differs/xpass/

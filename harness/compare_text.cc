@@ -6,33 +6,18 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "harness/compare.h"
+#include "harness/outcome_json.h"
 
 namespace sockspec {
 namespace {
 
-std::string Json(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c < 0x20) {
-      out += absl::StrFormat("\\u%04x", c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
-std::string JsonSide(const std::optional<CaseOutcome>& o) {
-  if (!o) return "null";
-  return absl::StrFormat(
-      "{\"verdict\": %s, \"answer\": %s, \"seconds\": %.6f, \"message\": %s}",
-      Json(VerdictName(o->verdict)), Json(Answer(*o)), o->seconds,
-      Json(o->message));
+nlohmann::ordered_json JsonSide(const std::optional<CaseOutcome>& o) {
+  if (!o) return nullptr;
+  return {{"verdict", VerdictName(o->verdict)},
+          {"answer", Answer(*o)},
+          {"seconds", o->seconds},
+          {"message", Message(*o)},
+          {"failure", o->failure ? FailureJson(*o->failure) : nlohmann::ordered_json(nullptr)}};
 }
 
 std::string Name(const Comparison& c) {
@@ -51,9 +36,10 @@ std::string BothAnswers(const ConformanceRun& run, const Comparison& c) {
   side(run.host_system, c.host);
   if (!run.guest_system.empty()) side(run.guest_system, c.guest);
   for (const RecordedAnswer& a : c.recorded) {
-    absl::StrAppendFormat(&out, "    line %d: %s: %s %s, %s %s (recorded)\n",
-                          a.line, a.step, run.host_system, a.host_answer,
-                          run.guest_system, a.guest_answer);
+    absl::StrAppendFormat(&out, "    line %d: %s%s: %s %s, %s %s (recorded)\n",
+                          a.loc.line, a.peer.empty() ? "" : a.peer + ": ",
+                          a.call, run.host_system, a.default_answer,
+                          run.guest_system, a.platform_answer);
   }
   if (!c.xfail_reason.empty()) {
     absl::StrAppend(&out, "    listed in ", run.xfail_file, ": \"",
@@ -79,9 +65,9 @@ std::string ComparisonText(const ConformanceRun& run, bool verbose) {
     if (c.agreement == Agreement::kDiffers || c.agreement == Agreement::kError ||
         c.agreement == Agreement::kHostFail) {
       for (const std::optional<CaseOutcome>* o : {&c.host, &c.guest}) {
-        if (*o && !(*o)->message.empty()) {
-          absl::StrAppend(&out, (*o)->message,
-                          (*o)->message.back() == '\n' ? "" : "\n");
+        const std::string message = *o ? Message(**o) : "";
+        if (!message.empty()) {
+          absl::StrAppend(&out, message, message.back() == '\n' ? "" : "\n");
         }
       }
     }
@@ -108,34 +94,41 @@ std::string ComparisonText(const ConformanceRun& run, bool verbose) {
 }
 
 std::string ComparisonJson(const ConformanceRun& run) {
+  using json = nlohmann::ordered_json;
   std::map<Agreement, int> counts;
-  std::vector<std::string> rows;
+  json rows = json::array();
   for (const Comparison& c : run.rows) {
     ++counts[c.agreement];
-    std::vector<std::string> covers;
-    for (const std::string& b : c.covers) covers.push_back(Json(b));
-    rows.push_back(absl::StrFormat(
-        "    {\"path\": %s, \"instance\": %s, \"title\": %s, \"covers\": [%s], "
-        "\"agreement\": %s, \"link\": %s, \"host\": %s, \"guest\": %s, "
-        "\"xfail_reason\": %s, \"note\": %s}",
-        Json(c.path), Json(c.instance), Json(c.title),
-        absl::StrJoin(covers, ", "), Json(AgreementName(c.agreement)),
-        Json(CaseLink(c)), JsonSide(c.host), JsonSide(c.guest),
-        Json(c.xfail_reason), Json(c.note)));
+    json recorded = json::array();
+    for (const RecordedAnswer& a : c.recorded) recorded.push_back(RecordedJson(a));
+    rows.push_back({{"path", c.path},
+                    {"instance", c.instance},
+                    {"title", c.title},
+                    {"covers", c.covers},
+                    {"agreement", AgreementName(c.agreement)},
+                    {"link", CaseLink(c)},
+                    {"host", JsonSide(c.host)},
+                    {"guest", JsonSide(c.guest)},
+                    {"recorded", std::move(recorded)},
+                    {"xfail_reason", c.xfail_reason},
+                    {"note", c.note}});
   }
-  std::vector<std::string> summary;
+  json summary = json::object();
   for (Agreement a : {Agreement::kSame, Agreement::kRecorded, Agreement::kXfail,
                       Agreement::kDiffers, Agreement::kXpass,
                       Agreement::kHostFail, Agreement::kError}) {
-    summary.push_back(absl::StrFormat("%s: %d", Json(AgreementName(a)), counts[a]));
+    summary[AgreementName(a)] = counts[a];
   }
-  return absl::StrFormat(
-      "{\n  \"host\": %s, \"guest\": %s, \"guest_version\": %s, "
-      "\"xfail_file\": %s,\n  \"host_seconds\": %.3f, \"guest_seconds\": %.3f,\n"
-      "  \"summary\": {%s},\n  \"rows\": [\n%s\n  ]\n}\n",
-      Json(run.host_system), Json(run.guest_system), Json(run.guest_version),
-      Json(run.xfail_file), run.host_seconds, run.guest_seconds,
-      absl::StrJoin(summary, ", "), absl::StrJoin(rows, ",\n"));
+  json doc = {{"host", run.host_system},
+              {"guest", run.guest_system},
+              {"guest_platform", run.guest_platform},
+              {"guest_version", run.guest_version},
+              {"xfail_file", run.xfail_file},
+              {"host_seconds", run.host_seconds},
+              {"guest_seconds", run.guest_seconds},
+              {"summary", std::move(summary)},
+              {"rows", std::move(rows)}};
+  return DumpJson(doc);
 }
 
 std::vector<CaseOutcome> ComparisonOutcomes(const ConformanceRun& run) {
@@ -154,12 +147,14 @@ std::vector<CaseOutcome> ComparisonOutcomes(const ConformanceRun& run) {
       case Agreement::kError:
         o.verdict = Verdict::kError;
         break;
-      default:
+      case Agreement::kDiffers: case Agreement::kXpass: case Agreement::kHostFail:
         o.verdict = Verdict::kFail;
+        break;
     }
     if (c.agreement != Agreement::kSame) {
-      o.message = absl::StrCat(AgreementName(c.agreement), "\n",
-                               BothAnswers(run, c));
+      o.failure = TextFailure(
+          FailureKind::kDisagreement,
+          absl::StrCat(AgreementName(c.agreement), "\n", BothAnswers(run, c)));
     }
     out.push_back(std::move(o));
   }

@@ -62,13 +62,20 @@ class Coordinator {
   void Absorb(const Op& op, const Observation& obs);
   absl::Time StepDeadline() const;
 
-  // Reporting.
-  std::string Where(int i) const;  // "path:l:c: B: read(b, 10)"
+  // Reporting (executor_report.cc). Failures are records (failure.h); the
+  // first failure wins, a harness error replaces a failure.
+  Failure At(int i, FailureKind kind) const;  // step i's place, peer, call
   void Record(int i, std::string observed, bool ok, double detect = -1);
-  void Fail(int i, const std::string& message);
-  void Error(const std::string& message);
+  void Mismatch(int i, std::string expected, std::string observed);
+  void Fail(int i, FailureKind kind, std::string detail);
+  void Error(int i, const std::string& message);  // i < 0: no step
   void PeerGone(int i, PeerProc& proc);
   void PeerHung(int i, PeerProc& proc, const std::string& detail);
+  // After step i passed: when the plan's platform has an answer of its own
+  // there and the default platform's does not allow `obs` (or blocking,
+  // when `obs` is null), notes a RecordedAnswer.
+  void NoteRecorded(int i, const Op& call, const Observation* obs,
+                    const std::string& observed);
 
   const Plan& plan_;
   std::string tmp_root_;

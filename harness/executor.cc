@@ -69,14 +69,14 @@ InstanceResult Coordinator::Run() {
   absl::StatusOr<RunDir> dir =
       NamesPathnameSockets(plan_) ? RunDir::Enter(tmp_root_) : RunDir::None();
   if (!dir.ok()) {
-    Error(absl::StrCat("cannot make the private directory: ", dir.status().message()));
+    Error(-1, absl::StrCat("cannot make the private directory: ", dir.status().message()));
   } else {
     setup_env_.abstract_prefix = ctx_.abstract_prefix = RandomAbstractPrefix();
     RunSteps();
     StopPeers();
     CloseAll(setup_env_);
     if (absl::Status s = dir->Leave(); !s.ok()) {
-      Error(absl::StrCat("cleaning up the private directory: ", s.message()));
+      Error(-1, absl::StrCat("cleaning up the private directory: ", s.message()));
     }
   }
 
@@ -86,7 +86,7 @@ InstanceResult Coordinator::Run() {
   std::set<int> leaked;
   std::set_difference(fds_after.begin(), fds_after.end(), fds_before.begin(),
                       fds_before.end(), std::inserter(leaked, leaked.end()));
-  if (!leaked.empty()) Error(absl::StrCat("harness leaked fds: ", DescribeFds(leaked)));
+  if (!leaked.empty()) Error(-1, absl::StrCat("harness leaked fds: ", DescribeFds(leaked)));
   result_.seconds = absl::ToDoubleSeconds(absl::Now() - start);
   return std::move(result_);
 }
@@ -100,12 +100,13 @@ void Coordinator::RunSteps() {
   if (!StartPeers()) return;
   for (; i < n; ++i) {
     if (plan_.ops[i].peer < 0) {
-      Error(absl::StrCat(Where(i), ": a setup step after the first peer step"));
+      Error(i, "a setup step after the first peer step");
       return;
     }
     if (absl::Now() >= case_deadline_) {
-      Fail(i, absl::StrCat("the case deadline of ", plan_.case_timeout_ms,
-                           " ms passed before this step"));
+      Fail(i, FailureKind::kDeadline,
+           absl::StrCat("the case deadline of ", plan_.case_timeout_ms,
+                        " ms passed before this step"));
       return;
     }
     if (!RunPeerOp(i)) return;
@@ -115,9 +116,8 @@ void Coordinator::RunSteps() {
 bool Coordinator::RunSetupOp(int i) {
   const Op& op = plan_.ops[i];
   if (SpecOf(op.call).peer_only || AllowsBlocking(op.expect)) {
-    Error(absl::StrCat(Where(i), ": a setup step runs in the harness itself "
-                                 "and cannot block, fork, wake, raise or "
-                                 "drop privileges"));
+    Error(i, "a setup step runs in the harness itself and cannot block, "
+             "fork, wake, raise or drop privileges");
     return false;
   }
   return Judged(i, op, RunCall(op, setup_env_));
@@ -138,7 +138,7 @@ bool Coordinator::StartPeers() {
   for (size_t p = 0; p < n; ++p) {
     absl::StatusOr<ControlPipes> made = ControlPipes::Make();
     if (!made.ok()) {
-      Error(absl::StrCat("control pipes for peer ", plan_.peers[p].name, ": ",
+      Error(-1, absl::StrCat("control pipes for peer ", plan_.peers[p].name, ": ",
                          made.status().message()));
       return false;
     }
@@ -158,7 +158,7 @@ bool Coordinator::StartPeers() {
       return RunPeer(std::move(setup));
     });
     if (!child.ok()) {
-      Error(absl::StrCat("forking peer ", plan_.peers[p].name, ": ",
+      Error(-1, absl::StrCat("forking peer ", plan_.peers[p].name, ": ",
                          child.status().message()));
       return false;
     }

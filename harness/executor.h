@@ -2,13 +2,15 @@
 // processes on the real kernel, lock-step, and judges every step.
 //
 //   InstanceResult r = RunPlan(plan, RunOptions{});
-//   if (r.verdict != InstanceResult::Verdict::kPass) std::cerr << r.report;
+//   if (r.failure) std::cerr << FailureText(*r.failure);
 #ifndef SOCKSPEC_HARNESS_EXECUTOR_H_
 #define SOCKSPEC_HARNESS_EXECUTOR_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "harness/failure.h"
 #include "harness/plan.h"
 
 namespace sockspec {
@@ -30,11 +32,13 @@ struct StepRecord {
 struct InstanceResult {
   enum class Verdict { kPass, kFail, kError };
   Verdict verdict = Verdict::kPass;
-  // Empty on a pass. A failure: "path:line:col: PEER: text: expected ...,
-  // got ..." (or how the peer hung or died), then "trace:" and the steps
-  // before it with their observed results. An error: the harness or
-  // environment problem, naming the call and errno.
-  std::string report;
+  // Absent on a pass. kFail: the step, expected vs observed (or how the
+  // peer hung or died) and the steps before it. kError: the harness or
+  // environment problem (kind kHarnessError), naming the call and errno.
+  std::optional<Failure> failure;
+  // The steps passed only through the plan's platform's own answer (never
+  // on the default platform); see RecordedAnswer.
+  std::vector<RecordedAnswer> recorded;
   std::vector<StepRecord> trace;
   double seconds = 0;
 };

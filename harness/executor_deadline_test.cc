@@ -30,6 +30,10 @@ PlanBuilder PairOfPeers() {
 
 std::string FirstLine(const std::string& s) { return s.substr(0, s.find('\n')); }
 
+std::string Show(const InstanceResult& r) {
+  return r.failure ? FailureText(*r.failure) : "";
+}
+
 TEST(ExecutorDeadline, HangLongerThanTheCaseDeadlineIsKilledAtIt) {
   PlanBuilder b = PairOfPeers();
   // Nobody writes and A keeps its end open: the read sleeps for ever.
@@ -38,9 +42,10 @@ TEST(ExecutorDeadline, HangLongerThanTheCaseDeadlineIsKilledAtIt) {
   b.plan().step_timeout_ms = 60000;
   InstanceResult r = RunPlan(b.plan(), {});
   EXPECT_EQ(r.verdict, V::kFail);
-  EXPECT_EQ(FirstLine(r.report),
+  EXPECT_EQ(FirstLine(Show(r)),
             "t.case:11:1: B: read(b, 10): peer B hung in read(b, 10); "
             "killed at the case deadline of 300 ms");
+  EXPECT_EQ(r.failure->kind, FailureKind::kDeadline);
 }
 
 TEST(ExecutorDeadline, StepsThatEachFinishStillStopAtTheCaseDeadline) {
@@ -55,10 +60,10 @@ TEST(ExecutorDeadline, StepsThatEachFinishStillStopAtTheCaseDeadline) {
   }
   b.plan().case_timeout_ms = 350;
   InstanceResult r = RunPlan(b.plan(), {});
-  EXPECT_EQ(r.verdict, V::kFail) << r.report;
+  EXPECT_EQ(r.verdict, V::kFail) << Show(r);
   // The step that was running when 350 ms passed, or the next one.
-  EXPECT_TRUE(FirstLine(r.report).find("case deadline of 350 ms") != std::string::npos)
-      << r.report;
+  EXPECT_TRUE(FirstLine(Show(r)).find("case deadline of 350 ms") != std::string::npos)
+      << Show(r);
   EXPECT_LT(r.trace.size(), 10u);
 }
 

@@ -9,14 +9,18 @@
 namespace sockspec {
 namespace internal {
 
-std::string Coordinator::Where(int i) const {
+Failure Coordinator::At(int i, FailureKind kind) const {
   const Op& op = plan_.ops[i];
-  const std::string& path = op.loc.path.empty() ? plan_.path : op.loc.path;
-  std::string peer;
+  Failure f;
+  f.kind = kind;
+  f.loc = op.loc;
+  if (f.loc.path.empty()) f.loc.path = plan_.path;
   if (op.peer >= 0 && static_cast<size_t>(op.peer) < plan_.peers.size()) {
-    peer = absl::StrCat(plan_.peers[op.peer].name, ": ");
+    f.peer = plan_.peers[op.peer].name;
   }
-  return absl::StrCat(path, ":", op.loc.line, ":", op.loc.col, ": ", peer, op.text);
+  f.call = op.text;
+  f.expected_text = op.expect.text;
+  return f;
 }
 
 void Coordinator::Record(int i, std::string observed, bool ok, double detect) {
@@ -29,22 +33,73 @@ void Coordinator::Record(int i, std::string observed, bool ok, double detect) {
   result_.trace.push_back(std::move(r));
 }
 
-void Coordinator::Fail(int i, const std::string& message) {
+void Coordinator::Mismatch(int i, std::string expected, std::string observed) {
+  if (result_.verdict != InstanceResult::Verdict::kPass) return;
+  Failure f = At(i, FailureKind::kMismatch);
+  f.expected = std::move(expected);
+  f.observed = std::move(observed);
+  result_.failure = std::move(f);
+  Fail(i, FailureKind::kMismatch, "");
+}
+
+void Coordinator::Fail(int i, FailureKind kind, std::string detail) {
   if (result_.verdict != InstanceResult::Verdict::kPass) return;
   result_.verdict = InstanceResult::Verdict::kFail;
-  result_.report = absl::StrCat(Where(i), ": ", message, "\ntrace:\n");
+  if (!result_.failure) {
+    result_.failure = At(i, kind);
+    result_.failure->detail = std::move(detail);
+  }
   for (const StepRecord& r : result_.trace) {
     if (r.op == &plan_.ops[i]) break;
-    int index = r.op - plan_.ops.data();
-    absl::StrAppend(&result_.report, "  ", Where(index), " -> ", r.observed,
-                    r.ok ? "" : "  (mismatch)", "\n");
+    Failure step = At(r.op - plan_.ops.data(), kind);
+    result_.failure->trace.push_back(
+        TraceStep{step.loc, step.peer, step.call, r.observed, r.ok});
   }
 }
 
-void Coordinator::Error(const std::string& message) {
-  if (result_.verdict != InstanceResult::Verdict::kError) result_.report.clear();
+void Coordinator::Error(int i, const std::string& message) {
+  if (result_.verdict == InstanceResult::Verdict::kError) {
+    const Failure step = i < 0 ? Failure() : At(i, FailureKind::kHarnessError);
+    result_.failure->more_errors.push_back(
+        i < 0 ? message
+              : absl::StrCat(StepName(step.loc, step.peer, step.call), ": ", message));
+    return;
+  }
   result_.verdict = InstanceResult::Verdict::kError;
-  absl::StrAppend(&result_.report, "harness error: ", message, "\n");
+  if (i >= 0) {
+    result_.failure = At(i, FailureKind::kHarnessError);
+  } else {
+    result_.failure = Failure();
+    result_.failure->kind = FailureKind::kHarnessError;
+  }
+  result_.failure->detail = message;
+}
+
+void Coordinator::NoteRecorded(int i, const Op& call, const Observation* obs,
+                               const std::string& observed) {
+  const Op& op = plan_.ops[i];
+  if (op.platforms.empty() || op.platforms.front().first == plan_.platform) return;
+  const Expected* own = nullptr;
+  for (const auto& [name, e] : op.platforms) {
+    if (name == plan_.platform) own = &e;
+  }
+  if (own == nullptr) return;  // the default answer applies here too
+  const Expected& fallback = op.platforms.front().second;
+  const bool default_ok = obs == nullptr ? AllowsBlocking(fallback)
+                                         : Judge(call, fallback, *obs, ctx_).ok;
+  if (default_ok) return;
+  Failure step = At(i, FailureKind::kMismatch);
+  RecordedAnswer a;
+  a.loc = step.loc;
+  a.peer = step.peer;
+  a.call = step.call;
+  a.default_platform = op.platforms.front().first;
+  a.default_answer = fallback.text;
+  a.platform = plan_.platform;
+  a.platform_answer = own->text;
+  a.source = own->source;
+  a.observed = observed;
+  result_.recorded.push_back(std::move(a));
 }
 
 namespace {
@@ -82,11 +137,11 @@ void Coordinator::PeerGone(int i, PeerProc& proc) {
     status = ReapForked(proc.pid, deadline);
   }
   if (status && !status->signaled) {
-    Error(absl::StrCat(Where(i), ": peer ", name, " exited unexpectedly (",
-                       status->ToString(), ") during ", call.text));
+    Error(i, absl::StrCat("peer ", name, " exited unexpectedly (",
+                          status->ToString(), ") during ", call.text));
     return;
   }
-  Fail(i, absl::StrCat("peer ", name, " died: ",
+  Fail(i, FailureKind::kPeerDied, absl::StrCat("peer ", name, " died: ",
                        status ? status->ToString() : "control channel closed",
                        " during ", call.text));
 }
@@ -98,11 +153,13 @@ void Coordinator::PeerHung(int i, PeerProc& proc, const std::string& detail) {
   kill(proc.pid, SIGKILL);
   proc.alive = false;
   // StepDeadline() is the earlier of the two deadlines: say which one ran out.
+  const bool at_case_deadline = absl::Now() >= case_deadline_;
   const std::string killed =
-      absl::Now() >= case_deadline_
+      at_case_deadline
           ? absl::StrCat("killed at the case deadline of ", plan_.case_timeout_ms, " ms")
           : absl::StrCat("killed after ", step_ms_, " ms");
-  Fail(i, absl::StrCat("peer ", name, " hung in ", call.text,
+  Fail(i, at_case_deadline ? FailureKind::kDeadline : FailureKind::kHang,
+       absl::StrCat("peer ", name, " hung in ", call.text,
                        detail.empty() ? "" : absl::StrCat(", ", detail), "; ", killed));
 }
 

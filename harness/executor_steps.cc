@@ -20,19 +20,19 @@ absl::Time Coordinator::StepDeadline() const {
 bool Coordinator::RunPeerOp(int i) {
   const Op& op = plan_.ops[i];
   if (static_cast<size_t>(op.peer) >= peers_.size()) {
-    Error(absl::StrCat(Where(i), ": no peer ", op.peer));
+    Error(i, absl::StrCat("no peer ", op.peer));
     return false;
   }
   PeerProc& proc = peers_[op.peer];
   const std::string& name = plan_.peers[op.peer].name;
   if (!proc.alive) {
-    Error(absl::StrCat(Where(i), ": peer ", name, " is not running"));
+    Error(i, absl::StrCat("peer ", name, " is not running"));
     return false;
   }
   if (op.call == Call::kWakes) return RunWakes(i, proc);
   if (op.call == Call::kBlocked) return RunBlocked(i, proc);
   if (proc.pending >= 0) {
-    Error(absl::StrCat(Where(i), ": peer ", name, " is still blocked in ",
+    Error(i, absl::StrCat("peer ", name, " is still blocked in ",
                        plan_.ops[proc.pending].text));
     return false;
   }
@@ -54,7 +54,7 @@ bool Coordinator::RunPeerOp(int i) {
     if (!r) return false;
     if (!r->obs.harness_error.empty() || r->obs.ret <= 0 ||
         static_cast<size_t>(op.new_peer) >= peers_.size()) {
-      Error(absl::StrCat(Where(i), ": fork failed: ",
+      Error(i, absl::StrCat("fork failed: ",
                          DescribeObservation(op, r->obs, ctx_)));
       return false;
     }
@@ -74,7 +74,7 @@ bool Coordinator::RunPeerOp(int i) {
     absl::StatusOr<WatchResult> w =
         WaitAsleepOrReady(proc.pid, starting->fd_arg, proc.result.get(), deadline);
     if (!w.ok()) {
-      Error(absl::StrCat(Where(i), ": watching peer ", name, ": ", w.status().message()));
+      Error(i, absl::StrCat("watching peer ", name, ": ", w.status().message()));
       return false;
     }
     if (w->what == Watch::kAsleep) {
@@ -82,6 +82,7 @@ bool Coordinator::RunPeerOp(int i) {
       proc.pending_fd = starting->fd_arg;
       const double secs = absl::ToDoubleSeconds(w->waited);
       Record(i, absl::StrFormat("blocks (seen asleep after %.3f ms)", secs * 1e3), true, secs);
+      NoteRecorded(i, op, nullptr, "blocks");
       return true;
     }
     if (w->what == Watch::kTimeout) {
@@ -98,7 +99,7 @@ bool Coordinator::RunPeerOp(int i) {
 
 bool Coordinator::RunWakes(int i, PeerProc& proc) {
   if (proc.pending < 0) {
-    Error(absl::StrCat(Where(i), ": no blocked call to wake"));
+    Error(i, "no blocked call to wake");
     return false;
   }
   const Op& call = plan_.ops[proc.pending];
@@ -110,14 +111,14 @@ bool Coordinator::RunWakes(int i, PeerProc& proc) {
 
 bool Coordinator::RunBlocked(int i, PeerProc& proc) {
   if (proc.pending < 0) {
-    Error(absl::StrCat(Where(i), ": no blocked call to check"));
+    Error(i, "no blocked call to check");
     return false;
   }
   const Op& call = plan_.ops[proc.pending];
   absl::StatusOr<WatchResult> w = WaitAsleepOrReady(
       proc.pid, proc.pending_fd, proc.result.get(), StepDeadline());
   if (!w.ok()) {
-    Error(absl::StrCat(Where(i), ": watching: ", w.status().message()));
+    Error(i, absl::StrCat("watching: ", w.status().message()));
     return false;
   }
   if (w->what == Watch::kAsleep) {
@@ -135,7 +136,7 @@ bool Coordinator::RunBlocked(int i, PeerProc& proc) {
   Absorb(call, r->obs);
   std::string got = DescribeObservation(call, r->obs, ctx_);
   Record(i, got, false);
-  Fail(i, absl::StrCat("expected ", call.text, " still blocked, got ", got));
+  Mismatch(i, absl::StrCat(call.text, " still blocked"), got);
   return false;
 }
 
@@ -148,7 +149,7 @@ std::optional<Message> Coordinator::Await(int i, PeerProc& proc,
     if (absl::IsUnavailable(f.status())) {
       PeerGone(i, proc);
     } else {
-      Error(absl::StrCat(Where(i), ": control channel: ", f.status().message()));
+      Error(i, absl::StrCat("control channel: ", f.status().message()));
     }
     return std::nullopt;
   }
@@ -158,7 +159,7 @@ std::optional<Message> Coordinator::Await(int i, PeerProc& proc,
   }
   absl::StatusOr<Message> m = DecodeMessage(**f);
   if (!m.ok() || m->kind != kind) {
-    Error(absl::StrCat(Where(i), ": unexpected control message from peer ",
+    Error(i, absl::StrCat("unexpected control message from peer ",
                        plan_.peers[plan_.ops[i].peer].name));
     return std::nullopt;
   }
@@ -180,7 +181,7 @@ void Coordinator::Absorb(const Op& call, const Observation& obs) {
 
 bool Coordinator::Judged(int i, const Op& call, const Observation& obs) {
   if (!obs.harness_error.empty()) {
-    Error(absl::StrCat(Where(i), ": ", obs.harness_error));
+    Error(i, obs.harness_error);
     return false;
   }
   Absorb(call, obs);
@@ -190,12 +191,14 @@ bool Coordinator::Judged(int i, const Op& call, const Observation& obs) {
     std::string got = DescribeObservation(call, obs, ctx_);
     bool ok = obs.ret >= 0 && obs.signals.empty() && obs.leaked.empty();
     Record(i, got, ok);
-    if (!ok) Fail(i, absl::StrCat("expected success, got ", got));
+    if (!ok) Mismatch(i, "success", got);
+    if (ok) NoteRecorded(i, call, &obs, got);
     return ok;
   }
   Judgement j = Judge(call, expect, obs, ctx_);
   Record(i, j.observed, j.ok);
-  if (!j.ok) Fail(i, absl::StrCat("expected ", j.expected, ", got ", j.observed));
+  if (!j.ok) Mismatch(i, j.expected, j.observed);
+  if (j.ok) NoteRecorded(i, call, &obs, j.observed);
   return j.ok;
 }
 

@@ -47,7 +47,9 @@ int CountOpenFds() {
   return n - 1;  // the directory stream's own fd
 }
 
-std::string Show(const InstanceResult& r) { return r.report; }
+std::string Show(const InstanceResult& r) {
+  return r.failure ? FailureText(*r.failure) : "";
+}
 
 TEST(Executor, SocketpairStreamWriteThenReadPasses) {
   PlanBuilder b = PairOfPeers(SOCK_STREAM);
@@ -55,7 +57,7 @@ TEST(Executor, SocketpairStreamWriteThenReadPasses) {
   b.Step("B", Call::kRead, "read(b, 10)").Fds({"b"}).Ints({10}).Expect(Bytes("hello"));
   InstanceResult r = RunPlan(b.plan(), {});
   EXPECT_EQ(r.verdict, V::kPass) << Show(r);
-  EXPECT_EQ(r.report, "");
+  EXPECT_EQ(Show(r), "");
   ASSERT_EQ(r.trace.size(), 3u);
   EXPECT_EQ(r.trace[2].observed, "5 \"hello\"");
 }
@@ -66,12 +68,52 @@ TEST(Executor, WrongExpectationFailsAtTheStepWithExpectedAndGot) {
   b.Step("B", Call::kRead, "read(b, 10)").Fds({"b"}).Ints({10}).Expect(Bytes("help"));
   InstanceResult r = RunPlan(b.plan(), {});
   EXPECT_EQ(r.verdict, V::kFail);
-  EXPECT_EQ(r.report,
+  EXPECT_EQ(Show(r),
             "t.case:12:1: B: read(b, 10): expected \"help\", got 5 \"hello\"; "
             "first difference at byte 3\n"
             "trace:\n"
             "  t.case:10:1: socketpair(AF_UNIX, TYPE) -> 0\n"
             "  t.case:11:1: A: write(a, \"hello\") -> 5\n");
+  // The record behind the text, as every report reads it.
+  ASSERT_TRUE(r.failure.has_value());
+  EXPECT_EQ(r.failure->kind, FailureKind::kMismatch);
+  EXPECT_EQ(r.failure->loc.line, 12);
+  EXPECT_EQ(r.failure->peer, "B");
+  EXPECT_EQ(r.failure->call, "read(b, 10)");
+  EXPECT_EQ(r.failure->expected, "\"help\"");
+  EXPECT_EQ(r.failure->observed, "5 \"hello\"; first difference at byte 3");
+  ASSERT_EQ(r.failure->trace.size(), 2u);
+  EXPECT_EQ(r.failure->trace[1].observed, "5");
+}
+
+TEST(Executor, AStepPassedOnlyByThePlatformsOwnAnswerIsRecorded) {
+  // A plan made for platform "gvisor": its answer (5) is what this kernel
+  // gives, the default platform's (4) is not.
+  PlanBuilder b = PairOfPeers(SOCK_STREAM);
+  b.plan().platform = "gvisor";
+  b.Step("A", Call::kWrite, "write(a, \"k = v\")").Fds({"a"}).Data("k = v").Expect(Ret(5));
+  Op& write = b.plan().ops.back();
+  write.expect.text = "5";
+  write.expect.source = "self-test";
+  Expected linux_answer;
+  linux_answer.any_of.push_back(Ret(4));
+  linux_answer.text = "4";
+  write.platforms = {{"linux", linux_answer}, {"gvisor", write.expect}};
+  // Here both platforms allow what happens: nothing is recorded.
+  b.Step("B", Call::kRead, "read(b, 10)").Fds({"b"}).Ints({10}).Expect(Bytes("k = v"));
+  Op& read = b.plan().ops.back();
+  read.platforms = {{"linux", read.expect}, {"gvisor", read.expect}};
+  InstanceResult r = RunPlan(b.plan(), {});
+  ASSERT_EQ(r.verdict, V::kPass) << Show(r);
+  ASSERT_EQ(r.recorded.size(), 1u);
+  EXPECT_EQ(r.recorded[0].call, "write(a, \"k = v\")");
+  EXPECT_EQ(r.recorded[0].peer, "A");
+  EXPECT_EQ(r.recorded[0].default_platform, "linux");
+  EXPECT_EQ(r.recorded[0].default_answer, "4");
+  EXPECT_EQ(r.recorded[0].platform, "gvisor");
+  EXPECT_EQ(r.recorded[0].platform_answer, "5");
+  EXPECT_EQ(r.recorded[0].source, "self-test");
+  EXPECT_EQ(r.recorded[0].observed, "5");
 }
 
 TEST(Executor, DatagramWritesArriveAsSeparateMessages) {
@@ -108,7 +150,7 @@ TEST(Executor, BlocksExpectationOnACallThatReturnsFails) {
   b.Step("B", Call::kRead, "read(b, 10)").Fds({"b"}).Ints({10}).Expect(Blocks());
   InstanceResult r = RunPlan(b.plan(), {});
   EXPECT_EQ(r.verdict, V::kFail);
-  EXPECT_EQ(r.report.substr(0, r.report.find('\n')),
+  EXPECT_EQ(FailureHeadline(*r.failure),
             "t.case:12:1: B: read(b, 10): expected blocks, got 1 \"x\"");
 }
 
@@ -119,9 +161,10 @@ TEST(Executor, PeerThatHangsUnexpectedlyIsKilledAtTheStepDeadline) {
   options.step_timeout_ms = 300;  // a deadline for the hang, not a wait
   InstanceResult r = RunPlan(b.plan(), options);
   EXPECT_EQ(r.verdict, V::kFail);
-  EXPECT_EQ(r.report.substr(0, r.report.find('\n')),
+  EXPECT_EQ(FailureHeadline(*r.failure),
             "t.case:11:1: B: read(b, 10): peer B hung in read(b, 10); "
             "killed after 300 ms");
+  EXPECT_EQ(r.failure->kind, FailureKind::kHang);
 }
 
 TEST(Executor, PeerKilledBySigsegvIsReportedWithTheStep) {
@@ -129,9 +172,10 @@ TEST(Executor, PeerKilledBySigsegvIsReportedWithTheStep) {
   b.Step("A", Call::kRaise, "raise(SIGSEGV)").Ints({SIGSEGV}).Expect(Ret(0));
   InstanceResult r = RunPlan(b.plan(), {});
   EXPECT_EQ(r.verdict, V::kFail);
-  EXPECT_EQ(r.report.substr(0, r.report.find('\n')),
+  EXPECT_EQ(FailureHeadline(*r.failure),
             "t.case:11:1: A: raise(SIGSEGV): peer A died: killed by SIGSEGV "
             "during raise(SIGSEGV)");
+  EXPECT_EQ(r.failure->kind, FailureKind::kPeerDied);
 }
 
 TEST(Executor, ForkedCopyKeepsEofAwayUntilBothCopiesAreClosed) {
@@ -165,7 +209,7 @@ TEST(Executor, UnexpectedSigpipeFailsTheStep) {
   b.Step("A", Call::kWrite, "write(a, \"x\")").Fds({"a"}).Data("x").Expect(Err(EPIPE));
   InstanceResult r = RunPlan(b.plan(), {});
   EXPECT_EQ(r.verdict, V::kFail);
-  EXPECT_EQ(r.report.substr(0, r.report.find('\n')),
+  EXPECT_EQ(FailureHeadline(*r.failure),
             "t.case:12:1: A: write(a, \"x\"): expected -1 EPIPE, got -1 EPIPE "
             "signal SIGPIPE");
 }
@@ -322,8 +366,8 @@ TEST(Executor, CredOfADroppedPeerNoLongerMatchesTheHarnessIds) {
       .Ints({10, 0, -1, 1}).Expect(harness_ids);
   InstanceResult r = RunPlan(b.plan(), {});
   EXPECT_EQ(r.verdict, V::kFail);
-  EXPECT_NE(r.report.find("uid=0, gid=0)"), std::string::npos) << r.report;
-  EXPECT_NE(r.report.find("uid=65534, gid=65534)\n"), std::string::npos) << r.report;
+  EXPECT_NE(Show(r).find("uid=0, gid=0)"), std::string::npos) << Show(r);
+  EXPECT_NE(Show(r).find("uid=65534, gid=65534)\n"), std::string::npos) << Show(r);
 }
 
 TEST(Executor, TheHarnessNeverDropsItsOwnPrivileges) {
@@ -332,9 +376,10 @@ TEST(Executor, TheHarnessNeverDropsItsOwnPrivileges) {
   b.Setup(Call::kDropPrivileges, "drop_privileges()").Expect(Ret(0));
   InstanceResult r = RunPlan(b.plan(), {});
   EXPECT_EQ(r.verdict, V::kError);
-  EXPECT_NE(r.report.find("cannot block, fork, wake, raise or drop privileges"),
+  EXPECT_EQ(r.failure->kind, FailureKind::kHarnessError);
+  EXPECT_NE(Show(r).find("cannot block, fork, wake, raise or drop privileges"),
             std::string::npos)
-      << r.report;
+      << Show(r);
   EXPECT_EQ(getuid(), uid);
 }
 

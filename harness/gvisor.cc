@@ -14,7 +14,7 @@
 #include "absl/strings/strip.h"
 #include "harness/child.h"
 #include "harness/fd.h"
-#include "harness/gvisor_json.h"
+#include "harness/outcome_json.h"
 
 namespace sockspec {
 namespace {

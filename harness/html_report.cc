@@ -4,6 +4,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "harness/report_matrix.h"
+#include "harness/utf8.h"
 
 namespace sockspec {
 namespace {
@@ -39,11 +40,9 @@ std::string CellHtml(const ReportCell& cell) {
       CellStatusName(cell.status), HtmlEscape(cell.link),
       CellStatusName(cell.status));
   if (!cell.expected.empty()) {
-    // A recorded cell shows both systems' answers as the case writes them.
-    const bool recorded = cell.status == CellStatus::kRecorded;
-    absl::StrAppend(&out, "<div class=\"detail\">",
-                    recorded ? "linux " : "expected ", HtmlEscape(cell.expected),
-                    "<br>", recorded ? "gvisor " : "observed ",
+    absl::StrAppend(&out, "<div class=\"detail\">", HtmlEscape(cell.expected_label),
+                    " ", HtmlEscape(cell.expected), "<br>",
+                    HtmlEscape(cell.observed_label), " ",
                     HtmlEscape(cell.observed), "</div>");
   }
   if (!cell.note.empty()) {
@@ -57,7 +56,7 @@ std::string CellHtml(const ReportCell& cell) {
 
 std::string HtmlEscape(const std::string& s) {
   std::string out;
-  for (char c : s) {
+  for (char c : ValidUtf8(s)) {
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
@@ -81,7 +80,7 @@ std::string HtmlReport(const ConformanceRun& run) {
       "</style>\n</head>\n<body>\n<h1>", HtmlEscape(title), "</h1>\n");
   absl::StrAppendFormat(&out, "<p class=\"meta\">%d instances", rows.size());
   if (!run.guest_version.empty()) {
-    absl::StrAppend(&out, "; ", run.guest_system, ": ",
+    absl::StrAppend(&out, "; ", HtmlEscape(run.guest_system), ": ",
                     HtmlEscape(run.guest_version));
   }
   if (!run.xfail_file.empty()) {

@@ -15,7 +15,8 @@ namespace sockspec {
 // ("cases/x.case#L12"), so keep the page there or next to the cases.
 std::string HtmlReport(const ConformanceRun& run);
 
-// `s` with & < > " ' escaped for HTML text and attribute values.
+// `s` with & < > " ' escaped for HTML text and attribute values, invalid
+// UTF-8 replaced by U+FFFD. The one HTML escaper.
 std::string HtmlEscape(const std::string& s);
 
 }  // namespace sockspec

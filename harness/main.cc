@@ -18,7 +18,6 @@
 #include "harness/compare.h"
 #include "harness/frontend.h"
 #include "harness/gvisor.h"
-#include "harness/gvisor_suite.h"
 #include "harness/html_report.h"
 #include "harness/markdown_report.h"
 #include "harness/report.h"
@@ -223,7 +222,7 @@ int ParseRunArgs(const std::vector<std::string>& raw_args, RunArgs& r) {
 
 // --under, --html, --markdown: compares with the guest (if any), writes the
 // report pages and the chosen format; returns the comparison's exit code.
-int Conform(const RunArgs& r, const std::vector<std::string>& files,
+int Conform(const RunArgs& r, const std::vector<std::string>& /*files*/,
             const std::vector<CaseOutcome>& host, std::string& report) {
   std::vector<CaseOutcome> guest;
   std::string guest_version, failure;
@@ -257,7 +256,6 @@ int Conform(const RunArgs& r, const std::vector<std::string>& files,
     }
   }
   ConformanceRun run = Compare(r.under, host, guest,
-                               RecordedInstances(files, r.under),
                                have_xfail ? &xfail : nullptr);
   run.guest_version = guest_version;
   run.guest_seconds = guest_seconds;
@@ -299,7 +297,7 @@ int Run(const std::vector<std::string>& args, bool report_command) {
     outcomes = ListCases(*files, r.config);
     for (const CaseOutcome& o : outcomes) {
       if (o.verdict == Verdict::kError) {
-        fputs(o.message.c_str(), stderr);
+        fputs(Message(o).c_str(), stderr);
       } else {
         printf("%s\n", DisplayName(o).c_str());
       }

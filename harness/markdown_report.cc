@@ -4,13 +4,15 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "harness/report_matrix.h"
+#include "harness/utf8.h"
 
 namespace sockspec {
 namespace {
 
-// Table cells cannot hold '|' or newlines; '`' would open code spans.
+// The one Markdown escaper: table cells cannot hold '|' or newlines; '`'
+// would open code spans; invalid UTF-8 becomes U+FFFD.
 std::string Cell(const std::string& s) {
-  return absl::StrReplaceAll(s, {{"|", "\\|"}, {"\n", " "}, {"`", "'"}});
+  return absl::StrReplaceAll(ValidUtf8(s), {{"|", "\\|"}, {"\n", " "}, {"`", "'"}});
 }
 
 const char* Mark(CellStatus s) {
@@ -34,10 +36,10 @@ std::string MarkdownReport(const ConformanceRun& run) {
                                  absl::StrJoin(systems, " vs "), "\n\n");
   absl::StrAppend(&out, rows.size(), " instances");
   if (!run.guest_version.empty()) {
-    absl::StrAppend(&out, "; ", run.guest_system, ": ", run.guest_version);
+    absl::StrAppend(&out, "; ", Cell(run.guest_system), ": ", Cell(run.guest_version));
   }
   if (!run.xfail_file.empty()) {
-    absl::StrAppend(&out, "; expected failures from `", run.xfail_file, "`");
+    absl::StrAppend(&out, "; expected failures from ", Cell(run.xfail_file));
   }
   out += ".\n\n| system |";
   for (int s = 0; s <= static_cast<int>(CellStatus::kNotRun); ++s) {
@@ -45,23 +47,23 @@ std::string MarkdownReport(const ConformanceRun& run) {
   }
   out += "\n|---|---|---|---|---|---|---|\n";
   for (size_t i = 0; i < systems.size(); ++i) {
-    absl::StrAppend(&out, "| ", systems[i], " |");
+    absl::StrAppend(&out, "| ", Cell(systems[i]), " |");
     for (int n : StatusCounts(rows, i)) absl::StrAppend(&out, " ", n, " |");
     out += "\n";
   }
   out += "\n## Matrix\n\n| behaviour | case | instance |";
-  for (const std::string& s : systems) absl::StrAppend(&out, " ", s, " |");
+  for (const std::string& s : systems) absl::StrAppend(&out, " ", Cell(s), " |");
   out += "\n|---|---|---|";
   for (size_t i = 0; i < systems.size(); ++i) out += "---|";
   out += "\n";
   for (const ReportRow& r : rows) {
     absl::StrAppend(&out, "| ", Cell(r.behaviours), " | [", Cell(r.title), "](",
-                    r.path, ") | ", Cell(r.instance), " |");
+                    Cell(r.path), ") | ", Cell(r.instance), " |");
     for (const ReportCell& c : r.cells) {
-      absl::StrAppend(&out, " [", Mark(c.status), "](", c.link, ")");
+      absl::StrAppend(&out, " [", Mark(c.status), "](", Cell(c.link), ")");
       if (!c.expected.empty()) {
-        absl::StrAppend(&out, "<br>expected `", Cell(c.expected),
-                        "`<br>observed `", Cell(c.observed), "`");
+        absl::StrAppend(&out, "<br>", Cell(c.expected_label), " `", Cell(c.expected),
+                        "`<br>", Cell(c.observed_label), " `", Cell(c.observed), "`");
       }
       if (!c.note.empty()) absl::StrAppend(&out, "<br>", Cell(c.note));
       out += " |";

@@ -94,10 +94,13 @@ struct Outcome {
   std::vector<int> signals;  // e.g. {SIGPIPE}; empty: none may arrive
 };
 
-// What an operation must do: any one of the outcomes. `source` says where a
-// platform's answer is documented (empty for the default platform).
+// What an operation must do: any one of the outcomes. `text` is the answer
+// as written, matrix values substituted ("EPIPE signal SIGPIPE", "blocks");
+// `source` says where a platform's answer is documented (its `because`,
+// empty for the default platform).
 struct Expected {
   std::vector<Outcome> any_of;
+  std::string text;
   std::string source;
   Location loc;
 };
@@ -168,8 +171,9 @@ struct Op {
   int new_peer = -1;         // kFork
 
   Expected expect;  // for the platform the plan was made for
-  // Every platform's recorded answer, the default platform first; reports
-  // show them, the gVisor comparison uses them.
+  // Every platform's recorded answer, the default platform first; the
+  // executor checks a non-default platform's passes against the default's
+  // answer too (InstanceResult::recorded).
   std::vector<std::pair<std::string, Expected>> platforms;
 };
 

@@ -5,6 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "harness/outcome_json.h"
+#include "harness/utf8.h"
 
 namespace sockspec {
 namespace {
@@ -23,9 +25,12 @@ struct Counts {
   }
 };
 
+}  // namespace
+
 std::string XmlEscape(const std::string& s) {
   std::string out;
-  for (unsigned char c : s) {
+  for (char ch : ValidUtf8(s)) {
+    const unsigned char c = ch;
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
@@ -37,47 +42,11 @@ std::string XmlEscape(const std::string& s) {
         if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') {
           out += absl::StrFormat("\\x%02x", c);
         } else {
-          out += static_cast<char>(c);
+          out += ch;
         }
     }
   }
   return out;
-}
-
-std::string JsonEscape(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out += absl::StrFormat("\\u%04x", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
-}  // namespace
-
-const char* VerdictName(Verdict v) {
-  switch (v) {
-    case Verdict::kPass: return "PASS";
-    case Verdict::kFail: return "FAIL";
-    case Verdict::kError: return "ERROR";
-    case Verdict::kSkip: return "SKIP";
-  }
-  return "?";
-}
-
-std::string DisplayName(const CaseOutcome& o) {
-  if (o.instance.empty()) return o.path;
-  return absl::StrCat(o.path, " [", o.instance, "]");
 }
 
 std::string Topic(const std::string& path) {
@@ -99,8 +68,9 @@ std::string TextReport(const std::vector<CaseOutcome>& outcomes, bool verbose) {
       absl::StrAppendFormat(&out, "%-5s %s\n", VerdictName(o.verdict),
                             DisplayName(o));
     }
-    if (!o.message.empty() && o.verdict != Verdict::kPass) {
-      absl::StrAppend(&out, o.message, o.message.back() == '\n' ? "" : "\n");
+    const std::string message = Message(o);
+    if (!message.empty() && o.verdict != Verdict::kPass) {
+      absl::StrAppend(&out, message, message.back() == '\n' ? "" : "\n");
     }
   }
   absl::StrAppendFormat(&out, "\n%-14s %6s %6s %6s %6s %9s\n", "topic", "pass",
@@ -152,10 +122,9 @@ std::string JunitReport(const std::vector<CaseOutcome>& outcomes) {
         out += "/>\n";
         continue;
       }
+      const std::string headline = o->failure ? FailureHeadline(*o->failure) : "";
       absl::StrAppendFormat(&out, ">\n      <%s message=\"%s\">%s</%s>\n",
-                            tag, XmlEscape(o->message.substr(
-                                     0, o->message.find('\n'))),
-                            XmlEscape(o->message), tag);
+                            tag, XmlEscape(headline), XmlEscape(Message(*o)), tag);
       out += "    </testcase>\n";
     }
     out += "  </testsuite>\n";
@@ -165,24 +134,7 @@ std::string JunitReport(const std::vector<CaseOutcome>& outcomes) {
 }
 
 std::string JsonReport(const std::vector<CaseOutcome>& outcomes) {
-  Counts total;
-  std::vector<std::string> rows;
-  for (const CaseOutcome& o : outcomes) {
-    total.Add(o);
-    std::vector<std::string> covers;
-    for (const std::string& c : o.covers) covers.push_back(JsonEscape(c));
-    rows.push_back(absl::StrFormat(
-        "    {\"path\": %s, \"instance\": %s, \"title\": %s, \"covers\": [%s], "
-        "\"verdict\": %s, \"seconds\": %.6f, \"message\": %s}",
-        JsonEscape(o.path), JsonEscape(o.instance), JsonEscape(o.title),
-        absl::StrJoin(covers, ", "), JsonEscape(VerdictName(o.verdict)),
-        o.seconds, JsonEscape(o.message)));
-  }
-  return absl::StrFormat(
-      "{\n  \"summary\": {\"pass\": %d, \"fail\": %d, \"error\": %d, "
-      "\"skip\": %d, \"seconds\": %.6f},\n  \"results\": [\n%s\n  ]\n}\n",
-      total.pass, total.fail, total.error, total.skip, total.seconds,
-      absl::StrJoin(rows, ",\n"));
+  return DumpJson(OutcomesJson(outcomes));
 }
 
 int ExitCode(const std::vector<CaseOutcome>& outcomes) {

@@ -6,27 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "harness/outcome.h"
+
 namespace sockspec {
-
-enum class Verdict { kPass, kFail, kError, kSkip };
-
-// "PASS", "FAIL", "ERROR", "SKIP".
-const char* VerdictName(Verdict v);
-
-// One matrix instance of one case file (or the whole file, when it could not
-// be loaded: instance is empty and message holds the diagnostics).
-struct CaseOutcome {
-  std::string path;      // "cases/close/read-after-peer-close-is-eof.case"
-  std::string instance;  // "SOCK_DGRAM/abstract", "" without a matrix
-  std::string title;
-  std::vector<std::string> covers;
-  Verdict verdict = Verdict::kPass;
-  std::string message;  // failure report or error text; empty on pass
-  double seconds = 0;
-};
-
-// "cases/close/x.case [SOCK_DGRAM]".
-std::string DisplayName(const CaseOutcome& o);
 
 // The topic a case belongs to: its folder below cases/ ("close").
 std::string Topic(const std::string& path);
@@ -36,11 +18,18 @@ std::string Topic(const std::string& path);
 // "N passed, N failed" (+ ", N errors, N skipped" when nonzero).
 std::string TextReport(const std::vector<CaseOutcome>& outcomes, bool verbose);
 
-// JUnit XML: a <testsuite> per case file, a <testcase> per instance.
+// JUnit XML: a <testsuite> per case file, a <testcase> per instance; the
+// failure's headline is the message attribute, its whole text the body.
 std::string JunitReport(const std::vector<CaseOutcome>& outcomes);
 
-// {"summary": {...}, "results": [{...}, ...]}.
+// outcome_json.h's OutcomesJson, dumped: {"summary": {...}, "results":
+// [{..., "failure": {...}}, ...]}.
 std::string JsonReport(const std::vector<CaseOutcome>& outcomes);
+
+// `s` as XML 1.0 character data or attribute value: & < > " ' escaped,
+// control bytes XML cannot carry shown as \xNN, invalid UTF-8 replaced by
+// U+FFFD. The one XML escaper.
+std::string XmlEscape(const std::string& s);
 
 // The process exit code for a run: 0 all passed (or skipped), 1 any failure,
 // 2 any error (errors win).

@@ -8,20 +8,32 @@
 namespace sockspec {
 namespace {
 
-// Fills expected/observed (or the note) from a non-passing outcome.
+void AddNote(ReportCell& cell, const std::string& note) {
+  if (note.empty()) return;
+  cell.note = cell.note.empty() ? note : absl::StrCat(cell.note, "; ", note);
+}
+
+// Fills expected/observed (or the note) from a non-passing outcome's
+// failure record.
 void Describe(const CaseOutcome& o, ReportCell& cell) {
-  Mismatch m = SplitMismatch(o.message);
-  if (!m.expected.empty()) {
-    cell.expected = m.expected;
-    cell.observed = m.observed.empty() ? "(see the message)" : m.observed;
-    if (!m.step.empty()) {
-      cell.note = cell.note.empty() ? m.step : absl::StrCat(cell.note, "; ", m.step);
-    }
-  } else {
-    std::string first = o.message.substr(0, o.message.find('\n'));
-    cell.note = cell.note.empty() ? first : absl::StrCat(cell.note, "; ", first);
+  if (!o.failure) return;
+  const Failure& f = *o.failure;
+  switch (f.kind) {
+    case FailureKind::kMismatch:
+      cell.expected = f.expected;
+      cell.observed = f.observed;
+      AddNote(cell, f.peer.empty() ? f.call : absl::StrCat(f.peer, ": ", f.call));
+      break;
+    case FailureKind::kHang:
+    case FailureKind::kDeadline:
+    case FailureKind::kPeerDied:
+    case FailureKind::kHarnessError:
+    case FailureKind::kCaseError:
+    case FailureKind::kDisagreement:
+      AddNote(cell, FailureHeadline(f));
+      break;
   }
-  if (m.line > 0) cell.link = absl::StrCat(m.path, "#L", m.line);
+  if (f.loc.line > 0) cell.link = absl::StrCat(f.loc.path, "#L", f.loc.line);
 }
 
 ReportCell HostCell(const Comparison& c) {
@@ -39,7 +51,7 @@ ReportCell HostCell(const Comparison& c) {
   return cell;
 }
 
-ReportCell GuestCell(const Comparison& c) {
+ReportCell GuestCell(const ConformanceRun& run, const Comparison& c) {
   ReportCell cell;
   cell.link = c.path;
   if (!c.guest) {
@@ -53,13 +65,18 @@ ReportCell GuestCell(const Comparison& c) {
       return cell;
     case Agreement::kRecorded:
       cell.status = CellStatus::kRecorded;
-      cell.note = "differs from Linux, as the case records";
+      cell.note = absl::StrCat("differs from ", run.host_system,
+                               ", as the case records");
       if (!c.recorded.empty()) {
         const RecordedAnswer& first = c.recorded.front();
-        cell.expected = first.host_answer;
-        cell.observed = first.guest_answer;
-        cell.link = absl::StrCat(c.path, "#L", first.line);
-        cell.note = absl::StrCat("recorded at ", first.step);
+        cell.expected_label = run.host_system;
+        cell.expected = first.default_answer;
+        cell.observed_label = run.guest_system;
+        cell.observed = first.platform_answer;
+        cell.link = absl::StrCat(first.loc.path, "#L", first.loc.line);
+        cell.note = absl::StrCat("recorded at ",
+                                 first.peer.empty() ? "" : first.peer + ": ",
+                                 first.call);
         if (c.recorded.size() > 1) {
           absl::StrAppend(&cell.note, " (+", c.recorded.size() - 1, " more)");
         }
@@ -77,9 +94,11 @@ ReportCell GuestCell(const Comparison& c) {
     case Agreement::kError:
       cell.status = CellStatus::kError;
       break;
-    default:
+    case Agreement::kDiffers:
+    case Agreement::kHostFail:
       cell.status = c.guest->verdict == Verdict::kPass ? CellStatus::kPass
                                                        : CellStatus::kFail;
+      break;
   }
   if (c.guest->verdict != Verdict::kPass) Describe(*c.guest, cell);
   return cell;
@@ -114,7 +133,7 @@ std::vector<ReportRow> BuildReportRows(const ConformanceRun& run) {
     row.path = c.path;
     row.instance = c.instance;
     row.cells.push_back(HostCell(c));
-    if (!run.guest_system.empty()) row.cells.push_back(GuestCell(c));
+    if (!run.guest_system.empty()) row.cells.push_back(GuestCell(run, c));
     std::string key = c.covers.empty() ? "~" : c.covers.front();
     keyed.emplace_back(absl::StrCat(key, "\t", c.path), std::move(row));
   }

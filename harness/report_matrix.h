@@ -18,8 +18,11 @@ const char* CellStatusName(CellStatus s);
 
 struct ReportCell {
   CellStatus status = CellStatus::kNotRun;
-  std::string expected;  // on a mismatch
-  std::string observed;  // on a mismatch
+  // On a mismatch: the judge's expected and observed, labelled "expected"
+  // and "observed". On a recorded cell: the host platform's and the guest's
+  // answers as written, labelled with the systems' names.
+  std::string expected_label = "expected", expected;
+  std::string observed_label = "observed", observed;
   std::string note;      // xfail reason, error text, "recorded answer"
   std::string link;      // "cases/x.case#L12"
 };
@@ -30,7 +33,8 @@ struct ReportRow {
   std::vector<ReportCell> cells;  // one per system, in MatrixSystems order
 };
 
-// The systems, host first: {"linux"} or {"linux", "gvisor"}.
+// The systems' display names, host first: {"linux"} or {"linux",
+// "gvisor-20221219"}.
 std::vector<std::string> MatrixSystems(const ConformanceRun& run);
 
 // Rows sorted by first behaviour id, then case path, then run order.

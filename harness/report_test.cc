@@ -1,5 +1,10 @@
 #include "harness/report.h"
 
+#include "harness/outcome_json.h"
+#include "harness/utf8.h"
+
+#include <nlohmann/json.hpp>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -8,17 +13,39 @@ namespace {
 
 using ::testing::HasSubstr;
 
+CaseOutcome Make(const std::string& path, const std::string& instance,
+                 Verdict v, std::optional<Failure> failure, double seconds) {
+  CaseOutcome o;
+  o.path = path;
+  o.instance = instance;
+  o.title = instance.empty() ? "" : "EOF";
+  if (!instance.empty()) o.covers = {"B14"};
+  o.verdict = v;
+  o.failure = std::move(failure);
+  o.seconds = seconds;
+  return o;
+}
+
+Failure Reset() {
+  Failure f;
+  f.kind = FailureKind::kMismatch;
+  f.loc = {"cases/close/eof.case", 12, 1};
+  f.peer = "B";
+  f.call = "read(b, 10)";
+  f.expected_text = "0";
+  f.expected = "0";
+  f.observed = "-1 ECONNRESET";
+  f.trace.push_back(TraceStep{{"cases/close/eof.case", 11, 1}, "A", "close(a)", "0", true});
+  return f;
+}
+
 std::vector<CaseOutcome> Sample() {
-  CaseOutcome pass{"cases/close/eof.case", "SOCK_STREAM", "EOF", {"B14"},
-                   Verdict::kPass, "", 0.5};
-  CaseOutcome fail{"cases/close/eof.case", "SOCK_SEQPACKET", "EOF", {"B14"},
-                   Verdict::kFail,
-                   "cases/close/eof.case:12:1: B: read(b, 10): expected 0, "
-                   "got -1 ECONNRESET\n",
-                   0.25};
-  CaseOutcome error{"cases/backlog/x.case", "", "", {}, Verdict::kError,
-                    "cases/backlog/x.case:3:1: error: unknown call 'foo'\n", 0};
-  return {pass, fail, error};
+  return {Make("cases/close/eof.case", "SOCK_STREAM", Verdict::kPass, std::nullopt, 0.5),
+          Make("cases/close/eof.case", "SOCK_SEQPACKET", Verdict::kFail, Reset(), 0.25),
+          Make("cases/backlog/x.case", "", Verdict::kError,
+               TextFailure(FailureKind::kCaseError,
+                           "cases/backlog/x.case:3:1: error: unknown call 'foo'\n"),
+               0)};
 }
 
 TEST(Report, TopicIsTheFolderBelowCases) {
@@ -54,18 +81,67 @@ TEST(Report, JunitHasASuitePerFileAndACasePerInstance) {
                              "unknown call &apos;foo&apos;\">"));
 }
 
+TEST(Report, TextIsRenderedFromTheRecordWithItsTrace) {
+  EXPECT_EQ(FailureText(Reset()),
+            "cases/close/eof.case:12:1: B: read(b, 10): expected 0, got -1 "
+            "ECONNRESET\ntrace:\n  cases/close/eof.case:11:1: A: close(a) -> 0\n");
+}
+
 TEST(Report, JunitEscapesControlBytes) {
-  CaseOutcome o{"c.case", "", "", {}, Verdict::kFail, "got \"a\x01\"", 0};
+  CaseOutcome o = Make("c.case", "", Verdict::kFail,
+                       TextFailure(FailureKind::kDisagreement, "got \"a\x01\""), 0);
   EXPECT_THAT(JunitReport({o}), HasSubstr("got &quot;a\\x01&quot;"));
 }
 
-TEST(Report, JsonCarriesSummaryAndResults) {
-  std::string json = JsonReport(Sample());
-  EXPECT_THAT(json, HasSubstr("\"summary\": {\"pass\": 1, \"fail\": 1, \"error\": 1, "
-                              "\"skip\": 0"));
-  EXPECT_THAT(json, HasSubstr("\"instance\": \"SOCK_SEQPACKET\", \"title\": \"EOF\", "
-                              "\"covers\": [\"B14\"], \"verdict\": \"FAIL\""));
-  EXPECT_THAT(json, HasSubstr("expected 0, got -1 ECONNRESET\\n\""));
+TEST(Report, JsonCarriesSummaryResultsAndTheFailureRecord) {
+  nlohmann::json json = nlohmann::json::parse(JsonReport(Sample()));
+  EXPECT_EQ(json["summary"]["pass"], 1);
+  EXPECT_EQ(json["summary"]["fail"], 1);
+  EXPECT_EQ(json["summary"]["error"], 1);
+  const nlohmann::json& fail = json["results"][1];
+  EXPECT_EQ(fail["instance"], "SOCK_SEQPACKET");
+  EXPECT_EQ(fail["verdict"], "FAIL");
+  EXPECT_EQ(fail["failure"]["kind"], "mismatch");
+  EXPECT_EQ(fail["failure"]["line"], 12);
+  EXPECT_EQ(fail["failure"]["expected"], "0");
+  EXPECT_EQ(fail["failure"]["observed"], "-1 ECONNRESET");
+  EXPECT_EQ(fail["failure"]["trace"][0]["call"], "close(a)");
+  EXPECT_EQ(fail["message"], FailureText(Reset()));
+}
+
+TEST(Report, JsonReadsBackTheSameRecord) {
+  std::vector<CaseOutcome> sample = Sample();
+  sample[1].recorded.push_back(RecordedAnswer{
+      {"cases/close/eof.case", 9, 1}, "A", "write(a, \"k = v #1\")", "linux", "7",
+      "gvisor", "8", "because", "8"});
+  absl::StatusOr<std::vector<CaseOutcome>> back = ParseJsonOutcomes(JsonReport(sample));
+  ASSERT_TRUE(back.ok()) << back.status();
+  ASSERT_EQ(back->size(), 3u);
+  EXPECT_EQ(Message((*back)[1]), Message(sample[1]));
+  ASSERT_TRUE((*back)[1].failure.has_value());
+  EXPECT_EQ((*back)[1].failure->observed, "-1 ECONNRESET");
+  EXPECT_EQ((*back)[1].failure->trace.size(), 1u);
+  ASSERT_EQ((*back)[1].recorded.size(), 1u);
+  EXPECT_EQ((*back)[1].recorded[0].call, "write(a, \"k = v #1\")");
+  EXPECT_EQ((*back)[1].recorded[0].default_answer, "7");
+  EXPECT_EQ((*back)[2].failure->kind, FailureKind::kCaseError);
+  EXPECT_FALSE((*back)[0].failure.has_value());
+  EXPECT_FALSE(ParseJsonOutcomes("{\"results\": [{\"verdict\": \"MAYBE\"}]}").ok());
+  EXPECT_FALSE(ParseJsonOutcomes("{\"results\": [").ok());
+}
+
+TEST(Report, InvalidUtf8BecomesReplacementCharacters) {
+  EXPECT_EQ(ValidUtf8("a\xff b\xc3 \xe2\x82 \xc3\xa9"),
+            "a\xEF\xBF\xBD b\xEF\xBF\xBD \xEF\xBF\xBD \xc3\xa9");
+  EXPECT_EQ(ValidUtf8("\xed\xa0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  CaseOutcome o = Make("c\xff.case", "T\xfe", Verdict::kFail, Reset(), 0);
+  o.title = "bad \xc3 title";
+  // Both documents parse (nlohmann throws on invalid UTF-8 in its input).
+  nlohmann::json json = nlohmann::json::parse(JsonReport({o}));
+  EXPECT_EQ(json["results"][0]["title"], "bad \xEF\xBF\xBD title");
+  std::string xml = JunitReport({o});
+  EXPECT_EQ(ValidUtf8(xml), xml);
+  EXPECT_THAT(xml, HasSubstr("classname=\"c\xEF\xBF\xBD.case\""));
 }
 
 TEST(Report, ExitCodeIsTwoForErrorsOneForFailuresZeroOtherwise) {

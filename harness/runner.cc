@@ -16,6 +16,7 @@
 #include "harness/child.h"
 #include "harness/fd.h"
 #include "harness/frontend.h"
+#include "harness/outcome_json.h"
 
 namespace sockspec {
 namespace {
@@ -73,12 +74,14 @@ void RunInProcess(const Plan& plan, const RunOptions& options,
   out.verdict = r.verdict == InstanceResult::Verdict::kPass   ? Verdict::kPass
                 : r.verdict == InstanceResult::Verdict::kFail ? Verdict::kFail
                                                               : Verdict::kError;
-  out.message = r.report;
+  out.failure = std::move(r.failure);
+  out.recorded = std::move(r.recorded);
   out.seconds = r.seconds;
 }
 
 // A running worker: a forked process running one instance, its result pipe,
-// and what it has sent so far ("VERDICT SECONDS\nMESSAGE").
+// and what it has sent so far (its outcome as a JsonReport document, so the
+// failure record crosses the process boundary whole).
 struct Worker {
   Child child;
   UniqueFd pipe;
@@ -88,22 +91,19 @@ struct Worker {
 
 void Finish(Worker& w, CaseOutcome& out) {
   absl::StatusOr<ExitStatus> status = w.child.Wait();
-  size_t nl = w.received.find('\n');
-  int verdict = -1;
-  double seconds = 0;
-  if (nl != std::string::npos &&
-      sscanf(w.received.c_str(), "%d %lf", &verdict, &seconds) == 2 &&
-      verdict >= 0 && verdict <= 3) {
-    out.verdict = static_cast<Verdict>(verdict);
-    out.seconds = seconds;
-    out.message = w.received.substr(nl + 1);
+  absl::StatusOr<std::vector<CaseOutcome>> sent = ParseJsonOutcomes(w.received);
+  if (sent.ok() && sent->size() == 1) {
+    out.verdict = (*sent)[0].verdict;
+    out.seconds = (*sent)[0].seconds;
+    out.failure = std::move((*sent)[0].failure);
+    out.recorded = std::move((*sent)[0].recorded);
     return;
   }
   out.verdict = Verdict::kError;
-  out.message = absl::StrCat(
+  out.failure = TextFailure(FailureKind::kHarnessError, absl::StrCat(
       "harness worker for ", DisplayName(out), " ended without a result (",
       status.ok() ? status->ToString() : std::string(status.status().message()),
-      ")");
+      ")"));
 }
 
 void RunParallel(const std::vector<Work>& work, int jobs,
@@ -116,7 +116,8 @@ void RunParallel(const std::vector<Work>& work, int jobs,
       int fds[2];
       if (pipe2(fds, O_CLOEXEC) != 0) {
         outcomes[work[next].slot].verdict = Verdict::kError;
-        outcomes[work[next].slot].message = ErrnoStatus("pipe2()", errno).ToString();
+        outcomes[work[next].slot].failure = TextFailure(
+            FailureKind::kHarnessError, ErrnoStatus("pipe2()", errno).ToString());
         ++next;
         continue;
       }
@@ -126,8 +127,7 @@ void RunParallel(const std::vector<Work>& work, int jobs,
         rd.reset();
         CaseOutcome o = outcomes[w.slot];
         RunInProcess(*w.plan, config.exec, o);
-        std::string msg = absl::StrCat(static_cast<int>(o.verdict), " ",
-                                       o.seconds, "\n", o.message);
+        const std::string msg = JsonReport({o});
         for (size_t off = 0; off < msg.size();) {
           ssize_t n = write(wr.get(), msg.data() + off, msg.size() - off);
           if (n <= 0) return 3;
@@ -138,7 +138,8 @@ void RunParallel(const std::vector<Work>& work, int jobs,
       ++next;
       if (!child.ok()) {
         outcomes[w.slot].verdict = Verdict::kError;
-        outcomes[w.slot].message = child.status().ToString();
+        outcomes[w.slot].failure =
+            TextFailure(FailureKind::kHarnessError, child.status().ToString());
         continue;
       }
       running.push_back(Worker{std::move(*child), std::move(rd), w.slot, ""});
@@ -194,7 +195,8 @@ std::vector<CaseOutcome> Prepare(const std::vector<std::string>& files,
       CaseOutcome o;
       o.path = path;
       o.verdict = Verdict::kError;
-      o.message = std::string(lc.status().message());
+      o.failure = TextFailure(FailureKind::kCaseError,
+                              std::string(lc.status().message()));
       outcomes.push_back(o);
       continue;
     }
@@ -203,7 +205,7 @@ std::vector<CaseOutcome> Prepare(const std::vector<std::string>& files,
     if (!c.errors.empty()) {
       CaseOutcome o = Describe(c, nullptr);
       o.verdict = Verdict::kError;
-      o.message = FormatErrors(c);
+      o.failure = TextFailure(FailureKind::kCaseError, FormatErrors(c));
       if (!filter || std::regex_search(DisplayName(o), *filter)) {
         outcomes.push_back(o);
       }

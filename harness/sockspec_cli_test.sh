@@ -31,7 +31,53 @@ contains junit '<failure message='
 
 "$sockspec" run --format=json --output="$out" "$data/passes.case"
 expect json 0 $?
-contains json '"summary": {"pass": 1, "fail": 0, "error": 0, "skip": 0'
+python3 - "$out" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1], encoding="utf-8"))["summary"]
+assert (s["pass"], s["fail"], s["error"], s["skip"]) == (1, 0, 0, 0), s
+PY
+expect json-summary 0 $?
+
+# A title that is not UTF-8 and observed bytes that look like a report's own
+# separators: both documents parse, and the record's cells hold the bytes.
+bad="$data/invalid-utf8-title.case"
+"$sockspec" run --format=json --output="$out" "$bad"
+expect utf8-json 1 $?
+python3 - "$out" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1], encoding="utf-8", errors="strict"))["results"][0]
+assert r["title"] == "Bad \ufffd\ufffd bytes \ufffd in a title", r["title"]
+f = r["failure"]
+assert f["kind"] == "mismatch", f
+assert f["call"] == 'read(b, 40)', f
+assert f["expected"] == '"other"', f
+assert f["observed"].startswith('20 "k: expected 1, got 2"'), f
+PY
+expect utf8-json-parses 0 $?
+"$sockspec" run --format=junit --output="$out" "$bad"
+expect utf8-junit 1 $?
+python3 - "$out" <<'PY'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.find("testsuite/testcase/failure") is not None
+PY
+expect utf8-junit-parses 0 $?
+
+# Recorded answers travel with the outcome, as written, only where the
+# platform's answer was needed (the write's; the read's agrees).
+"$sockspec" run --platform=gvisor --format=json --output="$out" \
+    "$data/recorded-answer-differs.case" "$data/recorded-answer-agrees.case"
+expect recorded 0 $?
+python3 - "$out" <<'PY'
+import json, sys
+differs, agrees = json.load(open(sys.argv[1]))["results"]
+assert agrees["recorded"] == [], agrees
+[a] = differs["recorded"]
+assert a["call"] == 'write(a, "k = v #1")', a
+assert (a["default_answer"], a["platform_answer"]) == ("7", "8"), a
+assert a["source"] == "self-test: the recorded answer is this kernel's", a
+PY
+expect recorded-as-written 0 $?
 
 "$sockspec" run --list "$data/wrong-expectation.case" >"$out" 2>&1
 expect list 0 $?

@@ -114,14 +114,14 @@ TEST(SuiteLeaks, InProcessRunLeavesNoFdProcessOrFileBehind) {
     config.jobs = jobs;
     config.exec.tmp_root = root;
     for (const CaseOutcome& o : RunCases(*files, config)) {
-      EXPECT_EQ(o.verdict, Verdict::kPass) << DisplayName(o) << "\n" << o.message;
+      EXPECT_EQ(o.verdict, Verdict::kPass) << DisplayName(o) << "\n" << Message(o);
     }
     // Peers that hang and crash: killed and reaped, their files removed.
     config.exec.step_timeout_ms = 300;  // a limit on the hang, not a wait
     for (const CaseOutcome& o : RunCases(kHangAndCrash, config)) {
-      EXPECT_EQ(o.verdict, Verdict::kFail) << DisplayName(o) << "\n" << o.message;
+      EXPECT_EQ(o.verdict, Verdict::kFail) << DisplayName(o) << "\n" << Message(o);
       // The executor compares its fd table after every instance.
-      EXPECT_EQ(o.message.find("leaked"), std::string::npos) << o.message;
+      EXPECT_EQ(Message(o).find("leaked"), std::string::npos) << Message(o);
     }
   }
 

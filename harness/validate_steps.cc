@@ -278,12 +278,16 @@ bool RowLowering::Expectations(const Step& step, const CallSpec& spec,
     o.kind = Outcome::Kind::kBlocks;
     o.loc = step.blocks_loc;
     main.any_of.push_back(o);
+    main.text = "blocks";
   } else {
     Binds binds;
     bool have_binds = false;
+    std::vector<Alternative> shown;  // as written, matrix values substituted
     for (const Alternative& written : step.results) {
       Alternative alt = written;
       if (!SubstituteAlternative(&alt)) return false;
+      shown.push_back(alt);
+      main.text = PrintAlternatives(shown);
       Outcome o;
       Binds b;
       if (!LowerOutcome(alt, spec, holder, iteration, &b, &o)) return false;
@@ -317,9 +321,13 @@ bool RowLowering::Expectations(const Step& step, const CallSpec& spec,
       o.loc = line.loc;
       e.any_of.push_back(o);
     }
+    if (line.blocks) e.text = "blocks";
+    std::vector<Alternative> shown;
     for (const Alternative& written : line.results) {
       Alternative alt = written;
       if (!SubstituteAlternative(&alt)) return false;
+      shown.push_back(alt);
+      e.text = PrintAlternatives(shown);
       Outcome o;
       Binds ignored;  // the main line's names are the ones bound
       if (!LowerOutcome(alt, spec, holder, iteration, &ignored, &o))

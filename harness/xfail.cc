@@ -1,6 +1,7 @@
 #include "harness/xfail.h"
 
 #include <fnmatch.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -142,6 +143,22 @@ const XfailEntry* FindXfail(const XfailList& list, const std::string& path,
     return &e;
   }
   return nullptr;
+}
+
+std::string DefaultXfailFile(const std::vector<std::string>& paths,
+                             const std::string& platform) {
+  std::vector<std::string> roots;
+  for (const std::string& p : paths) {
+    std::string padded = "/" + p + "/";
+    size_t at = padded.find("/cases/");
+    if (at != std::string::npos) roots.push_back(padded.substr(1, at + 5));
+  }
+  roots.push_back("cases");
+  for (const std::string& root : roots) {
+    std::string file = absl::StrCat(root, "/platforms/", platform, ".xfail");
+    if (access(file.c_str(), R_OK) == 0) return file;
+  }
+  return "";
 }
 
 }  // namespace sockspec

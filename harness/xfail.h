@@ -44,6 +44,13 @@ absl::StatusOr<XfailList> LoadXfailList(const std::string& file);
 const XfailEntry* FindXfail(const XfailList& list, const std::string& path,
                             const std::string& instance);
 
+// The default expected-failure list of `platform` for a run of `paths`:
+// CASES/platforms/PLATFORM.xfail for the first path inside a folder named
+// "cases" (or cases/ in the working directory) where that file exists; ""
+// when there is none.
+std::string DefaultXfailFile(const std::vector<std::string>& paths,
+                             const std::string& platform);
+
 }  // namespace sockspec
 
 #endif  // SOCKSPEC_HARNESS_XFAIL_H_

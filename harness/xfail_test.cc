@@ -87,5 +87,11 @@ TEST(Xfail, MissingFileIsNotFound) {
             absl::StatusCode::kNotFound);
 }
 
+TEST(Xfail, DefaultFileIsBesideTheCases) {
+  // cases/platforms/gvisor.xfail is in this test's runfiles.
+  EXPECT_EQ(DefaultXfailFile({"cases/close"}, "gvisor"), "cases/platforms/gvisor.xfail");
+  EXPECT_EQ(DefaultXfailFile({"harness/testdata/passes.case"}, "nosuch"), "");
+}
+
 }  // namespace
 }  // namespace sockspec

@@ -1,5 +1,6 @@
 #include "harness/cli.h"
 
+#include <algorithm>
 #include <regex>
 #include <sstream>
 
@@ -118,6 +119,8 @@ absl::Status UsageError(const std::string& message, const std::string& help) {
 // The first argument nobody took, as a usage error; OK when there is none.
 absl::Status Leftover(const CLI::App& app, const std::string& command) {
   std::vector<std::string> rest = app.remaining();
+  // CLI11 keeps the "--" that ends the options among the extras.
+  rest.erase(std::remove(rest.begin(), rest.end(), "--"), rest.end());
   if (rest.empty()) return absl::OkStatus();
   const std::string& arg = rest[0];
   const std::string help = absl::StrCat("sockspec ", command, command.empty() ? "" : " ", "--help");

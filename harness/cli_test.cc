@@ -52,6 +52,15 @@ TEST(Cli, RunDefaultsToTheCasesFolderAndTheDetectedPlatform) {
   EXPECT_EQ(c->format, "text");
 }
 
+TEST(Cli, DoubleDashEndsTheOptions) {
+  // What a guest's inner run gets (guest.h, InnerRunArguments).
+  absl::StatusOr<CommandLine> c =
+      Parse({"run", "--inner-run=gvisor", "--jobs=2", "--", "a.case", "-b.case"});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->inner_run, "gvisor");
+  EXPECT_THAT(c->paths, ElementsAre("a.case", "-b.case"));
+}
+
 TEST(Cli, TheLastOfARepeatedOptionWins) {
   absl::StatusOr<CommandLine> c = Parse({"run", "--jobs=1", "--jobs=4"});
   ASSERT_TRUE(c.ok()) << c.status();

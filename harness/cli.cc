@@ -24,7 +24,7 @@ constexpr char kRunFooter[] =
     "Examples:\n"
     "  sockspec run cases/close --verbose\n"
     "  sockspec run --filter=SEQPACKET --jobs=2 --repeat=10 cases\n"
-    "  sockspec run --under=gvisor cases     (root; compares with gVisor)";
+    "  sockspec run --under=NAME cases       (also on a guest system, compared)";
 constexpr char kExitCodes[] =
     "Exit codes: 0 all passed, 1 a case failed, 2 an error (a bad case file, "
     "bad usage, a harness or environment problem).";

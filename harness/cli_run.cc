@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "harness/compare.h"
 #include "harness/frontend.h"
 #include "harness/guest.h"
@@ -84,7 +85,10 @@ int PrepareGuest(const CommandLine& c, GuestSide& side) {
     side.xfail = std::move(*list);
     side.have_xfail = true;
   }
-  if (absl::Status s = side.guest->CheckPrerequisites(); !s.ok()) return Fail(s);
+  if (absl::Status s = side.guest->CheckPrerequisites(); !s.ok()) {
+    return Fail(absl::FailedPreconditionError(
+        absl::StrCat("--under=", c.under, ": ", s.message())));
+  }
   return 0;
 }
 

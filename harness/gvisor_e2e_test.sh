@@ -70,7 +70,7 @@ expect inner "sockspec: inside gvisor the platform was detected as 'linux', not 
 # A missing runsc is named before anything runs.
 SOCKSPEC_RUNSC=/no/such/runsc run norunsc 2 run --under=gvisor "$passes"
 out=$work/norunsc.err
-expect norunsc "sockspec: SOCKSPEC_RUNSC=/no/such/runsc is not an executable file"
+expect norunsc "sockspec: --under=gvisor: SOCKSPEC_RUNSC=/no/such/runsc is not an executable file"
 
 # A bad list is a diagnostic at file:line:col, before anything runs.
 printf 'passes.case\n' > "$work/bad.xfail"

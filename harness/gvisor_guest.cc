@@ -84,12 +84,12 @@ absl::StatusOr<std::string> FindRunsc() {
   }
   if (found.empty()) {
     return absl::FailedPreconditionError(
-        "--under=gvisor: runsc not found on PATH (install Debian's runsc "
-        "package, or set SOCKSPEC_RUNSC)");
+        "runsc not found on PATH (install Debian's runsc package, or set "
+        "SOCKSPEC_RUNSC)");
   }
   if (geteuid() != 0) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "--under=gvisor: `runsc do` needs root here (uid ", geteuid(), ")"));
+        "`runsc do` needs root here (uid ", geteuid(), ")"));
   }
   return found;
 }

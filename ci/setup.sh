@@ -9,6 +9,7 @@ packages=(
   libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev
   python3
+  nlohmann-json3-dev libcli11-dev
   runsc        # gVisor, the second system under test
   stress-ng    # keeps the cores busy in the flake runs
   chromium     # renders the conformance report in //harness:html_report_browser_test

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End to end under gVisor: `sockspec run --under=gvisor` starts one runsc
-# sandbox, the run inside detects the platform as gvisor, and the comparison
+# sandbox, the run inside (--inner-run=gvisor) detects the platform as gvisor,
+# and the comparison names both systems (linux-RELEASE, gvisor-DATE) and
 # reports same / recorded / xfail / differs / xpass with the right exit code.
 # Needs root and runsc; skips with a message without them.
 # Usage: gvisor_e2e_test.sh SOCKSPEC PASSES_CASE SOCKETPAIR_CASE PEERCRED_CASE
@@ -43,7 +44,10 @@ run recorded 0 run --under=gvisor --xfail="$work/empty.xfail" \
   "$passes" "$rejects" "$peercred"
 expect recorded "1 same, 3 recorded, 0 xfail, 0 differs"
 expect recorded "runsc version"
-expect recorded "line 6: socketpair(AF_INET, SOCK_STREAM): linux EOPNOTSUPP, gvisor ESOCKTNOSUPPORT (recorded)"
+host=linux-$(uname -r | grep -oE '^[0-9.]*[0-9]')
+guest=gvisor-$(runsc --version 2>/dev/null | grep -oE '[0-9]{8}' | head -1)
+expect recorded "$host vs $guest (runsc version"
+expect recorded "line 6: socketpair(AF_INET, SOCK_STREAM): $host EOPNOTSUPP, $guest ESOCKTNOSUPPORT (recorded)"
 grep -q 'class="cell recorded"' "$out_dir/gvisor.html" || fail "html: no recorded cell"
 
 # Judged by Linux's answers inside gVisor (--platform cannot change that; the
@@ -55,8 +59,18 @@ expect xpass "listed in $work/stale.xfail: \"stale entry\""
 
 # JSON of the comparison.
 run json 0 run --under=gvisor --xfail=none --format=json "$passes"
-expect json '"guest": "gvisor"'
+expect json "\"guest\": \"$guest\""
 expect json '"agreement": "same"'
+
+# The inner run refuses to be judged by gVisor's answers outside gVisor.
+run inner 2 run --inner-run=gvisor "$passes"
+out=$work/inner.err
+expect inner "sockspec: inside gvisor the platform was detected as 'linux', not 'gvisor'"
+
+# A missing runsc is named before anything runs.
+SOCKSPEC_RUNSC=/no/such/runsc run norunsc 2 run --under=gvisor "$passes"
+out=$work/norunsc.err
+expect norunsc "sockspec: --under=gvisor: SOCKSPEC_RUNSC=/no/such/runsc is not an executable file"
 
 # A bad list is a diagnostic at file:line:col, before anything runs.
 printf 'passes.case\n' > "$work/bad.xfail"

@@ -93,7 +93,48 @@ contains spaced "0 passed, 1 failed"
 
 "$sockspec" run --jobs=0 "$data" >"$out" 2>&1
 expect usage 2 $?
-contains usage "--jobs=0: expected a whole number >= 1"
+contains usage "sockspec: --jobs: '0' is not a whole number >= 1 (see sockspec run --help)"
+[[ $(wc -l < "$out") == 1 ]] || { echo "FAIL usage: not one line"; cat "$out"; fails=$((fails + 1)); }
+
+"$sockspec" run --bogus "$data/passes.case" >"$out" 2>&1
+expect bogus 2 $?
+contains bogus "sockspec: unknown option '--bogus' (see sockspec run --help)"
+[[ $(wc -l < "$out") == 1 ]] || { echo "FAIL bogus: not one line"; cat "$out"; fails=$((fails + 1)); }
+
+"$sockspec" run --jobs >"$out" 2>&1
+expect novalue 2 $?
+contains novalue "--jobs"
+[[ $(wc -l < "$out") == 1 ]] || { echo "FAIL novalue: not one line"; cat "$out"; fails=$((fails + 1)); }
+
+"$sockspec" frobnicate >"$out" 2>&1
+expect command 2 $?
+contains command "sockspec: unknown command 'frobnicate' (see sockspec --help)"
+
+"$sockspec" run --under=qemu "$data/passes.case" >"$out" 2>&1
+expect under 2 $?
+contains under "sockspec: --under: unknown guest 'qemu' (known: gvisor)"
+
+# Help and --version: exit 0, on stdout, and say something useful.
+"$sockspec" --help >"$out" 2>/dev/null
+expect help 0 $?
+contains help "Usage: sockspec"
+contains help "check"
+"$sockspec" help run >"$out" 2>/dev/null
+expect help_run 0 $?
+contains help_run "Usage: sockspec run"
+contains help_run "--under NAME"
+for command in run check report; do
+  "$sockspec" $command --help >"$out" 2>/dev/null
+  expect "${command}_help" 0 $?
+  contains "${command}_help" "Usage: sockspec $command"
+done
+"$sockspec" --version >"$out" 2>/dev/null
+expect version 0 $?
+contains version "sockspec 0."
+
+"$sockspec" >"$out" 2>&1
+expect nocommand 2 $?
+contains nocommand "Usage: sockspec"
 
 "$sockspec" run "$data/no-such.case" >"$out" 2>&1
 expect missing 2 $?

@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "bench/cpu_time.h"
-#include "harness/executor.h"
-#include "harness/frontend.h"
+#include "harness/exec/executor.h"
+#include "harness/lang/frontend.h"
 
 namespace {
 

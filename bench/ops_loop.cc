@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/fuzz_ops.h"
+#include "harness/model/fuzz_ops.h"
 
 namespace {
 

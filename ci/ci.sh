@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 # A failing step stops the script; the Bazel server must not outlive it.
 trap 'bazel shutdown >/dev/null 2>&1 || true' EXIT
 
+echo "=== one name per thing: no namespace-level name declared in two files"
+python3 ci/duplicate_names.py
+
 echo "=== tests (README command 2)"
 bash ci/test.sh
 

@@ -6,7 +6,7 @@ namespaces and function bodies are skipped. Run from the repository root:
     python3 ci/duplicate_names.py      # -v lists every name it saw
 """
 import re, sys, glob, collections
-files = [f for d in ("harness", "fuzz", "bench") for f in glob.glob(d + "/*.h") + glob.glob(d + "/*.cc")]
+files = [f for d in ("harness", "fuzz", "bench") for f in glob.glob(d + "/**/*.h", recursive=True) + glob.glob(d + "/**/*.cc", recursive=True)]
 decl_type = re.compile(r'^\s*(?:struct|class|enum class|enum|union)\s+(\w+)\s*(?:final\s*)?(?::[^;{]*)?\{')
 decl_alias = re.compile(r'^\s*using\s+(\w+)\s*=')
 decl_const = re.compile(r'^\s*(?:inline\s+)?(?:static\s+)?constexpr\s+[\w:<>,\s\*&]+?\s(\w+)\s*(?:=|\[|\{)')

@@ -7,11 +7,11 @@
 #include <cstdlib>
 #include <string>
 
-#include "harness/case.h"
-#include "harness/diagnostic.h"
-#include "harness/frontend.h"
-#include "harness/parser.h"
-#include "harness/source.h"
+#include "harness/lang/case.h"
+#include "harness/lang/diagnostic.h"
+#include "harness/lang/frontend.h"
+#include "harness/lang/parser.h"
+#include "harness/lang/source.h"
 
 namespace {
 

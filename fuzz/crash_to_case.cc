@@ -19,9 +19,9 @@
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "harness/crash_to_case.h"
-#include "harness/frontend.h"
-#include "harness/fuzz_ops.h"
+#include "harness/model/crash_to_case.h"
+#include "harness/lang/frontend.h"
+#include "harness/model/fuzz_ops.h"
 
 namespace {
 

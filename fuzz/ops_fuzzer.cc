@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "harness/fuzz_ops.h"
+#include "harness/model/fuzz_ops.h"
 
 namespace {
 

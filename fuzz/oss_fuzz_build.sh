@@ -31,7 +31,7 @@ compile() { $CXX $CXXFLAGS -std=c++17 -I"$root" -c "$1" -o "$2"; }
 # to link. Two compilers at a time.
 objs=()
 pids=()
-for src in "$root"/harness/*.cc; do
+for src in "$root"/harness/*/*.cc; do
   case $src in *_test.cc) continue ;; esac
   if grep -q '^int main(' "$src"; then continue; fi
   obj=$WORK/obj/$(basename "$src" .cc).o

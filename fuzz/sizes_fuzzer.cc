@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "harness/fuzz_sizes.h"
+#include "harness/model/fuzz_sizes.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::Status verdict = sockspec::RunSizes(sockspec::DecodeSizes({data, size}));

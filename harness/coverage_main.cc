@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "absl/strings/str_split.h"
-#include "harness/coverage.h"
-#include "harness/frontend.h"
-#include "harness/runner.h"
+#include "harness/cli/coverage.h"
+#include "harness/lang/frontend.h"
+#include "harness/guest/runner.h"
 
 namespace sockspec {
 namespace {

@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "harness/cli.h"
-#include "harness/cli_run.h"
+#include "harness/cli/cli.h"
+#include "harness/cli/cli_run.h"
 
 int main(int argc, char** argv) {
   absl::StatusOr<sockspec::CommandLine> c =

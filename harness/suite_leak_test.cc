@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "harness/rundir.h"
-#include "harness/runner.h"
+#include "harness/exec/rundir.h"
+#include "harness/guest/runner.h"
 
 namespace sockspec {
 namespace {

@@ -1,0 +1,214 @@
+#include "harness/cli/cli.h"
+
+#include <algorithm>
+#include <regex>
+#include <sstream>
+
+#include "CLI/CLI.hpp"
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "harness/guest/guest.h"
+
+namespace sockspec {
+namespace {
+
+constexpr char kAbout[] =
+    "sockspec runs declarative socket case files against this machine's "
+    "kernel and, with --under, against a guest system, and reports where they "
+    "differ.";
+constexpr char kRunFooter[] =
+    "Every option that takes a value also takes it as the next word (--jobs 2).\n"
+    "Examples:\n"
+    "  sockspec run cases/close --verbose\n"
+    "  sockspec run --filter=SEQPACKET --jobs=2 --repeat=10 cases\n"
+    "  sockspec run --under=NAME cases       (also on a guest system, compared)";
+constexpr char kExitCodes[] =
+    "Exit codes: 0 all passed, 1 a case failed, 2 an error (a bad case file, "
+    "bad usage, a harness or environment problem).";
+
+CLI::Validator WholeNumberAtLeast(int min) {
+  return CLI::Validator(
+      [min](std::string& value) -> std::string {
+        int n;
+        if (absl::SimpleAtoi(value, &n) && n >= min) return "";
+        return absl::StrCat("'", value, "' is not a whole number >= ", min);
+      },
+      "");
+}
+
+CLI::Validator Regex() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        try {
+          std::regex check(value);
+        } catch (const std::regex_error&) {
+          return "not a valid regular expression: " + value;
+        }
+        return "";
+      },
+      "");
+}
+
+CLI::Validator Format() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        if (value == "text" || value == "junit" || value == "json") return "";
+        return "unknown format '" + value + "' (text, junit or json)";
+      },
+      "");
+}
+
+// The options `run` and `report` share; both write into `c`, and only the
+// command given is parsed.
+void AddRunOptions(CLI::App& cmd, CommandLine& c) {
+  cmd.add_option("paths", c.paths,
+                 "case files or folders, searched recursively (default: cases)")
+      ->type_name("PATH");
+  cmd.add_option("--filter", c.config.filter,
+                 "only instances whose name (\"path [instance]\") matches")
+      ->check(Regex())
+      ->type_name("REGEX");
+  cmd.add_flag("--list", c.list, "list the instances instead of running them");
+  cmd.add_option("--jobs", c.config.jobs, "run N instances at once (default 1)")
+      ->check(WholeNumberAtLeast(1))
+      ->type_name("N");
+  cmd.add_option("--repeat", c.config.repeat, "run every instance N times")
+      ->check(WholeNumberAtLeast(1))
+      ->type_name("N");
+  cmd.add_option("--format", c.format, "text (default), junit or json")
+      ->check(Format())
+      ->type_name("FORMAT");
+  cmd.add_option("--output", c.output, "write the report to FILE instead of stdout")
+      ->type_name("FILE");
+  cmd.add_option("--platform", c.config.platform,
+                 "whose recorded answers apply: linux, gvisor, freebsd, darwin, "
+                 "... (default: the platform this machine is detected as)")
+      ->type_name("NAME");
+  cmd.add_option("--step-timeout", c.config.exec.step_timeout_ms,
+                 "deadline of a step that is not expected to block")
+      ->check(WholeNumberAtLeast(1))
+      ->type_name("MS");
+  cmd.add_flag("--verbose", c.verbose, "list passing instances too");
+  cmd.add_option("--under", c.under,
+                 absl::StrCat("also run the instances on guest system NAME (",
+                              absl::StrJoin(GuestNames(), ", "),
+                              ") and compare them with this kernel's, instance "
+                              "by instance; the guest's platform picks its "
+                              "recorded answers"))
+      ->type_name("NAME");
+  cmd.add_option("--xfail", c.xfail,
+                 "the guest's expected-failure list (default: "
+                 "cases/platforms/PLATFORM.xfail when it exists; none: no list)")
+      ->type_name("FILE");
+  cmd.add_option("--html", c.html, "write the conformance report as one HTML page")
+      ->type_name("FILE");
+  cmd.add_option("--markdown", c.markdown, "write the conformance report as Markdown")
+      ->type_name("FILE");
+  // The run a guest starts inside itself (guest.h); not for people.
+  cmd.add_option(kInnerRunOption, c.inner_run)->group("");
+}
+
+absl::Status UsageError(const std::string& message, const std::string& help) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      absl::StrReplaceAll(message, {{"\n", " "}}), " (see ", help, ")"));
+}
+
+// The first argument nobody took, as a usage error; OK when there is none.
+absl::Status Leftover(const CLI::App& app, const std::string& command) {
+  std::vector<std::string> rest = app.remaining();
+  // CLI11 keeps the "--" that ends the options among the extras.
+  rest.erase(std::remove(rest.begin(), rest.end(), "--"), rest.end());
+  if (rest.empty()) return absl::OkStatus();
+  const std::string& arg = rest[0];
+  const std::string help = absl::StrCat("sockspec ", command, command.empty() ? "" : " ", "--help");
+  if (!arg.empty() && arg[0] == '-') {
+    return UsageError("unknown option '" + arg.substr(0, arg.find('=')) + "'", help);
+  }
+  if (command.empty()) return UsageError("unknown command '" + arg + "'", help);
+  return UsageError("unexpected argument '" + arg + "'", help);
+}
+
+}  // namespace
+
+absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& args) {
+  CommandLine c;
+  c.config.platform = "";
+  CLI::App app(kAbout, "sockspec");
+  app.footer(kExitCodes);
+  app.set_version_flag("--version", kSockspecVersion, "print the version and exit");
+  app.require_subcommand(0, 1);
+  app.allow_extras();
+  // "--jobs=1 --jobs=2" means 2, as it always did.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+
+  CLI::App* run = app.add_subcommand("run", "run case files or folders");
+  run->footer(kRunFooter);
+  CLI::App* report = app.add_subcommand(
+      "report", "run, then write the conformance report (--html and/or --markdown)");
+  CLI::App* check = app.add_subcommand("check", "validate case files, run nothing");
+  CLI::App* help = app.add_subcommand("help", "show the help of a command");
+  for (CLI::App* cmd : {run, report, check, help}) cmd->allow_extras();
+  AddRunOptions(*run, c);
+  AddRunOptions(*report, c);
+  check->add_option("paths", c.paths, "case files or folders")->type_name("PATH");
+  std::string topic;
+  help->add_option("command", topic, "run, report or check");
+
+  // CLI11 takes argv in reverse order.
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForVersion& e) {
+    c.command = Command::kPrint;
+    c.text = absl::StrCat(e.what(), "\n");
+    return c;
+  } catch (const CLI::ParseError& e) {
+    std::ostringstream out, err;
+    if (app.exit(e, out, err) == 0) {  // --help
+      c.command = Command::kPrint;
+      c.text = out.str();
+      return c;
+    }
+    std::vector<CLI::App*> given = app.get_subcommands();
+    return UsageError(e.what(), given.empty() ? "sockspec --help"
+                                              : absl::StrCat("sockspec ",
+                                                             given[0]->get_name(),
+                                                             " --help"));
+  }
+
+  if (absl::Status s = Leftover(app, ""); !s.ok()) return s;
+  if (app.get_subcommands().empty()) {
+    c.text = app.help();
+    return c;  // kUsage
+  }
+  CLI::App* given = app.get_subcommands()[0];
+  if (absl::Status s = Leftover(*given, given->get_name()); !s.ok()) return s;
+  if (given == help) {
+    c.command = Command::kPrint;
+    if (topic.empty()) {
+      c.text = app.help();
+    } else if (topic == "run" || topic == "report" || topic == "check") {
+      c.text = app.get_subcommand(topic)->help("sockspec");
+    } else {
+      return UsageError("unknown command '" + topic + "'", "sockspec --help");
+    }
+    return c;
+  }
+  if (given == check) {
+    c.command = Command::kCheck;
+    if (c.paths.empty()) return UsageError("check needs a PATH", "sockspec check --help");
+    return c;
+  }
+  c.command = given == run ? Command::kRun : Command::kReport;
+  if (c.command == Command::kReport && c.html.empty() && c.markdown.empty()) {
+    return UsageError("report needs --html=FILE and/or --markdown=FILE",
+                      "sockspec report --help");
+  }
+  if (c.paths.empty()) c.paths.push_back("cases");
+  return c;
+}
+
+}  // namespace sockspec

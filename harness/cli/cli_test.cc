@@ -1,0 +1,131 @@
+#include "harness/cli/cli.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace sockspec {
+namespace {
+
+using testing::ElementsAre;
+using testing::HasSubstr;
+using testing::Not;
+
+absl::StatusOr<CommandLine> Parse(std::vector<std::string> args) {
+  return ParseCommandLine(args);
+}
+
+std::string Error(std::vector<std::string> args) {
+  absl::StatusOr<CommandLine> c = ParseCommandLine(args);
+  EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
+  return std::string(c.status().message());
+}
+
+TEST(Cli, RunTakesValuesAfterEqualsOrAsTheNextWord) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"run", "--jobs=2", "--repeat=3", "--filter=SEQ", "--step-timeout=300",
+            "--format=json", "--output=o", "--platform=gvisor", "--list", "a.case"},
+           {"run", "--jobs", "2", "--repeat", "3", "--filter", "SEQ", "--step-timeout",
+            "300", "--format", "json", "--output", "o", "--platform", "gvisor",
+            "--list", "a.case"}}) {
+    absl::StatusOr<CommandLine> c = Parse(args);
+    ASSERT_TRUE(c.ok()) << c.status();
+    EXPECT_EQ(c->command, Command::kRun);
+    EXPECT_EQ(c->config.jobs, 2);
+    EXPECT_EQ(c->config.repeat, 3);
+    EXPECT_EQ(c->config.filter, "SEQ");
+    EXPECT_EQ(c->config.exec.step_timeout_ms, 300);
+    EXPECT_EQ(c->config.platform, "gvisor");
+    EXPECT_EQ(c->format, "json");
+    EXPECT_EQ(c->output, "o");
+    EXPECT_TRUE(c->list);
+    EXPECT_FALSE(c->verbose);
+    EXPECT_THAT(c->paths, ElementsAre("a.case"));
+  }
+}
+
+TEST(Cli, RunDefaultsToTheCasesFolderAndTheDetectedPlatform) {
+  absl::StatusOr<CommandLine> c = Parse({"run"});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_THAT(c->paths, ElementsAre("cases"));
+  EXPECT_EQ(c->config.platform, "");
+  EXPECT_EQ(c->config.jobs, 1);
+  EXPECT_EQ(c->format, "text");
+}
+
+TEST(Cli, DoubleDashEndsTheOptions) {
+  // What a guest's inner run gets (guest.h, InnerRunArguments).
+  absl::StatusOr<CommandLine> c =
+      Parse({"run", "--inner-run=gvisor", "--jobs=2", "--", "a.case", "-b.case"});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->inner_run, "gvisor");
+  EXPECT_THAT(c->paths, ElementsAre("a.case", "-b.case"));
+}
+
+TEST(Cli, TheLastOfARepeatedOptionWins) {
+  absl::StatusOr<CommandLine> c = Parse({"run", "--jobs=1", "--jobs=4"});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->config.jobs, 4);
+}
+
+TEST(Cli, ReportAndGuestOptions) {
+  absl::StatusOr<CommandLine> c =
+      Parse({"report", "--under=gvisor", "--xfail", "none", "--html=r.html", "cases/close"});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->command, Command::kReport);
+  EXPECT_EQ(c->under, "gvisor");
+  EXPECT_EQ(c->xfail, "none");
+  EXPECT_EQ(c->html, "r.html");
+  EXPECT_THAT(c->paths, ElementsAre("cases/close"));
+}
+
+TEST(Cli, HelpAndVersionArePrintedNotErrors) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"--help"}, {"help"}, {"help", "run"}, {"run", "--help"},
+           {"check", "--help"}, {"report", "-h"}, {"--version"}}) {
+    absl::StatusOr<CommandLine> c = Parse(args);
+    ASSERT_TRUE(c.ok()) << args[0] << ": " << c.status();
+    EXPECT_EQ(c->command, Command::kPrint) << args[0];
+    EXPECT_FALSE(c->text.empty());
+  }
+  EXPECT_EQ(Parse({"--version"})->text, "sockspec 0.2.0\n");
+  EXPECT_THAT(Parse({"help", "run"})->text, HasSubstr("--step-timeout"));
+  EXPECT_EQ(Parse({"help", "run"})->text, Parse({"run", "--help"})->text);
+  EXPECT_THAT(Parse({"--help"})->text, HasSubstr("check"));
+  // The hidden option of a guest's inner run is not for people.
+  EXPECT_THAT(Parse({"run", "--help"})->text, Not(HasSubstr("inner-run")));
+}
+
+TEST(Cli, NoCommandIsUsage) {
+  absl::StatusOr<CommandLine> c = Parse({});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->command, Command::kUsage);
+  EXPECT_THAT(c->text, HasSubstr("run"));
+}
+
+TEST(Cli, UsageErrorsAreOneLineNamingTheArgument) {
+  EXPECT_EQ(Error({"run", "--bogus"}), "unknown option '--bogus' (see sockspec run --help)");
+  EXPECT_EQ(Error({"run", "--bogus=3", "cases"}),
+            "unknown option '--bogus' (see sockspec run --help)");
+  EXPECT_EQ(Error({"--bogus"}), "unknown option '--bogus' (see sockspec --help)");
+  EXPECT_EQ(Error({"frobnicate"}), "unknown command 'frobnicate' (see sockspec --help)");
+  EXPECT_EQ(Error({"help", "frobnicate"}),
+            "unknown command 'frobnicate' (see sockspec --help)");
+  EXPECT_EQ(Error({"run", "--jobs=0"}),
+            "--jobs: '0' is not a whole number >= 1 (see sockspec run --help)");
+  EXPECT_EQ(Error({"run", "--repeat", "x"}),
+            "--repeat: 'x' is not a whole number >= 1 (see sockspec run --help)");
+  EXPECT_EQ(Error({"run", "--format=xml"}),
+            "--format: unknown format 'xml' (text, junit or json) (see sockspec run --help)");
+  EXPECT_EQ(Error({"run", "--filter=("}).find("--filter: not a valid regular expression: ("), 0u);
+  EXPECT_EQ(Error({"check"}), "check needs a PATH (see sockspec check --help)");
+  EXPECT_EQ(Error({"report", "cases"}),
+            "report needs --html=FILE and/or --markdown=FILE (see sockspec report --help)");
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"run", "--jobs"}, {"run", "--bogus"}, {"check"}}) {
+    EXPECT_EQ(Error(args).find('\n'), std::string::npos);
+  }
+  EXPECT_THAT(Error({"run", "--jobs"}), HasSubstr("--jobs"));
+}
+
+}  // namespace
+}  // namespace sockspec

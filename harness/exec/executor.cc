@@ -1,0 +1,241 @@
+// The run as a whole: private directory, setup steps in the harness, peers
+// forked with their control pipes, then the steps (executor_steps.cc), then
+// cleanup and the fd-leak check.
+#include "harness/exec/executor.h"
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <iterator>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "harness/plan/calls.h"
+#include "harness/exec/executor_internal.h"
+#include "harness/exec/proc_watch.h"
+#include "harness/exec/peer.h"
+#include "harness/exec/rundir.h"
+
+namespace sockspec {
+namespace internal {
+
+Coordinator::Coordinator(const Plan& plan, const RunOptions& options)
+    : plan_(plan),
+      tmp_root_(options.tmp_root),
+      step_ms_(options.step_timeout_ms > 0 ? options.step_timeout_ms
+                                           : plan.step_timeout_ms) {
+  if (step_ms_ <= 0) step_ms_ = 5000;
+  setup_env_.harness_pid = getpid();
+  ctx_.harness_pid = getpid();
+  ctx_.uid = getuid();
+  ctx_.gid = getgid();
+}
+
+bool NamesPathnameSockets(const Plan& plan) {
+  using K = AddressSpec::Kind;
+  for (const Op& op : plan.ops) {
+    // The two ways an op reaches ResolveAddress with a filesystem name.
+    if (op.addr.kind == K::kPath || op.addr.kind == K::kLongPath) return true;
+    if (op.call == Call::kPair &&
+        (op.ints.empty() || op.ints[0] == static_cast<int64_t>(PairKind::kPathname))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+InstanceResult Coordinator::Run() {
+  const absl::Time start = absl::Now();
+  const int case_ms = plan_.case_timeout_ms > 0 ? plan_.case_timeout_ms : 60000;
+  case_deadline_ = start + absl::Milliseconds(case_ms);
+  const std::set<int> fds_before = OpenFds();
+
+  // A write to a dead peer's pipe must be an EPIPE, not the harness's death;
+  // a peer's orphaned forks must come back to the harness to be reaped.
+  struct sigaction ignore = {}, old_pipe = {};
+  ignore.sa_handler = SIG_IGN;
+  sigaction(SIGPIPE, &ignore, &old_pipe);
+  int old_subreaper = 0;
+  prctl(PR_GET_CHILD_SUBREAPER, &old_subreaper);
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+
+  // A case that names no pathname socket needs no directory: making and
+  // removing one is a tenth of a small case's cost (bench/case_cost).
+  absl::StatusOr<RunDir> dir =
+      NamesPathnameSockets(plan_) ? RunDir::Enter(tmp_root_) : RunDir::None();
+  if (!dir.ok()) {
+    Error(-1, absl::StrCat("cannot make the private directory: ", dir.status().message()));
+  } else {
+    setup_env_.abstract_prefix = ctx_.abstract_prefix = RandomAbstractPrefix();
+    RunSteps();
+    StopPeers();
+    CloseAll(setup_env_);
+    if (absl::Status s = dir->Leave(); !s.ok()) {
+      Error(-1, absl::StrCat("cleaning up the private directory: ", s.message()));
+    }
+  }
+
+  prctl(PR_SET_CHILD_SUBREAPER, old_subreaper);
+  sigaction(SIGPIPE, &old_pipe, nullptr);
+  const std::set<int> fds_after = OpenFds();
+  std::set<int> leaked;
+  std::set_difference(fds_after.begin(), fds_after.end(), fds_before.begin(),
+                      fds_before.end(), std::inserter(leaked, leaked.end()));
+  if (!leaked.empty()) Error(-1, absl::StrCat("harness leaked fds: ", DescribeFds(leaked)));
+  result_.seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  return std::move(result_);
+}
+
+void Coordinator::RunSteps() {
+  const int n = plan_.ops.size();
+  int i = 0;
+  for (; i < n && plan_.ops[i].peer < 0; ++i) {
+    if (!RunSetupOp(i)) return;
+  }
+  if (!StartPeers()) return;
+  for (; i < n; ++i) {
+    if (plan_.ops[i].peer < 0) {
+      Error(i, "a setup step after the first peer step");
+      return;
+    }
+    if (absl::Now() >= case_deadline_) {
+      Fail(i, FailureKind::kDeadline,
+           absl::StrCat("the case deadline of ", plan_.case_timeout_ms,
+                        " ms passed before this step"));
+      return;
+    }
+    if (!RunPeerOp(i)) return;
+  }
+}
+
+bool Coordinator::RunSetupOp(int i) {
+  const Op& op = plan_.ops[i];
+  if (SpecOf(op.call).peer_only || AllowsBlocking(op.expect)) {
+    Error(i, "a setup step runs in the harness itself and cannot block, "
+             "fork, wake, raise or drop privileges");
+    return false;
+  }
+  return Judged(i, op, RunCall(op, setup_env_));
+}
+
+bool Coordinator::StartPeers() {
+  const size_t n = plan_.peers.size();
+  peers_.resize(n);
+  ctx_.peer_pids.assign(n, 0);
+  ctx_.peer_uids.assign(n, ctx_.uid);
+  ctx_.peer_gids.assign(n, ctx_.gid);
+  std::vector<ControlPipes> pipes;
+  PeerSetup base;
+  base.plan = &plan_;
+  base.setup_fds = setup_env_.fds;
+  base.abstract_prefix = setup_env_.abstract_prefix;
+  base.harness_pid = getpid();
+  for (size_t p = 0; p < n; ++p) {
+    absl::StatusOr<ControlPipes> made = ControlPipes::Make();
+    if (!made.ok()) {
+      Error(-1, absl::StrCat("control pipes for peer ", plan_.peers[p].name, ": ",
+                         made.status().message()));
+      return false;
+    }
+    pipes.push_back(std::move(*made));
+    base.ends.push_back({pipes[p].cmd_read.get(), pipes[p].result_write.get()});
+    base.coordinator_ends.push_back(pipes[p].cmd_write.get());
+    base.coordinator_ends.push_back(pipes[p].result_read.get());
+  }
+  for (size_t p = 0; p < n; ++p) {
+    PeerProc& proc = peers_[p];
+    proc.cmd = std::move(pipes[p].cmd_write);
+    proc.result = std::move(pipes[p].result_read);
+    if (plan_.peers[p].forked_by >= 0) continue;
+    absl::StatusOr<Child> child = Child::Spawn([&] {
+      PeerSetup setup = base;
+      setup.self = p;
+      return RunPeer(std::move(setup));
+    });
+    if (!child.ok()) {
+      Error(-1, absl::StrCat("forking peer ", plan_.peers[p].name, ": ",
+                         child.status().message()));
+      return false;
+    }
+    proc.pid = child->pid();
+    proc.child = std::move(*child);
+    proc.alive = true;
+    ctx_.peer_pids[p] = proc.pid;
+  }
+  // Only the peers hold their ends and the setup fds now: EOF and every
+  // close in the case depend on it. `pipes` closes the peer ends on return.
+  CloseAll(setup_env_);
+  return true;
+}
+
+void Coordinator::StopPeers() {
+  PeerCommand exit_cmd;
+  exit_cmd.kind = PeerCommand::Kind::kExit;
+  const std::string exit = EncodeCommand(exit_cmd);
+  for (PeerProc& proc : peers_) {
+    if (proc.alive) WriteFrame(proc.cmd.get(), exit).IgnoreError();
+  }
+  // Peers not inside a call exit at once; give them the step deadline.
+  const absl::Time deadline = absl::Now() + absl::Milliseconds(step_ms_);
+  for (PeerProc& proc : peers_) {
+    if (!proc.alive || proc.pending >= 0) continue;
+    for (;;) {
+      absl::StatusOr<std::optional<std::string>> f =
+          ReadFrameUntil(proc.result.get(), deadline);
+      if (!f.ok() || !f->has_value()) break;  // EOF, or the deadline
+    }
+  }
+  // Whatever is left (calls still asleep, hangs) is killed with its group.
+  for (PeerProc& proc : peers_) {
+    if (!proc.child) continue;
+    proc.child->Signal(SIGKILL);
+    proc.child->Wait().IgnoreError();
+  }
+  // Forks came back to this subreaper when their parent died; reap them in
+  // the order they were made, so a fork's own forks have been re-parented.
+  for (int p : forked_order_) {
+    pid_t pid = peers_[p].pid;
+    int status;
+    if (waitpid(pid, &status, WNOHANG) == 0) {
+      kill(pid, SIGKILL);  // still ours and alive: not a recycled pid
+      while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+    }
+  }
+  peers_.clear();
+}
+
+std::optional<ExitStatus> Coordinator::ReapForked(pid_t pid, absl::Time deadline) {
+  absl::Duration backoff = absl::Microseconds(50);
+  for (;;) {
+    int status;
+    pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) return ExitStatus::FromWaitStatus(status);
+    if (r < 0) {
+      // Not our child: its parent peer has not reaped it (peers never wait),
+      // so its zombie still shows the wait status.
+      absl::StatusOr<ProcState> s = ReadProcState(pid);
+      if (!s.ok()) return std::nullopt;
+      if (s->state == 'Z' && s->exit_code >= 0) {
+        return ExitStatus::FromWaitStatus(s->exit_code);
+      }
+    }
+    if (absl::Now() >= deadline) return std::nullopt;
+    timespec ts = absl::ToTimespec(backoff);
+    nanosleep(&ts, nullptr);
+    backoff = std::min(backoff * 2, absl::Milliseconds(2));
+  }
+}
+
+}  // namespace internal
+
+InstanceResult RunPlan(const Plan& plan, const RunOptions& options) {
+  return internal::Coordinator(plan, options).Run();
+}
+
+}  // namespace sockspec

@@ -1,0 +1,55 @@
+// The coordinator: runs one Plan (one case instance) with real forked peer
+// processes on the real kernel, lock-step, and judges every step.
+//
+//   InstanceResult r = RunPlan(plan, RunOptions{});
+//   if (r.failure) std::cerr << FailureText(*r.failure);
+#ifndef SOCKSPEC_HARNESS_EXEC_EXECUTOR_H_
+#define SOCKSPEC_HARNESS_EXEC_EXECUTOR_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/result/failure.h"
+#include "harness/plan/plan.h"
+
+namespace sockspec {
+
+struct RunOptions {
+  int step_timeout_ms = 0;  // 0: the plan's
+  std::string tmp_root;     // "": $TEST_TMPDIR, else $TMPDIR, else /tmp
+};
+
+// One executed step.
+struct StepRecord {
+  const Op* op = nullptr;
+  int peer = -1;         // -1: the harness (setup)
+  std::string observed;  // "5", "-1 EAGAIN", "blocks (seen asleep after 0.2 ms)"
+  bool ok = false;
+  double detect_seconds = -1;  // for a call seen asleep: how long seeing it took
+};
+
+struct InstanceResult {
+  enum class Verdict { kPass, kFail, kError };
+  Verdict verdict = Verdict::kPass;
+  // Absent on a pass. kFail: the step, expected vs observed (or how the
+  // peer hung or died) and the steps before it. kError: the harness or
+  // environment problem (kind kHarnessError), naming the call and errno.
+  std::optional<Failure> failure;
+  // The steps passed only through the plan's platform's own answer (never
+  // on the default platform); see RecordedAnswer.
+  std::vector<RecordedAnswer> recorded;
+  std::vector<StepRecord> trace;
+  double seconds = 0;
+};
+
+// Runs `plan`: makes a private directory and works in it, runs the setup
+// steps in this process, forks the peers, runs the steps in order and cleans
+// up (peers reaped, socket files and the directory removed, no fd leaked).
+// The process ignores SIGPIPE and is a child subreaper during the run; both
+// are restored afterwards. Not thread-safe: it changes the working directory.
+InstanceResult RunPlan(const Plan& plan, const RunOptions& options);
+
+}  // namespace sockspec
+
+#endif  // SOCKSPEC_HARNESS_EXEC_EXECUTOR_H_

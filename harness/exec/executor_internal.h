@@ -1,0 +1,94 @@
+// The coordinator's state for one run, shared by executor.cc (the run as a
+// whole: setup, peers, cleanup) and executor_steps.cc (one peer step).
+// Internal to the executor; use RunPlan.
+#ifndef SOCKSPEC_HARNESS_EXEC_EXECUTOR_INTERNAL_H_
+#define SOCKSPEC_HARNESS_EXEC_EXECUTOR_INTERNAL_H_
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "harness/os/child.h"
+#include "harness/exec/control.h"
+#include "harness/exec/executor.h"
+#include "harness/exec/judge.h"
+#include "harness/plan/plan.h"
+#include "harness/exec/syscalls.h"
+
+namespace sockspec {
+namespace internal {
+
+// A peer process as the coordinator sees it.
+struct PeerProc {
+  std::optional<Child> child;  // peers the harness forked; forks have none
+  pid_t pid = -1;
+  UniqueFd cmd;     // the coordinator's write end
+  UniqueFd result;  // the coordinator's read end
+  bool alive = false;    // running and its channel open
+  int pending = -1;      // op index of a call seen asleep, awaiting `wakes`
+  int64_t pending_fd = -1;
+};
+
+// Whether `plan` binds, connects or sends to a pathname socket (path(...),
+// longpath(N), pair(pathname, ...)): only then does it get a private directory.
+bool NamesPathnameSockets(const Plan& plan);
+
+class Coordinator {
+ public:
+  Coordinator(const Plan& plan, const RunOptions& options);
+  InstanceResult Run();
+
+ private:
+  // executor.cc
+  void RunSteps();
+  bool RunSetupOp(int i);
+  bool StartPeers();
+  void StopPeers();
+  std::optional<ExitStatus> ReapForked(pid_t pid, absl::Time deadline);
+
+  // executor_steps.cc. Each returns false when the run must stop.
+  bool RunPeerOp(int i);
+  bool RunWakes(int i, PeerProc& proc);
+  bool RunBlocked(int i, PeerProc& proc);
+  // Waits for the peer's next message. nullopt after reporting a hang, death
+  // or error (the run stops).
+  std::optional<PeerMessage> Await(int i, PeerProc& proc, absl::Time deadline,
+                               PeerMessage::Kind kind);
+  bool Judged(int i, const Op& call, const Observation& obs);
+  void Absorb(const Op& op, const Observation& obs);
+  absl::Time StepDeadline() const;
+
+  // Reporting (executor_report.cc). Failures are records (failure.h); the
+  // first failure wins, a harness error replaces a failure.
+  Failure At(int i, FailureKind kind) const;  // step i's place, peer, call
+  void Record(int i, std::string observed, bool ok, double detect = -1);
+  void Mismatch(int i, std::string expected, std::string observed);
+  void Fail(int i, FailureKind kind, std::string detail);
+  void Error(int i, const std::string& message);  // i < 0: no step
+  void PeerGone(int i, PeerProc& proc);
+  void PeerHung(int i, PeerProc& proc, const std::string& detail);
+  // After step i passed: when the plan's platform has an answer of its own
+  // there and the default platform's does not allow `obs` (or blocking,
+  // when `obs` is null), notes a RecordedAnswer.
+  void NoteRecorded(int i, const Op& call, const Observation* obs,
+                    const std::string& observed);
+
+  const Plan& plan_;
+  std::string tmp_root_;
+  int step_ms_;
+  absl::Time case_deadline_;
+  SyscallEnv setup_env_;
+  JudgeContext ctx_;
+  std::vector<PeerProc> peers_;
+  std::vector<int> forked_order_;  // peers made by kFork, oldest first
+  InstanceResult result_;
+};
+
+}  // namespace internal
+}  // namespace sockspec
+
+#endif  // SOCKSPEC_HARNESS_EXEC_EXECUTOR_INTERNAL_H_

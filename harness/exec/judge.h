@@ -1,0 +1,73 @@
+// Judging: does what a call did (an Observation) match what the case expects
+// (any one of its Outcomes)? On a mismatch, both sides as readable text:
+// errno names, flag symbols, data as escaped strings with the first
+// differing byte.
+//
+//   Judgement j = Judge(op, op.expect, obs, ctx);
+//   if (!j.ok) report("expected " + j.expected + ", got " + j.observed);
+#ifndef SOCKSPEC_HARNESS_EXEC_JUDGE_H_
+#define SOCKSPEC_HARNESS_EXEC_JUDGE_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "harness/exec/control.h"
+#include "harness/plan/plan.h"
+
+namespace sockspec {
+
+// What the judge needs to resolve names in expectations.
+struct JudgeContext {
+  std::string abstract_prefix;
+  std::vector<int64_t> peer_pids;  // by peer index
+  int64_t harness_pid = 0;
+  int64_t uid = 0;  // the harness's
+  int64_t gid = 0;
+  // Each peer's uid and gid as of now, by peer index: the harness's until
+  // the peer runs drop_privileges(). Missing entries mean uid/gid.
+  std::vector<int64_t> peer_uids;
+  std::vector<int64_t> peer_gids;
+  std::map<int, std::string> bound;  // fd slot -> recorded sockaddr
+  std::map<int, FileId> ids;         // fd slot -> open file identity
+};
+
+struct Judgement {
+  bool ok = false;
+  std::string expected;  // "5 or -1 EAGAIN"
+  std::string observed;  // "-1 ECONNRESET"
+};
+
+// Judges a completed call. `call` is the op that made the call (for a wakes
+// step, the op that blocked); `expect` the outcomes allowed. A kBlocks
+// outcome never matches a completed call, and an observation with leaked
+// fds matches nothing ("leaked fd 7 (socket)").
+Judgement Judge(const Op& call, const Expected& expect, const Observation& obs,
+                const JudgeContext& ctx);
+
+// The pid, uid and gid a cred(...) expectation names: an explicit pid=,
+// uid=, gid= as written, else those of the peer (or the harness) it names.
+Cred ExpectedCred(const CredSpec& c, const JudgeContext& ctx);
+
+// Whether `expect` allows the call to block.
+bool AllowsBlocking(const Expected& expect);
+
+// Text of one outcome / one observation, as the case language writes them.
+std::string DescribeOutcome(const Op& call, const Outcome& out,
+                            const JudgeContext& ctx);
+std::string DescribeObservation(const Op& call, const Observation& obs,
+                                const JudgeContext& ctx);
+
+// path("srv"), abstract("x"), autobind, unnamed, loopback4(40000), ...
+std::string DescribeAddress(absl::string_view sockaddr_bytes,
+                            const std::string& abstract_prefix);
+
+// `"ab\n\x01"`, at most `max` bytes from `from`, with "..." where cut.
+std::string QuoteBytes(absl::string_view bytes, size_t from = 0,
+                       size_t max = 48);
+
+}  // namespace sockspec
+
+#endif  // SOCKSPEC_HARNESS_EXEC_JUDGE_H_

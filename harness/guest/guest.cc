@@ -1,0 +1,49 @@
+#include "harness/guest/guest.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "harness/guest/gvisor_guest.h"
+#include "harness/guest/host_guest.h"
+
+namespace sockspec {
+
+std::vector<std::string> GuestNames() { return {"gvisor"}; }
+
+absl::StatusOr<std::unique_ptr<Guest>> MakeGuest(absl::string_view name) {
+  if (name == "gvisor") return MakeGvisorGuest();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown guest '", name, "' (known: ", absl::StrJoin(GuestNames(), ", "),
+      ")"));
+}
+
+absl::Status CheckInnerRun(absl::string_view name) {
+  absl::StatusOr<std::unique_ptr<Guest>> guest = MakeGuest(name);
+  if (!guest.ok()) return guest.status();
+  const std::string here = DetectHostPlatform();
+  if (here != (*guest)->Platform()) {
+    // Judging the guest by another platform's answers would be wrong on
+    // every step that records one.
+    return absl::FailedPreconditionError(absl::StrCat(
+        "inside ", name, " the platform was detected as '", here, "', not '",
+        (*guest)->Platform(), "' (see /proc/version)"));
+  }
+  return absl::OkStatus();
+}
+
+std::vector<std::string> InnerRunArguments(absl::string_view name,
+                                           const std::vector<std::string>& files,
+                                           const RunConfig& config) {
+  std::vector<std::string> args = {
+      "run", absl::StrCat(kInnerRunOption, "=", name),
+      absl::StrCat("--jobs=", config.jobs),
+      absl::StrCat("--repeat=", config.repeat)};
+  if (config.exec.step_timeout_ms > 0) {
+    args.push_back(absl::StrCat("--step-timeout=", config.exec.step_timeout_ms));
+  }
+  if (!config.filter.empty()) args.push_back("--filter=" + config.filter);
+  args.push_back("--");
+  args.insert(args.end(), files.begin(), files.end());
+  return args;
+}
+
+}  // namespace sockspec

@@ -1,0 +1,84 @@
+// A system under test: this machine's kernel (the host) or a guest such as
+// gVisor. Each runs a list of case files and returns structured results.
+//
+//   absl::StatusOr<std::unique_ptr<Guest>> g = MakeGuest("gvisor");
+//   if (g.ok() && (*g)->CheckPrerequisites().ok()) (*g)->Run(files, config);
+#ifndef SOCKSPEC_HARNESS_GUEST_GUEST_H_
+#define SOCKSPEC_HARNESS_GUEST_GUEST_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "harness/report/report.h"
+#include "harness/guest/runner.h"
+
+namespace sockspec {
+
+// What one system gave for a run.
+struct GuestRun {
+  std::vector<CaseOutcome> outcomes;
+  std::string version;  // "runsc version 0.0~20221219.0", "Linux 6.18.0 #1 ..."
+  double seconds = 0;   // wall time, start of the system included
+};
+
+// A system ("gvisor-20221219", "linux-6.18.0") is one build of something
+// that runs sockets; its platform ("gvisor", "linux") names whose recorded
+// answers (`on PLATFORM = ...` in a case) judge it.
+class Guest {
+ public:
+  virtual ~Guest() = default;
+
+  // "gvisor-20221219"; before CheckPrerequisites succeeds it may be only the
+  // platform ("gvisor") where the version is not known yet.
+  virtual std::string System() const = 0;
+
+  // "gvisor", "linux": the platform whose recorded answers apply.
+  virtual std::string Platform() const = 0;
+
+  // OK when the system can run here (found its tools, has the rights it
+  // needs); else FailedPrecondition naming what is missing and how to get
+  // it ("runsc not found on PATH (install Debian's runsc ...)").
+  virtual absl::Status CheckPrerequisites() = 0;
+
+  // Runs every instance of `files` with `config` (jobs, repeat, filter,
+  // step timeout; the platform is the system's own) and returns one outcome
+  // per instance and repeat. An error means the system itself failed (it
+  // did not start, or its results could not be read), naming what failed.
+  virtual absl::StatusOr<GuestRun> Run(const std::vector<std::string>& files,
+                                       const RunConfig& config) = 0;
+};
+
+// This machine's kernel, run in this process. Never fails.
+std::unique_ptr<Guest> MakeHostGuest();
+
+// The guests `--under=NAME` knows, sorted: {"gvisor"}.
+std::vector<std::string> GuestNames();
+
+// The guest called `name`; InvalidArgument "unknown guest 'NAME' (known:
+// gvisor)" for any other name. Cheap: nothing is started or checked.
+absl::StatusOr<std::unique_ptr<Guest>> MakeGuest(absl::string_view name);
+
+// For the run a guest starts inside itself (hidden option `--inner-run=NAME`
+// of `sockspec run`): OK when the platform detected here is guest NAME's, so
+// the cases' recorded answers for it apply; else FailedPrecondition saying
+// what was detected, or InvalidArgument for an unknown NAME.
+absl::Status CheckInnerRun(absl::string_view name);
+
+// The hidden option the outer run passes to the inner one; the inner run
+// prints JsonReport on stdout.
+inline constexpr char kInnerRunOption[] = "--inner-run";
+
+// The arguments of the sockspec run a guest starts inside itself, after the
+// program name: {"run", "--inner-run=NAME", "--jobs=N", "--repeat=N",
+// ["--step-timeout=MS",] ["--filter=RE",] "--", FILE...}.
+std::vector<std::string> InnerRunArguments(absl::string_view name,
+                                           const std::vector<std::string>& files,
+                                           const RunConfig& config);
+
+}  // namespace sockspec
+
+#endif  // SOCKSPEC_HARNESS_GUEST_GUEST_H_

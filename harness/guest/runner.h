@@ -1,0 +1,46 @@
+// Runs case files: finds them, loads and validates each, expands the matrix,
+// runs every instance (in forked workers when jobs > 1) and returns the
+// outcomes in a stable order: file order, then matrix order, then repeat.
+#ifndef SOCKSPEC_HARNESS_GUEST_RUNNER_H_
+#define SOCKSPEC_HARNESS_GUEST_RUNNER_H_
+
+#include <functional>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "harness/exec/executor.h"
+#include "harness/report/report.h"
+
+namespace sockspec {
+
+struct RunConfig {
+  std::string platform = "linux";  // whose expectations apply
+  std::string filter;              // ECMAScript regex on DisplayName; "" all
+  int jobs = 1;
+  int repeat = 1;
+  RunOptions exec;
+  // Called after each instance finishes, in completion order.
+  std::function<void(const CaseOutcome&, int done, int total)> progress;
+};
+
+// The .case files named by `paths`: files as given, directories searched
+// recursively (skipping folders named "invalid", whose files are wrong on
+// purpose), sorted. An error names a path that does not exist.
+absl::StatusOr<std::vector<std::string>> FindCaseFiles(
+    const std::vector<std::string>& paths);
+
+// One outcome per instance and repeat. A file that does not load gives one
+// kError outcome holding its diagnostics.
+std::vector<CaseOutcome> RunCases(const std::vector<std::string>& files,
+                                  const RunConfig& config);
+
+// The instances `RunCases` would run, as outcomes with verdict kSkip and no
+// message (for --list); load errors are returned as kError outcomes.
+std::vector<CaseOutcome> ListCases(const std::vector<std::string>& files,
+                                   const RunConfig& config);
+
+}  // namespace sockspec
+
+#endif  // SOCKSPEC_HARNESS_GUEST_RUNNER_H_

@@ -1,0 +1,75 @@
+// Lowering reads each call's table entry (calls.cc): fallbacks for optional
+// arguments, recvmsg's extra ints, which results and attributes it takes.
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "harness/lang/frontend.h"
+
+namespace sockspec {
+namespace {
+
+constexpr char kHeader[] =
+    "title \"t\"\ncovers B01\nsource \"s\"\n"
+    "socketpair(AF_UNIX, SOCK_STREAM) = a, b\npeer A holds a\npeer B holds b\n";
+
+LoadedCase Load(const std::string& body) {
+  return LoadCase("t.case", kHeader + body, "linux");
+}
+
+std::string FirstError(const std::string& body) {
+  LoadedCase c = Load(body);
+  return c.errors.empty() ? "" : c.errors[0].message;
+}
+
+TEST(Lower, OptionalArgumentsLeftOutTakeTheirFallbacks) {
+  LoadedCase c = Load(
+      "A: socket(AF_UNIX, SOCK_DGRAM) = s\nA: poll(a, POLLOUT) = POLLOUT\n"
+      "A: drain(a) = any\nA: poll(a, POLLOUT, 10) = POLLOUT\n");
+  ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
+  const std::vector<Op>& ops = c.plans[0].ops;
+  ASSERT_EQ(ops.size(), 5u);
+  EXPECT_EQ(ops[1].ints, (std::vector<int64_t>{AF_UNIX, SOCK_DGRAM, 0}));
+  EXPECT_EQ(ops[2].ints, (std::vector<int64_t>{POLLOUT, 0}));
+  EXPECT_EQ(ops[3].ints, (std::vector<int64_t>{4096}));
+  EXPECT_EQ(ops[4].ints, (std::vector<int64_t>{POLLOUT, 10}));
+}
+
+TEST(Lower, RecvmsgExtraIntsAreTheControlBufferTheAncillaryArgumentsSet) {
+  LoadedCase c = Load(
+      "A: write(a, \"xy\") = 2\nB: recvmsg(b, 1, 0) = \"x\"\n"
+      "B: recvmsg(b, 1, 0, rights=2, creds) = \"y\"\n");
+  ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
+  const std::vector<Op>& ops = c.plans[0].ops;
+  ASSERT_EQ(ops.size(), 4u);
+  EXPECT_EQ(ops[2].ints, (std::vector<int64_t>{1, 0, -1, 0}));
+  EXPECT_EQ(ops[3].ints, (std::vector<int64_t>{1, 0, 2, 1}));
+}
+
+TEST(Lower, SockatmarkTakesAnFdAndReturnsACount) {
+  LoadedCase c = Load("B: sockatmark(b) = 0\n");
+  ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
+  const Op& op = c.plans[0].ops[1];
+  EXPECT_EQ(op.call, Call::kSockatmark);
+  EXPECT_EQ(op.fds, std::vector<int>{1});
+  EXPECT_TRUE(op.ints.empty());
+  EXPECT_EQ(FirstError("B: sockatmark(b, 1) = 0\n"),
+            "'sockatmark' takes 1 argument (fd), got 2");
+  EXPECT_EQ(FirstError("B: sockatmark(b) = \"x\"\n"),
+            "data result on 'sockatmark': only reads return data");
+}
+
+TEST(Lower, OnlyCallsThatNameASenderTakeFrom) {
+  EXPECT_EQ(FirstError("A: write(a, \"x\") = 1\nB: read(b, 1) = \"x\" from unnamed\n"),
+            "'from' is for recvfrom, recvmsg and accept; 'read' has no source "
+            "address");
+  EXPECT_EQ(FirstError("A: write(a, \"x\") = 1\n"
+                       "B: recvfrom(b, 1, 0) = \"x\" from unnamed\n"),
+            "");
+}
+
+}  // namespace
+}  // namespace sockspec

@@ -1,0 +1,112 @@
+// Private to validate: the state of lowering one matrix row, shared by
+// validate.cc (steps, peers, fds, blocking) and lower.cc (arguments and
+// results).
+#ifndef SOCKSPEC_HARNESS_LANG_VALIDATE_INTERNAL_H_
+#define SOCKSPEC_HARNESS_LANG_VALIDATE_INTERNAL_H_
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "harness/plan/calls.h"
+#include "harness/lang/case.h"
+#include "harness/lang/diagnostic.h"
+#include "harness/lang/matrix.h"
+#include "harness/plan/plan.h"
+
+namespace sockspec {
+namespace internal {
+
+// A call that `blocks` and has not yet been woken.
+struct Pending {
+  const CallSpec* spec = nullptr;
+  Location loc;         // the blocking step
+  std::string text;     // "read(b, 10)"
+  size_t op_index = 0;  // the blocking op in Plan::ops
+};
+
+// " (did you mean 'PREFIX HINT'?)", or "" for no hint.
+std::string DidYouMean(const std::string& hint, const char* prefix = "");
+// "12:3".
+std::string LineCol(const Location& loc);
+// Capitalised (`Server`, `A2`) or short all-caps (`A`, `S`): a peer name.
+bool IsPeerName(const std::string& s);
+
+// Names a successful call binds to new fds, with where each is written.
+using Binds = std::vector<std::pair<std::string, Location>>;
+
+class RowLowering {
+ public:
+  RowLowering(const Case& c, const MatrixRow& row, const std::string& platform,
+              DiagnosticSink* sink, size_t* total_ops, int64_t* total_data);
+
+  // The plan, or nullopt after an error was reported.
+  std::optional<Plan> Run();
+
+ private:
+  // validate.cc
+  void DeclarePeers();
+  void StartPeers();
+  void LowerStep(const Step& step);
+  void LowerCallStep(const Step& step, int holder);
+  void LowerWakes(const Step& step, int peer);
+  void LowerFork(const Step& step, int peer);
+  void RecoverBinds(const Step& step, int holder);
+  bool ResolveRepeat(const Step& step, int64_t* count);
+  bool Expectations(const Step& step, const CallSpec& spec, int holder,
+                    int iteration, bool blocking, Op* op);
+  std::string HolderName(int holder) const;
+  int PeerIndex(const NameRef& name, bool report);
+
+  // lower.cc
+  bool LowerArgs(const CallSpec& spec, const std::vector<Expr>& args,
+                 const Step& step, int holder, int iteration, Op* op);
+  bool LowerFd(const Expr& e, int holder, int iteration, int* slot);
+  bool FdName(const Expr& e, int iteration, std::string* name);
+  bool LowerInt(const Expr& e, const char* what, int64_t* out);
+  bool LowerSymbols(const Expr& e, const ArgSpec& arg, int64_t* out);
+  bool LowerData(const Expr& e, std::string* out);
+  bool LowerAddress(const Expr& e, bool expectation, AddressSpec* out);
+  bool LowerCred(const Expr& e, CredSpec* out);
+  bool LowerAncillary(const CallSpec& spec, const Expr& e, int holder, Op* op);
+  // Puts the row's matrix values into a result as written; false (and an
+  // error counted) when a variable is unknown.
+  bool SubstituteAlternative(Alternative* alt);
+  bool LowerOutcome(const Alternative& alt, const CallSpec& spec, int holder,
+                    int iteration, Binds* binds, Outcome* out);
+  bool LowerAttribute(const Attribute& a, const CallSpec& spec, Binds* binds,
+                      Outcome* out);
+  bool LowerValue(const Expr& e, const CallSpec& spec, Outcome* out);
+
+  // Binds `name` to a new or reused slot held by `holder`.
+  bool Bind(const std::string& name, const Location& loc, int holder,
+            int* slot);
+  int SlotOf(const std::string& name) const;
+  void Error(const Location& loc, std::string message);
+
+  const Case& c_;
+  const MatrixRow& row_;
+  std::string platform_;
+  DiagnosticSink* sink_;
+  size_t* total_ops_;    // shared by every row: the case's budget
+  int64_t* total_data_;  // likewise, in bytes
+  size_t errors_ = 0;
+  Plan plan_;
+
+  std::map<std::string, int> slots_;             // "c[2]" -> slot
+  std::vector<std::set<int>> held_;              // [holder + 1] -> slots
+  std::vector<std::map<int, Location>> closed_;  // [holder + 1] -> where
+  std::map<std::string, int> peers_;             // name -> index
+  std::map<std::string, Location> declared_at_;  // fork targets, for messages
+  std::vector<std::optional<Pending>> pending_;  // per peer
+  std::map<std::string, int64_t> payloads_;      // name -> size
+  std::map<std::string, std::string> payload_text_;  // `payload x = "..."`
+  bool peers_started_ = false;
+};
+
+}  // namespace internal
+}  // namespace sockspec
+
+#endif  // SOCKSPEC_HARNESS_LANG_VALIDATE_INTERNAL_H_

@@ -1,0 +1,309 @@
+#include "harness/model/crash_to_case.h"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "harness/os/fd.h"
+#include "harness/model/fuzz_ops.h"
+#include "harness/lang/payload.h"
+
+namespace sockspec {
+// The reference model's names this file uses.
+namespace {
+using model::AllowedResult;
+using model::EndName;
+using model::FillPattern;
+using model::IoCall;
+using model::Model;
+using model::ModelLimits;
+using model::ModelOp;
+using model::MsgFlagsString;
+using model::Observed;
+using model::OpKind;
+using model::PollEventsString;
+using model::SockType;
+using model::SockTypeName;
+using model::SockTypeValue;
+}  // namespace
+
+namespace {
+
+// Directions whose bytes fit are spelt out (the model's pattern bytes, so
+// the case carries exactly the fuzzer's data); longer ones become a generated
+// payload of the same length: another content, the same boundaries.
+constexpr uint64_t kMaxSpeltBytes = 64 << 10;
+// The case language's cap on all data a case sends or expects, with room.
+constexpr uint64_t kMaxCaseData = 60ull << 20;
+
+// One replayed operation: what it was, where its data sits in the writer's
+// stream, what the kernel said, and (at the divergent step) what the model
+// allows.
+struct Step {
+  ModelOp op;
+  uint64_t offset = 0;  // write: NextWriteOffset; read: NextReadOffset
+  Observed obs;         // obs.data is not kept
+  std::vector<AllowedResult> allowed;
+};
+
+const char* PayloadName(int writer) { return writer == 0 ? "from_a" : "from_b"; }
+
+std::string Data(int writer, uint64_t offset, size_t n) {
+  if (n == 0) return "\"\"";
+  return absl::StrCat(PayloadName(writer), "[", offset, ":", offset + n, "]");
+}
+
+std::string Quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += (c == '\n' || c == '\t') ? ' ' : c;
+  }
+  return out + "\"";
+}
+
+std::string Call(const ModelOp& op, uint64_t offset) {
+  const char e = EndName(op.end);
+  const std::string flags = MsgFlagsString(op.flags);
+  if (op.kind == OpKind::kWrite) {
+    const std::string data = Data(op.end, offset, op.size);
+    if (op.call == IoCall::kPlain) return absl::StrFormat("write(%c, %s)", e, data);
+    return absl::StrFormat("%s(%c, %s, %s)",
+                           op.call == IoCall::kSend ? "send" : "sendmsg", e,
+                           data, flags);
+  }
+  if (op.call == IoCall::kPlain) return absl::StrFormat("read(%c, %d)", e, op.size);
+  return absl::StrFormat("%s(%c, %d, %s)",
+                         op.call == IoCall::kSend ? "recv" : "recvmsg", e,
+                         op.size, flags);
+}
+
+// One answer in the case language. `max_ret` > ret makes a write's range.
+std::string Answer(const ModelOp& op, uint64_t offset, const Observed& o,
+                   ssize_t max_ret) {
+  if (op.kind == OpKind::kPoll) return PollEventsString(o.revents);
+  if (o.ret < 0) {
+    return absl::StrCat(ErrnoName(o.err), o.sigpipe ? " signal SIGPIPE" : "");
+  }
+  if (op.kind != OpKind::kRead) {
+    return max_ret > o.ret ? absl::StrCat(o.ret, "..", max_ret)
+                           : absl::StrCat(o.ret);
+  }
+  const size_t copied = std::min(static_cast<size_t>(o.ret), op.size);
+  std::string s;
+  if (copied == static_cast<size_t>(o.ret)) {
+    s = copied == 0 ? "0" : Data(1 - op.end, offset, copied);
+  } else {
+    s = absl::StrCat(o.ret, " ", Data(1 - op.end, offset, copied));
+  }
+  if (op.call == IoCall::kMsg) absl::StrAppend(&s, " flags ", MsgFlagsString(o.msg_flags));
+  return s;
+}
+
+std::string Answers(const Step& s) {
+  std::vector<std::string> parts;
+  for (const AllowedResult& a : s.allowed) {
+    parts.push_back(Answer(s.op, s.offset, a.result, a.max_ret));
+  }
+  return parts.empty() ? "EINVAL  # the model allows nothing" : absl::StrJoin(parts, " or ");
+}
+
+// The behaviour the divergent step is about (cases/behaviours.tsv).
+std::string Covers(SockType type, const Step& s) {
+  const auto allows = [&](int err) {
+    for (const AllowedResult& a : s.allowed) {
+      if (a.result.ret < 0 && a.result.err == err) return true;
+    }
+    return s.obs.ret < 0 && s.obs.err == err;
+  };
+  const ModelOp& op = s.op;
+  switch (op.kind) {
+    case OpKind::kRead:
+      if (allows(ECONNRESET)) return "B16";
+      for (const AllowedResult& a : s.allowed) {
+        if (a.result.ret == 0 && op.size > 0) return "B14";
+      }
+      if (op.flags & MSG_PEEK) return "B12";
+      if (type == SockType::kStream) {
+        return (op.flags & MSG_WAITALL) ? "B11" : "B05";
+      }
+      if (op.flags & MSG_TRUNC) return "B08";
+      for (const AllowedResult& a : s.allowed) {
+        if (a.result.msg_flags & MSG_TRUNC) return "B07";
+      }
+      return s.obs.msg_flags & MSG_TRUNC ? "B07" : "B04";
+    case OpKind::kWrite:
+      if (allows(EPIPE)) return type == SockType::kStream ? "B19" : "B21";
+      if (allows(ECONNREFUSED)) return "B20";
+      if (allows(EMSGSIZE)) return "B10";
+      return "B13";
+    case OpKind::kPoll:
+      return "B24";
+    case OpKind::kShutdown:
+      return "B21";
+    case OpKind::kClose:
+      return "B14";
+    case OpKind::kSetSndbuf:
+      return "B10";
+  }
+  return "B13";
+}
+
+std::string PayloadLine(int writer, uint64_t extent) {
+  if (extent > kMaxSpeltBytes) {
+    return absl::StrFormat(
+        "# %s: %d bytes, too many to spell out; the harness's own bytes\n"
+        "payload %s = %d\n",
+        PayloadName(writer), extent, PayloadName(writer), extent);
+  }
+  std::vector<uint8_t> bytes(extent);
+  FillPattern(writer, 0, bytes.data(), bytes.size());
+  std::string s = absl::StrCat("payload ", PayloadName(writer), " = \"");
+  for (uint8_t b : bytes) absl::StrAppendFormat(&s, "\\x%02x", b);
+  return s + "\"\n";
+}
+
+}  // namespace
+
+absl::StatusOr<Conversion> CrashToCase(absl::Span<const uint8_t> input,
+                                       const CrashToCaseOptions& options,
+                                       ModelLimits limits) {
+  const OpsProgram program = DecodeOps(input);
+  int raw[2];
+  if (socketpair(AF_UNIX, SockTypeValue(program.type) | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                 0, raw) != 0) {
+    return absl::InternalError(ErrnoStatus("socketpair()", errno).message());
+  }
+  UniqueFd fds[2] = {UniqueFd(raw[0]), UniqueFd(raw[1])};
+  std::vector<uint8_t> wbuf(kMaxOpSize), rbuf(kMaxOpSize);
+  Model model(program.type, limits);
+  Conversion conv;
+  std::vector<Step> steps;
+  uint64_t extent[2] = {0, 0}, data_total = 0;
+  for (const ModelOp& op : program.ops) {
+    Step s;
+    s.op = op;
+    if (op.kind == OpKind::kWrite) {
+      s.offset = model.NextWriteOffset(op.end);
+      FillPattern(op.end, s.offset, wbuf.data(), op.size);
+      extent[op.end] = std::max(extent[op.end], s.offset + op.size);
+      data_total += op.size;
+    } else if (op.kind == OpKind::kRead) {
+      s.offset = model.NextReadOffset(op.end);
+    }
+    const Model before = model;
+    const int fd = op.kind == OpKind::kClose ? fds[op.end].release() : fds[op.end].get();
+    s.obs = ExecuteOp(op, fd, wbuf.data(), rbuf.data());
+    const absl::Status verdict = model.Check(op, s.obs);
+    s.obs.data = {};
+    if (op.kind == OpKind::kRead && s.obs.ret > 0) {
+      data_total += std::min(static_cast<size_t>(s.obs.ret), op.size);
+    }
+    if (!verdict.ok()) {
+      conv.diverged = true;
+      conv.reason = std::string(verdict.message());
+      s.allowed = before.AllowedResults(op);
+      for (const AllowedResult& a : s.allowed) {
+        if (op.kind == OpKind::kRead && a.result.ret > 0) {
+          data_total += std::min(static_cast<size_t>(a.result.ret), op.size);
+        }
+      }
+    }
+    steps.push_back(std::move(s));
+    if (conv.diverged) break;
+  }
+  conv.steps = steps.size();
+  if (std::max(extent[0], extent[1]) > static_cast<uint64_t>(kMaxPayloadBytes) ||
+      data_total > kMaxCaseData) {
+    return absl::OutOfRangeError(absl::StrFormat(
+        "the case would carry %d bytes of data (payloads of %d and %d bytes): "
+        "past the case language's limits",
+        data_total, extent[0], extent[1]));
+  }
+
+  const std::string type = SockTypeName(program.type);
+  std::string title = options.title;
+  if (title.empty()) {
+    title = conv.diverged ? absl::StrCat("Found by ops_fuzzer: ", conv.reason)
+                          : absl::StrCat("ops_fuzzer input without divergence (",
+                                         type, ", ", steps.size(), " operations)");
+  }
+  std::string text = absl::StrFormat(
+      "# Made by fuzz/crash_to_case from an ops_fuzzer input (%s, %d of %d "
+      "operations).\n"
+      "# Each step expects what the kernel answered and the reference model\n"
+      "# (harness/model.h) allowed%s.\n",
+      type, steps.size(), program.ops.size(),
+      conv.diverged ? ", except the last, which expects what the model allows"
+                    : "");
+  absl::StrAppend(&text, "title ", Quote(title), "\n");
+  absl::StrAppend(&text, "covers ",
+                  conv.diverged ? Covers(program.type, steps.back()) : "B13", "\n");
+  absl::StrAppend(&text, "source ",
+                  Quote(absl::StrCat("fuzz/ops_fuzzer input ", Sha1Hex(input))),
+                  "\n\n");
+  for (int w = 0; w < 2; ++w) {
+    if (extent[w] > 0) absl::StrAppend(&text, PayloadLine(w, extent[w]));
+  }
+  absl::StrAppend(&text, "\nsocketpair(AF_UNIX, ", type, "|SOCK_NONBLOCK) = a, b\n",
+                  "peer P holds a, b\n\n");
+  int line = 1 + static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+  const auto emit = [&](const std::string& s) {
+    absl::StrAppend(&text, s, "\n");
+    return line++;
+  };
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const Step& s = steps[i];
+    const ModelOp& op = s.op;
+    const bool divergent = conv.diverged && i + 1 == steps.size();
+    if (divergent) emit(absl::StrCat("# ops_fuzzer diverged here: ", conv.reason));
+    const char e = EndName(op.end);
+    const std::string result =
+        divergent ? Answers(s) : Answer(op, s.offset, s.obs, s.obs.ret);
+    int at = 0;
+    switch (op.kind) {
+      case OpKind::kWrite:
+      case OpKind::kRead:
+        at = emit(absl::StrCat("P: ", Call(op, s.offset), " = ", result));
+        break;
+      case OpKind::kShutdown:
+        at = emit(absl::StrFormat("P: shutdown(%c, %s) = %s", e,
+                                  op.how == SHUT_RD   ? "SHUT_RD"
+                                  : op.how == SHUT_WR ? "SHUT_WR"
+                                                      : "SHUT_RDWR",
+                                  result));
+        break;
+      case OpKind::kClose:
+        at = emit(absl::StrFormat("P: close(%c) = %s", e, result));
+        break;
+      case OpKind::kPoll:
+        at = emit(absl::StrFormat("P: poll(%c, POLLIN|POLLOUT|POLLRDHUP) = %s", e,
+                                  result));
+        break;
+      case OpKind::kSetSndbuf: {
+        // The model judges the value read back too: a getsockopt step.
+        const int set_line = emit(absl::StrFormat(
+            "P: setsockopt(%c, SOL_SOCKET, SO_SNDBUF, %d) = %s", e, op.value,
+            s.obs.ret < 0 && !divergent ? ErrnoName(s.obs.err) : "0"));
+        int want = s.obs.sndbuf;
+        if (divergent && !s.allowed.empty()) want = s.allowed[0].result.sndbuf;
+        const int get_line = emit(absl::StrFormat(
+            "P: getsockopt(%c, SOL_SOCKET, SO_SNDBUF) = %d", e, want));
+        at = s.obs.ret != 0 ? set_line : get_line;
+        break;
+      }
+    }
+    if (divergent) conv.divergent_line = at;
+  }
+  conv.text = std::move(text);
+  return conv;
+}
+
+}  // namespace sockspec

@@ -1,0 +1,50 @@
+// Turns an ops_fuzzer input into a case file that reproduces its divergence
+// through the normal harness (fuzz/crash_to_case): the input is decoded and
+// replayed exactly as ops_fuzzer does, and each step of the case expects what
+// the kernel answered, up to the first divergent step, which expects what the
+// model allows instead.
+//
+//   absl::StatusOr<Conversion> c = CrashToCase(bytes, {}, model::ModelLimits::FromKernel());
+//   if (c.ok() && c->diverged) WriteFile("cases/fuzz/x.case", c->text);
+#ifndef SOCKSPEC_HARNESS_MODEL_CRASH_TO_CASE_H_
+#define SOCKSPEC_HARNESS_MODEL_CRASH_TO_CASE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "harness/model/model.h"
+
+namespace sockspec {
+
+struct CrashToCaseOptions {
+  // The title; empty for "Found by ops_fuzzer: <the model's reason>".
+  std::string title;
+};
+
+struct Conversion {
+  std::string text;      // the case file
+  bool diverged = false;  // false: every result was allowed (text is still a case)
+  std::string reason;    // the model's reason at the divergent step
+  int divergent_line = 0;  // the 1-based line of the step expected to fail
+  size_t steps = 0;        // operations replayed (up to the divergent one)
+};
+
+// Decodes `input` with DecodeOps, replays it on a fresh non-blocking
+// socketpair in this process (SIGPIPE must be blocked: BlockSigpipe), and
+// writes the case. Returns Internal if the socketpair cannot be made,
+// OutOfRange if the data the case would carry passes the case language's
+// limits.
+absl::StatusOr<Conversion> CrashToCase(absl::Span<const uint8_t> input,
+                                       const CrashToCaseOptions& options,
+                                       model::ModelLimits limits);
+
+// The SHA-1 of `data` in lower-case hex (the name libFuzzer gives a crash
+// input, and the case's source line).
+std::string Sha1Hex(absl::Span<const uint8_t> data);
+
+}  // namespace sockspec
+
+#endif  // SOCKSPEC_HARNESS_MODEL_CRASH_TO_CASE_H_

@@ -1,0 +1,166 @@
+#include "harness/model/crash_to_case.h"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "harness/lang/frontend.h"
+#include "harness/model/fuzz_ops.h"
+#include "harness/model/model.h"
+
+namespace sockspec {
+// The reference model's names this file uses.
+namespace {
+using model::AllowedResult;
+using model::Model;
+using model::ModelLimits;
+using model::ModelOp;
+using model::Observed;
+using model::SockType;
+}  // namespace
+
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+Conversion Convert(std::vector<uint8_t> input, ModelLimits limits = {},
+                   std::string title = "") {
+  BlockSigpipe();
+  CrashToCaseOptions options;
+  options.title = title;
+  absl::StatusOr<Conversion> c = CrashToCase(input, options, limits);
+  EXPECT_TRUE(c.ok()) << c.status();
+  if (!c.ok()) return {};
+  // Whatever it says, it must be a case the front end accepts.
+  LoadedCase loaded = LoadCase("gen.case", c->text, "linux");
+  EXPECT_TRUE(loaded.errors.empty()) << FormatErrors(loaded) << c->text;
+  return *c;
+}
+
+std::string Line(const std::string& text, int n) {
+  size_t at = 0;
+  for (int i = 1; i < n; ++i) at = text.find('\n', at) + 1;
+  return text.substr(at, text.find('\n', at) - at);
+}
+
+TEST(Sha1Hex, MatchesTheStandardTestVectors) {
+  const std::string abc = "abc";
+  EXPECT_EQ(Sha1Hex({reinterpret_cast<const uint8_t*>(abc.data()), abc.size()}),
+            "a9993e364706816aba3e25717850c26c9cd0d89d");
+  EXPECT_EQ(Sha1Hex({}), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+}
+
+TEST(CrashToCase, DatagramsKeepTheirBoundariesWithoutDivergence) {
+  // SOCK_DGRAM: a sends 5 then 7 bytes; b's recvmsg(100) gets the first 5.
+  Conversion c = Convert({0x01, 0x00, 0x05, 0x00, 0x00, 0x07, 0x00, 0x05,
+                          0x64, 0x20});
+  EXPECT_FALSE(c.diverged);
+  EXPECT_EQ(c.steps, 3u);
+  EXPECT_EQ(c.divergent_line, 0);
+  EXPECT_THAT(c.text, HasSubstr("socketpair(AF_UNIX, SOCK_DGRAM|SOCK_NONBLOCK) = a, b\n"
+                                "peer P holds a, b\n"));
+  EXPECT_THAT(c.text, HasSubstr("payload from_a = \"\\x00\\xa7\\x4e"));
+  EXPECT_THAT(c.text, HasSubstr("P: send(a, from_a[0:5], 0) = 5\n"
+                                "P: send(a, from_a[5:12], 0) = 7\n"
+                                "P: recvmsg(b, 100, 0) = from_a[0:5] flags 0\n"));
+  EXPECT_THAT(c.text, HasSubstr("source \"fuzz/ops_fuzzer input "));
+}
+
+TEST(CrashToCase, TheDivergentStepExpectsWhatTheModelAllows) {
+  // A model that believes SO_SNDBUF is the minimum wants EMSGSIZE for a
+  // 5000-byte datagram that the real kernel (212992 bytes) accepts.
+  ModelLimits small;
+  small.default_sndbuf = 4608;
+  Conversion c = Convert({0x01, 0x00, 0xe0, 0x88, 0x13, 0x00}, small);
+  ASSERT_TRUE(c.diverged);
+  EXPECT_THAT(c.reason, HasSubstr("send(a, 5000, 0): expected -1 EMSGSIZE"));
+  EXPECT_EQ(Line(c.text, c.divergent_line), "P: send(a, from_a[0:5000], 0) = EMSGSIZE");
+  EXPECT_EQ(Line(c.text, c.divergent_line - 1),
+            "# ops_fuzzer diverged here: " + c.reason);
+  EXPECT_THAT(c.text, HasSubstr("title \"Found by ops_fuzzer: send(a, 5000, 0): "));
+  EXPECT_THAT(c.text, HasSubstr("covers B10\n"));
+}
+
+TEST(CrashToCase, ATitleCanBeGiven) {
+  Conversion c = Convert({0x01, 0x0b}, {}, "Poll on a \"fresh\" pair");
+  EXPECT_THAT(c.text, HasSubstr("title \"Poll on a \\\"fresh\\\" pair\"\n"));
+}
+
+TEST(CrashToCase, AStreamWriteToAClosedPeerExpectsSigpipe) {
+  // close(b), then send(a, 3, 0): EPIPE and SIGPIPE (no MSG_NOSIGNAL).
+  Conversion c = Convert({0x00, 0x0f, 0x00, 0x03, 0x00, 0x00, 0x03, 0x02});
+  EXPECT_FALSE(c.diverged);
+  EXPECT_THAT(c.text, HasSubstr("P: close(b) = 0\n"
+                                "P: send(a, from_a[0:3], 0) = EPIPE signal SIGPIPE\n"
+                                "P: send(a, from_a[0:3], MSG_NOSIGNAL) = EPIPE\n"));
+}
+
+TEST(CrashToCase, PollShutdownAndSndbufBecomeTheirCalls) {
+  // DGRAM: setsockopt(a, SO_SNDBUF, 4 * 0x1000), shutdown(b, SHUT_RD), poll(b).
+  Conversion c = Convert({0x01, 0x0c, 0x00, 0x10, 0x09, 0x00, 0x0b});
+  EXPECT_THAT(c.text, HasSubstr("P: setsockopt(a, SOL_SOCKET, SO_SNDBUF, 16384) = 0\n"
+                                "P: getsockopt(a, SOL_SOCKET, SO_SNDBUF) = 32768\n"
+                                "P: shutdown(b, SHUT_RD) = 0\n"
+                                "P: poll(b, POLLIN|POLLOUT|POLLRDHUP) = "
+                                "POLLIN|POLLOUT|POLLRDHUP\n"));
+}
+
+TEST(CrashToCase, ATruncatedDatagramShowsItsLengthAndMsgTrunc) {
+  // DGRAM: a sends 10; recvmsg(b, 4, 0) then, after another 10,
+  // recvmsg(b, 4, MSG_TRUNC) which returns the real length.
+  Conversion c = Convert({0x01, 0x00, 0x0a, 0x00, 0x05, 0x04, 0x20, 0x00,
+                          0x0a, 0x00, 0x05, 0x04, 0x22});
+  EXPECT_THAT(c.text, HasSubstr("P: recvmsg(b, 4, 0) = from_a[0:4] flags MSG_TRUNC\n"));
+  EXPECT_THAT(c.text,
+              HasSubstr("P: recvmsg(b, 4, MSG_TRUNC) = 10 from_a[10:14] flags MSG_TRUNC\n"));
+}
+
+TEST(ModelAllowedResults, APartialStreamWriteIsARange) {
+  // A full buffer's last write may be cut anywhere from one skb up.
+  Model model(SockType::kStream);
+  const std::vector<AllowedResult> fresh =
+      model.AllowedResults(ModelOp::Write(0, 100));
+  ASSERT_EQ(fresh.size(), 1u);
+  EXPECT_EQ(fresh[0].result.ret, 100);
+  EXPECT_EQ(fresh[0].max_ret, 100);
+  Observed took;
+  took.ret = 200000;
+  ASSERT_TRUE(model.Check(ModelOp::Write(0, 200000), took).ok());
+  bool range = false;
+  for (const AllowedResult& a : model.AllowedResults(ModelOp::Write(0, 60000))) {
+    if (a.result.ret >= 0 && a.max_ret == 60000 && a.result.ret < 60000) range = true;
+  }
+  EXPECT_TRUE(range);
+}
+
+TEST(ModelAllowedResults, AfterPeerCloseAWriteIsEpipeWithSigpipe) {
+  Model model(SockType::kStream);
+  ASSERT_TRUE(model.Check(ModelOp::Close(1), Observed{}).ok());
+  const std::vector<AllowedResult> a = model.AllowedResults(ModelOp::Write(0, 5));
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].result.err, EPIPE);
+  EXPECT_TRUE(a[0].result.sigpipe);
+  EXPECT_TRUE(model.AllowedResults(ModelOp::Poll(1)).empty());  // closed end
+}
+
+TEST(ModelAllowedResults, ReadsPointAtTheNextDatagram) {
+  Model model(SockType::kSeqpacket);
+  Observed sent;
+  sent.ret = 5;
+  ASSERT_TRUE(model.Check(ModelOp::Write(0, 5), sent).ok());
+  sent.ret = 7;
+  ASSERT_TRUE(model.Check(ModelOp::Write(0, 7), sent).ok());
+  EXPECT_EQ(model.NextReadOffset(1), 0u);
+  const std::vector<AllowedResult> a = model.AllowedResults(ModelOp::Read(1, 3));
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].result.ret, 3);
+  EXPECT_EQ(a[0].result.msg_flags, MSG_TRUNC);
+}
+
+}  // namespace
+}  // namespace sockspec

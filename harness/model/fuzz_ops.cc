@@ -1,0 +1,269 @@
+#include "harness/model/fuzz_ops.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "harness/os/fd.h"
+#include "harness/model/fuzz_input.h"
+
+namespace sockspec {
+// The reference model's names this file uses.
+namespace {
+using model::FillPattern;
+using model::IoCall;
+using model::Model;
+using model::ModelLimits;
+using model::ModelOp;
+using model::Observed;
+using model::OpKind;
+using model::SockType;
+using model::SockTypeName;
+using model::SockTypeValue;
+using model::kPollEvents;
+}  // namespace
+
+namespace {
+
+constexpr IoCall kCalls[] = {IoCall::kSend, IoCall::kPlain, IoCall::kMsg};
+
+void ApplyCorruption(Corruption c, Observed& obs, uint8_t* rbuf, bool& done) {
+  if (done || c == Corruption::kNone) return;
+  const size_t n = obs.data.size();
+  if (c == Corruption::kDropByte && n >= 1) {
+    const size_t k = n / 2;
+    memmove(rbuf + k, rbuf + k + 1, n - k - 1);
+    obs.data = absl::MakeConstSpan(rbuf, n - 1);
+    --obs.ret;
+    done = true;
+  } else if (c == Corruption::kSwapBytes && n >= 2) {
+    std::swap(rbuf[n / 2 - 1], rbuf[n / 2]);
+    done = true;
+  } else if (c == Corruption::kWrongErrno && obs.ret < 0) {
+    obs.err = obs.err == EAGAIN ? ECONNRESET : EAGAIN;
+    done = true;
+  }
+}
+
+}  // namespace
+
+OpsProgram DecodeOps(absl::Span<const uint8_t> data) {
+  FuzzInput in(data);
+  OpsProgram p;
+  p.type = static_cast<SockType>(in.Byte() % 3);
+  bool closed[2] = {false, false};
+  while (!in.empty() && p.ops.size() < kMaxFuzzOps && !(closed[0] && closed[1])) {
+    const uint8_t c = in.Byte();
+    const int end = c & 1;
+    ModelOp op;
+    switch ((c >> 1) & 7) {
+      case 0:
+      case 1: {
+        const size_t size = in.Size();
+        const uint8_t f = in.Byte();
+        op = ModelOp::Write(end, size,
+                       ((f & 1) ? MSG_DONTWAIT : 0) |
+                           ((f & 2) ? MSG_NOSIGNAL : 0),
+                       kCalls[(f >> 2) % 3]);
+        break;
+      }
+      case 2:
+      case 3: {
+        const size_t size = in.Size();
+        const uint8_t f = in.Byte();
+        op = ModelOp::Read(end, size,
+                      ((f & 1) ? MSG_PEEK : 0) | ((f & 2) ? MSG_TRUNC : 0) |
+                          ((f & 4) ? MSG_DONTWAIT : 0) |
+                          ((f & 8) ? MSG_WAITALL : 0),
+                      kCalls[(f >> 4) % 3]);
+        break;
+      }
+      case 4:
+        op = ModelOp::Shutdown(end, in.Byte() % 3);
+        break;
+      case 5:
+        op = ModelOp::Poll(end);
+        break;
+      case 6:
+        op = ModelOp::SetSndbuf(end, in.U16() * 4);
+        break;
+      default:
+        op = ModelOp::Close(end);
+        break;
+    }
+    if (closed[end]) continue;
+    if (op.kind == OpKind::kClose) closed[end] = true;
+    p.ops.push_back(op);
+  }
+  return p;
+}
+
+absl::StatusOr<Corruption> CorruptionFromEnv() {
+  const char* v = getenv("SOCKSPEC_CORRUPT");
+  if (v == nullptr || *v == '\0') return Corruption::kNone;
+  const std::string s = v;
+  if (s == "drop-byte") return Corruption::kDropByte;
+  if (s == "swap-bytes") return Corruption::kSwapBytes;
+  if (s == "wrong-errno") return Corruption::kWrongErrno;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "SOCKSPEC_CORRUPT=", s, ": expected drop-byte, swap-bytes or wrong-errno"));
+}
+
+void BlockSigpipe() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+namespace {
+
+// Takes a pending SIGPIPE, if any; true if there was one.
+bool TakeSigpipe() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGPIPE);
+  const struct timespec zero = {0, 0};
+  return sigtimedwait(&set, nullptr, &zero) == SIGPIPE;
+}
+
+}  // namespace
+
+Observed ExecuteOp(const ModelOp& op, int fd, const uint8_t* wdata, uint8_t* rbuf) {
+  Observed obs;
+  switch (op.kind) {
+    case OpKind::kWrite: {
+      if (op.call == IoCall::kSend) {
+        obs.ret = send(fd, wdata, op.size, op.flags);
+      } else if (op.call == IoCall::kPlain) {
+        obs.ret = write(fd, wdata, op.size);
+      } else {
+        struct iovec iov = {const_cast<uint8_t*>(wdata), op.size};
+        struct msghdr msg = {};
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        obs.ret = sendmsg(fd, &msg, op.flags);
+      }
+      if (obs.ret < 0) {
+        obs.err = errno;
+        obs.sigpipe = TakeSigpipe();
+      }
+      break;
+    }
+    case OpKind::kRead: {
+      if (op.call == IoCall::kSend) {
+        obs.ret = recv(fd, rbuf, op.size, op.flags);
+      } else if (op.call == IoCall::kPlain) {
+        obs.ret = read(fd, rbuf, op.size);
+      } else {
+        struct iovec iov = {rbuf, op.size};
+        struct msghdr msg = {};
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        obs.ret = recvmsg(fd, &msg, op.flags);
+        obs.msg_flags = msg.msg_flags;
+      }
+      if (obs.ret < 0) {
+        obs.err = errno;
+      } else {
+        obs.data = absl::MakeConstSpan(
+            rbuf, std::min(static_cast<size_t>(obs.ret), op.size));
+      }
+      break;
+    }
+    case OpKind::kShutdown:
+      obs.ret = shutdown(fd, op.how);
+      break;
+    case OpKind::kClose:
+      obs.ret = close(fd);
+      break;
+    case OpKind::kSetSndbuf: {
+      obs.ret = setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &op.value,
+                           sizeof op.value);
+      socklen_t len = sizeof obs.sndbuf;
+      if (obs.ret == 0 &&
+          getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &obs.sndbuf, &len) != 0) {
+        obs.ret = -1;
+      }
+      break;
+    }
+    case OpKind::kPoll: {
+      struct pollfd p = {fd, kPollEvents, 0};
+      obs.ret = poll(&p, 1, 0);
+      obs.revents = p.revents;
+      break;
+    }
+  }
+  if (obs.ret < 0 && obs.err == 0) obs.err = errno;
+  return obs;
+}
+
+OpsRunner::OpsRunner(ModelLimits limits)
+    : limits_(limits), wbuf_(kMaxOpSize), rbuf_(kMaxOpSize) {}
+
+absl::Status OpsRunner::Run(const OpsProgram& program, Corruption corruption) {
+  int raw[2];
+  if (socketpair(AF_UNIX, SockTypeValue(program.type) | SOCK_NONBLOCK |
+                              SOCK_CLOEXEC,
+                 0, raw) != 0) {
+    return absl::InternalError(
+        ErrnoStatus("socketpair()", errno).message());
+  }
+  UniqueFd fds[2] = {UniqueFd(raw[0]), UniqueFd(raw[1])};
+  Model model(program.type, limits_);
+  results_.clear();
+  bool corrupted = false;
+  absl::Status verdict;
+  size_t step = 0;
+  for (; step < program.ops.size(); ++step) {
+    const ModelOp& op = program.ops[step];
+    if (op.kind == OpKind::kWrite) {
+      FillPattern(op.end, model.NextWriteOffset(op.end), wbuf_.data(),
+                  op.size);
+    }
+    const int fd = op.kind == OpKind::kClose ? fds[op.end].release()
+                                             : fds[op.end].get();
+    Observed obs = ExecuteOp(op, fd, wbuf_.data(), rbuf_.data());
+    ApplyCorruption(corruption, obs, rbuf_.data(), corrupted);
+    ++ops_run_;
+    verdict = model.Check(op, obs);
+    obs.data = {};
+    results_.push_back(obs);
+    if (!verdict.ok()) break;
+  }
+  if (verdict.ok() && TakeSigpipe()) {
+    verdict = absl::FailedPreconditionError(
+        "a SIGPIPE is pending that no failed write raised");
+    step = program.ops.size() - 1;
+  }
+  if (verdict.ok()) return verdict;
+  std::string trace = absl::StrFormat(
+      "ops_fuzzer: %s socketpair (non-blocking), divergence at step %d of "
+      "%d:\n",
+      SockTypeName(program.type), step + 1, program.ops.size());
+  for (size_t i = 0; i < program.ops.size(); ++i) {
+    const ModelOp& op = program.ops[i];
+    absl::StrAppendFormat(&trace, "%s %3d. %s", i == step ? ">" : " ", i + 1,
+                          op.ToString());
+    if (i < results_.size()) {
+      absl::StrAppend(&trace, " = ", results_[i].ToString(op), "\n");
+    } else {
+      absl::StrAppend(&trace, "  (not run)\n");
+    }
+    if (i == step) absl::StrAppend(&trace, "       ", verdict.message(), "\n");
+  }
+  return absl::FailedPreconditionError(trace);
+}
+
+}  // namespace sockspec

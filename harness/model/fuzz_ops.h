@@ -1,0 +1,91 @@
+// The engine of fuzz/ops_fuzzer: decodes fuzzer bytes into a socket type and
+// an operation sequence, runs it on a real non-blocking socketpair in this
+// process and judges every result with the reference model (model.h).
+//
+//   OpsRunner runner(model::ModelLimits::FromKernel());
+//   absl::Status verdict = runner.Run(DecodeOps(bytes));
+//   if (!verdict.ok()) puts(verdict.message());  // the trace and the reason
+#ifndef SOCKSPEC_HARNESS_MODEL_FUZZ_OPS_H_
+#define SOCKSPEC_HARNESS_MODEL_FUZZ_OPS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "harness/model/model.h"
+#include "harness/model/model_types.h"
+
+namespace sockspec {
+
+struct OpsProgram {
+  model::SockType type = model::SockType::kStream;
+  std::vector<model::ModelOp> ops;
+};
+
+// At most this many operations per fuzz input (a decoded OpsProgram).
+constexpr size_t kMaxFuzzOps = 128;
+// The largest size a decoded write or read asks for.
+constexpr size_t kMaxOpSize = 65535u << 3;
+
+// Decodes any bytes into a program; never fails (missing bytes read as 0).
+// Byte 0 picks the type (% 3: STREAM, DGRAM, SEQPACKET). Each operation is an
+// opcode byte c, with end = c & 1 and kind = (c >> 1) & 7:
+//   0, 1  write: SIZE, then f: f&1 MSG_DONTWAIT, f&2 MSG_NOSIGNAL,
+//         (f>>2)%3 the call (send, write, sendmsg)
+//   2, 3  read: SIZE, then f: f&1 MSG_PEEK, f&2 MSG_TRUNC, f&4 MSG_DONTWAIT,
+//         f&8 MSG_WAITALL, (f>>4)%3 the call (recv, read, recvmsg)
+//   4     shutdown: how = next byte % 3 (SHUT_RD, SHUT_WR, SHUT_RDWR)
+//   5     poll
+//   6     setsockopt SO_SNDBUF: 4 * (next two bytes, little-endian)
+//   7     close
+// SIZE is a byte s: s itself if s < 0xe0, else the next two bytes
+// (little-endian) << (s & 3). Operations on a closed end are dropped; the
+// program ends once both ends are closed or after kMaxFuzzOps operations.
+OpsProgram DecodeOps(absl::Span<const uint8_t> data);
+
+// A deliberate fault injected into one observed result, to show the model
+// catches it (the oracle's own test).
+enum class Corruption { kNone, kDropByte, kSwapBytes, kWrongErrno };
+
+// Reads SOCKSPEC_CORRUPT (drop-byte, swap-bytes, wrong-errno). kNone when
+// unset or empty; InvalidArgument for another value.
+absl::StatusOr<Corruption> CorruptionFromEnv();
+
+// Blocks SIGPIPE in the calling thread, so that a write that raises it leaves
+// it pending for ExecuteOp to collect and count.
+void BlockSigpipe();
+
+// Runs the system call(s) of `op` on `fd` and returns what the kernel said.
+// A write sends op.size bytes from `wdata`; a read receives into `rbuf` (op.size
+// bytes) and the result's data points there. A failed write collects the
+// SIGPIPE it raised (BlockSigpipe must be in effect). kClose closes `fd`.
+model::Observed ExecuteOp(const model::ModelOp& op, int fd, const uint8_t* wdata, uint8_t* rbuf);
+
+class OpsRunner {
+ public:
+  explicit OpsRunner(model::ModelLimits limits);
+
+  // Runs `program` on a fresh SOCK_NONBLOCK socketpair. Returns OK when every
+  // result is one the model allows; FailedPrecondition whose message is the
+  // numbered trace of the sequence, the divergent step marked, and the
+  // model's reason; Internal if the socketpair cannot be made.
+  absl::Status Run(const OpsProgram& program,
+                   Corruption corruption = Corruption::kNone);
+
+  // Operations executed so far, over all runs.
+  uint64_t ops_run() const { return ops_run_; }
+
+ private:
+  model::ModelLimits limits_;
+  std::vector<uint8_t> wbuf_;
+  std::vector<uint8_t> rbuf_;
+  std::vector<model::Observed> results_;
+  uint64_t ops_run_ = 0;
+};
+
+}  // namespace sockspec
+
+#endif  // SOCKSPEC_HARNESS_MODEL_FUZZ_OPS_H_

@@ -1,0 +1,137 @@
+#include "harness/model/fuzz_ops.h"
+
+#include <sys/socket.h>
+
+#include <cstdlib>
+#include <random>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace sockspec {
+// The reference model's names this file uses.
+namespace {
+using model::ModelLimits;
+using model::SockType;
+}  // namespace
+
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+
+OpsProgram Decode(std::vector<uint8_t> bytes) { return DecodeOps(bytes); }
+
+TEST(DecodeOps, FirstBytePicksTheSocketType) {
+  EXPECT_EQ(Decode({0}).type, SockType::kStream);
+  EXPECT_EQ(Decode({1}).type, SockType::kDgram);
+  EXPECT_EQ(Decode({5}).type, SockType::kSeqpacket);
+  EXPECT_TRUE(Decode({}).ops.empty());
+}
+
+TEST(DecodeOps, DecodesEachKindOfOperation) {
+  OpsProgram p = Decode({
+      0,                    // SOCK_STREAM
+      0x00, 100, 0x02,      // send(a, 100, MSG_NOSIGNAL)
+      0x05, 0xe1, 0, 1, 0x21,  // recvmsg(b, 512, MSG_PEEK)
+      0x08, 1,              // shutdown(a, SHUT_WR)
+      0x0b,                 // poll(b)
+      0x0c, 0x10, 0,        // setsockopt(a, SO_SNDBUF, 64)
+      0x0f,                 // close(b)
+  });
+  ASSERT_EQ(p.ops.size(), 6u);
+  EXPECT_EQ(p.ops[0].ToString(), "send(a, 100, MSG_NOSIGNAL)");
+  EXPECT_EQ(p.ops[1].ToString(), "recvmsg(b, 512, MSG_PEEK)");
+  EXPECT_EQ(p.ops[2].ToString(), "shutdown(a, SHUT_WR)");
+  EXPECT_EQ(p.ops[3].ToString(), "poll(b, POLLIN|POLLOUT|POLLRDHUP)");
+  EXPECT_EQ(p.ops[4].ToString(), "setsockopt(a, SO_SNDBUF, 64)");
+  EXPECT_EQ(p.ops[5].ToString(), "close(b)");
+}
+
+TEST(DecodeOps, DropsOperationsOnAClosedEndAndStopsWhenBothAreClosed) {
+  OpsProgram p = Decode({0, 0x0e, 0x0a, 0x0b, 0x0f, 0x0b});
+  ASSERT_EQ(p.ops.size(), 3u);
+  EXPECT_EQ(p.ops[1].ToString(), "poll(b, POLLIN|POLLOUT|POLLRDHUP)");
+  EXPECT_EQ(p.ops[2].ToString(), "close(b)");
+}
+
+TEST(DecodeOps, StopsAtTheOperationLimit) {
+  std::vector<uint8_t> bytes(1 + 2 * kMaxFuzzOps, 0x0a);
+  EXPECT_EQ(Decode(bytes).ops.size(), kMaxFuzzOps);
+}
+
+class OpsRunnerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { BlockSigpipe(); }
+  OpsRunner runner_{ModelLimits::FromKernel()};
+};
+
+TEST_F(OpsRunnerTest, AcceptsTheKernelsAnswersForEveryType) {
+  for (uint8_t type : {0, 1, 2}) {
+    // Writes both ways, a peek, a short read, shutdown, a write into the
+    // shutdown, poll, close with unread data, reads after the close.
+    OpsProgram p = Decode({type, 0x00, 10, 0, 0x01, 7, 0, 0x05, 4, 1,
+                           0x05, 4, 0, 0x08, 1, 0x00, 1, 0, 0x0b, 0x0e,
+                           0x07, 50, 0, 0x07, 50, 0, 0x01, 1, 2});
+    EXPECT_TRUE(runner_.Run(p).ok()) << runner_.Run(p).message();
+  }
+}
+
+TEST_F(OpsRunnerTest, FillingTheBufferIsAccepted) {
+  // SO_SNDBUF at its minimum, then writes until EAGAIN, a read, a poll.
+  for (uint8_t type : {0, 1, 2}) {
+    std::vector<uint8_t> bytes = {type, 0x0c, 0, 0};
+    for (int i = 0; i < 8; ++i) {
+      bytes.insert(bytes.end(), {0x00, 0xe0, 0x00, 0x04, 0x01});
+    }
+    bytes.insert(bytes.end(), {0x0a, 0x05, 0xe2, 0, 0x40, 0, 0x0a});
+    EXPECT_TRUE(runner_.Run(Decode(bytes)).ok())
+        << runner_.Run(Decode(bytes)).message();
+  }
+}
+
+// The oracle's own test: a fault injected into one result must be caught,
+// within a few hundred random inputs, with a trace that says what differs.
+void ExpectCaught(OpsRunner& runner, Corruption c, const char* reason) {
+  std::mt19937 rng(42);
+  for (int i = 0; i < 1000; ++i) {
+    std::vector<uint8_t> bytes(1 + rng() % 60);
+    for (uint8_t& b : bytes) b = rng() % 4 == 0 ? rng() % 40 : rng();
+    absl::Status s = runner.Run(DecodeOps(bytes), c);
+    if (s.ok()) continue;
+    EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_THAT(s.message(),
+                AllOf(HasSubstr("socketpair (non-blocking), divergence at "
+                                "step"),
+                      HasSubstr(reason)));
+    return;
+  }
+  ADD_FAILURE() << "1000 inputs did not catch the corruption";
+}
+
+TEST_F(OpsRunnerTest, DroppedByteIsCaught) {
+  ExpectCaught(runner_, Corruption::kDropByte, "expected");
+}
+
+TEST_F(OpsRunnerTest, SwappedBytesAreCaught) {
+  ExpectCaught(runner_, Corruption::kSwapBytes, "expected 0x");
+}
+
+TEST_F(OpsRunnerTest, WrongErrnoIsCaught) {
+  ExpectCaught(runner_, Corruption::kWrongErrno, "expected -1 E");
+}
+
+TEST(CorruptionFromEnv, ParsesTheSwitch) {
+  unsetenv("SOCKSPEC_CORRUPT");
+  EXPECT_EQ(*CorruptionFromEnv(), Corruption::kNone);
+  setenv("SOCKSPEC_CORRUPT", "drop-byte", 1);
+  EXPECT_EQ(*CorruptionFromEnv(), Corruption::kDropByte);
+  setenv("SOCKSPEC_CORRUPT", "bogus", 1);
+  EXPECT_EQ(CorruptionFromEnv().status().code(),
+            absl::StatusCode::kInvalidArgument);
+  unsetenv("SOCKSPEC_CORRUPT");
+}
+
+}  // namespace
+}  // namespace sockspec

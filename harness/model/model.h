@@ -1,0 +1,146 @@
+// A reference model of a connected AF_UNIX socketpair on Linux: it judges the
+// result of each operation on either end, data content included, and then
+// adopts the observed result ("judge then adopt"), so where the kernel may
+// legitimately choose (how much a non-blocking write accepts near a full
+// buffer) any allowed choice passes and the model follows it.
+//
+//   Model model(SockType::kStream);
+//   ModelOp op = ModelOp::Write(0, 100, MSG_NOSIGNAL);
+//   absl::Status verdict = model.Check(op, observed);  // OK or the reason
+//
+// Every byte written carries its position: PatternByte(writer, offset) with
+// the offset in that direction's stream of bytes, so merged, split, lost,
+// duplicated and reordered data all show up as content mismatches.
+#ifndef SOCKSPEC_HARNESS_MODEL_MODEL_H_
+#define SOCKSPEC_HARNESS_MODEL_MODEL_H_
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/types/span.h"
+#include "harness/model/model_types.h"
+
+namespace sockspec::model {
+
+// The byte at `offset` of the stream written by end `writer` (0 = a, 1 = b).
+// Adjacent bytes always differ, a shift by less than 256 always changes the
+// byte, so a lost or duplicated byte is caught at the first byte after it;
+// the two directions step by different odd numbers, so a run of bytes tells
+// which end wrote it.
+inline uint8_t PatternByte(int writer, uint64_t offset) {
+  return static_cast<uint8_t>(offset * (writer == 0 ? 167 : 73) +
+                              (offset >> 8) * 89 + (offset >> 16) * 13 +
+                              writer * 101);
+}
+
+// Writes PatternByte(writer, offset + i) to out[i] for i < n.
+void FillPattern(int writer, uint64_t offset, uint8_t* out, size_t n);
+
+// Kernel limits the model needs. The defaults are this machine's:
+// /proc/sys/net/core/wmem_default, wmem_max and SOCK_MIN_SNDBUF (what
+// SO_SNDBUF 0 reads back as).
+struct ModelLimits {
+  int default_sndbuf = 212992;
+  int wmem_max = 4194304;
+  int min_sndbuf = 4608;
+
+  // The limits of the running kernel: reads /proc and probes a socket.
+  // Returns the defaults above where a probe fails.
+  static ModelLimits FromKernel();
+};
+
+// One kind of answer the model allows for an operation (Model::AllowedResults):
+// `result`, or when max_ret > result.ret any count in [result.ret, max_ret].
+// A read's data is min(ret, op.size) bytes of the peer's stream from
+// Model::NextReadOffset; `result.data` is left empty.
+struct AllowedResult {
+  Observed result;
+  ssize_t max_ret = 0;
+};
+
+class Model {
+ public:
+  explicit Model(SockType type, ModelLimits limits = {});
+
+  SockType type() const { return type_; }
+  bool closed(int end) const { return ends_[end].closed; }
+  // The stream offset of the next byte `end` writes: the data of the next
+  // write starts with PatternByte(end, NextWriteOffset(end)).
+  uint64_t NextWriteOffset(int end) const { return dirs_[end].next_write; }
+  // The stream offset, in the peer's bytes, of the data the next read on
+  // `reader` returns (a datagram's first byte): a correct read returns
+  // PatternByte(1 - reader, NextReadOffset(reader) + i).
+  uint64_t NextReadOffset(int reader) const;
+
+  // The answers Check would accept for `op` now, found by judging candidate
+  // results on copies of this model (model_allowed.cc): errnos, counts (a
+  // write's range of partial counts), read data, msg_flags, SIGPIPE, every
+  // combination of poll bits. Empty if `op` names a closed end. Slow (it
+  // copies the model per candidate): for reports, not for the fuzz loop.
+  std::vector<AllowedResult> AllowedResults(const ModelOp& op) const;
+
+  // Judges `observed` as the result of `op`. Returns OK when the semantics
+  // allow it; otherwise a FailedPrecondition status whose message says what
+  // was allowed and what differs ("read(b, 10): expected 5 bytes ..., got
+  // -1 EAGAIN"). Either way the model then follows the observed result as far
+  // as it can. InvalidArgument if `op` names a closed end.
+  absl::Status Check(const ModelOp& op, const Observed& observed);
+
+ private:
+  // Bytes one end has written that the other has not read yet. A stream
+  // write is one Chunk (it may be several skbs); a datagram is one Chunk.
+  struct Chunk {
+    uint64_t offset;
+    size_t len;
+    size_t skbs;  // upper bound on the skbs it took (stream)
+  };
+  struct Direction {
+    std::deque<Chunk> queue;
+    uint64_t next_write = 0;  // offset of the next byte written
+    uint64_t next_read = 0;   // stream: offset of the next byte to read
+    size_t unread = 0;        // bytes still queued
+  };
+  struct End {
+    bool closed = false;
+    bool rcv_shut = false;  // RCV_SHUTDOWN, own or from the peer
+    bool snd_shut = false;  // SEND_SHUTDOWN, own or from the peer
+    bool reset = false;     // sk_err == ECONNRESET pending
+    bool disconnected = false;  // DGRAM: the peer pointer was dropped
+    int sndbuf = 0;
+  };
+
+  absl::Status CheckWrite(const ModelOp& op, const Observed& obs);
+  absl::Status CheckStreamWrite(const ModelOp& op, const Observed& obs);
+  absl::Status CheckDgramWrite(const ModelOp& op, const Observed& obs);
+  absl::Status CheckRead(const ModelOp& op, const Observed& obs);
+  absl::Status CheckStreamRead(const ModelOp& op, const Observed& obs);
+  absl::Status CheckDgramRead(const ModelOp& op, const Observed& obs);
+  absl::Status CheckShutdown(const ModelOp& op, const Observed& obs);
+  absl::Status CheckClose(const ModelOp& op, const Observed& obs);
+  absl::Status CheckSetSndbuf(const ModelOp& op, const Observed& obs);
+  absl::Status CheckPoll(const ModelOp& op, const Observed& obs);
+
+  // Bounds on sk_wmem_alloc of `end`: the truesize of everything it has
+  // written that is still queued at the peer.
+  size_t WmemLow(int end) const;
+  size_t WmemHigh(int end) const;
+  // Drops everything queued for `reader` (its receive queue is purged).
+  void Purge(int reader);
+  // Consumes `n` bytes of a stream direction.
+  void ConsumeStream(Direction& d, size_t n);
+
+  SockType type_;
+  ModelLimits limits_;
+  End ends_[2];
+  Direction dirs_[2];  // indexed by the writing end
+};
+
+}  // namespace sockspec::model
+
+#endif  // SOCKSPEC_HARNESS_MODEL_MODEL_H_

@@ -1,0 +1,137 @@
+// What the model would accept, as a list of answers rather than a verdict:
+// the expectation of a generated case's divergent step (fuzz/crash_to_case).
+// Check stays the only statement of the rules: every answer listed here is a
+// candidate that a copy of the model accepted, so the two cannot drift apart.
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <vector>
+
+#include "harness/model/model.h"
+
+namespace sockspec::model {
+namespace {
+
+// Every errno a socketpair operation of the model can give.
+constexpr int kErrnos[] = {EAGAIN,   EPIPE,    ECONNRESET, ECONNREFUSED,
+                           ENOTCONN, EMSGSIZE, EINVAL,     ENOBUFS};
+
+bool SameAnswer(const AllowedResult& x, const Observed& o) {
+  const Observed& r = x.result;
+  return r.ret == o.ret && r.err == o.err && r.msg_flags == o.msg_flags &&
+         r.sigpipe == o.sigpipe && r.revents == o.revents &&
+         r.sndbuf == o.sndbuf;
+}
+
+}  // namespace
+
+uint64_t Model::NextReadOffset(int reader) const {
+  const Direction& d = dirs_[1 - reader];
+  if (type_ != SockType::kStream && !d.queue.empty()) {
+    return d.queue.front().offset;
+  }
+  return d.next_read;
+}
+
+std::vector<AllowedResult> Model::AllowedResults(const ModelOp& op) const {
+  std::vector<AllowedResult> out;
+  if (op.end < 0 || op.end > 1 || ends_[op.end].closed) return out;
+  const auto accepts = [&](const Observed& o) {
+    Model copy = *this;
+    return copy.Check(op, o).ok();
+  };
+  const auto add = [&](Observed o, ssize_t max_ret) {
+    for (const AllowedResult& x : out) {
+      if (SameAnswer(x, o)) return;
+    }
+    o.data = {};
+    out.push_back(AllowedResult{o, std::max(max_ret, o.ret)});
+  };
+  for (int err : kErrnos) {
+    for (bool sigpipe : {false, true}) {
+      if (sigpipe && op.kind != OpKind::kWrite) continue;
+      Observed o;
+      o.ret = -1;
+      o.err = err;
+      o.sigpipe = sigpipe;
+      if (accepts(o)) add(o, -1);
+    }
+  }
+  switch (op.kind) {
+    case OpKind::kWrite: {
+      // A count is allowed in one interval [lo, op.size] (or exactly 0).
+      Observed o;
+      o.ret = static_cast<ssize_t>(op.size);
+      if (!accepts(o)) break;
+      size_t lo = 0, hi = op.size;  // answer in [lo, hi]; hi is accepted
+      while (lo < hi) {
+        const size_t mid = lo + (hi - lo) / 2;
+        o.ret = static_cast<ssize_t>(mid);
+        if (accepts(o)) {
+          hi = mid;
+        } else {
+          lo = mid + 1;
+        }
+      }
+      o.ret = static_cast<ssize_t>(lo);
+      add(o, static_cast<ssize_t>(op.size));
+      break;
+    }
+    case OpKind::kRead: {
+      const Direction& d = dirs_[1 - op.end];
+      std::vector<size_t> counts = {0, std::min(op.size, d.unread)};
+      if (!d.queue.empty()) {
+        counts.push_back(std::min(op.size, d.queue.front().len));
+        counts.push_back(d.queue.front().len);
+      }
+      std::vector<uint8_t> data;
+      for (size_t n : counts) {
+        const size_t copied = std::min(n, op.size);
+        data.resize(copied);
+        FillPattern(1 - op.end, NextReadOffset(op.end), data.data(), copied);
+        for (int flags : {0, static_cast<int>(MSG_TRUNC)}) {
+          if (flags != 0 && op.call != IoCall::kMsg) continue;
+          Observed r;
+          r.ret = static_cast<ssize_t>(n);
+          r.msg_flags = flags;
+          r.data = absl::MakeConstSpan(data);
+          if (accepts(r)) add(r, r.ret);
+        }
+      }
+      break;
+    }
+    case OpKind::kPoll: {
+      constexpr short kBits[] = {POLLIN, POLLOUT, POLLRDHUP, POLLHUP, POLLERR};
+      for (int mask = 0; mask < 32; ++mask) {
+        Observed o;
+        for (int i = 0; i < 5; ++i) {
+          if (mask & (1 << i)) o.revents |= kBits[i];
+        }
+        if (accepts(o)) add(o, 0);
+      }
+      break;
+    }
+    case OpKind::kSetSndbuf: {
+      // sock_setsockopt's rule, confirmed by Check below.
+      const uint64_t capped = std::min<uint64_t>(
+          static_cast<uint32_t>(op.value), limits_.wmem_max);
+      Observed o;
+      o.sndbuf = static_cast<int>(
+          std::max<uint64_t>(capped * 2, limits_.min_sndbuf));
+      if (accepts(o)) add(o, 0);
+      break;
+    }
+    case OpKind::kShutdown:
+    case OpKind::kClose: {
+      Observed o;
+      if (accepts(o)) add(o, 0);
+      break;
+    }
+  }
+  return out;
+}
+
+}  // namespace sockspec::model

@@ -1,0 +1,164 @@
+#include "harness/model/model_types.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "harness/os/fd.h"
+
+namespace sockspec::model {
+
+int SockTypeValue(SockType type) {
+  switch (type) {
+    case SockType::kStream:
+      return SOCK_STREAM;
+    case SockType::kDgram:
+      return SOCK_DGRAM;
+    case SockType::kSeqpacket:
+      return SOCK_SEQPACKET;
+  }
+  return SOCK_STREAM;
+}
+
+const char* SockTypeName(SockType type) {
+  switch (type) {
+    case SockType::kStream:
+      return "SOCK_STREAM";
+    case SockType::kDgram:
+      return "SOCK_DGRAM";
+    case SockType::kSeqpacket:
+      return "SOCK_SEQPACKET";
+  }
+  return "SOCK_?";
+}
+
+ModelOp ModelOp::Write(int end, size_t size, int flags, IoCall call) {
+  ModelOp op;
+  op.kind = OpKind::kWrite;
+  op.end = end;
+  op.size = size;
+  op.flags = call == IoCall::kPlain ? 0 : flags;
+  op.call = call;
+  return op;
+}
+
+ModelOp ModelOp::Read(int end, size_t size, int flags, IoCall call) {
+  ModelOp op = Write(end, size, flags, call);
+  op.kind = OpKind::kRead;
+  return op;
+}
+
+ModelOp ModelOp::Shutdown(int end, int how) {
+  ModelOp op;
+  op.kind = OpKind::kShutdown;
+  op.end = end;
+  op.how = how;
+  return op;
+}
+
+ModelOp ModelOp::Close(int end) {
+  ModelOp op;
+  op.kind = OpKind::kClose;
+  op.end = end;
+  return op;
+}
+
+ModelOp ModelOp::SetSndbuf(int end, int value) {
+  ModelOp op;
+  op.kind = OpKind::kSetSndbuf;
+  op.end = end;
+  op.value = value;
+  return op;
+}
+
+ModelOp ModelOp::Poll(int end) {
+  ModelOp op;
+  op.kind = OpKind::kPoll;
+  op.end = end;
+  return op;
+}
+
+std::string MsgFlagsString(int flags) {
+  static constexpr struct {
+    int flag;
+    const char* name;
+  } kNames[] = {{MSG_PEEK, "MSG_PEEK"},         {MSG_TRUNC, "MSG_TRUNC"},
+                {MSG_DONTWAIT, "MSG_DONTWAIT"}, {MSG_WAITALL, "MSG_WAITALL"},
+                {MSG_NOSIGNAL, "MSG_NOSIGNAL"}, {MSG_EOR, "MSG_EOR"},
+                {MSG_CTRUNC, "MSG_CTRUNC"}};
+  std::vector<std::string> parts;
+  for (const auto& n : kNames) {
+    if (flags & n.flag) {
+      parts.push_back(n.name);
+      flags &= ~n.flag;
+    }
+  }
+  if (flags != 0) parts.push_back(absl::StrCat("0x", absl::Hex(flags)));
+  return parts.empty() ? "0" : absl::StrJoin(parts, "|");
+}
+
+std::string PollEventsString(short events) {
+  static constexpr struct {
+    short bit;
+    const char* name;
+  } kNames[] = {{POLLIN, "POLLIN"},   {POLLPRI, "POLLPRI"},
+                {POLLOUT, "POLLOUT"}, {POLLERR, "POLLERR"},
+                {POLLHUP, "POLLHUP"}, {POLLNVAL, "POLLNVAL"},
+                {POLLRDHUP, "POLLRDHUP"}};
+  std::vector<std::string> parts;
+  for (const auto& n : kNames) {
+    if (events & n.bit) parts.push_back(n.name);
+  }
+  return parts.empty() ? "0" : absl::StrJoin(parts, "|");
+}
+
+std::string ModelOp::ToString() const {
+  const std::string e(1, EndName(end));
+  switch (kind) {
+    case OpKind::kWrite:
+    case OpKind::kRead: {
+      const bool w = kind == OpKind::kWrite;
+      const char* name = call == IoCall::kPlain ? (w ? "write" : "read")
+                         : call == IoCall::kSend ? (w ? "send" : "recv")
+                                                 : (w ? "sendmsg" : "recvmsg");
+      if (call == IoCall::kPlain) return absl::StrCat(name, "(", e, ", ", size, ")");
+      return absl::StrCat(name, "(", e, ", ", size, ", ",
+                          MsgFlagsString(flags), ")");
+    }
+    case OpKind::kShutdown:
+      return absl::StrCat("shutdown(", e, ", ",
+                          how == SHUT_RD   ? "SHUT_RD"
+                          : how == SHUT_WR ? "SHUT_WR"
+                                           : "SHUT_RDWR",
+                          ")");
+    case OpKind::kClose:
+      return absl::StrCat("close(", e, ")");
+    case OpKind::kSetSndbuf:
+      return absl::StrCat("setsockopt(", e, ", SO_SNDBUF, ",
+                          value, ")");
+    case OpKind::kPoll:
+      return absl::StrCat("poll(", e,
+                          ", POLLIN|POLLOUT|POLLRDHUP)");
+  }
+  return "?";
+}
+
+std::string Observed::ToString(const ModelOp& op) const {
+  if (op.kind == OpKind::kPoll) return PollEventsString(revents);
+  std::string s = ret < 0 ? absl::StrCat("-1 ", ErrnoName(err))
+                          : absl::StrCat(ret);
+  if (sigpipe) absl::StrAppend(&s, " + SIGPIPE");
+  if (op.kind == OpKind::kRead && op.call == IoCall::kMsg && ret >= 0 &&
+      msg_flags != 0) {
+    absl::StrAppend(&s, " msg_flags=", MsgFlagsString(msg_flags));
+  }
+  if (op.kind == OpKind::kSetSndbuf && ret == 0) {
+    absl::StrAppend(&s, " (SO_SNDBUF now ", sndbuf, ")");
+  }
+  return s;
+}
+
+}  // namespace sockspec::model

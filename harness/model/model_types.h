@@ -1,0 +1,81 @@
+// The vocabulary of the reference model (harness/model.h): socket types, the
+// operations on the two ends of a socketpair and their observed results, and
+// how they print in traces ("read(b, 10, MSG_PEEK) = 5").
+#ifndef SOCKSPEC_HARNESS_MODEL_MODEL_TYPES_H_
+#define SOCKSPEC_HARNESS_MODEL_MODEL_TYPES_H_
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "absl/types/span.h"
+
+namespace sockspec::model {
+
+enum class SockType { kStream, kDgram, kSeqpacket };
+
+// SOCK_STREAM for kStream, and so on.
+int SockTypeValue(SockType type);
+// "SOCK_STREAM".
+const char* SockTypeName(SockType type);
+
+enum class OpKind { kWrite, kRead, kShutdown, kClose, kSetSndbuf, kPoll };
+
+// Which system call carries a write or read. kPlain is write(2)/read(2),
+// which take no flags.
+enum class IoCall { kSend, kPlain, kMsg };
+
+// One operation on end 0 ("a") or 1 ("b").
+struct ModelOp {
+  OpKind kind = OpKind::kPoll;
+  int end = 0;
+  size_t size = 0;            // kWrite, kRead: the length passed
+  int flags = 0;              // kWrite, kRead: MSG_* flags
+  IoCall call = IoCall::kMsg;  // kWrite, kRead
+  int how = 0;                // kShutdown: SHUT_RD, SHUT_WR or SHUT_RDWR
+  int value = 0;              // kSetSndbuf: the value passed to setsockopt
+
+  static ModelOp Write(int end, size_t size, int flags = 0,
+                  IoCall call = IoCall::kSend);
+  static ModelOp Read(int end, size_t size, int flags = 0,
+                 IoCall call = IoCall::kMsg);
+  static ModelOp Shutdown(int end, int how);
+  static ModelOp Close(int end);
+  static ModelOp SetSndbuf(int end, int value);
+  static ModelOp Poll(int end);
+
+  // "sendmsg(a, 100, MSG_DONTWAIT|MSG_NOSIGNAL)", "shutdown(b, SHUT_WR)".
+  std::string ToString() const;
+};
+
+// The events a kPoll operation asks for.
+constexpr short kPollEvents = 0x001 | 0x004 | 0x2000;  // IN | OUT | RDHUP
+
+// What the kernel answered.
+struct Observed {
+  ssize_t ret = 0;
+  int err = 0;        // errno when ret < 0
+  int msg_flags = 0;  // recvmsg's msg_flags
+  // kRead: the bytes placed in the buffer (min(ret, size) of them).
+  absl::Span<const uint8_t> data;
+  bool sigpipe = false;  // kWrite: a SIGPIPE was raised by the call
+  short revents = 0;     // kPoll
+  int sndbuf = 0;        // kSetSndbuf: SO_SNDBUF read back afterwards
+
+  // The result part of a trace line, for `op`: "5", "-1 EAGAIN",
+  // "-1 EPIPE + SIGPIPE", "5 msg_flags=MSG_TRUNC", "POLLIN|POLLOUT".
+  std::string ToString(const ModelOp& op) const;
+};
+
+// "MSG_PEEK|MSG_TRUNC", or "0".
+std::string MsgFlagsString(int flags);
+// "POLLIN|POLLHUP", or "0".
+std::string PollEventsString(short events);
+// "a" or "b".
+inline char EndName(int end) { return end == 0 ? 'a' : 'b'; }
+
+}  // namespace sockspec::model
+
+#endif  // SOCKSPEC_HARNESS_MODEL_MODEL_TYPES_H_

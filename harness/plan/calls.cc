@@ -1,0 +1,234 @@
+#include "harness/plan/calls.h"
+
+#include <utility>
+
+namespace sockspec {
+namespace {
+
+using K = SymbolKind;
+
+// Builds one entry: Entry("read", c, CallFamily::kIo).Args({...}).Result(...).
+class Entry {
+ public:
+  Entry(const char* name, Call call, CallFamily family) {
+    s_.name = name;
+    s_.call = call;
+    s_.family = family;
+  }
+  Entry& Args(std::vector<ArgSpec> a) { s_.args = std::move(a); return *this; }
+  Entry& Optional(std::vector<ArgSpec> a) { s_.optional = std::move(a); return *this; }
+  Entry& ExtraInts(std::vector<int64_t> v) { s_.extra_ints = std::move(v); return *this; }
+  Entry& Result(ResultKind r) { s_.result = r; return *this; }
+  Entry& With(Ancillary a) { s_.ancillary = a; return *this; }
+  Entry& Blocks(Blocking b) { s_.blocking = b; return *this; }
+  Entry& MsgFlagsAt(int i) { s_.msg_flags_int = i; return *this; }
+  Entry& ClosesFd() { s_.closes_fd = true; return *this; }
+  Entry& SourceAddress() { s_.source_address = true; return *this; }
+  Entry& PeerOnly() { s_.peer_only = true; return *this; }
+  Entry& FdInStruct() { s_.fd_in_syscall_args = false; return *this; }
+  Entry& Statement() { s_.written_as_call = false; return *this; }
+  operator CallSpec() const { return s_; }  // NOLINT: a builder
+
+ private:
+  CallSpec s_;
+};
+
+const ArgSpec kFdArg{"fd", ArgKind::kFd, {}};
+const ArgSpec kSizeArg{"size", ArgKind::kInt, {}};
+const ArgSpec kDataArg{"data", ArgKind::kData, {}};
+const ArgSpec kAddrArg{"address", ArgKind::kAddress, {}};
+const ArgSpec kMsgFlagsArg{"flags", ArgKind::kSymbols, {K::kMsgFlag}};
+const ArgSpec kDomainArg{"domain", ArgKind::kSymbols, {K::kDomain}};
+const ArgSpec kTypeArg{"type", ArgKind::kSymbols, {K::kSockType, K::kSockFlag}};
+const ArgSpec kLevelArg{"level", ArgKind::kSymbols, {K::kLevel}};
+const ArgSpec kOptArg{"option", ArgKind::kSymbols, {K::kSockOpt}};
+const ArgSpec kProtocolArg{"protocol", ArgKind::kInt, {}, 0};
+const ArgSpec kChunkArg{"chunk", ArgKind::kInt, {}, 4096};
+
+// One case per Call and no default: a new Call without an entry does not
+// compile (-Wswitch -Werror).
+CallSpec Describe(Call c) {
+  using F = CallFamily;
+  using R = ResultKind;
+  switch (c) {
+    case Call::kSocket:
+      return Entry("socket", c, F::kSocket)
+          .Args({kDomainArg, kTypeArg}).Optional({kProtocolArg}).Result(R::kFd);
+    case Call::kSocketpair:
+      return Entry("socketpair", c, F::kSocket)
+          .Args({kDomainArg, kTypeArg}).Optional({kProtocolArg})
+          .Result(R::kFdPair);
+    case Call::kPair:  // ints: kind (PairKind), type
+      return Entry("pair", c, F::kSocket)
+          .Args({{"kind", ArgKind::kPairKind, {}}, kTypeArg}).Result(R::kFdPair);
+    case Call::kBind:
+      return Entry("bind", c, F::kSocket).Args({kFdArg, kAddrArg});
+    case Call::kListen:
+      return Entry("listen", c, F::kSocket)
+          .Args({kFdArg, {"backlog", ArgKind::kInt, {}}});
+    case Call::kConnect:
+      return Entry("connect", c, F::kSocket)
+          .Args({kFdArg, kAddrArg}).Blocks(Blocking::kOnSocket);
+    case Call::kAccept:
+      return Entry("accept", c, F::kSocket)
+          .Args({kFdArg}).Result(R::kFd).Blocks(Blocking::kOnSocket)
+          .SourceAddress();
+    case Call::kAccept4:
+      return Entry("accept4", c, F::kSocket)
+          .Args({kFdArg, {"flags", ArgKind::kSymbols, {K::kSockFlag}}})
+          .Result(R::kFd).Blocks(Blocking::kOnSocket).SourceAddress();
+    case Call::kRead:
+      return Entry("read", c, F::kIo)
+          .Args({kFdArg, kSizeArg}).Result(R::kData).Blocks(Blocking::kOnSocket);
+    case Call::kWrite:
+      return Entry("write", c, F::kIo)
+          .Args({kFdArg, kDataArg}).Blocks(Blocking::kOnSocket);
+    case Call::kRecv:
+      return Entry("recv", c, F::kIo)
+          .Args({kFdArg, kSizeArg, kMsgFlagsArg}).Result(R::kData)
+          .Blocks(Blocking::kOnSocket).MsgFlagsAt(1);
+    case Call::kRecvfrom:
+      return Entry("recvfrom", c, F::kIo)
+          .Args({kFdArg, kSizeArg, kMsgFlagsArg}).Result(R::kData)
+          .Blocks(Blocking::kOnSocket).MsgFlagsAt(1).SourceAddress();
+    case Call::kSend:
+      return Entry("send", c, F::kIo)
+          .Args({kFdArg, kDataArg, kMsgFlagsArg})
+          .Blocks(Blocking::kOnSocket).MsgFlagsAt(0);
+    case Call::kSendto:
+      return Entry("sendto", c, F::kIo)
+          .Args({kFdArg, kDataArg, kMsgFlagsArg, kAddrArg})
+          .Blocks(Blocking::kOnSocket).MsgFlagsAt(0);
+    case Call::kRecvmsg:  // ints: size, flags, rights capacity, want_creds
+      return Entry("recvmsg", c, F::kMsg)
+          .Args({kFdArg, kSizeArg, kMsgFlagsArg}).ExtraInts({-1, 0})
+          .Result(R::kData).With(Ancillary::kReceive)
+          .Blocks(Blocking::kOnSocket).MsgFlagsAt(1).SourceAddress();
+    case Call::kSendmsg:
+      return Entry("sendmsg", c, F::kMsg)
+          .Args({kFdArg, kDataArg, kMsgFlagsArg}).With(Ancillary::kSend)
+          .Blocks(Blocking::kOnSocket).MsgFlagsAt(0);
+    case Call::kShutdown:
+      return Entry("shutdown", c, F::kSocket)
+          .Args({kFdArg, {"how", ArgKind::kSymbols, {K::kShutHow}}});
+    case Call::kClose:
+      return Entry("close", c, F::kSocket).Args({kFdArg}).ClosesFd();
+    case Call::kDup:
+      return Entry("dup", c, F::kSocket).Args({kFdArg}).Result(R::kFd);
+    case Call::kPoll:
+      return Entry("poll", c, F::kCtl)
+          .Args({kFdArg, {"events", ArgKind::kSymbols, {K::kPollEvent}}})
+          .Optional({{"timeout_ms", ArgKind::kInt, {}, 0}})
+          .Result(R::kRevents).Blocks(Blocking::kOnTimeout).FdInStruct();
+    case Call::kFcntl:
+      return Entry("fcntl", c, F::kCtl)
+          .Args({kFdArg, {"command", ArgKind::kSymbols, {K::kFcntlCmd}}})
+          .Optional({{"arg", ArgKind::kSymbols, {K::kFileFlag, K::kFdFlag}, 0}})
+          .Result(R::kValue);
+    case Call::kSetsockopt:
+      return Entry("setsockopt", c, F::kCtl)
+          .Args({kFdArg, kLevelArg, kOptArg, {"value", ArgKind::kInt, {}}});
+    case Call::kGetsockopt:
+      return Entry("getsockopt", c, F::kCtl)
+          .Args({kFdArg, kLevelArg, kOptArg}).Result(R::kValue);
+    case Call::kGetsockname:
+      return Entry("getsockname", c, F::kCtl).Args({kFdArg}).Result(R::kAddress);
+    case Call::kGetpeername:
+      return Entry("getpeername", c, F::kCtl).Args({kFdArg}).Result(R::kAddress);
+    case Call::kIoctl:
+      return Entry("ioctl", c, F::kCtl)
+          .Args({kFdArg, {"request", ArgKind::kSymbols, {K::kIoctl}}})
+          .Result(R::kValue);
+    case Call::kSockatmark:  // ioctl SIOCATMARK: 1 at the urgent mark, else 0
+      return Entry("sockatmark", c, F::kCtl).Args({kFdArg});
+    case Call::kFill:  // writes until EAGAIN (the fd must be non-blocking)
+      return Entry("fill", c, F::kIo).Args({kFdArg}).Optional({kChunkArg});
+    case Call::kDrain:  // reads until EAGAIN or EOF
+      return Entry("drain", c, F::kIo).Args({kFdArg}).Optional({kChunkArg});
+    case Call::kFork:  // `fork NEW`: Op::new_peer inherits every fd
+      return Entry("fork", c, F::kCoordination).PeerOnly().Statement();
+    case Call::kRaise:
+      return Entry("raise", c, F::kCtl)
+          .Args({{"signal", ArgKind::kSymbols, {K::kSignal}}}).PeerOnly();
+    case Call::kPipe:
+      return Entry("pipe", c, F::kProc)
+          .Optional({{"flags", ArgKind::kSymbols, {K::kFileFlag}, 0}})
+          .Result(R::kFdPair);
+    case Call::kDropPrivileges:
+      return Entry("drop_privileges", c, F::kProc).PeerOnly();
+    case Call::kWakes:  // the peer's blocked call completes
+      return Entry("wakes", c, F::kCoordination).PeerOnly().Statement();
+    case Call::kBlocked:  // the peer's blocked call is still asleep
+      return Entry("blocked", c, F::kCoordination).PeerOnly().Statement();
+  }
+  return Entry("?", c, F::kCoordination);  // not reached: c is a Call
+}
+
+}  // namespace
+
+int CallSpec::FdsMade() const {
+  switch (result) {
+    case ResultKind::kFd: return 1;
+    case ResultKind::kFdPair: return 2;
+    case ResultKind::kCount:
+    case ResultKind::kData:
+    case ResultKind::kRevents:
+    case ResultKind::kValue:
+    case ResultKind::kAddress: break;
+  }
+  return ancillary == Ancillary::kReceive ? -1 : 0;
+}
+
+const std::vector<CallSpec>& AllCalls() {
+  static const std::vector<CallSpec>* const kCalls = [] {
+    auto* v = new std::vector<CallSpec>;
+    for (int i = 0; i < kCallCount; ++i) v->push_back(Describe(static_cast<Call>(i)));
+    return v;
+  }();
+  return *kCalls;
+}
+
+const CallSpec& SpecOf(Call call) {
+  return AllCalls()[static_cast<size_t>(call)];
+}
+
+const CallSpec* FindCall(std::string_view name) {
+  for (const CallSpec& c : AllCalls()) {
+    if (c.written_as_call && name == c.name) return &c;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> CallNames() {
+  std::vector<std::string> out;
+  for (const CallSpec& c : AllCalls()) {
+    if (c.written_as_call) out.emplace_back(c.name);
+  }
+  return out;
+}
+
+std::string DescribeArgs(const CallSpec& spec) {
+  std::string out;
+  for (const ArgSpec& a : spec.args) {
+    if (!out.empty()) out += ", ";
+    out += a.name;
+  }
+  for (const ArgSpec& a : spec.optional) {
+    out += out.empty() ? "[" : "[, ";
+    out += a.name;
+    out += "]";
+  }
+  switch (spec.ancillary) {
+    case Ancillary::kNone: break;
+    case Ancillary::kReceive: out += "[, rights=N][, creds]"; break;
+    case Ancillary::kSend: out += "[, rights(f, ...)][, creds(A)]"; break;
+  }
+  return out;
+}
+
+bool PassesFdToKernel(const CallSpec& spec) {
+  return !spec.args.empty() && spec.args[0].kind == ArgKind::kFd &&
+         spec.fd_in_syscall_args;
+}
+
+}  // namespace sockspec

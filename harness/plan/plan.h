@@ -1,0 +1,208 @@
+// The executable plan: one case-file instance (one row of its matrix), fully
+// resolved and checked, ready for the executor. The front end (lexer, parser,
+// validate) produces plans; the executor runs them and judges each operation
+// against its expectation. Nothing in a plan refers back to the case syntax
+// except Location and the op text used in reports.
+//
+//   cases/eof/x.case, matrix TYPE=SOCK_STREAM  ->  Plan{peers: A, B; ops: ...}
+#ifndef SOCKSPEC_HARNESS_PLAN_PLAN_H_
+#define SOCKSPEC_HARNESS_PLAN_PLAN_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sockspec {
+
+// A place in a case file, 1-based. Reports print "path:line:col".
+struct Location {
+  std::string path;
+  int line = 0;
+  int col = 0;
+};
+
+// A socket address as the case names it; resolved to a sockaddr by the
+// executor at run time (private directory, per-run abstract prefix, ports).
+struct AddressSpec {
+  enum class Kind {
+    kNone,
+    kPath,       // `path("srv")`: relative name inside the case's private dir
+    kAbstract,   // `abstract("srv")`: '\0' + per-run random prefix + name
+    kUnnamed,    // `unnamed`: addrlen == sizeof(sa_family_t) (autobind on bind)
+    kAutobind,   // `autobind` (expectations only): '\0' + 5 hex digits
+    kInet4,      // `loopback4` / `loopback4(port)`: 127.0.0.1
+    kInet6,      // `loopback6` / `loopback6(port)`: ::1
+    kBoundOf,    // `addr(l)`: the address fd slot `fd` had after bind/listen
+    kLongPath,   // `longpath(N)`: a relative path of exactly N bytes
+  };
+  Kind kind = Kind::kNone;
+  std::string name;  // kPath, kAbstract (may contain '\0')
+  int port = 0;      // kInet4, kInet6 (0: any)
+  int fd = -1;       // kBoundOf: fd slot
+  int length = 0;    // kLongPath
+};
+
+// Expected SO_PEERCRED / SCM_CREDENTIALS contents.
+struct CredSpec {
+  // The process whose pid is expected: a peer index, or kHarness for the
+  // harness process itself (it made the setup sockets).
+  static constexpr int kHarness = -1;
+  int pid_of = kHarness;
+  // Explicit pid instead (sending a forged pid for B47): used when set.
+  std::optional<int64_t> pid;
+  // uid/gid: nullopt means "the harness's own" (getuid()/getgid()).
+  std::optional<int64_t> uid;
+  std::optional<int64_t> gid;
+};
+
+// An inclusive integer range; exact values have min == max.
+struct Range {
+  int64_t min = 0;
+  int64_t max = 0;
+  static Range Exactly(int64_t v) { return {v, v}; }
+  bool Contains(int64_t v) const { return v >= min && v <= max; }
+};
+
+// One allowed result of an operation. Every field that is set must match;
+// unset optional fields are not checked. Signals are always checked: the set
+// of signals delivered to the peer during the call must equal `signals`.
+struct Outcome {
+  enum class Kind {
+    kReturn,  // the call succeeded (returned >= 0)
+    kErrno,   // the call returned -1 with errno `err`
+    kBlocks,  // the call is seen asleep in the kernel (no result yet)
+  };
+  Kind kind = Kind::kReturn;
+  Location loc;  // where this outcome is written, for reports
+
+  std::optional<Range> ret;  // kReturn: the return value
+  int err = 0;               // kErrno
+
+  // Received bytes (read/recv*): exact content. A data expectation without an
+  // explicit ret implies ret == data.size().
+  std::optional<std::string> data;
+  std::optional<int> msg_flags;     // recvmsg: exact msg_flags
+  std::optional<Range> value;       // getsockopt int, ioctl, fcntl, poll revents
+  std::optional<AddressSpec> addr;  // recvfrom/recvmsg source, get*name, accept peer
+  std::optional<CredSpec> cred;     // SO_PEERCRED, SCM_CREDENTIALS
+  // recvmsg SCM_RIGHTS: one entry per fd expected; each names the sender's fd
+  // slot it must refer to (same open file, compared by st_dev/st_ino), or -1
+  // for "any". The received fds are bound to Op::results in order.
+  std::optional<std::vector<int>> rights_same_as;
+  std::vector<int> signals;  // e.g. {SIGPIPE}; empty: none may arrive
+};
+
+// What an operation must do: any one of the outcomes. `text` is the answer
+// as written, matrix values substituted ("EPIPE signal SIGPIPE", "blocks");
+// `source` says where a platform's answer is documented (its `because`,
+// empty for the default platform).
+struct Expected {
+  std::vector<Outcome> any_of;
+  std::string text;
+  std::string source;
+  Location loc;
+};
+
+// The calls a plan makes. What each takes, returns, makes, closes and
+// whether it can block is its entry in calls.cc (SpecOf); Op::ints holds its
+// integer arguments in the order of that entry's args, then optional args
+// (or their fallbacks), then its extra_ints.
+enum class Call {
+  // Setup or peer steps.
+  kSocket,
+  kSocketpair,
+  kPair,  // a connected pair of a PairKind
+  kBind,
+  kListen,
+  kConnect,
+  kAccept,
+  kAccept4,
+  kRead,
+  kWrite,
+  kRecv,
+  kSend,
+  kRecvfrom,
+  kSendto,
+  kRecvmsg,
+  kSendmsg,
+  kShutdown,
+  kClose,
+  kDup,
+  kPoll,
+  kFcntl,
+  kSetsockopt,
+  kGetsockopt,
+  kGetsockname,
+  kGetpeername,
+  kIoctl,
+  kSockatmark,
+  kFill,   // writes until EAGAIN; ret = total bytes accepted
+  kDrain,  // reads until EAGAIN or EOF; ret = total
+  kFork,   // the peer forks `new_peer`, which inherits every fd it holds
+  kRaise,
+  kPipe,
+  kDropPrivileges,
+  // Coordination steps, no system call of their own.
+  kWakes,    // the peer's blocked call completes; judged by `expect`
+  kBlocked,  // the peer's blocked call is still asleep
+  // Keep kBlocked last: kCallCount counts through it.
+};
+inline constexpr int kCallCount = static_cast<int>(Call::kBlocked) + 1;
+
+// Socket kinds for kPair and for reports.
+enum class PairKind { kSocketpair, kPathname, kAbstract, kInet4, kInet6 };
+
+struct Op {
+  Location loc;
+  std::string text;  // the step as written, matrix values substituted:
+                     // "read(b, 10)"; repeated steps say "connect(c[2], ...)"
+  int peer = -1;     // index into Plan::peers; -1: the harness (setup)
+  Call call = Call::kRead;
+
+  std::vector<int> fds;      // fd slots the call uses, in argument order
+  std::vector<int64_t> ints; // integer arguments, per the call's entry
+  std::string data;          // bytes to send
+  AddressSpec addr;          // bind/connect/sendto target
+  std::vector<int> rights;   // sendmsg SCM_RIGHTS: fd slots of the sender
+  std::optional<CredSpec> creds;  // sendmsg SCM_CREDENTIALS to send
+  std::vector<int> results;  // fd slots bound by a successful call
+  int new_peer = -1;         // kFork
+
+  Expected expect;  // for the platform the plan was made for
+  // Every platform's recorded answer, the default platform first; the
+  // executor checks a non-default platform's passes against the default's
+  // answer too (InstanceResult::recorded).
+  std::vector<std::pair<std::string, Expected>> platforms;
+};
+
+struct PeerDecl {
+  std::string name;
+  Location loc;
+  std::vector<int> holds;  // fd slots given at fork (setup results)
+  int forked_by = -1;      // peer index for peers made by kFork
+};
+
+struct Plan {
+  std::string path;          // the case file
+  std::string title;
+  std::vector<std::string> covers;   // behaviour ids: "B04"
+  std::vector<std::string> sources;  // citations
+  // The matrix row this plan is: {{"TYPE", "SOCK_DGRAM"}, ...}; empty when
+  // the case has no matrix. The instance name joins the values: "SOCK_DGRAM/abstract".
+  std::vector<std::pair<std::string, std::string>> bindings;
+  std::string platform;  // whose expectations `Op::expect` holds: "linux"
+
+  std::vector<std::string> fd_names;  // slot -> name: "a", "c[2]"
+  std::vector<PeerDecl> peers;
+  std::vector<Op> ops;
+  int step_timeout_ms = 5000;  // a call not expected to block must finish
+  int case_timeout_ms = 60000;
+
+  std::string InstanceName() const;  // "SOCK_DGRAM/abstract", or "" if none
+};
+
+}  // namespace sockspec
+
+#endif  // SOCKSPEC_HARNESS_PLAN_PLAN_H_

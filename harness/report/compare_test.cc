@@ -1,0 +1,188 @@
+#include "harness/report/compare.h"
+
+#include <nlohmann/json.hpp>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace sockspec {
+namespace {
+
+using testing::HasSubstr;
+
+// A mismatch at cases/close/x.case:19:1, B: read(b, 4096).
+Failure Reset() {
+  Failure f;
+  f.kind = FailureKind::kMismatch;
+  f.loc = {"cases/close/x.case", 19, 1};
+  f.peer = "B";
+  f.call = "read(b, 4096)";
+  f.expected_text = "0";
+  f.expected = "0";
+  f.observed = "-1 ECONNRESET";
+  return f;
+}
+
+CaseOutcome Outcome(const std::string& instance, Verdict v,
+                    std::optional<Failure> failure = std::nullopt) {
+  CaseOutcome o;
+  o.path = "cases/close/x.case";
+  o.instance = instance;
+  o.title = "x";
+  o.covers = {"B19"};
+  o.verdict = v;
+  o.failure = std::move(failure);
+  return o;
+}
+
+const Failure kReset = Reset();
+
+RecordedAnswer Sigpipe() {
+  RecordedAnswer a;
+  a.loc = {"cases/close/x.case", 14, 1};
+  a.peer = "B";
+  a.call = "write(b, \"x\")";
+  a.default_platform = "linux";
+  a.default_answer = "EPIPE signal SIGPIPE";
+  a.platform = "gvisor";
+  a.platform_answer = "EPIPE";
+  a.observed = "-1 EPIPE";
+  return a;
+}
+
+TEST(Compare, BothPassingIsSameOrRecorded) {
+  CaseOutcome recorded = Outcome("b", Verdict::kPass);
+  recorded.recorded = {Sigpipe()};
+  ConformanceRun run = Compare(
+      "gvisor", {Outcome("a", Verdict::kPass), Outcome("b", Verdict::kPass)},
+      {Outcome("a", Verdict::kPass), recorded}, nullptr);
+  ASSERT_EQ(run.rows.size(), 2u);
+  EXPECT_EQ(run.rows[0].agreement, Agreement::kSame);
+  // gVisor passes b only by its own recorded answer: a recorded divergence.
+  EXPECT_EQ(run.rows[1].agreement, Agreement::kRecorded);
+  ASSERT_EQ(run.rows[1].recorded.size(), 1u);
+  EXPECT_EQ(run.rows[1].recorded[0].platform_answer, "EPIPE");
+  EXPECT_THAT(ComparisonText(run, false),
+              HasSubstr("RECORDED  cases/close/x.case [b]\n"
+                        "    linux:  as expected\n"
+                        "    gvisor: as expected\n"
+                        "    line 14: B: write(b, \"x\"): linux EPIPE signal "
+                        "SIGPIPE, gvisor EPIPE (recorded)\n"));
+  EXPECT_EQ(ComparisonExitCode(run), 0);
+}
+
+TEST(Compare, UnrecordedDivergenceFailsAndShowsBothAnswers) {
+  ConformanceRun run = Compare("gvisor", {Outcome("a", Verdict::kPass)},
+                               {Outcome("a", Verdict::kFail, kReset)}, nullptr);
+  ASSERT_EQ(run.rows.size(), 1u);
+  EXPECT_EQ(run.rows[0].agreement, Agreement::kDiffers);
+  EXPECT_EQ(ComparisonExitCode(run), 1);
+  std::string text = ComparisonText(run, false);
+  EXPECT_THAT(text, HasSubstr("DIFFERS   cases/close/x.case [a]\n"
+                              "    linux:  as expected\n"
+                              "    gvisor: -1 ECONNRESET (expected 0) at B: "
+                              "read(b, 4096)\n"));
+  EXPECT_THAT(text, HasSubstr("0 same, 0 recorded, 0 xfail, 1 differs"));
+}
+
+TEST(Compare, ListedFailureIsXfailAndListedPassIsXpass) {
+  absl::StatusOr<XfailList> list =
+      ParseXfailList("g.xfail", "close/x.case because \"no reset\"\n");
+  ASSERT_TRUE(list.ok());
+  ConformanceRun failing = Compare("gvisor", {Outcome("a", Verdict::kPass)},
+                                   {Outcome("a", Verdict::kFail, kReset)},
+                                   &*list);
+  EXPECT_EQ(failing.rows[0].agreement, Agreement::kXfail);
+  EXPECT_EQ(failing.rows[0].xfail_reason, "no reset");
+  EXPECT_EQ(ComparisonExitCode(failing), 0);
+  EXPECT_THAT(ComparisonText(failing, false),
+              HasSubstr("listed in g.xfail: \"no reset\""));
+
+  ConformanceRun passing = Compare("gvisor", {Outcome("a", Verdict::kPass)},
+                                   {Outcome("a", Verdict::kPass)}, &*list);
+  EXPECT_EQ(passing.rows[0].agreement, Agreement::kXpass);
+  EXPECT_EQ(ComparisonExitCode(passing), 1);
+}
+
+TEST(Compare, MissingGuestResultOrErrorIsAnError) {
+  ConformanceRun run = Compare(
+      "gvisor", {Outcome("a", Verdict::kPass), Outcome("b", Verdict::kPass)},
+      {Outcome("b", Verdict::kError,
+                TextFailure(FailureKind::kHarnessError, "socket(AF_INET): EACCES"))},
+      nullptr);
+  EXPECT_EQ(run.rows[0].agreement, Agreement::kError);
+  EXPECT_EQ(run.rows[0].note, "not run in the guest");
+  EXPECT_EQ(run.rows[1].agreement, Agreement::kError);
+  EXPECT_EQ(ComparisonExitCode(run), 2);
+}
+
+TEST(Compare, HostFailureFailsWhateverTheGuestSays) {
+  ConformanceRun run = Compare("gvisor", {Outcome("a", Verdict::kFail, kReset)},
+                               {Outcome("a", Verdict::kPass)}, nullptr);
+  EXPECT_EQ(run.rows[0].agreement, Agreement::kHostFail);
+  EXPECT_EQ(ComparisonExitCode(run), 1);
+}
+
+TEST(Compare, RepeatsPairInOrder) {
+  ConformanceRun run = Compare(
+      "gvisor", {Outcome("a", Verdict::kPass), Outcome("a", Verdict::kPass)},
+      {Outcome("a", Verdict::kPass), Outcome("a", Verdict::kFail, kReset)},
+      nullptr);
+  ASSERT_EQ(run.rows.size(), 2u);
+  EXPECT_EQ(run.rows[0].agreement, Agreement::kSame);
+  EXPECT_EQ(run.rows[1].agreement, Agreement::kDiffers);
+}
+
+TEST(Compare, HostOnlyRunHasNoGuest) {
+  ConformanceRun run =
+      Compare("", {Outcome("a", Verdict::kPass), Outcome("b", Verdict::kFail, kReset)},
+              {}, nullptr);
+  EXPECT_EQ(run.rows[0].agreement, Agreement::kSame);
+  EXPECT_EQ(run.rows[1].agreement, Agreement::kHostFail);
+}
+
+TEST(Compare, AnswerComesFromTheRecordNotTheText) {
+  // Observed bytes that look like a report's own separators.
+  Failure odd = kReset;
+  odd.call = "read(b, 40)";
+  odd.expected = "5 \"other\"";
+  odd.observed = "20 \"k: expected 1, got 2\"";
+  EXPECT_EQ(Answer(Outcome("a", Verdict::kFail, odd)),
+            "20 \"k: expected 1, got 2\" (expected 5 \"other\") at B: read(b, 40)");
+  EXPECT_EQ(Answer(Outcome("a", Verdict::kError,
+                           TextFailure(FailureKind::kHarnessError, "fork failed"))),
+            "harness error: fork failed");
+}
+
+TEST(Compare, PassWithoutRecordedAnswersIsSame) {
+  // The case has an `on gvisor` line, but the guest's answer was also the
+  // host platform's: nothing recorded travels with the outcome.
+  ConformanceRun run = Compare("gvisor", {Outcome("a", Verdict::kPass)},
+                               {Outcome("a", Verdict::kPass)}, nullptr);
+  EXPECT_EQ(run.rows[0].agreement, Agreement::kSame);
+  EXPECT_TRUE(run.rows[0].recorded.empty());
+}
+
+TEST(Compare, CaseLinkPointsAtTheFailingLine) {
+  ConformanceRun run = Compare("gvisor", {Outcome("a", Verdict::kPass)},
+                               {Outcome("a", Verdict::kFail, kReset)}, nullptr);
+  EXPECT_EQ(CaseLink(run.rows[0]), "cases/close/x.case#L19");
+}
+
+TEST(Compare, JsonAndOutcomesCarryTheAgreement) {
+  ConformanceRun run = Compare("gvisor", {Outcome("a", Verdict::kPass)},
+                               {Outcome("a", Verdict::kFail, kReset)}, nullptr);
+  nlohmann::json json = nlohmann::json::parse(ComparisonJson(run));
+  EXPECT_EQ(json["rows"][0]["agreement"], "differs");
+  EXPECT_EQ(json["summary"]["differs"], 1);
+  EXPECT_EQ(json["rows"][0]["link"], "cases/close/x.case#L19");
+  EXPECT_EQ(json["rows"][0]["guest"]["failure"]["observed"], "-1 ECONNRESET");
+  EXPECT_EQ(json["rows"][0]["guest"]["failure"]["line"], 19);
+  std::vector<CaseOutcome> rows = ComparisonOutcomes(run);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].verdict, Verdict::kFail);
+  EXPECT_THAT(Message(rows[0]), HasSubstr("gvisor: -1 ECONNRESET"));
+}
+
+}  // namespace
+}  // namespace sockspec

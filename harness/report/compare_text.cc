@@ -1,0 +1,164 @@
+// Renderings of a ConformanceRun for people (text), tools (JSON) and CI
+// (outcomes for JUnit).
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "harness/report/compare.h"
+#include "harness/result/outcome_json.h"
+
+namespace sockspec {
+namespace {
+
+nlohmann::ordered_json JsonSide(const std::optional<CaseOutcome>& o) {
+  if (!o) return nullptr;
+  return {{"verdict", VerdictName(o->verdict)},
+          {"answer", Answer(*o)},
+          {"seconds", o->seconds},
+          {"message", Message(*o)},
+          {"failure", o->failure ? FailureJson(*o->failure) : nlohmann::ordered_json(nullptr)}};
+}
+
+std::string Name(const Comparison& c) {
+  return c.instance.empty() ? c.path
+                            : absl::StrCat(c.path, " [", c.instance, "]");
+}
+
+// Both systems' answers, one line each, indented.
+std::string BothAnswers(const ConformanceRun& run, const Comparison& c) {
+  std::string out;
+  auto side = [&out](const std::string& system,
+                     const std::optional<CaseOutcome>& o) {
+    absl::StrAppendFormat(&out, "    %-7s %s\n", system + ":",
+                          o ? Answer(*o) : "not run");
+  };
+  side(run.host_system, c.host);
+  if (!run.guest_system.empty()) side(run.guest_system, c.guest);
+  for (const RecordedAnswer& a : c.recorded) {
+    absl::StrAppendFormat(&out, "    line %d: %s%s: %s %s, %s %s (recorded)\n",
+                          a.loc.line, a.peer.empty() ? "" : a.peer + ": ",
+                          a.call, run.host_system, a.default_answer,
+                          run.guest_system, a.platform_answer);
+  }
+  if (!c.xfail_reason.empty()) {
+    absl::StrAppend(&out, "    listed in ", run.xfail_file, ": \"",
+                    c.xfail_reason, "\"\n");
+  }
+  if (!c.note.empty()) absl::StrAppend(&out, "    ", c.note, "\n");
+  return out;
+}
+
+}  // namespace
+
+std::string ComparisonText(const ConformanceRun& run, bool verbose) {
+  std::string out;
+  std::map<Agreement, int> counts;
+  for (const Comparison& c : run.rows) {
+    ++counts[c.agreement];
+    if (c.agreement == Agreement::kSame && !verbose) continue;
+    std::string tag = AgreementName(c.agreement);
+    for (char& ch : tag) ch = toupper(ch);
+    absl::StrAppendFormat(&out, "%-9s %s\n", tag, Name(c));
+    out += BothAnswers(run, c);
+    // Full failure reports (with traces) for what needs a look.
+    if (c.agreement == Agreement::kDiffers || c.agreement == Agreement::kError ||
+        c.agreement == Agreement::kHostFail) {
+      for (const std::optional<CaseOutcome>* o : {&c.host, &c.guest}) {
+        const std::string message = *o ? Message(**o) : "";
+        if (!message.empty()) {
+          absl::StrAppend(&out, message, message.back() == '\n' ? "" : "\n");
+        }
+      }
+    }
+  }
+  std::vector<std::string> parts;
+  for (Agreement a : {Agreement::kSame, Agreement::kRecorded, Agreement::kXfail,
+                      Agreement::kDiffers, Agreement::kXpass,
+                      Agreement::kHostFail, Agreement::kError}) {
+    parts.push_back(absl::StrCat(counts[a], " ", AgreementName(a)));
+  }
+  absl::StrAppendFormat(&out, "\n%s vs %s%s: %s\n", run.host_system,
+                        run.guest_system.empty() ? "(none)" : run.guest_system,
+                        run.guest_version.empty() ? ""
+                                                  : " (" + run.guest_version + ")",
+                        absl::StrJoin(parts, ", "));
+  absl::StrAppendFormat(&out, "time: %s %.2f s of cases", run.host_system,
+                        run.host_seconds);
+  if (!run.guest_system.empty()) {
+    absl::StrAppendFormat(&out, ", %s %.2f s wall (sandbox start included)",
+                          run.guest_system, run.guest_seconds);
+  }
+  out += "\n";
+  return out;
+}
+
+std::string ComparisonJson(const ConformanceRun& run) {
+  using json = nlohmann::ordered_json;
+  std::map<Agreement, int> counts;
+  json rows = json::array();
+  for (const Comparison& c : run.rows) {
+    ++counts[c.agreement];
+    json recorded = json::array();
+    for (const RecordedAnswer& a : c.recorded) recorded.push_back(RecordedJson(a));
+    rows.push_back({{"path", c.path},
+                    {"instance", c.instance},
+                    {"title", c.title},
+                    {"covers", c.covers},
+                    {"agreement", AgreementName(c.agreement)},
+                    {"link", CaseLink(c)},
+                    {"host", JsonSide(c.host)},
+                    {"guest", JsonSide(c.guest)},
+                    {"recorded", std::move(recorded)},
+                    {"xfail_reason", c.xfail_reason},
+                    {"note", c.note}});
+  }
+  json summary = json::object();
+  for (Agreement a : {Agreement::kSame, Agreement::kRecorded, Agreement::kXfail,
+                      Agreement::kDiffers, Agreement::kXpass,
+                      Agreement::kHostFail, Agreement::kError}) {
+    summary[AgreementName(a)] = counts[a];
+  }
+  json doc = {{"host", run.host_system},
+              {"guest", run.guest_system},
+              {"guest_platform", run.guest_platform},
+              {"guest_version", run.guest_version},
+              {"xfail_file", run.xfail_file},
+              {"host_seconds", run.host_seconds},
+              {"guest_seconds", run.guest_seconds},
+              {"summary", std::move(summary)},
+              {"rows", std::move(rows)}};
+  return DumpJson(doc);
+}
+
+std::vector<CaseOutcome> ComparisonOutcomes(const ConformanceRun& run) {
+  std::vector<CaseOutcome> out;
+  for (const Comparison& c : run.rows) {
+    CaseOutcome o;
+    o.path = c.path;
+    o.instance = c.instance;
+    o.title = c.title;
+    o.covers = c.covers;
+    o.seconds = (c.host ? c.host->seconds : 0) + (c.guest ? c.guest->seconds : 0);
+    switch (c.agreement) {
+      case Agreement::kSame: case Agreement::kRecorded: case Agreement::kXfail:
+        o.verdict = Verdict::kPass;
+        break;
+      case Agreement::kError:
+        o.verdict = Verdict::kError;
+        break;
+      case Agreement::kDiffers: case Agreement::kXpass: case Agreement::kHostFail:
+        o.verdict = Verdict::kFail;
+        break;
+    }
+    if (c.agreement != Agreement::kSame) {
+      o.failure = TextFailure(
+          FailureKind::kDisagreement,
+          absl::StrCat(AgreementName(c.agreement), "\n", BothAnswers(run, c)));
+    }
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+}  // namespace sockspec

@@ -1,0 +1,56 @@
+// Expected-failure lists: "on platform X, case Y is known to differ, because
+// Z". One entry per line of cases/platforms/X.xfail:
+//
+//   # comment
+//   close/write-after-peer-close-is-epipe.case  because "no SIGPIPE"
+//   listen/connect-errors.case SOCK_STREAM*  because "ECONNREFUSED"
+//
+// The path is matched against the end of a case's path (so "close/x.case"
+// names "cases/close/x.case"); the optional instance glob (fnmatch(3), default
+// every instance) against its instance name.
+#ifndef SOCKSPEC_HARNESS_REPORT_XFAIL_H_
+#define SOCKSPEC_HARNESS_REPORT_XFAIL_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace sockspec {
+
+struct XfailEntry {
+  std::string path;           // as written: "close/x.case"
+  std::string instance_glob;  // "" matches every instance
+  std::string reason;
+  int line = 0;  // 1-based line in the list file
+};
+
+struct XfailList {
+  std::string file;  // where the list came from, for reports
+  std::vector<XfailEntry> entries;
+};
+
+// Parses the text of a list. On error, InvalidArgument whose message holds
+// every diagnostic as "FILE:LINE:COL: error: MESSAGE", the source line and a
+// caret under the column.
+absl::StatusOr<XfailList> ParseXfailList(const std::string& file,
+                                         const std::string& text);
+
+// Reads and parses `file`; NotFound when it does not exist.
+absl::StatusOr<XfailList> LoadXfailList(const std::string& file);
+
+// The first entry naming case `path` and `instance`, or nullptr.
+const XfailEntry* FindXfail(const XfailList& list, const std::string& path,
+                            const std::string& instance);
+
+// The default expected-failure list of `platform` for a run of `paths`:
+// CASES/platforms/PLATFORM.xfail for the first path inside a folder named
+// "cases" (or cases/ in the working directory) where that file exists; ""
+// when there is none.
+std::string DefaultXfailFile(const std::vector<std::string>& paths,
+                             const std::string& platform);
+
+}  // namespace sockspec
+
+#endif  // SOCKSPEC_HARNESS_REPORT_XFAIL_H_

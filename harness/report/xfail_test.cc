@@ -1,0 +1,97 @@
+#include "harness/report/xfail.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace sockspec {
+namespace {
+
+using testing::HasSubstr;
+
+TEST(Xfail, ParsesPathInstanceGlobAndReason) {
+  absl::StatusOr<XfailList> list = ParseXfailList(
+      "g.xfail",
+      "# comment\n"
+      "\n"
+      "close/x.case  because \"no SIGPIPE\"\n"
+      "  listen/y.case SOCK_STREAM*  because \"say \\\"refused\\\"\"  # why\n");
+  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_EQ(list->entries.size(), 2u);
+  EXPECT_EQ(list->entries[0].path, "close/x.case");
+  EXPECT_EQ(list->entries[0].instance_glob, "");
+  EXPECT_EQ(list->entries[0].reason, "no SIGPIPE");
+  EXPECT_EQ(list->entries[0].line, 3);
+  EXPECT_EQ(list->entries[1].instance_glob, "SOCK_STREAM*");
+  EXPECT_EQ(list->entries[1].reason, "say \"refused\"");
+  EXPECT_EQ(list->entries[1].line, 4);
+}
+
+TEST(Xfail, MissingBecauseIsAnErrorAtItsColumn) {
+  absl::StatusOr<XfailList> list =
+      ParseXfailList("g.xfail", "ok.case because \"r\"\nx.case SOCK_DGRAM\n");
+  ASSERT_FALSE(list.ok());
+  EXPECT_EQ(list.status().message(),
+            "g.xfail:2:18: error: expected 'because \"reason\"' after the "
+            "instance\nx.case SOCK_DGRAM\n                 ^\n");
+}
+
+TEST(Xfail, PathMustNameACaseFile) {
+  absl::StatusOr<XfailList> list =
+      ParseXfailList("g.xfail", "close/x because \"r\"\n");
+  ASSERT_FALSE(list.ok());
+  EXPECT_THAT(list.status().message(),
+              HasSubstr("g.xfail:1:1: error: expected a case file path ending "
+                        "in .case"));
+}
+
+TEST(Xfail, ReasonMustBeQuotedNonEmptyAndTerminated) {
+  EXPECT_THAT(ParseXfailList("f", "a.case because reason\n").status().message(),
+              HasSubstr("f:1:16: error: expected a quoted reason"));
+  EXPECT_THAT(ParseXfailList("f", "a.case because \"\"\n").status().message(),
+              HasSubstr("f:1:16: error: the reason is empty"));
+  EXPECT_THAT(ParseXfailList("f", "a.case because \"open\n").status().message(),
+              HasSubstr("f:1:16: error: unterminated string"));
+  EXPECT_THAT(ParseXfailList("f", "a.case because \"r\" extra\n").status().message(),
+              HasSubstr("f:1:20: error: unexpected text after the reason"));
+}
+
+TEST(Xfail, ReportsEveryBadLine) {
+  absl::StatusOr<XfailList> list =
+      ParseXfailList("f", "a.case\nb.case because \"r\"\nc\n");
+  ASSERT_FALSE(list.ok());
+  EXPECT_THAT(list.status().message(), HasSubstr("f:1:7: error:"));
+  EXPECT_THAT(list.status().message(), HasSubstr("f:3:1: error:"));
+}
+
+TEST(Xfail, MatchesPathSuffixAndInstanceGlob) {
+  absl::StatusOr<XfailList> list = ParseXfailList(
+      "f", "close/x.case SOCK_STREAM/* because \"a\"\nlisten/y.case because \"b\"\n");
+  ASSERT_TRUE(list.ok());
+  ASSERT_NE(FindXfail(*list, "cases/close/x.case", "SOCK_STREAM/abstract"), nullptr);
+  EXPECT_EQ(FindXfail(*list, "cases/close/x.case", "SOCK_DGRAM/abstract"), nullptr);
+  // "close/x.case" must not match "enclose/x.case".
+  EXPECT_EQ(FindXfail(*list, "cases/enclose/x.case", "SOCK_STREAM/a"), nullptr);
+  const XfailEntry* any = FindXfail(*list, "listen/y.case", "");
+  ASSERT_NE(any, nullptr);
+  EXPECT_EQ(any->reason, "b");
+}
+
+TEST(Xfail, TheProjectsGvisorListParses) {
+  absl::StatusOr<XfailList> list = LoadXfailList("cases/platforms/gvisor.xfail");
+  ASSERT_TRUE(list.ok()) << list.status();
+  for (const XfailEntry& e : list->entries) EXPECT_FALSE(e.reason.empty());
+}
+
+TEST(Xfail, MissingFileIsNotFound) {
+  EXPECT_EQ(LoadXfailList("no/such.xfail").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST(Xfail, DefaultFileIsBesideTheCases) {
+  // cases/platforms/gvisor.xfail is in this test's runfiles.
+  EXPECT_EQ(DefaultXfailFile({"cases/close"}, "gvisor"), "cases/platforms/gvisor.xfail");
+  EXPECT_EQ(DefaultXfailFile({"harness/testdata/passes.case"}, "nosuch"), "");
+}
+
+}  // namespace
+}  // namespace sockspec

@@ -20,6 +20,7 @@
 #include "harness/os/fd.h"
 #include "harness/exec/judge.h"
 #include "harness/os/symbols.h"
+#include "harness/plan/quote.h"
 
 namespace sockspec {
 namespace {
@@ -76,26 +77,8 @@ std::string CredText(int64_t pid, int64_t uid, int64_t gid) {
 std::string QuoteBytes(absl::string_view bytes, size_t from, size_t max) {
   from = std::min(from, bytes.size());
   absl::string_view shown = bytes.substr(from, max);
-  std::string out = from > 0 ? "...\"" : "\"";
-  for (unsigned char c : shown) {
-    switch (c) {
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      case '\0': out += "\\0"; break;
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      default:
-        if (absl::ascii_isprint(c)) {
-          out += static_cast<char>(c);
-        } else {
-          out += absl::StrFormat("\\x%02x", c);
-        }
-    }
-  }
-  out += "\"";
-  if (from + shown.size() < bytes.size()) out += "...";
-  return out;
+  return absl::StrCat(from > 0 ? "..." : "", QuoteLiteral(shown),
+                      from + shown.size() < bytes.size() ? "..." : "");
 }
 
 std::string DescribeAddress(absl::string_view b, const std::string& prefix) {

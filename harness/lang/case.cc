@@ -1,4 +1,5 @@
 #include "harness/lang/case.h"
+#include "harness/plan/quote.h"
 
 #include <tuple>
 
@@ -60,40 +61,6 @@ bool Case::operator==(const Case& o) const {
          peers == o.peers && steps == o.steps;
 }
 
-std::string QuoteString(const std::string& bytes) {
-  std::string out = "\"";
-  for (char ch : bytes) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\0':
-        out += "\\0";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      default:
-        if (c < 0x20 || c >= 0x7f) {
-          absl::StrAppendFormat(&out, "\\x%02x", c);
-        } else {
-          out.push_back(ch);
-        }
-    }
-  }
-  out += "\"";
-  return out;
-}
 
 std::string PrintExpr(const Expr& e) {
   auto join = [](const std::vector<Expr>& items, const char* sep) {
@@ -110,7 +77,7 @@ std::string PrintExpr(const Expr& e) {
     case Expr::Kind::kRange:
       return absl::StrCat(e.value, "..", e.value2);
     case Expr::Kind::kString:
-      return QuoteString(e.text);
+      return QuoteLiteral(e.text);
     case Expr::Kind::kName:
       return e.text;
     case Expr::Kind::kVar:
@@ -201,7 +168,7 @@ std::string PrintStep(const Step& s) {
     } else {
       absl::StrAppend(&out, " = ", PrintAlternatives(p.results));
     }
-    absl::StrAppend(&out, " because ", QuoteString(p.because), "\n");
+    absl::StrAppend(&out, " because ", QuoteLiteral(p.because), "\n");
   }
   return out;
 }
@@ -220,14 +187,14 @@ std::string PrintAlternatives(const std::vector<Alternative>& alts) {
 std::string PrintCase(const Case& c) {
   std::string out;
   for (const auto& t : c.titles)
-    absl::StrAppend(&out, "title ", QuoteString(t.second), "\n");
+    absl::StrAppend(&out, "title ", QuoteLiteral(t.second), "\n");
   if (c.has_covers) {
     out += "covers";
     for (const NameRef& n : c.covers) absl::StrAppend(&out, " ", n.name);
     out += "\n";
   }
   for (const auto& s : c.sources)
-    absl::StrAppend(&out, "source ", QuoteString(s.second), "\n");
+    absl::StrAppend(&out, "source ", QuoteLiteral(s.second), "\n");
   for (const MatrixDecl& m : c.matrices) {
     std::vector<std::string> names;
     for (const NameRef& n : m.names) names.push_back(n.name);

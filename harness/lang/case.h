@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "harness/plan/plan.h"
+#include "harness/plan/quote.h"
 
 namespace sockspec {
 
@@ -147,7 +148,6 @@ std::string PrintExpr(const Expr& e);
 // "read(b, 10)": a step's call as written.
 std::string PrintCall(const std::string& call, const std::vector<Expr>& args);
 std::string PrintAlternatives(const std::vector<Alternative>& alts);
-std::string QuoteString(const std::string& bytes);
 
 }  // namespace sockspec
 

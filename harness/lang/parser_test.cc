@@ -205,7 +205,7 @@ TEST(Printer, PrintsACaseThatParsesBackToTheSameModel) {
 }
 
 TEST(Printer, EscapesEveryNonPrintableByte) {
-  EXPECT_EQ(QuoteString(std::string("a\0\xff\"", 4)), "\"a\\0\\xff\\\"\"");
+  EXPECT_EQ(QuoteLiteral(std::string("a\0\xff\"", 4)), "\"a\\0\\xff\\\"\"");
 }
 
 }  // namespace

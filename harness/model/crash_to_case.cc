@@ -14,6 +14,7 @@
 #include "harness/os/fd.h"
 #include "harness/model/fuzz_ops.h"
 #include "harness/lang/payload.h"
+#include "harness/plan/quote.h"
 
 namespace sockspec {
 // The reference model's names this file uses.
@@ -58,15 +59,6 @@ const char* PayloadName(int writer) { return writer == 0 ? "from_a" : "from_b"; 
 std::string Data(int writer, uint64_t offset, size_t n) {
   if (n == 0) return "\"\"";
   return absl::StrCat(PayloadName(writer), "[", offset, ":", offset + n, "]");
-}
-
-std::string Quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += (c == '\n' || c == '\t') ? ' ' : c;
-  }
-  return out + "\"";
 }
 
 std::string Call(const ModelOp& op, uint64_t offset) {
@@ -243,11 +235,11 @@ absl::StatusOr<Conversion> CrashToCase(absl::Span<const uint8_t> input,
       type, steps.size(), program.ops.size(),
       conv.diverged ? ", except the last, which expects what the model allows"
                     : "");
-  absl::StrAppend(&text, "title ", Quote(title), "\n");
+  absl::StrAppend(&text, "title ", QuoteLiteral(title), "\n");
   absl::StrAppend(&text, "covers ",
                   conv.diverged ? Covers(program.type, steps.back()) : "B13", "\n");
   absl::StrAppend(&text, "source ",
-                  Quote(absl::StrCat("fuzz/ops_fuzzer input ", Sha1Hex(input))),
+                  QuoteLiteral(absl::StrCat("fuzz/ops_fuzzer input ", Sha1Hex(input))),
                   "\n\n");
   for (int w = 0; w < 2; ++w) {
     if (extent[w] > 0) absl::StrAppend(&text, PayloadLine(w, extent[w]));

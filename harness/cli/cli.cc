@@ -72,7 +72,9 @@ void AddRunOptions(CLI::App& cmd, CommandLine& c) {
       ->check(Regex())
       ->type_name("REGEX");
   cmd.add_flag("--list", c.list, "list the instances instead of running them");
-  cmd.add_option("--jobs", c.config.jobs, "run N instances at once (default 1)")
+  c.config.jobs = DefaultJobs();
+  cmd.add_option("--jobs", c.config.jobs,
+                 "run N instances at once (default: the CPUs this process may use)")
       ->check(WholeNumberAtLeast(1))
       ->type_name("N");
   cmd.add_option("--repeat", c.config.repeat, "run every instance N times")

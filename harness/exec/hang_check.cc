@@ -186,13 +186,14 @@ std::optional<std::string> CheckCertainHang(const std::vector<HangView>& peers,
   if (rules.timeouts_armed) return std::nullopt;
   pollfd p = {ready_fd, POLLIN, 0};
   timespec zero = {0, 0};
-  std::vector<std::optional<ProcState>> first = Snapshot(peers);
-  // Cheap rejections before waiting the gap: the in-flight peer must be
-  // asleep in a system call at all (not so on gVisor, which has no syscall file).
-  for (size_t k = 0; k < peers.size(); ++k) {
-    if (peers[k].role != Role::kInFlight) continue;
-    if (!first[k] || first[k]->state != 'S' || !first[k]->in_syscall) return std::nullopt;
+  // A cheap rejection first: the in-flight peer must be asleep in a system
+  // call at all (never so on gVisor, which has no syscall file).
+  for (const HangView& v : peers) {
+    if (v.role != Role::kInFlight) continue;
+    absl::StatusOr<ProcState> s = ReadProcState(v.pid);
+    if (!s.ok() || s->state != 'S' || !s->in_syscall) return std::nullopt;
   }
+  std::vector<std::optional<ProcState>> first = Snapshot(peers);
   std::set<pid_t> known;
   for (const HangView& v : peers) known.insert(v.pid);
   for (const HangView& v : peers) {

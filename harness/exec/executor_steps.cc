@@ -1,6 +1,7 @@
 // One step at a time: a peer step is sent to its peer, which says "starting"
-// and then sends its result; a step that may block is watched until it is
-// seen asleep; `wakes` and `blocked` look at a call already asleep.
+// (only for a call that can block: SendsStarting) and then sends its result;
+// a step that may block is watched until it is seen asleep; `wakes` and
+// `blocked` look at a call already asleep.
 #include <poll.h>
 #include <signal.h>
 
@@ -9,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "harness/exec/executor_internal.h"
+#include "harness/exec/peer.h"
 #include "harness/exec/proc_watch.h"
 
 namespace sockspec {
@@ -48,8 +50,11 @@ bool Coordinator::RunPeerOp(int i) {
     PeerGone(i, proc);
     return false;
   }
-  std::optional<PeerMessage> starting = Await(i, proc, deadline, PeerMessage::Kind::kStarting);
-  if (!starting) return false;
+  std::optional<PeerMessage> starting;
+  if (SendsStarting(op)) {
+    starting = Await(i, proc, deadline, PeerMessage::Kind::kStarting);
+    if (!starting) return false;
+  }
 
   if (op.call == Call::kFork) {
     std::optional<PeerMessage> r = Await(i, proc, deadline, PeerMessage::Kind::kResult);
@@ -72,7 +77,7 @@ bool Coordinator::RunPeerOp(int i) {
     return true;
   }
 
-  if (AllowsBlocking(op.expect)) {
+  if (starting && AllowsBlocking(op.expect)) {
     absl::StatusOr<WatchResult> w =
         WaitAsleepOrReady(proc.pid, starting->fd_arg, proc.result.get(), deadline);
     if (!w.ok()) {
@@ -95,7 +100,8 @@ bool Coordinator::RunPeerOp(int i) {
     // Ready: the call finished without sleeping; judge what it returned.
   }
   std::optional<PeerMessage> r =
-      Await(i, proc, deadline, PeerMessage::Kind::kResult, starting->fd_arg);
+      Await(i, proc, deadline, PeerMessage::Kind::kResult,
+            starting ? starting->fd_arg : int64_t{-1});
   if (!r) return false;
   return Judged(i, op, r->obs);
 }

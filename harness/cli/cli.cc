@@ -93,6 +93,11 @@ void AddRunOptions(CLI::App& cmd, CommandLine& c) {
                  "deadline of a step that is not expected to block")
       ->check(WholeNumberAtLeast(1))
       ->type_name("MS");
+  cmd.add_option("--deadline-scale", c.config.exec.deadline_scale,
+                 "multiply the step and case deadlines by F (a slow system; "
+                 "a guest sets its own)")
+      ->check(CLI::PositiveNumber)
+      ->type_name("F");
   cmd.add_flag("--verbose", c.verbose, "list passing instances too");
   cmd.add_option("--under", c.under,
                  absl::StrCat("also run the instances on guest system NAME (",

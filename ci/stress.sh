@@ -6,6 +6,7 @@
 #   ci/stress.sh [RUNS] [extra bazel test options]
 # BAZEL overrides the command (e.g. BAZEL="bazel --output_base=/tmp/ob").
 # STRESS_SECONDS bounds the load (default 3600); it is also killed on exit.
+# STRESS_TARGETS picks the tests (default //cases/...; e.g. "//..." for all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-100}
@@ -26,14 +27,15 @@ trap cleanup EXIT
 
 start=$(date +%s)
 status=0
-$bazel test //cases/... --runs_per_test="$runs" --test_output=errors \
+# shellcheck disable=SC2086  # a list of target patterns
+$bazel test ${STRESS_TARGETS:-//cases/...} --runs_per_test="$runs" --test_output=errors \
   --test_summary=short "$@" 2>&1 | tee "$log" || status=$?
 wall=$(($(date +%s) - start))
 
-targets=$(grep -cE '^//cases:\S+ +(PASSED|FAILED|FLAKY)' "$log" || true)
-failed_targets=$(grep -cE '^//cases:\S+ +(FAILED|FLAKY)' "$log" || true)
+targets=$(grep -cE '^//\S+ +(PASSED|FAILED|FLAKY)' "$log" || true)
+failed_targets=$(grep -cE '^//\S+ +(FAILED|FLAKY)' "$log" || true)
 failed_runs=$({ grep -oE 'failed in [0-9]+ out of' "$log" || true; } | awk '{s += $3} END {print s + 0}')
 if ((failed_targets > 0 && failed_runs == 0)); then failed_runs="(all of $failed_targets targets)"; fi
-echo "=== stress: $targets case targets x $runs runs = $((targets * runs)) runs under stress-ng --cpu 2;" \
+echo "=== stress: $targets targets x $runs runs = $((targets * runs)) runs under stress-ng --cpu 2;" \
   "failed runs: $failed_runs; failing targets: $failed_targets; wall ${wall}s; bazel exit $status"
 exit "$status"

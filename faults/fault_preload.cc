@@ -10,6 +10,7 @@
 // Unset or empty SOCKSPEC_FAULT: every call is passed through unchanged.
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,10 @@ enum class Fault {
   kWrongErrno,          // ECONNRESET reads as end of file (0)
   kPeekConsumes,        // MSG_PEEK is ignored: peeking consumes the data
   kPollNoHup,           // poll never reports POLLHUP on a socket
+  // Faults that hang: the suite must name the hung step at once, not wait.
+  kReadFull,            // a blocking stream read never returns short: it
+                        // keeps reading until it has the full count
+  kIgnoreDontwait,      // MSG_DONTWAIT is ignored on a blocking socket
 };
 
 Fault ParseFault() {
@@ -47,6 +52,8 @@ Fault ParseFault() {
       {"wrong-errno", Fault::kWrongErrno},
       {"peek-consumes", Fault::kPeekConsumes},
       {"poll-no-hup", Fault::kPollNoHup},
+      {"read-full", Fault::kReadFull},
+      {"ignore-dontwait", Fault::kIgnoreDontwait},
   };
   for (const auto& [name, fault] : kNames) {
     if (strcmp(f, name) == 0) return fault;
@@ -139,12 +146,43 @@ ssize_t AfterReceive(int fd, int type, void* buf, size_t len, int flags, ssize_t
 }
 
 int RecvFlags(int flags) {
-  return Active() == Fault::kPeekConsumes ? flags & ~MSG_PEEK : flags;
+  switch (Active()) {
+    case Fault::kPeekConsumes: return flags & ~MSG_PEEK;
+    case Fault::kIgnoreDontwait: return flags & ~MSG_DONTWAIT;
+    default: return flags;
+  }
 }
 
 int SendFlags(int fd, int flags) {
-  return Active() == Fault::kNoSigpipe && SocketType(fd) != 0 ? flags | MSG_NOSIGNAL
-                                                              : flags;
+  switch (Active()) {
+    case Fault::kNoSigpipe: return SocketType(fd) != 0 ? flags | MSG_NOSIGNAL : flags;
+    case Fault::kIgnoreDontwait: return SocketType(fd) != 0 ? flags & ~MSG_DONTWAIT : flags;
+    default: return flags;
+  }
+}
+
+bool Blocking(int fd) {
+  const int saved = errno;
+  const int fl = fcntl(fd, F_GETFL);
+  errno = saved;
+  return fl >= 0 && (fl & O_NONBLOCK) == 0;
+}
+
+// kReadFull: after a short read `r` of a blocking stream read, reads on
+// until `len` bytes, end of file or an error (what MSG_WAITALL asks for, on
+// every read). A read that would have returned what was there sleeps.
+template <typename ReadMore>
+ssize_t ReadOn(int fd, int type, int flags, size_t len, ssize_t r, ReadMore more) {
+  if (Active() != Fault::kReadFull || type != SOCK_STREAM || r <= 0 ||
+      (flags & (MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC)) != 0 || !Blocking(fd)) {
+    return r;
+  }
+  while (static_cast<size_t>(r) < len) {
+    ssize_t m = more(static_cast<size_t>(r));
+    if (m <= 0) break;
+    r += m;
+  }
+  return r;
 }
 
 }  // namespace
@@ -160,6 +198,8 @@ ssize_t read(int fd, void* buf, size_t len) {
   const int type = Active() == Fault::kNone ? 0 : SocketType(fd);
   if (type == 0) return real(fd, buf, len);
   ssize_t r = real(fd, buf, len);
+  r = ReadOn(fd, type, 0, len, r,
+             [&](size_t got) { return real(fd, static_cast<char*>(buf) + got, len - got); });
   return AfterReceive(fd, type, buf, len, 0, r, nullptr);
 }
 
@@ -168,6 +208,9 @@ ssize_t recv(int fd, void* buf, size_t len, int flags) {
   const int type = Active() == Fault::kNone ? 0 : SocketType(fd);
   if (type == 0) return real(fd, buf, len, flags);
   ssize_t r = real(fd, buf, len, RecvFlags(flags));
+  r = ReadOn(fd, type, RecvFlags(flags), len, r, [&](size_t got) {
+    return real(fd, static_cast<char*>(buf) + got, len - got, RecvFlags(flags));
+  });
   return AfterReceive(fd, type, buf, len, flags, r, nullptr);
 }
 
@@ -176,6 +219,10 @@ ssize_t recvfrom(int fd, void* buf, size_t len, int flags, sockaddr* addr,
   const int type = Active() == Fault::kNone ? 0 : SocketType(fd);
   if (type == 0) return RealRecvfrom()(fd, buf, len, flags, addr, addrlen);
   ssize_t r = RealRecvfrom()(fd, buf, len, RecvFlags(flags), addr, addrlen);
+  r = ReadOn(fd, type, RecvFlags(flags), len, r, [&](size_t got) {
+    return RealRecvfrom()(fd, static_cast<char*>(buf) + got, len - got,
+                          RecvFlags(flags), nullptr, nullptr);
+  });
   return AfterReceive(fd, type, buf, len, flags, r, nullptr);
 }
 
@@ -185,6 +232,11 @@ ssize_t recvmsg(int fd, msghdr* msg, int flags) {
   if (type == 0) return real(fd, msg, flags);
   ssize_t r = real(fd, msg, RecvFlags(flags));
   if (msg->msg_iovlen != 1) return r;  // the harness uses one buffer
+  r = ReadOn(fd, type, RecvFlags(flags), msg->msg_iov[0].iov_len, r, [&](size_t got) {
+    return RealRecvfrom()(fd, static_cast<char*>(msg->msg_iov[0].iov_base) + got,
+                          msg->msg_iov[0].iov_len - got, RecvFlags(flags), nullptr,
+                          nullptr);
+  });
   return AfterReceive(fd, type, msg->msg_iov[0].iov_base, msg->msg_iov[0].iov_len,
                       flags, r, msg);
 }

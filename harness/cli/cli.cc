@@ -72,7 +72,9 @@ void AddRunOptions(CLI::App& cmd, CommandLine& c) {
       ->check(Regex())
       ->type_name("REGEX");
   cmd.add_flag("--list", c.list, "list the instances instead of running them");
-  cmd.add_option("--jobs", c.config.jobs, "run N instances at once (default 1)")
+  c.config.jobs = DefaultJobs();
+  cmd.add_option("--jobs", c.config.jobs,
+                 "run N instances at once (default: the CPUs this process may use)")
       ->check(WholeNumberAtLeast(1))
       ->type_name("N");
   cmd.add_option("--repeat", c.config.repeat, "run every instance N times")
@@ -91,6 +93,11 @@ void AddRunOptions(CLI::App& cmd, CommandLine& c) {
                  "deadline of a step that is not expected to block")
       ->check(WholeNumberAtLeast(1))
       ->type_name("MS");
+  cmd.add_option("--deadline-scale", c.config.exec.deadline_scale,
+                 "multiply the step and case deadlines by F (a slow system; "
+                 "a guest sets its own)")
+      ->check(CLI::PositiveNumber)
+      ->type_name("F");
   cmd.add_flag("--verbose", c.verbose, "list passing instances too");
   cmd.add_option("--under", c.under,
                  absl::StrCat("also run the instances on guest system NAME (",

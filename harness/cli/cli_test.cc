@@ -48,7 +48,7 @@ TEST(Cli, RunDefaultsToTheCasesFolderAndTheDetectedPlatform) {
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_THAT(c->paths, ElementsAre("cases"));
   EXPECT_EQ(c->config.platform, "");
-  EXPECT_EQ(c->config.jobs, 1);
+  EXPECT_EQ(c->config.jobs, DefaultJobs());
   EXPECT_EQ(c->format, "text");
 }
 

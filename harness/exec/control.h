@@ -69,7 +69,8 @@ struct PeerCommand {
   std::vector<int64_t> peer_pids;  // by peer index (0 where not running)
 };
 
-// Peer -> coordinator: "starting" right before the call, then the result.
+// Peer -> coordinator: "starting" right before a call that can block (peer.h,
+// SendsStarting), then the result.
 struct PeerMessage {
   enum class Kind { kStarting, kResult };
   Kind kind = Kind::kResult;

@@ -30,6 +30,11 @@ Coordinator::Coordinator(const Plan& plan, const RunOptions& options)
       step_ms_(options.step_timeout_ms > 0 ? options.step_timeout_ms
                                            : plan.step_timeout_ms) {
   if (step_ms_ <= 0) step_ms_ = 5000;
+  if (options.deadline_scale > 1) step_ms_ = static_cast<int>(step_ms_ * options.deadline_scale);
+  deadline_scale_ = options.deadline_scale > 1 ? options.deadline_scale : 1.0;
+  hang_rules_ = RulesFor(plan);
+  case_ms_ = static_cast<int>(
+      (plan.case_timeout_ms > 0 ? plan.case_timeout_ms : 60000) * deadline_scale_);
   setup_env_.harness_pid = getpid();
   ctx_.harness_pid = getpid();
   ctx_.uid = getuid();
@@ -51,8 +56,7 @@ bool NamesPathnameSockets(const Plan& plan) {
 
 InstanceResult Coordinator::Run() {
   const absl::Time start = absl::Now();
-  const int case_ms = plan_.case_timeout_ms > 0 ? plan_.case_timeout_ms : 60000;
-  case_deadline_ = start + absl::Milliseconds(case_ms);
+  case_deadline_ = start + absl::Milliseconds(case_ms_);
   const std::set<int> fds_before = OpenFds();
 
   // A write to a dead peer's pipe must be an EPIPE, not the harness's death;
@@ -105,7 +109,7 @@ void Coordinator::RunSteps() {
     }
     if (absl::Now() >= case_deadline_) {
       Fail(i, FailureKind::kDeadline,
-           absl::StrCat("the case deadline of ", plan_.case_timeout_ms,
+           absl::StrCat("the case deadline of ", case_ms_,
                         " ms passed before this step"));
       return;
     }
@@ -151,6 +155,7 @@ bool Coordinator::StartPeers() {
     PeerProc& proc = peers_[p];
     proc.cmd = std::move(pipes[p].cmd_write);
     proc.result = std::move(pipes[p].result_read);
+    proc.control_fd = base.ends[p].cmd_read;
     if (plan_.peers[p].forked_by >= 0) continue;
     absl::StatusOr<Child> child = Child::Spawn([&] {
       PeerSetup setup = base;

@@ -17,6 +17,10 @@ namespace sockspec {
 
 struct RunOptions {
   int step_timeout_ms = 0;  // 0: the plan's
+  // Multiplies the step and case deadlines: a slow guest (an emulator, a
+  // sandbox) sets it above 1. The deadlines are backstops only: a hang that
+  // nothing can end is reported as soon as it is seen (hang_check.h).
+  double deadline_scale = 1.0;
   std::string tmp_root;     // "": $TEST_TMPDIR, else $TMPDIR, else /tmp
 };
 

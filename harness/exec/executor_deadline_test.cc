@@ -36,15 +36,17 @@ std::string Show(const InstanceResult& r) {
 
 TEST(ExecutorDeadline, HangLongerThanTheCaseDeadlineIsKilledAtIt) {
   PlanBuilder b = PairOfPeers();
-  // Nobody writes and A keeps its end open: the read sleeps for ever.
-  b.Step("B", Call::kRead, "read(b, 10)").Fds({"b"}).Ints({10}).Expect(Bytes("x"));
+  // A poll whose own timeout (a minute) is far beyond the case deadline: not
+  // a certain hang (time ends it), so the case deadline is what stops it.
+  b.Step("B", Call::kPoll, "poll(b, POLLIN, 60000)").Fds({"b"}).Ints({POLLIN, 60000})
+      .Expect(Ret(1));
   b.plan().case_timeout_ms = 300;  // a deadline for the hang, not a wait
   b.plan().step_timeout_ms = 60000;
   InstanceResult r = RunPlan(b.plan(), {});
   EXPECT_EQ(r.verdict, V::kFail);
   EXPECT_EQ(FirstLine(Show(r)),
-            "t.case:11:1: B: read(b, 10): peer B hung in read(b, 10); "
-            "killed at the case deadline of 300 ms");
+            "t.case:11:1: B: poll(b, POLLIN, 60000): peer B hung in "
+            "poll(b, POLLIN, 60000); killed at the case deadline of 300 ms");
   EXPECT_EQ(r.failure->kind, FailureKind::kDeadline);
 }
 

@@ -15,6 +15,7 @@
 #include "harness/os/child.h"
 #include "harness/exec/control.h"
 #include "harness/exec/executor.h"
+#include "harness/exec/hang_check.h"
 #include "harness/exec/judge.h"
 #include "harness/plan/plan.h"
 #include "harness/exec/syscalls.h"
@@ -31,6 +32,7 @@ struct PeerProc {
   bool alive = false;    // running and its channel open
   int pending = -1;      // op index of a call seen asleep, awaiting `wakes`
   int64_t pending_fd = -1;
+  int control_fd = -1;   // the peer's own end of its command pipe (same number there)
 };
 
 // Whether `plan` binds, connects or sends to a pathname socket (path(...),
@@ -56,8 +58,15 @@ class Coordinator {
   bool RunBlocked(int i, PeerProc& proc);
   // Waits for the peer's next message. nullopt after reporting a hang, death
   // or error (the run stops).
+  // With `watch_fd` (the fd of the call in flight, -1 any), a certain hang
+  // (hang_check.h) is reported as soon as it is seen.
   std::optional<PeerMessage> Await(int i, PeerProc& proc, absl::Time deadline,
-                               PeerMessage::Kind kind);
+                               PeerMessage::Kind kind,
+                               std::optional<int64_t> watch_fd = std::nullopt);
+  // Waits until `proc`'s result channel is readable or `deadline`; the reason
+  // if the peer is seen certainly hung first.
+  std::optional<std::string> WatchForCertainHang(PeerProc& proc, int64_t fd,
+                                                 absl::Time deadline);
   bool Judged(int i, const Op& call, const Observation& obs);
   void Absorb(const Op& op, const Observation& obs);
   absl::Time StepDeadline() const;
@@ -70,7 +79,9 @@ class Coordinator {
   void Fail(int i, FailureKind kind, std::string detail);
   void Error(int i, const std::string& message);  // i < 0: no step
   void PeerGone(int i, PeerProc& proc);
-  void PeerHung(int i, PeerProc& proc, const std::string& detail);
+  // `certain`: the hang was seen certain (hang_check.h), not a deadline.
+  void PeerHung(int i, PeerProc& proc, const std::string& detail,
+                bool certain = false);
   // After step i passed: when the plan's platform has an answer of its own
   // there and the default platform's does not allow `obs` (or blocking,
   // when `obs` is null), notes a RecordedAnswer.
@@ -80,6 +91,10 @@ class Coordinator {
   const Plan& plan_;
   std::string tmp_root_;
   int step_ms_;
+  double deadline_scale_ = 1.0;
+  int case_ms_ = 60000;  // the case deadline, scaled
+  absl::Time step_start_;  // when the step in flight was sent
+  HangRules hang_rules_;
   absl::Time case_deadline_;
   SyscallEnv setup_env_;
   JudgeContext ctx_;

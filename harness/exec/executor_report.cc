@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "harness/exec/executor_internal.h"
 
 namespace sockspec {
@@ -146,21 +147,26 @@ void Coordinator::PeerGone(int i, PeerProc& proc) {
                        " during ", call.text));
 }
 
-void Coordinator::PeerHung(int i, PeerProc& proc, const std::string& detail) {
+void Coordinator::PeerHung(int i, PeerProc& proc, const std::string& detail,
+                           bool certain) {
   const Op& call = CallOf(plan_, i, proc);
   const std::string& name = plan_.peers[plan_.ops[i].peer].name;
   // Only this peer: the others are stopped (and its forks killed) at cleanup.
   kill(proc.pid, SIGKILL);
   proc.alive = false;
   // StepDeadline() is the earlier of the two deadlines: say which one ran out.
-  const bool at_case_deadline = absl::Now() >= case_deadline_;
+  const bool at_case_deadline = !certain && absl::Now() >= case_deadline_;
   const std::string killed =
-      at_case_deadline
-          ? absl::StrCat("killed at the case deadline of ", plan_.case_timeout_ms, " ms")
+      certain ? absl::StrFormat("killed after %.1f ms, not at the %d ms deadline",
+                                absl::ToDoubleMilliseconds(absl::Now() - step_start_),
+                                step_ms_)
+      : at_case_deadline
+          ? absl::StrCat("killed at the case deadline of ", case_ms_, " ms")
           : absl::StrCat("killed after ", step_ms_, " ms");
   Fail(i, at_case_deadline ? FailureKind::kDeadline : FailureKind::kHang,
        absl::StrCat("peer ", name, " hung in ", call.text,
-                       detail.empty() ? "" : absl::StrCat(", ", detail), "; ", killed));
+                       detail.empty() ? "" : absl::StrCat(certain ? ": " : ", ", detail),
+                       "; ", killed));
 }
 
 }  // namespace internal

@@ -1,6 +1,8 @@
 // One step at a time: a peer step is sent to its peer, which says "starting"
-// and then sends its result; a step that may block is watched until it is
-// seen asleep; `wakes` and `blocked` look at a call already asleep.
+// (only for a call that can block: SendsStarting) and then sends its result;
+// a step that may block is watched until it is seen asleep; `wakes` and
+// `blocked` look at a call already asleep.
+#include <poll.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -8,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "harness/exec/executor_internal.h"
+#include "harness/exec/peer.h"
 #include "harness/exec/proc_watch.h"
 
 namespace sockspec {
@@ -42,12 +45,16 @@ bool Coordinator::RunPeerOp(int i) {
   cmd.bound.assign(ctx_.bound.begin(), ctx_.bound.end());
   cmd.peer_pids = ctx_.peer_pids;
   const absl::Time deadline = StepDeadline();
+  step_start_ = absl::Now();
   if (!WriteFrame(proc.cmd.get(), EncodeCommand(cmd)).ok()) {
     PeerGone(i, proc);
     return false;
   }
-  std::optional<PeerMessage> starting = Await(i, proc, deadline, PeerMessage::Kind::kStarting);
-  if (!starting) return false;
+  std::optional<PeerMessage> starting;
+  if (SendsStarting(op)) {
+    starting = Await(i, proc, deadline, PeerMessage::Kind::kStarting);
+    if (!starting) return false;
+  }
 
   if (op.call == Call::kFork) {
     std::optional<PeerMessage> r = Await(i, proc, deadline, PeerMessage::Kind::kResult);
@@ -70,7 +77,7 @@ bool Coordinator::RunPeerOp(int i) {
     return true;
   }
 
-  if (AllowsBlocking(op.expect)) {
+  if (starting && AllowsBlocking(op.expect)) {
     absl::StatusOr<WatchResult> w =
         WaitAsleepOrReady(proc.pid, starting->fd_arg, proc.result.get(), deadline);
     if (!w.ok()) {
@@ -92,7 +99,9 @@ bool Coordinator::RunPeerOp(int i) {
     }
     // Ready: the call finished without sleeping; judge what it returned.
   }
-  std::optional<PeerMessage> r = Await(i, proc, deadline, PeerMessage::Kind::kResult);
+  std::optional<PeerMessage> r =
+      Await(i, proc, deadline, PeerMessage::Kind::kResult,
+            starting ? starting->fd_arg : int64_t{-1});
   if (!r) return false;
   return Judged(i, op, r->obs);
 }
@@ -103,7 +112,9 @@ bool Coordinator::RunWakes(int i, PeerProc& proc) {
     return false;
   }
   const Op& call = plan_.ops[proc.pending];
-  std::optional<PeerMessage> r = Await(i, proc, StepDeadline(), PeerMessage::Kind::kResult);
+  step_start_ = absl::Now();
+  std::optional<PeerMessage> r = Await(i, proc, StepDeadline(),
+                                       PeerMessage::Kind::kResult, proc.pending_fd);
   if (!r) return false;
   proc.pending = -1;
   return Judged(i, call, r->obs);
@@ -140,9 +151,54 @@ bool Coordinator::RunBlocked(int i, PeerProc& proc) {
   return false;
 }
 
+std::optional<std::string> Coordinator::WatchForCertainHang(PeerProc& proc, int64_t fd,
+                                                            absl::Time deadline) {
+  // The first look comes after 1 ms (most calls have answered by then),
+  // then at doubling intervals up to 50 ms: a slow step costs a few /proc reads.
+  absl::Duration slice = absl::Milliseconds(1);
+  for (;;) {
+    const absl::Time now = absl::Now();
+    if (now >= deadline) return std::nullopt;
+    pollfd p = {proc.result.get(), POLLIN, 0};
+    timespec ts = absl::ToTimespec(std::min(slice, deadline - now));
+    if (ppoll(&p, 1, &ts, nullptr) != 0) return std::nullopt;  // the answer, or EINTR
+    slice = std::min(slice * 2, absl::Milliseconds(50));
+    std::vector<HangView> views;
+    for (size_t k = 0; k < peers_.size(); ++k) {
+      const PeerProc& other = peers_[k];
+      HangView v;
+      v.name = plan_.peers[k].name;
+      v.pid = other.pid;
+      v.control_fd = other.control_fd;
+      if (&other == &proc) {
+        v.role = HangView::Role::kInFlight;
+        v.call_fd = fd;
+      } else if (!other.alive || other.pid <= 0) {
+        v.role = HangView::Role::kGone;
+      } else if (other.pending >= 0) {
+        v.role = HangView::Role::kPending;
+        v.call_fd = other.pending_fd;
+      } else {
+        v.role = HangView::Role::kIdle;
+      }
+      views.push_back(std::move(v));
+    }
+    std::optional<std::string> why =
+        CheckCertainHang(views, proc.result.get(), hang_rules_, absl::Milliseconds(1));
+    if (why) return why;
+  }
+}
+
 std::optional<PeerMessage> Coordinator::Await(int i, PeerProc& proc,
                                           absl::Time deadline,
-                                          PeerMessage::Kind kind) {
+                                          PeerMessage::Kind kind,
+                                          std::optional<int64_t> watch_fd) {
+  if (watch_fd) {
+    if (std::optional<std::string> why = WatchForCertainHang(proc, *watch_fd, deadline)) {
+      PeerHung(i, proc, *why, /*certain=*/true);
+      return std::nullopt;
+    }
+  }
   absl::StatusOr<std::optional<std::string>> f =
       ReadFrameUntil(proc.result.get(), deadline);
   if (!f.ok()) {

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -154,17 +155,70 @@ TEST(Executor, BlocksExpectationOnACallThatReturnsFails) {
             "t.case:12:1: B: read(b, 10): expected blocks, got 1 \"x\"");
 }
 
-TEST(Executor, PeerThatHangsUnexpectedlyIsKilledAtTheStepDeadline) {
+TEST(Executor, PeerThatHangsWhereNothingCanWakeItIsReportedAtOnce) {
+  // Nobody writes and A, the only other peer, waits for a command: the
+  // read can never return, so the harness says so without waiting for the
+  // (here ten-minute) step deadline.
   PlanBuilder b = PairOfPeers(SOCK_STREAM);
   b.Step("B", Call::kRead, "read(b, 10)").Fds({"b"}).Ints({10}).Expect(Bytes("x"));
+  RunOptions options;
+  options.step_timeout_ms = 600000;
+  InstanceResult r = RunPlan(b.plan(), options);
+  EXPECT_EQ(r.verdict, V::kFail);
+  ASSERT_TRUE(r.failure.has_value());
+  EXPECT_EQ(r.failure->kind, FailureKind::kHang);
+  const std::string head = FailureHeadline(*r.failure);
+  EXPECT_EQ(head.rfind("t.case:11:1: B: read(b, 10): peer B hung in read(b, 10): "
+                       "B is asleep in read on fd ", 0), 0u) << head;
+  EXPECT_NE(head.find("; A waits for a command; no timeout, timer or signal can "
+                      "end it; killed after "), std::string::npos) << head;
+  EXPECT_NE(head.find(" ms, not at the 600000 ms deadline"), std::string::npos) << head;
+}
+
+TEST(Executor, StepStuckInAWakeThatNeverCameIsReportedAtOnce) {
+  // B's read is seen asleep as expected; A writes nothing that could wake
+  // it (a zero-byte write), so `wakes` can never be answered.
+  PlanBuilder b = PairOfPeers(SOCK_STREAM);
+  b.Step("B", Call::kRead, "read(b, 10)").Fds({"b"}).Ints({10}).Expect(Blocks());
+  b.Step("A", Call::kWrite, "write(a, \"\")").Fds({"a"}).Data("").Expect(Ret(0));
+  b.Step("B", Call::kWakes, "wakes").Expect(Bytes("x"));
+  RunOptions options;
+  options.step_timeout_ms = 600000;
+  InstanceResult r = RunPlan(b.plan(), options);
+  ASSERT_TRUE(r.failure.has_value());
+  EXPECT_EQ(r.failure->kind, FailureKind::kHang);
+  EXPECT_NE(FailureHeadline(*r.failure).find("t.case:13:1: B: wakes: peer B hung in "
+                                             "read(b, 10): B is asleep in read on fd "),
+            std::string::npos) << FailureHeadline(*r.failure);
+}
+
+TEST(Executor, SleepThatATimeoutEndsWaitsForTheStepDeadline) {
+  // poll with a one-minute timeout will return by itself: not a certain
+  // hang, so only the step deadline ends it.
+  PlanBuilder b = PairOfPeers(SOCK_STREAM);
+  b.Step("B", Call::kPoll, "poll(b, POLLIN, 60000)").Fds({"b"}).Ints({POLLIN, 60000})
+      .Expect(Ret(1));
   RunOptions options;
   options.step_timeout_ms = 300;  // a deadline for the hang, not a wait
   InstanceResult r = RunPlan(b.plan(), options);
   EXPECT_EQ(r.verdict, V::kFail);
   EXPECT_EQ(FailureHeadline(*r.failure),
-            "t.case:11:1: B: read(b, 10): peer B hung in read(b, 10); "
-            "killed after 300 ms");
+            "t.case:11:1: B: poll(b, POLLIN, 60000): peer B hung in "
+            "poll(b, POLLIN, 60000); killed after 300 ms");
   EXPECT_EQ(r.failure->kind, FailureKind::kHang);
+}
+
+TEST(Executor, DeadlineScaleMultipliesTheStepDeadline) {
+  PlanBuilder b = PairOfPeers(SOCK_STREAM);
+  b.Step("B", Call::kPoll, "poll(b, POLLIN, 60000)").Fds({"b"}).Ints({POLLIN, 60000})
+      .Expect(Ret(1));
+  RunOptions options;
+  options.step_timeout_ms = 100;
+  options.deadline_scale = 3;
+  InstanceResult r = RunPlan(b.plan(), options);
+  ASSERT_TRUE(r.failure.has_value());
+  EXPECT_NE(FailureHeadline(*r.failure).find("killed after 300 ms"), std::string::npos)
+      << FailureHeadline(*r.failure);
 }
 
 TEST(Executor, PeerKilledBySigsegvIsReportedWithTheStep) {

@@ -104,6 +104,14 @@ std::vector<std::pair<int, std::string>> UnheldNewFds(
   return out;
 }
 
+bool SendsStarting(const Op& op) {
+  if (SpecOf(op.call).blocking != Blocking::kNever) return true;
+  for (const Outcome& o : op.expect.any_of) {
+    if (o.kind == Outcome::Kind::kBlocks) return true;
+  }
+  return false;
+}
+
 bool IsSelfOrDescendant(const Plan& plan, int p, int ancestor) {
   // A fork chain is at most as long as the peer list; the bound also stops
   // a malformed plan's cycle.
@@ -151,10 +159,12 @@ int RunPeer(PeerSetup setup) {
     env.bound = std::map<int, std::string>(cmd->bound.begin(), cmd->bound.end());
     env.peer_pids = cmd->peer_pids;
 
-    PeerMessage starting;
-    starting.kind = PeerMessage::Kind::kStarting;
-    starting.fd_arg = FirstFdArg(op, env);
-    if (!Send(mine.result_write, starting)) break;
+    if (SendsStarting(op)) {
+      PeerMessage starting;
+      starting.kind = PeerMessage::Kind::kStarting;
+      starting.fd_arg = FirstFdArg(op, env);
+      if (!Send(mine.result_write, starting)) break;
+    }
 
     if (op.call == Call::kFork) {
       const int child_peer = op.new_peer;

@@ -50,6 +50,12 @@ int RunPeer(PeerSetup setup);
 // system calls, so they are not checked.
 bool ChecksFdLeaks(const Op& op);
 
+// Whether the peer says "starting" before running `op`: only for a call that
+// can block (or is expected to), where the coordinator needs to know the
+// call has begun and on which fd. Any other step answers with its result
+// alone: one message, and one wake-up of the coordinator, fewer per step.
+bool SendsStarting(const Op& op);
+
 // The fds open in `after` but not in `before` that `env` does not hold (not
 // bound to a name by the call), each with what it is: "socket", "pipe", or
 // the path it names. Empty when the call left nothing unnamed open.

@@ -74,6 +74,7 @@ absl::StatusOr<ProcState> ParseProcState(absl::string_view stat,
   }
   if (!syscall.empty()) {
     s.has_syscall = true;
+    s.syscall_line = std::string(absl::StripAsciiWhitespace(syscall));
     std::vector<absl::string_view> parts =
         absl::StrSplit(absl::StripAsciiWhitespace(syscall), ' ');
     int64_t nr;
@@ -81,6 +82,9 @@ absl::StatusOr<ProcState> ParseProcState(absl::string_view stat,
       s.in_syscall = true;
       s.nr = nr;
       s.arg0 = strtoull(std::string(parts[1]).c_str(), nullptr, 16);
+      for (size_t a = 0; a < 6 && a + 1 < parts.size(); ++a) {
+        s.args[a] = strtoull(std::string(parts[a + 1]).c_str(), nullptr, 16);
+      }
     }
   }
   return s;
@@ -99,6 +103,41 @@ absl::StatusOr<ProcState> ReadProcState(pid_t pid) {
   std::optional<std::string> sys =
       ReadSmallFile(absl::StrCat("/proc/", pid, "/syscall"), &err);
   return ParseProcState(*stat, sys.value_or(""));
+}
+
+void ParseProcStatus(absl::string_view status, ProcState* s) {
+  int64_t switches = 0;
+  int seen = 0;
+  for (absl::string_view line : absl::StrSplit(status, '\n')) {
+    size_t colon = line.find(':');
+    if (colon == absl::string_view::npos) continue;
+    absl::string_view key = line.substr(0, colon);
+    absl::string_view value = absl::StripAsciiWhitespace(line.substr(colon + 1));
+    if (key == "voluntary_ctxt_switches" || key == "nonvoluntary_ctxt_switches") {
+      int64_t n;
+      if (absl::SimpleAtoi(value, &n)) {
+        switches += n;
+        ++seen;
+      }
+    } else if (key == "SigPnd" || key == "ShdPnd") {
+      // Hex masks; any bit set is a signal on its way.
+      if (value.find_first_not_of('0') != absl::string_view::npos) {
+        s->signal_pending = true;
+      }
+    }
+  }
+  s->switches = seen == 2 ? switches : -1;
+}
+
+absl::StatusOr<ProcState> ReadProcDetail(pid_t pid) {
+  absl::StatusOr<ProcState> s = ReadProcState(pid);
+  if (!s.ok()) return s;
+  int err = 0;
+  std::optional<std::string> status =
+      ReadSmallFile(absl::StrCat("/proc/", pid, "/status"), &err);
+  if (!status) return absl::NotFoundError(absl::StrCat("process ", pid, " is gone"));
+  ParseProcStatus(*status, &*s);
+  return s;
 }
 
 bool AsleepIn(const ProcState& s, int64_t fd) {

@@ -27,6 +27,12 @@ struct ProcState {
   bool in_syscall = false;   // it named a system call (not "running", not -1)
   int64_t nr = -1;           // the system call number
   uint64_t arg0 = 0;         // its first argument
+  uint64_t args[6] = {};     // all six arguments (args[0] == arg0)
+  std::string syscall_line;  // /proc/PID/syscall as read, for stability checks
+  // From /proc/PID/status (ReadProcDetail only; -1 unknown): voluntary plus
+  // involuntary context switches, and whether a signal is pending.
+  int64_t switches = -1;
+  bool signal_pending = false;
 
   // "S in syscall 0 (arg0 3)", "R running" — for reports.
   std::string ToString() const;
@@ -39,6 +45,13 @@ absl::StatusOr<ProcState> ParseProcState(absl::string_view stat,
 
 // Reads /proc/PID/stat and /proc/PID/syscall. NotFound if the process is gone.
 absl::StatusOr<ProcState> ReadProcState(pid_t pid);
+
+// ReadProcState plus /proc/PID/status's context switches and pending
+// signals (for certain-hang checks, which need to see a process stay still).
+absl::StatusOr<ProcState> ReadProcDetail(pid_t pid);
+
+// Parses the text of /proc/PID/status into `s`'s switches and signal_pending.
+void ParseProcStatus(absl::string_view status, ProcState* s);
 
 // Whether `s` shows a process asleep in a call on `fd` (-1: any call).
 bool AsleepIn(const ProcState& s, int64_t fd);

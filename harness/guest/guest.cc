@@ -40,6 +40,9 @@ std::vector<std::string> InnerRunArguments(absl::string_view name,
   if (config.exec.step_timeout_ms > 0) {
     args.push_back(absl::StrCat("--step-timeout=", config.exec.step_timeout_ms));
   }
+  if (config.exec.deadline_scale != 1) {
+    args.push_back(absl::StrCat("--deadline-scale=", config.exec.deadline_scale));
+  }
   if (!config.filter.empty()) args.push_back("--filter=" + config.filter);
   args.push_back("--");
   args.insert(args.end(), files.begin(), files.end());

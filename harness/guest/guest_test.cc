@@ -31,10 +31,12 @@ TEST(Guest, InnerRunArgumentsCarryTheRunConfig) {
   config.jobs = 3;
   config.repeat = 2;
   config.exec.step_timeout_ms = 300;
+  config.exec.deadline_scale = 2.5;
   config.filter = "SOCK_STREAM";
   EXPECT_THAT(InnerRunArguments("gvisor", {"a.case", "-b.case"}, config),
               ElementsAre("run", "--inner-run=gvisor", "--jobs=3", "--repeat=2",
-                          "--step-timeout=300", "--filter=SOCK_STREAM", "--",
+                          "--step-timeout=300", "--deadline-scale=2.5",
+                          "--filter=SOCK_STREAM", "--",
                           "a.case", "-b.case"));
 }
 

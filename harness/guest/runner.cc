@@ -1,6 +1,7 @@
 #include "harness/guest/runner.h"
 
 #include <dirent.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
@@ -15,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "harness/os/child.h"
 #include "harness/os/fd.h"
+#include "harness/guest/parallel.h"
 #include "harness/lang/frontend.h"
 #include "harness/result/outcome_json.h"
 
@@ -51,12 +53,6 @@ absl::Status Walk(const std::string& path, bool top,
   return absl::OkStatus();
 }
 
-// One instance to run, and where its outcome goes.
-struct Work {
-  const Plan* plan;
-  size_t slot;
-};
-
 CaseOutcome Describe(const LoadedCase& loaded, const Plan* plan) {
   CaseOutcome o;
   o.path = loaded.path;
@@ -68,104 +64,13 @@ CaseOutcome Describe(const LoadedCase& loaded, const Plan* plan) {
   return o;
 }
 
-void RunInProcess(const Plan& plan, const RunOptions& options,
-                  CaseOutcome& out) {
-  InstanceResult r = RunPlan(plan, options);
-  out.verdict = r.verdict == InstanceResult::Verdict::kPass   ? Verdict::kPass
-                : r.verdict == InstanceResult::Verdict::kFail ? Verdict::kFail
-                                                              : Verdict::kError;
-  out.failure = std::move(r.failure);
-  out.recorded = std::move(r.recorded);
-  out.seconds = r.seconds;
-}
-
-// A running worker: a forked process running one instance, its result pipe,
-// and what it has sent so far (its outcome as a JsonReport document, so the
-// failure record crosses the process boundary whole).
-struct Worker {
-  Child child;
-  UniqueFd pipe;
-  size_t slot;
-  std::string received;
-};
-
-void Finish(Worker& w, CaseOutcome& out) {
-  absl::StatusOr<ExitStatus> status = w.child.Wait();
-  absl::StatusOr<std::vector<CaseOutcome>> sent = ParseJsonOutcomes(w.received);
-  if (sent.ok() && sent->size() == 1) {
-    out.verdict = (*sent)[0].verdict;
-    out.seconds = (*sent)[0].seconds;
-    out.failure = std::move((*sent)[0].failure);
-    out.recorded = std::move((*sent)[0].recorded);
-    return;
-  }
-  out.verdict = Verdict::kError;
-  out.failure = TextFailure(FailureKind::kHarnessError, absl::StrCat(
-      "harness worker for ", DisplayName(out), " ended without a result (",
-      status.ok() ? status->ToString() : std::string(status.status().message()),
-      ")"));
-}
-
-void RunParallel(const std::vector<Work>& work, int jobs,
-                 const RunConfig& config, std::vector<CaseOutcome>& outcomes) {
-  std::vector<Worker> running;
-  size_t next = 0;
-  int done = 0;
-  while (next < work.size() || !running.empty()) {
-    while (next < work.size() && static_cast<int>(running.size()) < jobs) {
-      int fds[2];
-      if (pipe2(fds, O_CLOEXEC) != 0) {
-        outcomes[work[next].slot].verdict = Verdict::kError;
-        outcomes[work[next].slot].failure = TextFailure(
-            FailureKind::kHarnessError, ErrnoStatus("pipe2()", errno).ToString());
-        ++next;
-        continue;
-      }
-      UniqueFd rd(fds[0]), wr(fds[1]);
-      const Work& w = work[next];
-      absl::StatusOr<Child> child = Child::Spawn([&] {
-        rd.reset();
-        CaseOutcome o = outcomes[w.slot];
-        RunInProcess(*w.plan, config.exec, o);
-        const std::string msg = JsonReport({o});
-        for (size_t off = 0; off < msg.size();) {
-          ssize_t n = write(wr.get(), msg.data() + off, msg.size() - off);
-          if (n <= 0) return 3;
-          off += n;
-        }
-        return 0;
-      });
-      ++next;
-      if (!child.ok()) {
-        outcomes[w.slot].verdict = Verdict::kError;
-        outcomes[w.slot].failure =
-            TextFailure(FailureKind::kHarnessError, child.status().ToString());
-        continue;
-      }
-      running.push_back(Worker{std::move(*child), std::move(rd), w.slot, ""});
-    }
-    std::vector<pollfd> pfds;
-    for (Worker& w : running) pfds.push_back({w.pipe.get(), POLLIN, 0});
-    if (pfds.empty()) continue;
-    if (poll(pfds.data(), pfds.size(), -1) < 0 && errno != EINTR) break;
-    for (size_t i = running.size(); i-- > 0;) {
-      if (pfds[i].revents == 0) continue;
-      char buf[65536];
-      ssize_t n = read(running[i].pipe.get(), buf, sizeof buf);
-      if (n > 0) {
-        running[i].received.append(buf, n);
-        continue;
-      }
-      if (n < 0 && errno == EINTR) continue;
-      CaseOutcome& out = outcomes[running[i].slot];
-      Finish(running[i], out);
-      running.erase(running.begin() + i);
-      if (config.progress) config.progress(out, ++done, work.size());
-    }
-  }
-}
-
 }  // namespace
+
+int DefaultJobs() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
+}
 
 absl::StatusOr<std::vector<std::string>> FindCaseFiles(
     const std::vector<std::string>& paths) {
@@ -239,13 +144,13 @@ std::vector<CaseOutcome> RunCases(const std::vector<std::string>& files,
   std::vector<LoadedCase> loaded;
   std::vector<Work> work;
   std::vector<CaseOutcome> outcomes = Prepare(files, config, loaded, work);
-  if (config.jobs > 1) {
-    RunParallel(work, config.jobs, config, outcomes);
+  if (config.jobs > 1 && work.size() > 1) {
+    RunInWorkers(work, config.jobs, config.exec, config.progress, outcomes);
     return outcomes;
   }
   int done = 0;
   for (const Work& w : work) {
-    RunInProcess(*w.plan, config.exec, outcomes[w.slot]);
+    RunInstance(*w.plan, config.exec, outcomes[w.slot]);
     if (config.progress) config.progress(outcomes[w.slot], ++done, work.size());
   }
   return outcomes;

@@ -25,6 +25,10 @@ struct RunConfig {
   std::function<void(const CaseOutcome&, int done, int total)> progress;
 };
 
+// The number of CPUs this process may run on (its affinity mask), at least
+// 1: the default of `sockspec run --jobs`.
+int DefaultJobs();
+
 // The .case files named by `paths`: files as given, directories searched
 // recursively (skipping folders named "invalid", whose files are wrong on
 // purpose), sorted. An error names a path that does not exist.

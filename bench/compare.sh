@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The README's Performance figures, measured side by side in one run:
+#   bash bench/compare.sh [ROUNDS]
+# Builds (-c opt) sockspec, bench/plain_case and bench/case_cost, then
+# alternates for ROUNDS rounds (default 5):
+#   plain     bench/plain_case: eof-waits-for-every-copy [SOCK_STREAM/socketpair] by hand
+#   harness   bench/case_cost: the same instance through RunPlan, in process
+#   jobs=1    sockspec run --jobs=1 cases   (the whole suite)
+#   jobs=2    sockspec run --jobs=2 cases
+# and prints the medians: per-instance wall (best round of each program) and
+# CPU microseconds and their ratio, and the suite's wall seconds with the
+# speed-up of two jobs. Alternating means both sides see the same load.
+# SOCKSPEC_BAZEL_STARTUP passes startup options (e.g. --output_base=DIR).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-5}
+read -r -a startup <<< "${SOCKSPEC_BAZEL_STARTUP:-}"
+bazel "${startup[@]}" build -c opt //harness:sockspec //bench:plain_case //bench:case_cost \
+  2>/dev/null
+bin=$(bazel "${startup[@]}" info -c opt bazel-bin 2>/dev/null)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+case_file=cases/close/eof-waits-for-every-copy.case
+
+# "best_us cpu_us" from a plain_case / case_cost report.
+figures() { sed -n 's/.*best round \([0-9.]*\) us), CPU \([0-9.]*\) us.*/\1 \2/p'; }
+wall() {  # wall seconds of a command, its output discarded
+  local start=$EPOCHREALTIME
+  "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
+  awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f\n", b - a }'
+}
+for ((r = 0; r < rounds; r++)); do
+  "$bin/bench/plain_case" --iterations=1000 | figures >>"$tmp/plain"
+  "$bin/bench/case_cost" --iterations=1000 "$case_file" SOCK_STREAM/socketpair |
+    figures >>"$tmp/harness"
+  wall "$bin/harness/sockspec" run --jobs=1 cases >>"$tmp/jobs1"
+  wall "$bin/harness/sockspec" run --jobs=2 cases >>"$tmp/jobs2"
+done
+median() {  # median of column $1 of file $2
+  sort -n -k"$1","$1" "$2" | awk -v c="$1" '{ v[NR] = $c } END { print v[int((NR + 1) / 2)] }'
+}
+pw=$(median 1 "$tmp/plain"); pc=$(median 2 "$tmp/plain")
+hw=$(median 1 "$tmp/harness"); hc=$(median 2 "$tmp/harness")
+j1=$(median 1 "$tmp/jobs1"); j2=$(median 1 "$tmp/jobs2")
+echo "medians of $rounds alternating rounds ($(nproc) CPUs, load average $(cut -d' ' -f1 /proc/loadavg)):"
+awk -v pw="$pw" -v pc="$pc" -v hw="$hw" -v hc="$hc" -v j1="$j1" -v j2="$j2" 'BEGIN {
+  printf "  one instance, by hand      %7.1f us wall  %7.1f us CPU\n", pw, pc
+  printf "  one instance, harness      %7.1f us wall  %7.1f us CPU  (%.2fx wall, %.2fx CPU)\n", hw, hc, hw / pw, hc / pc
+  printf "  whole suite, --jobs=1      %7.3f s\n", j1
+  printf "  whole suite, --jobs=2      %7.3f s      (%.2fx faster)\n", j2, j1 / j2
+}'

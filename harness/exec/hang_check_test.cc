@@ -1,0 +1,118 @@
+#include "harness/exec/hang_check.h"
+
+#include <sys/syscall.h>
+
+#include "gtest/gtest.h"
+
+namespace sockspec {
+namespace {
+
+using Role = HangView::Role;
+
+// A process asleep in system call `nr` with first argument `fd`.
+ProcState Asleep(int64_t nr, uint64_t fd, int64_t switches = 7) {
+  ProcState s;
+  s.state = 'S';
+  s.has_syscall = s.in_syscall = true;
+  s.nr = nr;
+  s.arg0 = s.args[0] = fd;
+  s.syscall_line = std::to_string(nr) + " " + std::to_string(fd);
+  s.switches = switches;
+  return s;
+}
+
+std::vector<HangView> TwoPeers() {
+  // B runs read(b) on fd 5; A waits for its next command on fd 3.
+  return {{"A", 10, Role::kIdle, -1, 3}, {"B", 11, Role::kInFlight, 5, 4}};
+}
+
+using Snap = std::vector<std::optional<ProcState>>;
+
+TEST(HangCheck, ReadWithTheOtherPeerIdleIsCertain) {
+  Snap s = {Asleep(SYS_read, 3), Asleep(SYS_read, 5)};
+  std::optional<std::string> why = DecideCertainHang(TwoPeers(), s, s, {});
+  ASSERT_TRUE(why.has_value());
+  EXPECT_EQ(*why,
+            "B is asleep in read on fd 5; A waits for a command; "
+            "no timeout, timer or signal can end it");
+}
+
+TEST(HangCheck, AContextSwitchBetweenSnapshotsIsNotCertain) {
+  // B woke and slept again between the looks: something moved.
+  Snap a = {Asleep(SYS_read, 3), Asleep(SYS_read, 5, 7)};
+  Snap b = {Asleep(SYS_read, 3), Asleep(SYS_read, 5, 8)};
+  EXPECT_FALSE(DecideCertainHang(TwoPeers(), a, b, {}).has_value());
+}
+
+TEST(HangCheck, AnOtherPeerStillRunningIsNotCertain) {
+  ProcState running = Asleep(SYS_read, 3);
+  running.state = 'R';
+  Snap a = {running, Asleep(SYS_read, 5)};
+  EXPECT_FALSE(DecideCertainHang(TwoPeers(), a, a, {}).has_value());
+}
+
+TEST(HangCheck, APendingSignalIsNotCertain) {
+  ProcState b = Asleep(SYS_read, 5);
+  b.signal_pending = true;
+  Snap a = {Asleep(SYS_read, 3), b};
+  EXPECT_FALSE(DecideCertainHang(TwoPeers(), a, a, {}).has_value());
+}
+
+TEST(HangCheck, ArmedTimeoutOptionIsNotCertain) {
+  // SO_RCVTIMEO ends a blocked read with EAGAIN.
+  Snap s = {Asleep(SYS_read, 3), Asleep(SYS_read, 5)};
+  HangRules rules;
+  rules.timeouts_armed = true;
+  EXPECT_FALSE(DecideCertainHang(TwoPeers(), s, s, rules).has_value());
+}
+
+TEST(HangCheck, WithoutTheSyscallFileNothingIsCertain) {
+  // gVisor: state S alone may be a page fault or a scheduling sleep.
+  ProcState b;
+  b.state = 'S';
+  b.switches = 7;
+  Snap s = {Asleep(SYS_read, 3), b};
+  EXPECT_FALSE(DecideCertainHang(TwoPeers(), s, s, {}).has_value());
+}
+
+TEST(HangCheck, PollWithATimeoutIsNotCertainButWithoutOneItIs) {
+  ProcState timed = Asleep(SYS_poll, 5);
+  timed.args[2] = 100;
+  Snap s = {Asleep(SYS_read, 3), timed};
+  EXPECT_FALSE(DecideCertainHang(TwoPeers(), s, s, {}).has_value());
+  ProcState forever = Asleep(SYS_poll, 5);
+  forever.args[2] = 0xffffffffffffffffull;  // -1
+  s = {Asleep(SYS_read, 3), forever};
+  EXPECT_TRUE(DecideCertainHang(TwoPeers(), s, s, {}).has_value());
+}
+
+TEST(HangCheck, ConnectIsNeverCertainAndInetAcceptIsNot) {
+  // TCP retransmits a dropped SYN: time can complete both.
+  Snap s = {Asleep(SYS_read, 3), Asleep(SYS_connect, 5)};
+  EXPECT_FALSE(DecideCertainHang(TwoPeers(), s, s, {}).has_value());
+  s = {Asleep(SYS_read, 3), Asleep(SYS_accept4, 5)};
+  EXPECT_TRUE(DecideCertainHang(TwoPeers(), s, s, {}).has_value());
+  HangRules inet;
+  inet.inet = true;
+  EXPECT_FALSE(DecideCertainHang(TwoPeers(), s, s, inet).has_value());
+}
+
+TEST(HangCheck, APeerAsleepInItsOwnCallCannotWakeTheStep) {
+  std::vector<HangView> v = TwoPeers();
+  v[0].role = Role::kPending;
+  v[0].call_fd = 6;
+  Snap s = {Asleep(SYS_write, 6), Asleep(SYS_read, 5)};
+  std::optional<std::string> why = DecideCertainHang(v, s, s, {});
+  ASSERT_TRUE(why.has_value());
+  EXPECT_EQ(*why,
+            "B is asleep in read on fd 5; A is asleep in its own write; "
+            "no timeout, timer or signal can end it");
+}
+
+TEST(HangCheck, InFlightPeerOnAnotherFdIsNotThisCall) {
+  Snap s = {Asleep(SYS_read, 3), Asleep(SYS_read, 4)};  // its control pipe
+  EXPECT_FALSE(DecideCertainHang(TwoPeers(), s, s, {}).has_value());
+}
+
+}  // namespace
+}  // namespace sockspec

@@ -1,0 +1,199 @@
+#include "harness/guest/parallel.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <optional>
+#include <string>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "harness/exec/control.h"
+#include "harness/os/child.h"
+#include "harness/os/fd.h"
+#include "harness/result/outcome_json.h"
+
+namespace sockspec {
+
+void RunInstance(const Plan& plan, const RunOptions& options, CaseOutcome& out) {
+  InstanceResult r = RunPlan(plan, options);
+  out.verdict = r.verdict == InstanceResult::Verdict::kPass   ? Verdict::kPass
+                : r.verdict == InstanceResult::Verdict::kFail ? Verdict::kFail
+                                                              : Verdict::kError;
+  out.failure = std::move(r.failure);
+  out.recorded = std::move(r.recorded);
+  out.seconds = r.seconds;
+}
+
+size_t EstimatedCost(const Plan& plan) {
+  // A fork and its reaping cost about three round trips of a step.
+  return plan.ops.size() + 3 * plan.peers.size();
+}
+
+namespace {
+
+// A worker as the pool sees it: the process, the pipe it reads work indices
+// from, the pipe its outcomes come back on, and the index it is running.
+struct Worker {
+  std::optional<Child> child;
+  UniqueFd cmd;
+  UniqueFd result;
+  long busy = -1;
+};
+
+// The worker's loop: an index in, that instance's outcome (JSON) out, until
+// the pool closes its command pipe.
+int Serve(int cmd, int result, const std::vector<Work>& work, const RunOptions& options,
+          const std::vector<CaseOutcome>& outcomes) {
+  for (;;) {
+    absl::StatusOr<std::string> frame = ReadFrame(cmd);
+    size_t k;
+    if (!frame.ok() || !absl::SimpleAtoi(*frame, &k) || k >= work.size()) return 0;
+    CaseOutcome o = outcomes[work[k].slot];
+    RunInstance(*work[k].plan, options, o);
+    if (!WriteFrame(result, JsonReport({o})).ok()) return 3;
+  }
+}
+
+absl::Status Start(std::vector<Worker>& pool, size_t w, const std::vector<Work>& work,
+                   const RunOptions& options, const std::vector<CaseOutcome>& outcomes) {
+  int cmd[2], res[2];
+  if (pipe2(cmd, O_CLOEXEC) != 0) return ErrnoStatus("pipe2()", errno);
+  if (pipe2(res, O_CLOEXEC) != 0) {
+    const int err = errno;
+    close(cmd[0]);
+    close(cmd[1]);
+    return ErrnoStatus("pipe2()", err);
+  }
+  UniqueFd cmd_r(cmd[0]), cmd_w(cmd[1]), res_r(res[0]), res_w(res[1]);
+  absl::StatusOr<Child> child = Child::Spawn([&] {
+    // Only its own ends: another worker's command pipe held open here would
+    // keep that worker from ever seeing the end of its work.
+    for (Worker& other : pool) {
+      other.cmd.reset();
+      other.result.reset();
+    }
+    cmd_w.reset();
+    res_r.reset();
+    return Serve(cmd_r.get(), res_w.get(), work, options, outcomes);
+  });
+  if (!child.ok()) return child.status();
+  pool[w].child = std::move(*child);
+  pool[w].cmd = std::move(cmd_w);
+  pool[w].result = std::move(res_r);
+  pool[w].busy = -1;
+  return absl::OkStatus();
+}
+
+void Failed(CaseOutcome& out, const std::string& why) {
+  out.verdict = Verdict::kError;
+  out.failure = TextFailure(FailureKind::kHarnessError, why);
+}
+
+}  // namespace
+
+void RunInWorkers(const std::vector<Work>& work, int jobs, const RunOptions& options,
+                  const Progress& progress, std::vector<CaseOutcome>& outcomes) {
+  // A command written to a worker that died must be an EPIPE, not our death.
+  struct sigaction ignore = {}, old_pipe = {};
+  ignore.sa_handler = SIG_IGN;
+  sigaction(SIGPIPE, &ignore, &old_pipe);
+  std::vector<size_t> order(work.size());
+  for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return EstimatedCost(*work[a].plan) > EstimatedCost(*work[b].plan);
+  });
+  const size_t n = std::max<size_t>(1, std::min<size_t>(jobs, work.size()));
+  std::vector<Worker> pool(n);
+  size_t next = 0;
+  int done = 0;
+  auto finish = [&](long k) {
+    if (progress) progress(outcomes[work[k].slot], ++done, work.size());
+  };
+  for (size_t w = 0; w < n; ++w) {
+    if (absl::Status s = Start(pool, w, work, options, outcomes); !s.ok()) {
+      for (; next < order.size(); ++next) {
+        Failed(outcomes[work[order[next]].slot], s.ToString());
+        finish(order[next]);
+      }
+      break;
+    }
+  }
+  for (;;) {
+    // Hand every idle worker its next instance.
+    for (Worker& w : pool) {
+      if (!w.child || w.busy >= 0 || next >= order.size()) continue;
+      w.busy = order[next++];
+      if (!WriteFrame(w.cmd.get(), absl::StrCat(w.busy)).ok()) {
+        // Gone before its work: the read below sees its pipe close.
+      }
+    }
+    std::vector<pollfd> pfds;
+    std::vector<Worker*> who;
+    for (Worker& w : pool) {
+      if (w.child && w.busy >= 0) {
+        pfds.push_back({w.result.get(), POLLIN, 0});
+        who.push_back(&w);
+      }
+    }
+    if (pfds.empty()) break;
+    if (poll(pfds.data(), pfds.size(), -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (size_t i = 0; i < pfds.size(); ++i) {
+      if (pfds[i].revents == 0) continue;
+      Worker& w = *who[i];
+      CaseOutcome& out = outcomes[work[w.busy].slot];
+      absl::StatusOr<std::string> frame = ReadFrame(w.result.get());
+      absl::StatusOr<std::vector<CaseOutcome>> sent =
+          frame.ok() ? ParseJsonOutcomes(*frame)
+                     : absl::StatusOr<std::vector<CaseOutcome>>(frame.status());
+      const long k = w.busy;
+      w.busy = -1;
+      if (sent.ok() && sent->size() == 1) {
+        out.verdict = (*sent)[0].verdict;
+        out.seconds = (*sent)[0].seconds;
+        out.failure = std::move((*sent)[0].failure);
+        out.recorded = std::move((*sent)[0].recorded);
+        finish(k);
+        continue;
+      }
+      // The worker died (or garbled its answer): say how, and replace it.
+      w.cmd.reset();
+      w.result.reset();
+      absl::StatusOr<ExitStatus> status = w.child->Wait();
+      w.child.reset();
+      Failed(out, absl::StrCat("harness worker for ", DisplayName(out),
+                               " ended without a result (",
+                               status.ok() ? status->ToString()
+                                           : std::string(status.status().message()),
+                               ")"));
+      finish(k);
+      const size_t index = &w - pool.data();
+      if (next < order.size()) {
+        if (absl::Status s = Start(pool, index, work, options, outcomes); !s.ok()) {
+          for (; next < order.size(); ++next) {
+            Failed(outcomes[work[order[next]].slot], s.ToString());
+            finish(order[next]);
+          }
+        }
+      }
+    }
+  }
+  // No more work: closing the command pipes ends each worker's loop.
+  for (Worker& w : pool) {
+    w.cmd.reset();
+    w.result.reset();
+  }
+  for (Worker& w : pool) {
+    if (w.child) w.child->Wait().IgnoreError();
+  }
+  sigaction(SIGPIPE, &old_pipe, nullptr);
+}
+
+}  // namespace sockspec

@@ -7,13 +7,23 @@
 #include "absl/status/statusor.h"
 #include "harness/cli/cli.h"
 #include "harness/cli/cli_run.h"
+#include "harness/guest/qemu_init.h"
 
-int main(int argc, char** argv) {
-  absl::StatusOr<sockspec::CommandLine> c =
-      sockspec::ParseCommandLine(std::vector<std::string>(argv + 1, argv + argc));
+namespace {
+
+int RunArguments(const std::vector<std::string>& args) {
+  absl::StatusOr<sockspec::CommandLine> c = sockspec::ParseCommandLine(args);
   if (!c.ok()) {
     fprintf(stderr, "sockspec: %s\n", std::string(c.status().message()).c_str());
     return 2;
   }
   return sockspec::RunCommandLine(*c);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // The /init of the qemu guest's initramfs: its arguments are in a file.
+  if (sockspec::IsQemuInit()) return sockspec::RunQemuInit(RunArguments);
+  return RunArguments(std::vector<std::string>(argv + 1, argv + argc));
 }

@@ -61,6 +61,37 @@ CLI::Validator Format() {
       "");
 }
 
+CLI::Validator Accel() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        if (value == "auto" || value == "kvm" || value == "tcg") return "";
+        return "unknown accelerator '" + value + "' (auto, kvm or tcg)";
+      },
+      "");
+}
+
+// The settings of the guests that boot a kernel (--under=qemu:KERNEL).
+void AddGuestOptions(CLI::App& cmd, GuestOptions& g) {
+  const char* group = "Guest options (--under=qemu:KERNEL)";
+  cmd.add_option("--qemu", g.qemu, "the qemu-system-x86_64 to run (default: from PATH)")
+      ->type_name("PATH")->group(group);
+  cmd.add_option("--append", g.append, "more kernel command line for the guest kernel")
+      ->type_name("ARGS")->group(group);
+  cmd.add_option("--memory", g.memory_mb, "guest memory (default 512)")
+      ->check(WholeNumberAtLeast(64))->type_name("MIB")->group(group);
+  cmd.add_option("--cpus", g.cpus, "guest vCPUs (default 1: steadier under TCG)")
+      ->check(WholeNumberAtLeast(1))->type_name("N")->group(group);
+  cmd.add_option("--accel", g.accel,
+                 "auto (default: KVM when /dev/kvm works, else TCG), kvm or tcg")
+      ->check(Accel())->type_name("NAME")->group(group);
+  cmd.add_option("--boot-timeout", g.boot_timeout_s,
+                 "seconds for the kernel to start init (default 60; 20 under KVM)")
+      ->check(WholeNumberAtLeast(1))->type_name("S")->group(group);
+  cmd.add_option("--run-timeout", g.run_timeout_s,
+                 "seconds for the run after boot (default 120 + 2 per instance)")
+      ->check(WholeNumberAtLeast(1))->type_name("S")->group(group);
+}
+
 // The options `run` and `report` share; both write into `c`, and only the
 // command given is parsed.
 void AddRunOptions(CLI::App& cmd, CommandLine& c) {
@@ -107,6 +138,7 @@ void AddRunOptions(CLI::App& cmd, CommandLine& c) {
       ->type_name("FILE");
   cmd.add_option("--markdown", c.markdown, "write the conformance report as Markdown")
       ->type_name("FILE");
+  AddGuestOptions(cmd, c.guest_options);
   // The run a guest starts inside itself (guest.h); not for people.
   cmd.add_option(kInnerRunOption, c.inner_run)->group("");
 }

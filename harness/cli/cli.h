@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "harness/guest/guest.h"
 #include "harness/guest/runner.h"
 
 namespace sockspec {
@@ -34,6 +35,7 @@ struct CommandLine {
   std::string format = "text";     // text, junit, json
   std::string output, under, xfail, html, markdown;
   std::string inner_run;  // the hidden --inner-run=GUEST (see guest.h)
+  GuestOptions guest_options;  // --qemu, --append, --memory, --cpus, ...
   bool list = false, verbose = false;
 };
 

@@ -66,7 +66,7 @@ struct GuestSide {
 // anything runs; returns 0 to go on, else the exit code.
 int PrepareGuest(const CommandLine& c, GuestSide& side) {
   if (c.under.empty()) return 0;
-  absl::StatusOr<std::unique_ptr<Guest>> guest = MakeGuest(c.under);
+  absl::StatusOr<std::unique_ptr<Guest>> guest = MakeGuest(c.under, c.guest_options);
   if (!guest.ok()) {
     return Fail(absl::InvalidArgumentError(
         "--under: " + std::string(guest.status().message())));
@@ -109,6 +109,9 @@ int Conform(const CommandLine& c, GuestSide& side,
     absl::StatusOr<GuestRun> ran = side.guest->Run(files, config);
     if (ran.ok()) {
       guest_run = std::move(*ran);
+      // Failed part way: what finished is compared, the rest carries why.
+      failure = guest_run.error;
+      if (!failure.empty()) fprintf(stderr, "sockspec: %s\n", failure.c_str());
     } else {
       failure = std::string(ran.status().message());
       fprintf(stderr, "sockspec: %s\n", failure.c_str());
@@ -188,6 +191,12 @@ int Run(const CommandLine& c) {
       fprintf(stderr, "[%d/%d] instances run%s\n", done, total, where.c_str());
     }
   };
+  if (inner) {
+    // A guest that may die part way gets each outcome as it finishes.
+    if (auto sink = InnerRunSink(c.inner_run)) {
+      config.progress = [sink](const CaseOutcome& o, int, int) { sink(o); };
+    }
+  }
   absl::StatusOr<GuestRun> host_run = host->Run(*files, config);
   if (!host_run.ok()) return Fail(host_run.status());
   const std::vector<CaseOutcome>& outcomes = host_run->outcomes;

@@ -195,7 +195,13 @@ std::string ConsoleFailure(absl::string_view console) {
   for (absl::string_view line : absl::StrSplit(console, '\n')) {
     if (absl::StrContains(line, "Kernel panic") || absl::StrContains(line, "Oops:") ||
         absl::StrContains(line, "BUG:")) {
-      return std::string(absl::StripAsciiWhitespace(Plain(line)));
+      std::string plain = Plain(line);
+      absl::string_view text = absl::StripAsciiWhitespace(plain);
+      // The printk timestamp, "[    3.188684] ", says nothing to a reader.
+      if (absl::StartsWith(text, "[") && text.find("] ") != absl::string_view::npos) {
+        text.remove_prefix(text.find("] ") + 2);
+      }
+      return std::string(text);
     }
   }
   return "";

@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -101,7 +102,33 @@ std::vector<std::string> ReadArgs() {
 
 bool IsQemuInit() { return getpid() == 1 && access(kQemuArgsFile, R_OK) == 0; }
 
-void SendQemuResult(const CaseOutcome& o) { SendLine(OutcomeJson(o)); }
+// The kernel command line's sockspec.NAME=N, or -1.
+int CmdlineNumber(const std::string& name) {
+  std::ifstream in("/proc/cmdline");
+  std::string word;
+  const std::string key = "sockspec." + name + "=";
+  while (in >> word) {
+    if (word.compare(0, key.size(), key) == 0) return atoi(word.c_str() + key.size());
+  }
+  return -1;
+}
+
+void SendQemuResult(const CaseOutcome& o) {
+  SendLine(OutcomeJson(o));
+  // For the tests of the host's error paths (qemu_e2e_test): after N results
+  // the kernel panics (sysrq c) or the guest goes silent.
+  static const int panic_after = CmdlineNumber("test_panic_after");
+  static const int hang_after = CmdlineNumber("test_hang_after");
+  static int sent = 0;
+  ++sent;
+  if (sent == panic_after) {
+    int fd = open("/proc/sysrq-trigger", O_WRONLY);
+    if (fd >= 0) (void)!write(fd, "c", 1);
+  }
+  if (sent == hang_after) {
+    while (true) pause();
+  }
+}
 
 int RunQemuInit(const std::function<int(const std::vector<std::string>&)>& run) {
   Mount("proc", "/proc", "proc", nullptr);

@@ -1,13 +1,14 @@
 // The sockspec command: `sockspec --help` says what it does. Parsing is
 // cli.cc's, running cli_run.cc's; exit codes 0 pass, 1 fail, 2 error.
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "harness/cli/cli.h"
 #include "harness/cli/cli_run.h"
-#include "harness/guest/qemu_init.h"
+#include "harness/guest/guest.h"
 
 namespace {
 
@@ -23,7 +24,7 @@ int RunArguments(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // The /init of the qemu guest's initramfs: its arguments are in a file.
-  if (sockspec::IsQemuInit()) return sockspec::RunQemuInit(RunArguments);
+  // The /init of a guest's boot image: its arguments are in a file.
+  if (std::optional<int> code = sockspec::RunAsGuestInit(RunArguments)) return *code;
   return RunArguments(std::vector<std::string>(argv + 1, argv + argc));
 }

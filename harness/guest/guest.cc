@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "harness/guest/command_guest.h"
 #include "harness/guest/gvisor_guest.h"
 #include "harness/guest/host_guest.h"
 #include "harness/guest/qemu_guest.h"
@@ -9,7 +10,9 @@
 
 namespace sockspec {
 
-std::vector<std::string> GuestNames() { return {"gvisor", "qemu:KERNEL"}; }
+std::vector<std::string> GuestNames() {
+  return {"command:CMD", "gvisor", "qemu:KERNEL"};
+}
 
 absl::StatusOr<std::unique_ptr<Guest>> MakeGuest(absl::string_view spec,
                                                  const GuestOptions& options) {
@@ -21,13 +24,21 @@ absl::StatusOr<std::unique_ptr<Guest>> MakeGuest(absl::string_view spec,
   // host needs the kernel, which CheckPrerequisites asks for.
   if (name == "gvisor" && colon == absl::string_view::npos) return MakeGvisorGuest();
   if (name == "qemu") return MakeQemuGuest(std::string(arg), options);
+  if (name == "command") return MakeCommandGuest(std::string(arg), options);
   return absl::InvalidArgumentError(absl::StrCat(
       "unknown guest '", spec, "' (known: ", absl::StrJoin(GuestNames(), ", "),
       ")"));
 }
 
+std::optional<int> RunAsGuestInit(
+    const std::function<int(const std::vector<std::string>&)>& run) {
+  if (IsQemuInit()) return RunQemuInit(run);
+  return std::nullopt;
+}
+
 std::function<void(const CaseOutcome&)> InnerRunSink(absl::string_view name) {
   if (name == "qemu") return SendQemuResult;
+  if (name == "command") return SendCommandResult;
   return nullptr;
 }
 

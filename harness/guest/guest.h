@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,13 @@ std::function<void(const CaseOutcome&)> InnerRunSink(absl::string_view name);
 // the cases' recorded answers for it apply; else FailedPrecondition saying
 // what was detected, or InvalidArgument for an unknown NAME.
 absl::Status CheckInnerRun(absl::string_view name);
+
+// When this process is the /init a guest booted (the qemu guest's
+// initramfs, qemu_init.h): sets the machine up, runs `run` with the inner
+// run's arguments and powers off, returning only if that fails; nullopt when
+// this is an ordinary command, to be run as usual.
+std::optional<int> RunAsGuestInit(
+    const std::function<int(const std::vector<std::string>&)>& run);
 
 // The hidden option the outer run passes to the inner one; the inner run
 // prints JsonReport on stdout.

@@ -17,7 +17,7 @@ TEST(Guest, UnknownNameListsTheKnownGuests) {
   absl::StatusOr<std::unique_ptr<Guest>> g = MakeGuest("bochs");
   ASSERT_FALSE(g.ok());
   EXPECT_EQ(g.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(g.status().message(), "unknown guest 'bochs' (known: gvisor, qemu:KERNEL)");
+  EXPECT_EQ(g.status().message(), "unknown guest 'bochs' (known: command:CMD, gvisor, qemu:KERNEL)");
 }
 
 TEST(Guest, QemuNeedsAKernelAndIsJudgedAsLinux) {

@@ -123,12 +123,16 @@ void AddRunOptions(CLI::App& cmd, CommandLine& c) {
       ->check(WholeNumberAtLeast(1))
       ->type_name("MS");
   cmd.add_flag("--verbose", c.verbose, "list passing instances too");
-  cmd.add_option("--under", c.under,
+  cmd.add_option("--under", c.unders,
                  absl::StrCat("also run the instances on guest system NAME (",
                               absl::StrJoin(GuestNames(), ", "),
                               ") and compare them with this kernel's, instance "
                               "by instance; the guest's platform picks its "
-                              "recorded answers"))
+                              "recorded answers; repeatable (several systems, "
+                              "one report)"))
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->type_name("NAME");
   cmd.add_option("--xfail", c.xfail,
                  "the guest's expected-failure list (default: "
@@ -240,6 +244,7 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
                       "sockspec report --help");
   }
   if (c.paths.empty()) c.paths.push_back("cases");
+  if (!c.unders.empty()) c.under = c.unders.front();
   return c;
 }
 

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -12,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "harness/report/compare.h"
 #include "harness/lang/frontend.h"
 #include "harness/guest/guest.h"
@@ -96,7 +98,8 @@ int PrepareGuest(const CommandLine& c, GuestSide& side) {
 // comparison's exit code.
 int Conform(const CommandLine& c, GuestSide& side,
             const std::vector<std::string>& files, const Guest& host_guest,
-            const GuestRun& host_run, std::string& report) {
+            const GuestRun& host_run, std::string& report,
+            std::vector<CaseOutcome>* rows_out = nullptr) {
   std::string platform, failure;
   GuestRun guest_run;
   if (side.guest != nullptr) {
@@ -140,6 +143,14 @@ int Conform(const CommandLine& c, GuestSide& side,
     return ExitCode(host);
   }
   std::vector<CaseOutcome> rows = ComparisonOutcomes(run);
+  if (rows_out != nullptr) {
+    // Several systems in one JUnit file: each test name says which.
+    for (CaseOutcome& row : rows) {
+      row.instance = row.instance.empty() ? "on " + run.guest_system
+                                          : row.instance + ", on " + run.guest_system;
+      rows_out->push_back(row);
+    }
+  }
   report = c.format == "junit"  ? JunitReport(rows)
            : c.format == "json" ? ComparisonJson(run)
                                 : ComparisonText(run, c.verbose);
@@ -147,6 +158,40 @@ int Conform(const CommandLine& c, GuestSide& side,
     std::ofstream(xml) << JunitReport(rows);
   }
   return ComparisonExitCode(run);
+}
+
+// Several --under: every guest's prerequisites checked first, then each
+// run and compared with the host in turn; one report (text: each
+// comparison; json: an array of them; junit: every row, named by system).
+int ConformSeveral(const CommandLine& c, const std::vector<std::string>& files,
+                   const Guest& host, const GuestRun& host_run, std::string& report) {
+  std::vector<CommandLine> lines;
+  std::vector<GuestSide> sides(c.unders.size());
+  for (size_t i = 0; i < c.unders.size(); ++i) {
+    lines.push_back(c);
+    lines.back().under = c.unders[i];
+    lines.back().html.clear();
+    lines.back().markdown.clear();
+    if (int code = PrepareGuest(lines.back(), sides[i]); code != 0) return code;
+  }
+  int code = 0;
+  std::vector<CaseOutcome> rows;
+  std::vector<std::string> parts;
+  for (size_t i = 0; i < sides.size(); ++i) {
+    std::string part;
+    int one = Conform(lines[i], sides[i], files, host, host_run, part, &rows);
+    code = std::max(code, one);
+    parts.push_back(part);
+  }
+  if (c.format == "junit") {
+    report = JunitReport(rows);
+  } else if (c.format == "json") {
+    report = absl::StrCat("[\n", absl::StrJoin(parts, ",\n"), "]\n");
+  } else {
+    report = absl::StrJoin(parts, "\n");
+  }
+  if (const char* xml = getenv("XML_OUTPUT_FILE")) std::ofstream(xml) << JunitReport(rows);
+  return code;
 }
 
 int Run(const CommandLine& c) {
@@ -164,7 +209,15 @@ int Run(const CommandLine& c) {
     output.clear();
   }
   GuestSide side;
-  if (int code = PrepareGuest(c, side); code != 0) return code;
+  const bool several = c.unders.size() > 1;
+  if (several && (!c.html.empty() || !c.markdown.empty())) {
+    return Fail(absl::InvalidArgumentError(
+        "--html and --markdown take one --under for now (text, json and junit "
+        "take several)"));
+  }
+  if (!several) {
+    if (int code = PrepareGuest(c, side); code != 0) return code;
+  }
   absl::StatusOr<std::vector<std::string>> files = FindCaseFiles(c.paths);
   if (!files.ok()) return Fail(files.status());
 
@@ -205,7 +258,12 @@ int Run(const CommandLine& c) {
   if (inner && InnerRunSink(c.inner_run)) return ExitCode(outcomes);
   std::string report;
   int code;
-  if (side.guest != nullptr || !c.html.empty() || !c.markdown.empty()) {
+  if (several) {
+    CommandLine conform = c;
+    conform.format = format;
+    code = ConformSeveral(conform, *files, *host, *host_run, report);
+    if (report.empty()) return code;
+  } else if (side.guest != nullptr || !c.html.empty() || !c.markdown.empty()) {
     CommandLine conform = c;
     conform.format = format;
     code = Conform(conform, side, *files, *host, *host_run, report);

@@ -78,6 +78,29 @@ TEST(Cli, ReportAndGuestOptions) {
   EXPECT_THAT(c->paths, ElementsAre("cases/close"));
 }
 
+TEST(Cli, UnderRepeatsInOrderAndTakesOneWordEach) {
+  absl::StatusOr<CommandLine> c =
+      Parse({"run", "--under=gvisor", "--under", "qemu:/k/vmlinuz", "--under=command:unshare -n",
+             "--append=quiet", "--memory=256", "--cpus", "2", "--accel=tcg",
+             "--run-timeout=30", "cases/close", "x.case"});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_THAT(c->unders, ElementsAre("gvisor", "qemu:/k/vmlinuz", "command:unshare -n"));
+  EXPECT_EQ(c->under, "gvisor");
+  EXPECT_THAT(c->paths, ElementsAre("cases/close", "x.case"));
+  EXPECT_EQ(c->guest_options.append, "quiet");
+  EXPECT_EQ(c->guest_options.memory_mb, 256);
+  EXPECT_EQ(c->guest_options.cpus, 2);
+  EXPECT_EQ(c->guest_options.accel, "tcg");
+  EXPECT_EQ(c->guest_options.run_timeout_s, 30);
+}
+
+TEST(Cli, UnknownAcceleratorIsAUsageError) {
+  absl::StatusOr<CommandLine> c = Parse({"run", "--accel=hvf", "cases"});
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("unknown accelerator 'hvf' (auto, kvm or tcg)"),
+            std::string::npos) << c.status();
+}
+
 TEST(Cli, HelpAndVersionArePrintedNotErrors) {
   for (const auto& args : std::vector<std::vector<std::string>>{
            {"--help"}, {"help"}, {"help", "run"}, {"run", "--help"},

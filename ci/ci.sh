@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What CI runs (through .ci/run): the README's test command, the same tests
 # under AddressSanitizer, a short libFuzzer run of every fuzzer, the suite
-# under gVisor, a short flake check under load, and last the README's main
+# under gVisor, the suite on this kernel, gVisor and a Debian kernel under
+# qemu in one report, a short flake check under load, and last the README's main
 # command, whose closing line is "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,16 @@ bash ci/fuzz.sh --smoke
 
 echo "=== the suite under gVisor, compared with this kernel (report in bazel-report/)"
 bash ci/gvisor.sh
+
+echo "=== the suite on this kernel, gVisor and Debian's 6.12 under qemu (TCG), one report in bazel-report/systems.{txt,xml}"
+bazel build --config=static //harness:sockspec
+static=$(mktemp "${TMPDIR:-/tmp}/sockspec-static.XXXXXX")
+install -m 755 "$(bazel info --config=static bazel-bin)/harness/sockspec" "$static"
+mkdir -p bazel-report
+kernel=$(bash ci/kernel.sh 6.12)
+XML_OUTPUT_FILE=bazel-report/systems.xml \
+  "$static" run --under=gvisor --under=qemu:"$kernel" cases | tee bazel-report/systems.txt
+rm -f "$static"
 
 echo "=== flake check: every case test 5 times under stress-ng (ci/stress.sh)"
 bash ci/stress.sh 5

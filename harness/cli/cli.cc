@@ -55,8 +55,11 @@ CLI::Validator Regex() {
 CLI::Validator Format() {
   return CLI::Validator(
       [](std::string& value) -> std::string {
-        if (value == "text" || value == "junit" || value == "json") return "";
-        return "unknown format '" + value + "' (text, junit or json)";
+        if (value == "text" || value == "junit" || value == "json" ||
+            value == "ktap" || value == "tap") {
+          return "";
+        }
+        return "unknown format '" + value + "' (text, junit, json, ktap or tap)";
       },
       "");
 }
@@ -109,7 +112,8 @@ void AddRunOptions(CLI::App& cmd, CommandLine& c) {
   cmd.add_option("--repeat", c.config.repeat, "run every instance N times")
       ->check(WholeNumberAtLeast(1))
       ->type_name("N");
-  cmd.add_option("--format", c.format, "text (default), junit or json")
+  cmd.add_option("--format", c.format,
+                 "text (default), junit, json, ktap (kselftest's KTAP) or tap (TAP 13)")
       ->check(Format())
       ->type_name("FORMAT");
   cmd.add_option("--output", c.output, "write the report to FILE instead of stdout")

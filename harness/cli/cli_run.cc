@@ -20,6 +20,7 @@
 #include "harness/report/html_report.h"
 #include "harness/report/markdown_report.h"
 #include "harness/report/report.h"
+#include "harness/report/tap_report.h"
 #include "harness/guest/runner.h"
 #include "harness/report/xfail.h"
 
@@ -139,6 +140,8 @@ int Conform(const CommandLine& c, GuestSide& side,
   if (side.guest == nullptr) {
     report = c.format == "junit"  ? JunitReport(host)
              : c.format == "json" ? JsonReport(host)
+             : c.format == "ktap" ? KtapReport(host)
+             : c.format == "tap"  ? TapReport(host)
                                   : TextReport(host, c.verbose);
     return ExitCode(host);
   }
@@ -153,6 +156,8 @@ int Conform(const CommandLine& c, GuestSide& side,
   }
   report = c.format == "junit"  ? JunitReport(rows)
            : c.format == "json" ? ComparisonJson(run)
+           : c.format == "ktap" ? KtapReport(rows)
+           : c.format == "tap"  ? TapReport(rows)
                                 : ComparisonText(run, c.verbose);
   if (const char* xml = getenv("XML_OUTPUT_FILE")) {
     std::ofstream(xml) << JunitReport(rows);
@@ -185,6 +190,10 @@ int ConformSeveral(const CommandLine& c, const std::vector<std::string>& files,
   }
   if (c.format == "junit") {
     report = JunitReport(rows);
+  } else if (c.format == "ktap") {
+    report = KtapReport(rows);
+  } else if (c.format == "tap") {
+    report = TapReport(rows);
   } else if (c.format == "json") {
     report = absl::StrCat("[\n", absl::StrJoin(parts, ",\n"), "]\n");
   } else {
@@ -271,6 +280,8 @@ int Run(const CommandLine& c) {
   } else {
     report = format == "junit"  ? JunitReport(outcomes)
              : format == "json" ? JsonReport(outcomes)
+             : format == "ktap" ? KtapReport(outcomes)
+             : format == "tap"  ? TapReport(outcomes)
                                 : TextReport(outcomes, c.verbose);
     code = ExitCode(outcomes);
   }

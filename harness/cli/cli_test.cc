@@ -138,7 +138,7 @@ TEST(Cli, UsageErrorsAreOneLineNamingTheArgument) {
   EXPECT_EQ(Error({"run", "--repeat", "x"}),
             "--repeat: 'x' is not a whole number >= 1 (see sockspec run --help)");
   EXPECT_EQ(Error({"run", "--format=xml"}),
-            "--format: unknown format 'xml' (text, junit or json) (see sockspec run --help)");
+            "--format: unknown format 'xml' (text, junit, json, ktap or tap) (see sockspec run --help)");
   EXPECT_EQ(Error({"run", "--filter=("}).find("--filter: not a valid regular expression: ("), 0u);
   EXPECT_EQ(Error({"check"}), "check needs a PATH (see sockspec check --help)");
   EXPECT_EQ(Error({"report", "cases"}),

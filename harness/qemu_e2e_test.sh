@@ -43,7 +43,7 @@ system=linux-$(echo "$release" | grep -oE '^[0-9.]*[0-9](-[0-9]+)?')-qemu
 
 # A normal run: both systems named, every instance back and the same.
 run boots 0 run --under=qemu:"$kernel" --accel=tcg "$passes" "$nine"
-expect boots "$out" "vs $system (Linux $release under qemu (tcg, 1 vCPU))"
+expect boots "$out" "vs $system (Linux $release under qemu (tcg, 1 vCPU, init after "
 expect boots "$out" "10 same, 0 recorded, 0 xfail, 0 differs"
 
 # The kernel panics after 3 results (a test hook of the guest's init:

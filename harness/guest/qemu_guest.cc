@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "harness/guest/qemu_boot.h"
 #include "harness/os/child.h"
@@ -60,6 +61,7 @@ int RemoveEntry(const char* path, const struct stat*, int, struct FTW*) {
 struct Boot {
   ResultStream stream;
   std::string console, qemu_log, failure;  // failure: "" when it finished
+  double boot_seconds = 0;  // qemu's start to init's first line
 };
 
 class QemuGuest : public Guest {
@@ -145,7 +147,8 @@ class QemuGuest : public Guest {
     }
     GuestRun run;
     run.version = absl::StrCat("Linux ", release_, " under qemu (", accel_, ", ",
-                               options_.cpus > 0 ? options_.cpus : 1, " vCPU)");
+                               options_.cpus > 0 ? options_.cpus : 1, " vCPU, init after ",
+                               absl::StrFormat("%.1f", boot.boot_seconds), " s)");
     run.outcomes = std::move(boot.stream.outcomes);
     run.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     if (!boot.failure.empty()) {
@@ -198,7 +201,10 @@ class QemuGuest : public Guest {
       ReadMore(s.results_file, results);
       const bool was_started = b.stream.started;
       ReadResultLines(results, consumed, b.stream);
-      if (!was_started && b.stream.started) started_at = Clock::now();
+      if (!was_started && b.stream.started) {
+        started_at = Clock::now();
+        b.boot_seconds = std::chrono::duration<double>(started_at - begin).count();
+      }
       absl::StatusOr<std::optional<ExitStatus>> polled = qemu->Poll();
       if (!polled.ok()) return polled.status();
       if (polled->has_value()) {

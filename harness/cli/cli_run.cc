@@ -20,6 +20,7 @@
 #include "harness/report/html_report.h"
 #include "harness/report/markdown_report.h"
 #include "harness/report/report.h"
+#include "harness/report/systems_html.h"
 #include "harness/report/tap_report.h"
 #include "harness/guest/runner.h"
 #include "harness/report/xfail.h"
@@ -100,7 +101,8 @@ int PrepareGuest(const CommandLine& c, GuestSide& side) {
 int Conform(const CommandLine& c, GuestSide& side,
             const std::vector<std::string>& files, const Guest& host_guest,
             const GuestRun& host_run, std::string& report,
-            std::vector<CaseOutcome>* rows_out = nullptr) {
+            std::vector<CaseOutcome>* rows_out = nullptr,
+            ConformanceRun* run_out = nullptr) {
   std::string platform, failure;
   GuestRun guest_run;
   if (side.guest != nullptr) {
@@ -162,6 +164,7 @@ int Conform(const CommandLine& c, GuestSide& side,
   if (const char* xml = getenv("XML_OUTPUT_FILE")) {
     std::ofstream(xml) << JunitReport(rows);
   }
+  if (run_out != nullptr) *run_out = run;
   return ComparisonExitCode(run);
 }
 
@@ -182,12 +185,14 @@ int ConformSeveral(const CommandLine& c, const std::vector<std::string>& files,
   int code = 0;
   std::vector<CaseOutcome> rows;
   std::vector<std::string> parts;
+  std::vector<ConformanceRun> runs(sides.size());
   for (size_t i = 0; i < sides.size(); ++i) {
     std::string part;
-    int one = Conform(lines[i], sides[i], files, host, host_run, part, &rows);
+    int one = Conform(lines[i], sides[i], files, host, host_run, part, &rows, &runs[i]);
     code = std::max(code, one);
     parts.push_back(part);
   }
+  if (!c.html.empty() && !WriteFile(c.html, SystemsHtml(runs))) return 2;
   if (c.format == "junit") {
     report = JunitReport(rows);
   } else if (c.format == "ktap") {
@@ -219,10 +224,10 @@ int Run(const CommandLine& c) {
   }
   GuestSide side;
   const bool several = c.unders.size() > 1;
-  if (several && (!c.html.empty() || !c.markdown.empty())) {
+  if (several && !c.markdown.empty()) {
     return Fail(absl::InvalidArgumentError(
-        "--html and --markdown take one --under for now (text, json and junit "
-        "take several)"));
+        "--markdown takes one --under for now (--html, text, json, junit, ktap "
+        "and tap take several)"));
   }
   if (!several) {
     if (int code = PrepareGuest(c, side); code != 0) return code;

@@ -24,14 +24,15 @@ bash ci/fuzz.sh --smoke
 echo "=== the suite under gVisor, compared with this kernel (report in bazel-report/)"
 bash ci/gvisor.sh
 
-echo "=== the suite on this kernel, gVisor and Debian's 6.1 under qemu (TCG), one report in bazel-report/systems.{txt,xml}"
+echo "=== the suite on this kernel, gVisor and Debian's 6.1 under qemu (TCG), one report in bazel-report/systems.{txt,xml,html}"
 bazel build --config=static //harness:sockspec
 static=$(mktemp "${TMPDIR:-/tmp}/sockspec-static.XXXXXX")
 install -m 755 "$(bazel info --config=static bazel-bin)/harness/sockspec" "$static"
 mkdir -p bazel-report
 kernel=$(bash ci/kernel.sh 6.1)
 XML_OUTPUT_FILE=bazel-report/systems.xml \
-  "$static" run --under=gvisor --under=qemu:"$kernel" cases | tee bazel-report/systems.txt
+  "$static" run --under=gvisor --under=qemu:"$kernel" --html=bazel-report/systems.html cases |
+  tee bazel-report/systems.txt
 rm -f "$static"
 
 echo "=== flake check: every case test 5 times under stress-ng (ci/stress.sh)"

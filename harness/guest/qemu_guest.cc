@@ -142,13 +142,15 @@ class QemuGuest : public Guest {
       boot = std::move(*b);
       accel_ = accels[i];
       if (boot.stream.started || last) break;
-      fprintf(stderr, "sockspec: %s: no start under %s within %d s; trying %s\n",
-              System().c_str(), accels[i].c_str(), boot_s, accels[i + 1].c_str());
+      fprintf(stderr, "sockspec: %s: %s; trying %s\n", System().c_str(),
+              boot.failure.c_str(), accels[i + 1].c_str());
     }
     GuestRun run;
-    run.version = absl::StrCat("Linux ", release_, " under qemu (", accel_, ", ",
-                               options_.cpus > 0 ? options_.cpus : 1, " vCPU, init after ",
-                               absl::StrFormat("%.1f", boot.boot_seconds), " s)");
+    run.version = absl::StrCat(
+        "Linux ", release_, " under qemu (", accel_, ", ", options_.cpus > 0 ? options_.cpus : 1,
+        " vCPU",
+        boot.stream.started ? absl::StrFormat(", init after %.1f s", boot.boot_seconds) : "",
+        ")");
     run.outcomes = std::move(boot.stream.outcomes);
     run.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     if (!boot.failure.empty()) {

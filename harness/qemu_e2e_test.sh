@@ -66,6 +66,10 @@ run noinit 2 run --under=qemu:"$kernel" --accel=tcg --append=rdinit=/nonexistent
 expect noinit "$err" "$system: kernel failure while booting: Kernel panic - not syncing:"
 expect noinit "$err" "(0 of 1 results kept)"
 
+# The spelling, --under=qemu --kernel=PATH, is the same guest.
+run kernel_option 0 run --under=qemu --kernel="$kernel" --accel=tcg "$passes"
+expect kernel_option "$out" "1 same, 0 recorded"
+
 # Not a kernel at all: refused before anything runs.
 run notkernel 2 run --under=qemu:"$passes" "$passes"
 expect notkernel "$err" "is not a bzImage (no HdrS header)"

@@ -76,6 +76,10 @@ CLI::Validator Accel() {
 // The settings of the guests that boot a kernel (--under=qemu:KERNEL).
 void AddGuestOptions(CLI::App& cmd, GuestOptions& g) {
   const char* group = "Guest options (--under=qemu:KERNEL)";
+  cmd.add_option("--kernel", g.kernel,
+                 "the kernel for --under=qemu: a bzImage/vmlinuz or a linux-image-*.deb "
+                 "(same as --under=qemu:PATH)")
+      ->type_name("PATH")->group(group);
   cmd.add_option("--qemu", g.qemu, "the qemu-system-x86_64 to run (default: from PATH)")
       ->type_name("PATH")->group(group);
   cmd.add_option("--append", g.append, "more kernel command line for the guest kernel")

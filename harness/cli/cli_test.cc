@@ -92,6 +92,9 @@ TEST(Cli, UnderRepeatsInOrderAndTakesOneWordEach) {
   EXPECT_EQ(c->guest_options.cpus, 2);
   EXPECT_EQ(c->guest_options.accel, "tcg");
   EXPECT_EQ(c->guest_options.run_timeout_s, 30);
+  absl::StatusOr<CommandLine> k = Parse({"run", "--under=qemu", "--kernel", "/k/bzImage"});
+  ASSERT_TRUE(k.ok()) << k.status();
+  EXPECT_EQ(k->guest_options.kernel, "/k/bzImage");
 }
 
 TEST(Cli, UnknownAcceleratorIsAUsageError) {

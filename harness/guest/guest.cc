@@ -23,7 +23,9 @@ absl::StatusOr<std::unique_ptr<Guest>> MakeGuest(absl::string_view spec,
   // "qemu" alone is the inner run's name (CheckInnerRun); a run from the
   // host needs the kernel, which CheckPrerequisites asks for.
   if (name == "gvisor" && colon == absl::string_view::npos) return MakeGvisorGuest();
-  if (name == "qemu") return MakeQemuGuest(std::string(arg), options);
+  if (name == "qemu") {
+    return MakeQemuGuest(arg.empty() ? options.kernel : std::string(arg), options);
+  }
   if (name == "command") return MakeCommandGuest(std::string(arg), options);
   return absl::InvalidArgumentError(absl::StrCat(
       "unknown guest '", spec, "' (known: ", absl::StrJoin(GuestNames(), ", "),

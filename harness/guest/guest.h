@@ -34,6 +34,7 @@ struct GuestRun {
 // --memory, --cpus, --accel, --boot-timeout, --run-timeout); each guest
 // reads the ones it knows. 0 and "" mean the guest's default.
 struct GuestOptions {
+  std::string kernel;  // --kernel: qemu's kernel when the spec names none
   std::string qemu;    // qemu-system-x86_64 executable
   std::string append;  // extra kernel command line
   int memory_mb = 0;   // default 512

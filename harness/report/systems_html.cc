@@ -1,5 +1,6 @@
 #include "harness/report/systems_html.h"
 
+#include <algorithm>
 #include <map>
 
 #include "absl/strings/str_cat.h"
@@ -15,7 +16,9 @@ constexpr char kStyle[] =
     "font-weight:bold}.same,.recorded{color:#286}.xfail{color:#a60}"
     ".differs,.xpass,.host-fail,.error{color:#c00;font-weight:bold}"
     ".answer{color:#444;font-weight:normal;font-size:12px}"
-    "#only:checked~table tbody.agree{display:none}";
+    "#only:checked~table tbody.agree{display:none}"
+    ".ladder td,.ladder th{font-size:12px;font-weight:normal;color:#222}"
+    ".ladder tr.parted td{background:#fdd}";
 
 bool Differs(Agreement a) {
   switch (a) {
@@ -32,6 +35,39 @@ bool Differs(Agreement a) {
   return true;
 }
 
+// The steps the system ran up to where it parted from the expectation, one
+// column per peer (setup first): who called what, what it observed, and
+// the step that failed last, marked.
+std::string Ladder(const Failure& f) {
+  std::vector<std::string> peers = {""};
+  for (const TraceStep& t : f.trace) {
+    if (std::find(peers.begin(), peers.end(), t.peer) == peers.end()) peers.push_back(t.peer);
+  }
+  if (std::find(peers.begin(), peers.end(), f.peer) == peers.end()) peers.push_back(f.peer);
+  std::string out = "<details><summary>steps</summary><table class=\"ladder\"><tr><th>line</th>";
+  for (const std::string& p : peers) {
+    absl::StrAppend(&out, "<th>", p.empty() ? "setup" : HtmlEscape(p), "</th>");
+  }
+  out += "</tr>";
+  auto row = [&](int line, const std::string& peer, const std::string& text, bool bad) {
+    absl::StrAppend(&out, "<tr", bad ? " class=\"parted\"" : "", "><td>", line, "</td>");
+    for (const std::string& p : peers) {
+      absl::StrAppend(&out, "<td>", p == peer ? HtmlEscape(text) : "", "</td>");
+    }
+    out += "</tr>";
+  };
+  for (const TraceStep& t : f.trace) {
+    row(t.loc.line, t.peer, absl::StrCat(t.call, " \u2192 ", t.observed), !t.ok);
+  }
+  if (f.loc.line > 0) {
+    row(f.loc.line, f.peer,
+        absl::StrCat(f.call, " \u2192 ", f.observed.empty() ? f.detail : f.observed,
+                     f.expected.empty() ? "" : " (expected " + f.expected + ")"),
+        true);
+  }
+  return out + "</table></details>";
+}
+
 std::string Cell(const Comparison& row) {
   std::string cell = absl::StrCat("<td class=\"", AgreementName(row.agreement), "\">",
                                   AgreementName(row.agreement));
@@ -40,6 +76,7 @@ std::string Cell(const Comparison& row) {
                     HtmlEscape(row.guest ? Answer(*row.guest)
                                          : row.note.empty() ? "not run" : row.note),
                     "</div>");
+    if (row.guest && row.guest->failure) absl::StrAppend(&cell, Ladder(*row.guest->failure));
   }
   return cell + "</td>";
 }

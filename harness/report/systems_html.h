@@ -16,7 +16,8 @@ namespace sockspec {
 
 // `runs` are comparisons of one host run with each guest (same rows, same
 // order, as cli_run makes them). A cell shows the agreement ("same",
-// "differs", ...) and, when not same, that system's answer; a case file's
+// "differs", ...) and, when not same, that system's answer and a folded
+// per-peer ladder of its steps up to where it parted; a case file's
 // rows come first when any of its cells is not same or recorded.
 std::string SystemsHtml(const std::vector<ConformanceRun>& runs);
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -168,6 +169,18 @@ int Conform(const CommandLine& c, GuestSide& side,
   return ComparisonExitCode(run);
 }
 
+// What makes the case paths (relative to the working directory) work as
+// links from the page at `report`: "" beside them, "../" one folder down.
+std::string LinkBase(const std::string& report) {
+  std::error_code ec;
+  const std::filesystem::path dir =
+      std::filesystem::absolute(report, ec).parent_path();
+  std::filesystem::path rel =
+      std::filesystem::relative(std::filesystem::current_path(ec), dir, ec);
+  if (ec || rel.empty() || rel == ".") return "";
+  return rel.string() + "/";
+}
+
 // Several --under: every guest's prerequisites checked first, then each
 // run and compared with the host in turn; one report (text: each
 // comparison; json: an array of them; junit: every row, named by system).
@@ -192,7 +205,7 @@ int ConformSeveral(const CommandLine& c, const std::vector<std::string>& files,
     code = std::max(code, one);
     parts.push_back(part);
   }
-  if (!c.html.empty() && !WriteFile(c.html, SystemsHtml(runs))) return 2;
+  if (!c.html.empty() && !WriteFile(c.html, SystemsHtml(runs, LinkBase(c.html)))) return 2;
   if (c.format == "junit") {
     report = JunitReport(rows);
   } else if (c.format == "ktap") {

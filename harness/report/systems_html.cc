@@ -83,7 +83,8 @@ std::string Cell(const Comparison& row) {
 
 }  // namespace
 
-std::string SystemsHtml(const std::vector<ConformanceRun>& runs) {
+std::string SystemsHtml(const std::vector<ConformanceRun>& runs,
+                        const std::string& link_base) {
   std::string out = absl::StrCat(
       "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>sockspec: ",
       runs.size() + 1, " systems</title><style>", kStyle, "</style></head><body>\n",
@@ -140,7 +141,9 @@ std::string SystemsHtml(const std::vector<ConformanceRun>& runs) {
     }
     std::string group = absl::StrCat(
         "<tbody class=\"", differs ? "differ" : "agree", "\"><tr class=\"case\"><td colspan=\"",
-        runs.size() + 2, "\"><a href=\"", HtmlEscape(path), "\">", HtmlEscape(path),
+        runs.size() + 2, "\"><a href=\"",
+        HtmlEscape(!path.empty() && path[0] == '/' ? "file://" + path : link_base + path),
+        "\">", HtmlEscape(path),
         "</a></td></tr>\n", body, "</tbody>\n");
     (differs ? differing : agreeing).push_back(std::move(group));
   }

@@ -19,7 +19,11 @@ namespace sockspec {
 // "differs", ...) and, when not same, that system's answer and a folded
 // per-peer ladder of its steps up to where it parted; a case file's
 // rows come first when any of its cells is not same or recorded.
-std::string SystemsHtml(const std::vector<ConformanceRun>& runs);
+// Case links are `link_base` + the case's path ("../" when the page is
+// written one folder below where the paths are relative to); an absolute
+// path becomes a file:// link.
+std::string SystemsHtml(const std::vector<ConformanceRun>& runs,
+                        const std::string& link_base = "");
 
 }  // namespace sockspec
 

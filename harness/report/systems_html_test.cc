@@ -32,6 +32,9 @@ TEST(SystemsHtml, DifferingCasesComeFirstAndTheSwitchNeedsNoScript) {
   two.host_system = "linux-6.18";
   two.guest_system = "linux-6.1.0-57-qemu";
   const std::string page = SystemsHtml({one, two});
+  // Written one folder down: the links climb back to the paths' root.
+  EXPECT_NE(SystemsHtml({one, two}, "../").find("<a href=\"../cases/b.case\">cases/b.case</a>"),
+            std::string::npos);
   EXPECT_EQ(page.find("<script"), std::string::npos);
   EXPECT_NE(page.find("#only:checked~table tbody.agree{display:none}"), std::string::npos);
   EXPECT_NE(page.find("<th>linux-6.18</th><th>linux-6.12.117-qemu</th><th>linux-6.1.0-57-qemu</th>"),

@@ -120,9 +120,10 @@ class QemuGuest : public Guest {
     if (!(std::ofstream(initrd, std::ios::binary) << *initramfs)) {
       return ErrnoStatus(("write(" + initrd + ")").c_str(), errno);
     }
-    const int instances = static_cast<int>(ListCases(files, config).size());
+    const int instances =
+        static_cast<int>(ListCases(files, config).size()) * config.repeat;
     const int run_s = options_.run_timeout_s > 0 ? options_.run_timeout_s
-                                                 : 120 + 2 * instances * config.repeat;
+                                                 : 120 + 2 * instances;
     std::vector<std::string> accels;
     if (options_.accel == "kvm" || options_.accel == "tcg") {
       accels = {options_.accel};
@@ -155,7 +156,7 @@ class QemuGuest : public Guest {
     run.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     if (!boot.failure.empty()) {
       run.error = absl::StrCat(System(), ": ", boot.failure, " (", run.outcomes.size(),
-                               " of ", instances * config.repeat,
+                               " of ", instances,
                                " results kept); console tail:\n",
                                ConsoleTail(boot.console, 12));
     }
@@ -241,6 +242,13 @@ class QemuGuest : public Guest {
     ReadMore(log, b.qemu_log);
     if (b.stream.done) {
       b.failure.clear();
+      if (static_cast<int>(b.stream.outcomes.size()) < instances) {
+        // The inner run itself gave up (a bad argument, a crash): its
+        // messages are on the console.
+        b.failure = absl::StrCat("the run inside the guest ended with exit code ",
+                                 b.stream.exit_code, " after ", b.stream.outcomes.size(),
+                                 " of ", instances, " instances");
+      }
       return b;
     }
     const std::string crash = ConsoleFailure(b.console);

@@ -13,6 +13,8 @@ packages=(
   runsc        # gVisor, the second system under test
   stress-ng    # keeps the cores busy in the flake runs
   chromium     # renders the conformance report in //harness:html_report_browser_test
+  qemu-system-x86  # boots Debian kernels for --under=qemu:KERNEL (ci/kernel.sh fetches them)
+  cpio         # reads back the initramfs in //harness/guest:cpio_test
 )
 
 missing=()

@@ -110,9 +110,13 @@ contains novalue "--jobs"
 expect command 2 $?
 contains command "sockspec: unknown command 'frobnicate' (see sockspec --help)"
 
-"$sockspec" run --under=qemu "$data/passes.case" >"$out" 2>&1
+"$sockspec" run --under=bochs "$data/passes.case" >"$out" 2>&1
 expect under 2 $?
-contains under "sockspec: --under: unknown guest 'qemu' (known: gvisor)"
+contains under "sockspec: --under: unknown guest 'bochs' (known: command:CMD, gvisor, qemu:KERNEL)"
+
+"$sockspec" run --under=qemu "$data/passes.case" >"$out" 2>&1
+expect under-qemu 2 $?
+contains under-qemu "sockspec: --under=qemu: qemu needs a kernel: --under=qemu:PATH"
 
 # Help and --version: exit 0, on stdout, and say something useful.
 "$sockspec" --help >"$out" 2>/dev/null

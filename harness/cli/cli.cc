@@ -55,10 +55,48 @@ CLI::Validator Regex() {
 CLI::Validator Format() {
   return CLI::Validator(
       [](std::string& value) -> std::string {
-        if (value == "text" || value == "junit" || value == "json") return "";
-        return "unknown format '" + value + "' (text, junit or json)";
+        if (value == "text" || value == "junit" || value == "json" ||
+            value == "ktap" || value == "tap") {
+          return "";
+        }
+        return "unknown format '" + value + "' (text, junit, json, ktap or tap)";
       },
       "");
+}
+
+CLI::Validator Accel() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        if (value == "auto" || value == "kvm" || value == "tcg") return "";
+        return "unknown accelerator '" + value + "' (auto, kvm or tcg)";
+      },
+      "");
+}
+
+// The settings of the guests that boot a kernel (--under=qemu:KERNEL).
+void AddGuestOptions(CLI::App& cmd, GuestOptions& g) {
+  const char* group = "Guest options (--under=qemu:KERNEL)";
+  cmd.add_option("--kernel", g.kernel,
+                 "the kernel for --under=qemu: a bzImage/vmlinuz or a linux-image-*.deb "
+                 "(same as --under=qemu:PATH)")
+      ->type_name("PATH")->group(group);
+  cmd.add_option("--qemu", g.qemu, "the qemu-system-x86_64 to run (default: from PATH)")
+      ->type_name("PATH")->group(group);
+  cmd.add_option("--append", g.append, "more kernel command line for the guest kernel")
+      ->type_name("ARGS")->group(group);
+  cmd.add_option("--memory", g.memory_mb, "guest memory (default 512)")
+      ->check(WholeNumberAtLeast(64))->type_name("MIB")->group(group);
+  cmd.add_option("--cpus", g.cpus, "guest vCPUs (default 1: steadier under TCG)")
+      ->check(WholeNumberAtLeast(1))->type_name("N")->group(group);
+  cmd.add_option("--accel", g.accel,
+                 "auto (default: KVM when /dev/kvm works, else TCG), kvm or tcg")
+      ->check(Accel())->type_name("NAME")->group(group);
+  cmd.add_option("--boot-timeout", g.boot_timeout_s,
+                 "seconds for the kernel to start init (default 60; 20 under KVM)")
+      ->check(WholeNumberAtLeast(1))->type_name("S")->group(group);
+  cmd.add_option("--run-timeout", g.run_timeout_s,
+                 "seconds for the run after boot (default 120 + 2 per instance)")
+      ->check(WholeNumberAtLeast(1))->type_name("S")->group(group);
 }
 
 // The options `run` and `report` share; both write into `c`, and only the
@@ -80,7 +118,8 @@ void AddRunOptions(CLI::App& cmd, CommandLine& c) {
   cmd.add_option("--repeat", c.config.repeat, "run every instance N times")
       ->check(WholeNumberAtLeast(1))
       ->type_name("N");
-  cmd.add_option("--format", c.format, "text (default), junit or json")
+  cmd.add_option("--format", c.format,
+                 "text (default), junit, json, ktap (kselftest's KTAP) or tap (TAP 13)")
       ->check(Format())
       ->type_name("FORMAT");
   cmd.add_option("--output", c.output, "write the report to FILE instead of stdout")
@@ -99,12 +138,16 @@ void AddRunOptions(CLI::App& cmd, CommandLine& c) {
       ->check(CLI::PositiveNumber)
       ->type_name("F");
   cmd.add_flag("--verbose", c.verbose, "list passing instances too");
-  cmd.add_option("--under", c.under,
+  cmd.add_option("--under", c.unders,
                  absl::StrCat("also run the instances on guest system NAME (",
                               absl::StrJoin(GuestNames(), ", "),
                               ") and compare them with this kernel's, instance "
                               "by instance; the guest's platform picks its "
-                              "recorded answers"))
+                              "recorded answers; repeatable (several systems, "
+                              "one report)"))
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->type_name("NAME");
   cmd.add_option("--xfail", c.xfail,
                  "the guest's expected-failure list (default: "
@@ -114,6 +157,7 @@ void AddRunOptions(CLI::App& cmd, CommandLine& c) {
       ->type_name("FILE");
   cmd.add_option("--markdown", c.markdown, "write the conformance report as Markdown")
       ->type_name("FILE");
+  AddGuestOptions(cmd, c.guest_options);
   // The run a guest starts inside itself (guest.h); not for people.
   cmd.add_option(kInnerRunOption, c.inner_run)->group("");
 }
@@ -215,6 +259,7 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
                       "sockspec report --help");
   }
   if (c.paths.empty()) c.paths.push_back("cases");
+  if (!c.unders.empty()) c.under = c.unders.front();
   return c;
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "harness/guest/guest.h"
 #include "harness/guest/runner.h"
 
 namespace sockspec {
@@ -33,7 +34,10 @@ struct CommandLine {
   std::vector<std::string> paths;  // never empty for kRun/kReport: "cases"
   std::string format = "text";     // text, junit, json
   std::string output, under, xfail, html, markdown;
+  // Every --under, in order (repeatable); `under` is the first, "" without.
+  std::vector<std::string> unders;
   std::string inner_run;  // the hidden --inner-run=GUEST (see guest.h)
+  GuestOptions guest_options;  // --qemu, --append, --memory, --cpus, ...
   bool list = false, verbose = false;
 };
 

@@ -2,8 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -12,12 +14,15 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "harness/report/compare.h"
 #include "harness/lang/frontend.h"
 #include "harness/guest/guest.h"
 #include "harness/report/html_report.h"
 #include "harness/report/markdown_report.h"
 #include "harness/report/report.h"
+#include "harness/report/systems_html.h"
+#include "harness/report/tap_report.h"
 #include "harness/guest/runner.h"
 #include "harness/report/xfail.h"
 
@@ -66,7 +71,7 @@ struct GuestSide {
 // anything runs; returns 0 to go on, else the exit code.
 int PrepareGuest(const CommandLine& c, GuestSide& side) {
   if (c.under.empty()) return 0;
-  absl::StatusOr<std::unique_ptr<Guest>> guest = MakeGuest(c.under);
+  absl::StatusOr<std::unique_ptr<Guest>> guest = MakeGuest(c.under, c.guest_options);
   if (!guest.ok()) {
     return Fail(absl::InvalidArgumentError(
         "--under: " + std::string(guest.status().message())));
@@ -96,7 +101,9 @@ int PrepareGuest(const CommandLine& c, GuestSide& side) {
 // comparison's exit code.
 int Conform(const CommandLine& c, GuestSide& side,
             const std::vector<std::string>& files, const Guest& host_guest,
-            const GuestRun& host_run, std::string& report) {
+            const GuestRun& host_run, std::string& report,
+            std::vector<CaseOutcome>* rows_out = nullptr,
+            ConformanceRun* run_out = nullptr) {
   std::string platform, failure;
   GuestRun guest_run;
   if (side.guest != nullptr) {
@@ -109,6 +116,9 @@ int Conform(const CommandLine& c, GuestSide& side,
     absl::StatusOr<GuestRun> ran = side.guest->Run(files, config);
     if (ran.ok()) {
       guest_run = std::move(*ran);
+      // Failed part way: what finished is compared, the rest carries why.
+      failure = guest_run.error;
+      if (!failure.empty()) fprintf(stderr, "sockspec: %s\n", failure.c_str());
     } else {
       failure = std::string(ran.status().message());
       fprintf(stderr, "sockspec: %s\n", failure.c_str());
@@ -133,17 +143,82 @@ int Conform(const CommandLine& c, GuestSide& side,
   if (side.guest == nullptr) {
     report = c.format == "junit"  ? JunitReport(host)
              : c.format == "json" ? JsonReport(host)
+             : c.format == "ktap" ? KtapReport(host)
+             : c.format == "tap"  ? TapReport(host)
                                   : TextReport(host, c.verbose);
     return ExitCode(host);
   }
   std::vector<CaseOutcome> rows = ComparisonOutcomes(run);
+  if (rows_out != nullptr) {
+    // Several systems in one JUnit file: each test name says which.
+    for (CaseOutcome& row : rows) {
+      row.instance = row.instance.empty() ? "on " + run.guest_system
+                                          : row.instance + ", on " + run.guest_system;
+      rows_out->push_back(row);
+    }
+  }
   report = c.format == "junit"  ? JunitReport(rows)
            : c.format == "json" ? ComparisonJson(run)
+           : c.format == "ktap" ? KtapReport(rows)
+           : c.format == "tap"  ? TapReport(rows)
                                 : ComparisonText(run, c.verbose);
   if (const char* xml = getenv("XML_OUTPUT_FILE")) {
     std::ofstream(xml) << JunitReport(rows);
   }
+  if (run_out != nullptr) *run_out = run;
   return ComparisonExitCode(run);
+}
+
+// What makes the case paths (relative to the working directory) work as
+// links from the page at `report`: "" beside them, "../" one folder down.
+std::string LinkBase(const std::string& report) {
+  std::error_code ec;
+  const std::filesystem::path dir =
+      std::filesystem::absolute(report, ec).parent_path();
+  std::filesystem::path rel =
+      std::filesystem::relative(std::filesystem::current_path(ec), dir, ec);
+  if (ec || rel.empty() || rel == ".") return "";
+  return rel.string() + "/";
+}
+
+// Several --under: every guest's prerequisites checked first, then each
+// run and compared with the host in turn; one report (text: each
+// comparison; json: an array of them; junit: every row, named by system).
+int ConformSeveral(const CommandLine& c, const std::vector<std::string>& files,
+                   const Guest& host, const GuestRun& host_run, std::string& report) {
+  std::vector<CommandLine> lines;
+  std::vector<GuestSide> sides(c.unders.size());
+  for (size_t i = 0; i < c.unders.size(); ++i) {
+    lines.push_back(c);
+    lines.back().under = c.unders[i];
+    lines.back().html.clear();
+    lines.back().markdown.clear();
+    if (int code = PrepareGuest(lines.back(), sides[i]); code != 0) return code;
+  }
+  int code = 0;
+  std::vector<CaseOutcome> rows;
+  std::vector<std::string> parts;
+  std::vector<ConformanceRun> runs(sides.size());
+  for (size_t i = 0; i < sides.size(); ++i) {
+    std::string part;
+    int one = Conform(lines[i], sides[i], files, host, host_run, part, &rows, &runs[i]);
+    code = std::max(code, one);
+    parts.push_back(part);
+  }
+  if (!c.html.empty() && !WriteFile(c.html, SystemsHtml(runs, LinkBase(c.html)))) return 2;
+  if (c.format == "junit") {
+    report = JunitReport(rows);
+  } else if (c.format == "ktap") {
+    report = KtapReport(rows);
+  } else if (c.format == "tap") {
+    report = TapReport(rows);
+  } else if (c.format == "json") {
+    report = absl::StrCat("[\n", absl::StrJoin(parts, ",\n"), "]\n");
+  } else {
+    report = absl::StrJoin(parts, "\n");
+  }
+  if (const char* xml = getenv("XML_OUTPUT_FILE")) std::ofstream(xml) << JunitReport(rows);
+  return code;
 }
 
 int Run(const CommandLine& c) {
@@ -161,7 +236,15 @@ int Run(const CommandLine& c) {
     output.clear();
   }
   GuestSide side;
-  if (int code = PrepareGuest(c, side); code != 0) return code;
+  const bool several = c.unders.size() > 1;
+  if (several && !c.markdown.empty()) {
+    return Fail(absl::InvalidArgumentError(
+        "--markdown takes one --under for now (--html, text, json, junit, ktap "
+        "and tap take several)"));
+  }
+  if (!several) {
+    if (int code = PrepareGuest(c, side); code != 0) return code;
+  }
   absl::StatusOr<std::vector<std::string>> files = FindCaseFiles(c.paths);
   if (!files.ok()) return Fail(files.status());
 
@@ -188,13 +271,26 @@ int Run(const CommandLine& c) {
       fprintf(stderr, "[%d/%d] instances run%s\n", done, total, where.c_str());
     }
   };
+  if (inner) {
+    // A guest that may die part way gets each outcome as it finishes.
+    if (auto sink = InnerRunSink(c.inner_run)) {
+      config.progress = [sink](const CaseOutcome& o, int, int) { sink(o); };
+    }
+  }
   absl::StatusOr<GuestRun> host_run = host->Run(*files, config);
   if (!host_run.ok()) return Fail(host_run.status());
   const std::vector<CaseOutcome>& outcomes = host_run->outcomes;
 
+  // The guest already has every outcome, line by line.
+  if (inner && InnerRunSink(c.inner_run)) return ExitCode(outcomes);
   std::string report;
   int code;
-  if (side.guest != nullptr || !c.html.empty() || !c.markdown.empty()) {
+  if (several) {
+    CommandLine conform = c;
+    conform.format = format;
+    code = ConformSeveral(conform, *files, *host, *host_run, report);
+    if (report.empty()) return code;
+  } else if (side.guest != nullptr || !c.html.empty() || !c.markdown.empty()) {
     CommandLine conform = c;
     conform.format = format;
     code = Conform(conform, side, *files, *host, *host_run, report);
@@ -202,6 +298,8 @@ int Run(const CommandLine& c) {
   } else {
     report = format == "junit"  ? JunitReport(outcomes)
              : format == "json" ? JsonReport(outcomes)
+             : format == "ktap" ? KtapReport(outcomes)
+             : format == "tap"  ? TapReport(outcomes)
                                 : TextReport(outcomes, c.verbose);
     code = ExitCode(outcomes);
   }

@@ -78,6 +78,32 @@ TEST(Cli, ReportAndGuestOptions) {
   EXPECT_THAT(c->paths, ElementsAre("cases/close"));
 }
 
+TEST(Cli, UnderRepeatsInOrderAndTakesOneWordEach) {
+  absl::StatusOr<CommandLine> c =
+      Parse({"run", "--under=gvisor", "--under", "qemu:/k/vmlinuz", "--under=command:unshare -n",
+             "--append=quiet", "--memory=256", "--cpus", "2", "--accel=tcg",
+             "--run-timeout=30", "cases/close", "x.case"});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_THAT(c->unders, ElementsAre("gvisor", "qemu:/k/vmlinuz", "command:unshare -n"));
+  EXPECT_EQ(c->under, "gvisor");
+  EXPECT_THAT(c->paths, ElementsAre("cases/close", "x.case"));
+  EXPECT_EQ(c->guest_options.append, "quiet");
+  EXPECT_EQ(c->guest_options.memory_mb, 256);
+  EXPECT_EQ(c->guest_options.cpus, 2);
+  EXPECT_EQ(c->guest_options.accel, "tcg");
+  EXPECT_EQ(c->guest_options.run_timeout_s, 30);
+  absl::StatusOr<CommandLine> k = Parse({"run", "--under=qemu", "--kernel", "/k/bzImage"});
+  ASSERT_TRUE(k.ok()) << k.status();
+  EXPECT_EQ(k->guest_options.kernel, "/k/bzImage");
+}
+
+TEST(Cli, UnknownAcceleratorIsAUsageError) {
+  absl::StatusOr<CommandLine> c = Parse({"run", "--accel=hvf", "cases"});
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("unknown accelerator 'hvf' (auto, kvm or tcg)"),
+            std::string::npos) << c.status();
+}
+
 TEST(Cli, HelpAndVersionArePrintedNotErrors) {
   for (const auto& args : std::vector<std::vector<std::string>>{
            {"--help"}, {"help"}, {"help", "run"}, {"run", "--help"},
@@ -115,7 +141,7 @@ TEST(Cli, UsageErrorsAreOneLineNamingTheArgument) {
   EXPECT_EQ(Error({"run", "--repeat", "x"}),
             "--repeat: 'x' is not a whole number >= 1 (see sockspec run --help)");
   EXPECT_EQ(Error({"run", "--format=xml"}),
-            "--format: unknown format 'xml' (text, junit or json) (see sockspec run --help)");
+            "--format: unknown format 'xml' (text, junit, json, ktap or tap) (see sockspec run --help)");
   EXPECT_EQ(Error({"run", "--filter=("}).find("--filter: not a valid regular expression: ("), 0u);
   EXPECT_EQ(Error({"check"}), "check needs a PATH (see sockspec check --help)");
   EXPECT_EQ(Error({"report", "cases"}),

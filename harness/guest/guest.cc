@@ -2,18 +2,46 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "harness/guest/command_guest.h"
 #include "harness/guest/gvisor_guest.h"
 #include "harness/guest/host_guest.h"
+#include "harness/guest/qemu_guest.h"
+#include "harness/guest/qemu_init.h"
 
 namespace sockspec {
 
-std::vector<std::string> GuestNames() { return {"gvisor"}; }
+std::vector<std::string> GuestNames() {
+  return {"command:CMD", "gvisor", "qemu:KERNEL"};
+}
 
-absl::StatusOr<std::unique_ptr<Guest>> MakeGuest(absl::string_view name) {
-  if (name == "gvisor") return MakeGvisorGuest();
+absl::StatusOr<std::unique_ptr<Guest>> MakeGuest(absl::string_view spec,
+                                                 const GuestOptions& options) {
+  const size_t colon = spec.find(':');
+  const absl::string_view name = spec.substr(0, colon);
+  const absl::string_view arg =
+      colon == absl::string_view::npos ? "" : spec.substr(colon + 1);
+  // "qemu" alone is the inner run's name (CheckInnerRun); a run from the
+  // host needs the kernel, which CheckPrerequisites asks for.
+  if (name == "gvisor" && colon == absl::string_view::npos) return MakeGvisorGuest();
+  if (name == "qemu") {
+    return MakeQemuGuest(arg.empty() ? options.kernel : std::string(arg), options);
+  }
+  if (name == "command") return MakeCommandGuest(std::string(arg), options);
   return absl::InvalidArgumentError(absl::StrCat(
-      "unknown guest '", name, "' (known: ", absl::StrJoin(GuestNames(), ", "),
+      "unknown guest '", spec, "' (known: ", absl::StrJoin(GuestNames(), ", "),
       ")"));
+}
+
+std::optional<int> RunAsGuestInit(
+    const std::function<int(const std::vector<std::string>&)>& run) {
+  if (IsQemuInit()) return RunQemuInit(run);
+  return std::nullopt;
+}
+
+std::function<void(const CaseOutcome&)> InnerRunSink(absl::string_view name) {
+  if (name == "qemu") return SendQemuResult;
+  if (name == "command") return SendCommandResult;
+  return nullptr;
 }
 
 absl::Status CheckInnerRun(absl::string_view name) {

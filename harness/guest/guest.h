@@ -6,7 +6,9 @@
 #ifndef SOCKSPEC_HARNESS_GUEST_GUEST_H_
 #define SOCKSPEC_HARNESS_GUEST_GUEST_H_
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,23 @@ struct GuestRun {
   std::vector<CaseOutcome> outcomes;
   std::string version;  // "runsc version 0.0~20221219.0", "Linux 6.18.0 #1 ..."
   double seconds = 0;   // wall time, start of the system included
+  // Non-empty when the system failed part way (a kernel panic, a guest that
+  // stopped reporting): names the cause; `outcomes` holds what finished.
+  std::string error;
+};
+
+// Settings of the guests that boot or wrap something (--qemu, --append,
+// --memory, --cpus, --accel, --boot-timeout, --run-timeout); each guest
+// reads the ones it knows. 0 and "" mean the guest's default.
+struct GuestOptions {
+  std::string kernel;  // --kernel: qemu's kernel when the spec names none
+  std::string qemu;    // qemu-system-x86_64 executable
+  std::string append;  // extra kernel command line
+  int memory_mb = 0;   // default 512
+  int cpus = 0;        // default 1
+  std::string accel;   // "auto" (default: KVM when it works, else TCG), "kvm", "tcg"
+  int boot_timeout_s = 0;
+  int run_timeout_s = 0;
 };
 
 // A system ("gvisor-20221219", "linux-6.18.0") is one build of something
@@ -55,18 +74,34 @@ class Guest {
 // This machine's kernel, run in this process. Never fails.
 std::unique_ptr<Guest> MakeHostGuest();
 
-// The guests `--under=NAME` knows, sorted: {"gvisor"}.
+// The guests `--under=NAME` knows, sorted: {"command:CMD", "gvisor",
+// "qemu:KERNEL"}.
 std::vector<std::string> GuestNames();
 
-// The guest called `name`; InvalidArgument "unknown guest 'NAME' (known:
-// gvisor)" for any other name. Cheap: nothing is started or checked.
-absl::StatusOr<std::unique_ptr<Guest>> MakeGuest(absl::string_view name);
+// The guest `spec` names: "gvisor", "qemu:KERNEL" (a bzImage/vmlinuz or a
+// linux-image-*.deb), "command:CMD"; InvalidArgument "unknown guest 'NAME'
+// (known: ...)" for any other. Cheap: nothing is started or checked.
+absl::StatusOr<std::unique_ptr<Guest>> MakeGuest(absl::string_view spec,
+                                                 const GuestOptions& options = {});
+
+// Where the run inside guest NAME sends each outcome as it finishes (the
+// qemu guest: one JSON line on its second serial port), so a guest that
+// dies part way still leaves what finished; null when the guest reads only
+// the final JSON report on stdout.
+std::function<void(const CaseOutcome&)> InnerRunSink(absl::string_view name);
 
 // For the run a guest starts inside itself (hidden option `--inner-run=NAME`
 // of `sockspec run`): OK when the platform detected here is guest NAME's, so
 // the cases' recorded answers for it apply; else FailedPrecondition saying
 // what was detected, or InvalidArgument for an unknown NAME.
 absl::Status CheckInnerRun(absl::string_view name);
+
+// When this process is the /init a guest booted (the qemu guest's
+// initramfs, qemu_init.h): sets the machine up, runs `run` with the inner
+// run's arguments and powers off, returning only if that fails; nullopt when
+// this is an ordinary command, to be run as usual.
+std::optional<int> RunAsGuestInit(
+    const std::function<int(const std::vector<std::string>&)>& run);
 
 // The hidden option the outer run passes to the inner one; the inner run
 // prints JsonReport on stdout.

@@ -14,10 +14,22 @@ using testing::HasSubstr;
 using testing::StartsWith;
 
 TEST(Guest, UnknownNameListsTheKnownGuests) {
-  absl::StatusOr<std::unique_ptr<Guest>> g = MakeGuest("qemu");
+  absl::StatusOr<std::unique_ptr<Guest>> g = MakeGuest("bochs");
   ASSERT_FALSE(g.ok());
   EXPECT_EQ(g.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(g.status().message(), "unknown guest 'qemu' (known: gvisor)");
+  EXPECT_EQ(g.status().message(), "unknown guest 'bochs' (known: command:CMD, gvisor, qemu:KERNEL)");
+}
+
+TEST(Guest, QemuNeedsAKernelAndIsJudgedAsLinux) {
+  absl::StatusOr<std::unique_ptr<Guest>> g = MakeGuest("qemu");
+  ASSERT_TRUE(g.ok()) << g.status();
+  EXPECT_EQ((*g)->Platform(), "linux");
+  EXPECT_EQ((*g)->System(), "linux");  // the version comes with the kernel
+  absl::Status s = (*g)->CheckPrerequisites();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(),
+            "qemu needs a kernel: --under=qemu:PATH (a bzImage/vmlinuz or a "
+            "linux-image-*.deb; bash ci/kernel.sh 6.1 fetches one)");
 }
 
 TEST(Guest, FactoryMakesGvisorWithItsPlatform) {

@@ -23,7 +23,8 @@ bool Alternative::operator==(const Alternative& o) const {
 }
 bool PlatformLine::operator==(const PlatformLine& o) const {
   return std::tie(platforms, blocks, results, because) ==
-         std::tie(o.platforms, o.blocks, o.results, o.because);
+         std::tie(o.platforms, o.blocks, o.results, o.because) &&
+         std::tie(version_op, version) == std::tie(o.version_op, o.version);
 }
 bool Step::operator==(const Step& o) const {
   return std::tie(kind, peer, repeat, call, args, blocks, results, new_peer,
@@ -163,6 +164,7 @@ std::string PrintStep(const Step& s) {
     std::vector<std::string> names;
     for (const NameRef& n : p.platforms) names.push_back(n.name);
     absl::StrAppend(&out, "   on ", absl::StrJoin(names, ", "));
+    if (!p.version_op.empty()) absl::StrAppend(&out, " ", p.version_op, " ", p.version);
     if (p.blocks) {
       out += " blocks";
     } else {

@@ -72,6 +72,11 @@ struct NameRef {
 struct PlatformLine {
   Location loc;
   std::vector<NameRef> platforms;
+  // `on linux < 6.5 = ...`: the line holds only on the kernel versions the
+  // condition admits; both "" without one.
+  std::string version_op;  // "<", "<=", ">", ">="
+  std::string version;     // "6.5", as written
+  Location version_loc;
   bool blocks = false;
   std::vector<Alternative> results;
   std::string because;

@@ -195,6 +195,20 @@ class Parser {
       if (Peek().kind != TokenKind::kComma) break;
       Next();
     }
+    if (Peek().kind == TokenKind::kCompare) {
+      // `on linux < 6.5`: one platform, one kernel version condition.
+      if (line.platforms.size() != 1) {
+        return Fail(Peek(), "a kernel version condition follows a single platform");
+      }
+      line.version_op = Next().text;
+      if (Peek().kind != TokenKind::kVersion) {
+        return Fail(Peek(), absl::StrCat("expected a kernel version (6.5) after '",
+                                         line.version_op, "', found ",
+                                         DescribeToken(Peek())));
+      }
+      line.version_loc = Peek().loc;
+      line.version = Next().text;
+    }
     if (IsIdent("blocks")) {
       Next();
       line.blocks = true;

@@ -1,12 +1,14 @@
 // The steps half of the lowering: each case step (call, repeat, blocks,
 // wakes, blocked, fork) and its platform lines to plan Ops.
 #include <algorithm>
+#include <cstdlib>
 #include <set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "harness/lang/matrix.h"
+#include "harness/os/kernel_version.h"
 #include "harness/os/symbols.h"
 #include "harness/lang/validate.h"
 #include "harness/lang/validate_internal.h"
@@ -14,6 +16,31 @@
 namespace sockspec {
 namespace internal {
 namespace {
+
+// The kernel the plan is lowered for: the running one, or
+// $SOCKSPEC_KERNEL_VERSION ("6.1") to judge as another (tests).
+absl::StatusOr<KernelVersion> LoweringKernelVersion() {
+  static const absl::StatusOr<KernelVersion> version =
+      []() -> absl::StatusOr<KernelVersion> {
+    const char* env = getenv("SOCKSPEC_KERNEL_VERSION");
+    if (env != nullptr && *env) return ParseKernelVersion(env);
+    return RunningKernelVersion();
+  }();
+  return version;
+}
+
+// Whether `on linux OP VERSION` admits the kernel lowered for; an error
+// names a version that does not parse.
+absl::StatusOr<bool> KernelConditionHolds(const PlatformLine& line) {
+  absl::StatusOr<KernelVersion> want = ParseKernelVersion(line.version);
+  if (!want.ok()) return want.status();
+  absl::StatusOr<KernelVersion> have = LoweringKernelVersion();
+  if (!have.ok()) return have.status();
+  if (line.version_op == "<") return *have < *want;
+  if (line.version_op == "<=") return *have <= *want;
+  if (line.version_op == ">") return *have > *want;
+  return *have >= *want;
+}
 
 // `c[]` in a repeated step's text becomes `c[i]`.
 void FillIndex(Expr* e, int iteration) {
@@ -306,6 +333,7 @@ bool RowLowering::Expectations(const Step& step, const CallSpec& spec,
   op->platforms.emplace_back(KnownPlatforms()[0], main);
   op->expect = main;
   std::set<std::string> seen;
+  bool version_answer_taken = false;  // the first condition that holds wins
   for (const PlatformLine& line : step.platforms) {
     Expected e;
     e.loc = line.loc;
@@ -333,6 +361,28 @@ bool RowLowering::Expectations(const Step& step, const CallSpec& spec,
       if (!LowerOutcome(alt, spec, holder, iteration, &ignored, &o))
         return false;
       e.any_of.push_back(std::move(o));
+    }
+    if (!line.version_op.empty()) {
+      // `on linux < 6.5`: Linux's answer on the kernels the condition
+      // admits, judged by the version of the kernel lowered for (the inner
+      // run in a guest lowers with the guest's own kernel).
+      absl::StatusOr<bool> holds = KernelConditionHolds(line);
+      if (!holds.ok()) {
+        Error(line.version_loc, std::string(holds.status().message()));
+        return false;
+      }
+      if (line.platforms[0].name != KnownPlatforms()[0]) {
+        Error(line.platforms[0].loc,
+              absl::StrCat("a kernel version condition applies to '",
+                           KnownPlatforms()[0], "' only, not '",
+                           line.platforms[0].name, "'"));
+        return false;
+      }
+      if (*holds && !version_answer_taken && platform_ == KnownPlatforms()[0]) {
+        op->expect = e;
+        version_answer_taken = true;
+      }
+      continue;
     }
     for (const NameRef& n : line.platforms) {
       const auto& known = KnownPlatforms();

@@ -12,6 +12,11 @@
 
 #include "absl/strings/str_format.h"
 
+// Linux 6.5's; Debian 12's headers (6.1) do not define it.
+#ifndef SO_PASSPIDFD
+#define SO_PASSPIDFD 76
+#endif
+
 namespace sockspec {
 
 const std::vector<Symbol>& AllSymbols() {
@@ -70,6 +75,7 @@ const std::vector<Symbol>& AllSymbols() {
       S(SO_REUSEPORT, kSockOpt)
       S(SO_PASSCRED, kSockOpt)
       S(SO_PEERCRED, kSockOpt)
+      S(SO_PASSPIDFD, kSockOpt)
       S(SO_RCVLOWAT, kSockOpt)
       S(SO_SNDLOWAT, kSockOpt)
       S(SO_RCVTIMEO, kSockOpt)

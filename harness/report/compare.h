@@ -90,8 +90,11 @@ std::string ComparisonText(const ConformanceRun& run, bool verbose);
 // "recorded": [...], "xfail_reason"}, ...]}, through outcome_json.h.
 std::string ComparisonJson(const ConformanceRun& run);
 
-// The rows as outcomes (for JUnit): same/recorded/xfail pass, differs/xpass/
-// host-fail fail, error errors; messages carry both answers.
+// The rows as outcomes (for JUnit, KTAP, TAP): same/recorded pass, xfail
+// is skipped (its reason in the message), differs/xpass/host-fail fail,
+// error errors; the headline names the agreement and where the systems
+// parted ("differs at cases/x.case:27:1 B: sockatmark(b)"), the message
+// carries both answers.
 std::vector<CaseOutcome> ComparisonOutcomes(const ConformanceRun& run);
 
 }  // namespace sockspec

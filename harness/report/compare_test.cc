@@ -182,6 +182,25 @@ TEST(Compare, JsonAndOutcomesCarryTheAgreement) {
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].verdict, Verdict::kFail);
   EXPECT_THAT(Message(rows[0]), HasSubstr("gvisor: -1 ECONNRESET"));
+  // Where the systems parted, in the headline a CI page shows.
+  ASSERT_TRUE(rows[0].failure.has_value());
+  EXPECT_EQ(FailureHeadline(*rows[0].failure),
+            "differs at cases/close/x.case:19:1 B: read(b, 4096)");
+  EXPECT_EQ(rows[0].failure->loc.line, 19);
+}
+
+TEST(Compare, AnExpectedFailureIsSkippedWithItsReason) {
+  absl::StatusOr<XfailList> list =
+      ParseXfailList("g.xfail", "close/x.case because \"no reset\"\n");
+  ASSERT_TRUE(list.ok()) << list.status();
+  ConformanceRun run = Compare("gvisor", {Outcome("a", Verdict::kPass)},
+                               {Outcome("a", Verdict::kFail, kReset)}, &*list);
+  ASSERT_EQ(run.rows[0].agreement, Agreement::kXfail);
+  std::vector<CaseOutcome> rows = ComparisonOutcomes(run);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].verdict, Verdict::kSkip);
+  EXPECT_EQ(FailureHeadline(*rows[0].failure),
+            "xfail at cases/close/x.case:19:1 B: read(b, 4096) (listed: \"no reset\")");
 }
 
 }  // namespace

@@ -141,8 +141,11 @@ std::vector<CaseOutcome> ComparisonOutcomes(const ConformanceRun& run) {
     o.covers = c.covers;
     o.seconds = (c.host ? c.host->seconds : 0) + (c.guest ? c.guest->seconds : 0);
     switch (c.agreement) {
-      case Agreement::kSame: case Agreement::kRecorded: case Agreement::kXfail:
+      case Agreement::kSame: case Agreement::kRecorded:
         o.verdict = Verdict::kPass;
+        break;
+      case Agreement::kXfail:  // JUnit <skipped>, KTAP # SKIP, with the reason
+        o.verdict = Verdict::kSkip;
         break;
       case Agreement::kError:
         o.verdict = Verdict::kError;
@@ -152,9 +155,28 @@ std::vector<CaseOutcome> ComparisonOutcomes(const ConformanceRun& run) {
         break;
     }
     if (c.agreement != Agreement::kSame) {
+      // The headline names where the systems parted (the failing side's
+      // step, file:line:col) so a CI page links to it without the body.
+      const Failure* at = c.guest && c.guest->failure ? &*c.guest->failure
+                          : c.host && c.host->failure ? &*c.host->failure
+                                                      : nullptr;
+      std::string where;
+      if (at != nullptr && at->loc.line > 0) {
+        where = absl::StrCat(" at ", c.path, ":", at->loc.line, ":", at->loc.col,
+                             at->call.empty() ? "" : " ",
+                             at->peer.empty() ? "" : at->peer + ": ", at->call);
+      }
+      if (c.agreement == Agreement::kXfail) {
+        absl::StrAppend(&where, " (listed: \"", c.xfail_reason, "\")");
+      }
       o.failure = TextFailure(
           FailureKind::kDisagreement,
-          absl::StrCat(AgreementName(c.agreement), "\n", BothAnswers(run, c)));
+          absl::StrCat(AgreementName(c.agreement), where, "\n", BothAnswers(run, c)));
+      if (at != nullptr) {
+        o.failure->loc = at->loc;
+        o.failure->peer = at->peer;
+        o.failure->call = at->call;
+      }
     }
     out.push_back(std::move(o));
   }

@@ -108,8 +108,15 @@ std::string JunitReport(const std::vector<CaseOutcome>& outcomes) {
         "skipped=\"%d\" time=\"%.3f\">\n",
         XmlEscape(path), static_cast<int>(list.size()), c.fail, c.error,
         c.skip, c.seconds);
+    // --repeat runs an instance several times: "case (repeat 2)" keeps
+    // every test name of the suite unique.
+    std::map<std::string, int> times, seen;
+    for (const CaseOutcome* o : list) ++times[o->instance];
     for (const CaseOutcome* o : list) {
       std::string name = o->instance.empty() ? "case" : o->instance;
+      if (int k = ++seen[o->instance]; times[o->instance] > 1 && k > 1) {
+        name = absl::StrCat(name, " (repeat ", k, ")");
+      }
       absl::StrAppendFormat(&out,
                             "    <testcase name=\"%s\" classname=\"%s\" "
                             "time=\"%.3f\"",

@@ -1,0 +1,155 @@
+#include "harness/report/systems_html.h"
+
+#include <algorithm>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "harness/report/html_report.h"
+
+namespace sockspec {
+namespace {
+
+constexpr char kStyle[] =
+    "body{font:14px system-ui,sans-serif;margin:1em}"
+    "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;"
+    "vertical-align:top}th{background:#eee}tr.case td{background:#f6f6f6;"
+    "font-weight:bold}.same,.recorded{color:#286}.xfail{color:#a60}"
+    ".differs,.xpass,.host-fail,.error{color:#c00;font-weight:bold}"
+    ".answer{color:#444;font-weight:normal;font-size:12px}"
+    "#only:checked~table tbody.agree{display:none}"
+    ".ladder td,.ladder th{font-size:12px;font-weight:normal;color:#222}"
+    ".ladder tr.parted td{background:#fdd}";
+
+bool Differs(Agreement a) {
+  switch (a) {
+    case Agreement::kSame:
+    case Agreement::kRecorded:
+      return false;
+    case Agreement::kXfail:
+    case Agreement::kDiffers:
+    case Agreement::kXpass:
+    case Agreement::kHostFail:
+    case Agreement::kError:
+      return true;
+  }
+  return true;
+}
+
+// The steps the system ran up to where it parted from the expectation, one
+// column per peer (setup first): who called what, what it observed, and
+// the step that failed last, marked.
+std::string Ladder(const Failure& f) {
+  std::vector<std::string> peers = {""};
+  for (const TraceStep& t : f.trace) {
+    if (std::find(peers.begin(), peers.end(), t.peer) == peers.end()) peers.push_back(t.peer);
+  }
+  if (std::find(peers.begin(), peers.end(), f.peer) == peers.end()) peers.push_back(f.peer);
+  std::string out = "<details><summary>steps</summary><table class=\"ladder\"><tr><th>line</th>";
+  for (const std::string& p : peers) {
+    absl::StrAppend(&out, "<th>", p.empty() ? "setup" : HtmlEscape(p), "</th>");
+  }
+  out += "</tr>";
+  auto row = [&](int line, const std::string& peer, const std::string& text, bool bad) {
+    absl::StrAppend(&out, "<tr", bad ? " class=\"parted\"" : "", "><td>", line, "</td>");
+    for (const std::string& p : peers) {
+      absl::StrAppend(&out, "<td>", p == peer ? HtmlEscape(text) : "", "</td>");
+    }
+    out += "</tr>";
+  };
+  for (const TraceStep& t : f.trace) {
+    row(t.loc.line, t.peer, absl::StrCat(t.call, " \u2192 ", t.observed), !t.ok);
+  }
+  if (f.loc.line > 0) {
+    row(f.loc.line, f.peer,
+        absl::StrCat(f.call, " \u2192 ", f.observed.empty() ? f.detail : f.observed,
+                     f.expected.empty() ? "" : " (expected " + f.expected + ")"),
+        true);
+  }
+  return out + "</table></details>";
+}
+
+std::string Cell(const Comparison& row) {
+  std::string cell = absl::StrCat("<td class=\"", AgreementName(row.agreement), "\">",
+                                  AgreementName(row.agreement));
+  if (Differs(row.agreement)) {
+    absl::StrAppend(&cell, "<div class=\"answer\">",
+                    HtmlEscape(row.guest ? Answer(*row.guest)
+                                         : row.note.empty() ? "not run" : row.note),
+                    "</div>");
+    if (row.guest && row.guest->failure) absl::StrAppend(&cell, Ladder(*row.guest->failure));
+  }
+  return cell + "</td>";
+}
+
+}  // namespace
+
+std::string SystemsHtml(const std::vector<ConformanceRun>& runs,
+                        const std::string& link_base) {
+  std::string out = absl::StrCat(
+      "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>sockspec: ",
+      runs.size() + 1, " systems</title><style>", kStyle, "</style></head><body>\n",
+      "<h1>sockspec: one suite on ", runs.size() + 1, " systems</h1>\n");
+  // The per-system summary line, then the switch and the matrix.
+  for (const ConformanceRun& run : runs) {
+    std::map<Agreement, int> n;
+    for (const Comparison& row : run.rows) ++n[row.agreement];
+    absl::StrAppend(&out, "<p>", HtmlEscape(run.host_system), " vs <b>",
+                    HtmlEscape(run.guest_system), "</b> (", HtmlEscape(run.guest_version),
+                    "): ", n[Agreement::kSame], " same, ", n[Agreement::kRecorded],
+                    " recorded, ", n[Agreement::kXfail], " xfail, ",
+                    n[Agreement::kDiffers], " differs, ", n[Agreement::kXpass], " xpass, ",
+                    n[Agreement::kHostFail], " host-fail, ", n[Agreement::kError],
+                    " error</p>\n");
+  }
+  absl::StrAppend(&out, "<input type=\"checkbox\" id=\"only\"><label for=\"only\">"
+                        "differences only</label>\n<table>\n<thead><tr><th>case / instance</th><th>",
+                  HtmlEscape(runs.empty() ? "host" : runs[0].host_system), "</th>");
+  for (const ConformanceRun& run : runs) {
+    absl::StrAppend(&out, "<th>", HtmlEscape(run.guest_system), "</th>");
+  }
+  out += "</tr></thead>\n";
+  if (runs.empty()) return out + "</table></body></html>\n";
+  // Case files in first-seen order; each file's rows by index.
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<size_t>> rows_of;
+  for (size_t i = 0; i < runs[0].rows.size(); ++i) {
+    const std::string& path = runs[0].rows[i].path;
+    if (rows_of.count(path) == 0) order.push_back(path);
+    rows_of[path].push_back(i);
+  }
+  std::vector<std::string> differing, agreeing;
+  for (const std::string& path : order) {
+    bool differs = false;
+    std::string body;
+    for (size_t i : rows_of[path]) {
+      const Comparison& first = runs[0].rows[i];
+      absl::StrAppend(&body, "<tr><td>", HtmlEscape(first.instance.empty() ? "(one instance)"
+                                                                           : first.instance),
+                      "</td><td class=\"", first.host && first.host->verdict == Verdict::kPass
+                                               ? "same\">pass" : "host-fail\">fail",
+                      "</td>");
+      for (const ConformanceRun& run : runs) {
+        if (i >= run.rows.size() || run.rows[i].path != path) {
+          body += "<td class=\"error\">missing</td>";
+          differs = true;
+          continue;
+        }
+        differs = differs || Differs(run.rows[i].agreement);
+        body += Cell(run.rows[i]);
+      }
+      body += "</tr>\n";
+    }
+    std::string group = absl::StrCat(
+        "<tbody class=\"", differs ? "differ" : "agree", "\"><tr class=\"case\"><td colspan=\"",
+        runs.size() + 2, "\"><a href=\"",
+        HtmlEscape(!path.empty() && path[0] == '/' ? "file://" + path : link_base + path),
+        "\">", HtmlEscape(path),
+        "</a></td></tr>\n", body, "</tbody>\n");
+    (differs ? differing : agreeing).push_back(std::move(group));
+  }
+  for (const std::string& g : differing) out += g;
+  for (const std::string& g : agreeing) out += g;
+  return out + "</table>\n</body></html>\n";
+}
+
+}  // namespace sockspec

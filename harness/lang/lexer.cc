@@ -162,6 +162,9 @@ class Lexer {
       case '+':
         kind = TokenKind::kPlus;
         break;
+      case '?':
+        kind = TokenKind::kQuestion;
+        break;
       default: {
         unsigned char u = static_cast<unsigned char>(c);
         ++pos_;
@@ -341,6 +344,8 @@ std::string DescribeToken(const Token& token) {
       return "'+'";
     case TokenKind::kDotDot:
       return "'..'";
+    case TokenKind::kQuestion:
+      return "'?'";
     case TokenKind::kNewline:
       return "end of line";
     case TokenKind::kEof:

@@ -33,6 +33,7 @@ enum class TokenKind {
   kColon,
   kPlus,
   kDotDot,
+  kQuestion,  // `?`: a result not yet known (a placeholder)
   kNewline,
   kEof,
   kError,

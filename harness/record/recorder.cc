@@ -1,5 +1,6 @@
 #include "harness/record/recorder.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <utility>
@@ -52,6 +53,46 @@ std::vector<std::pair<std::string, std::string>> CasePayloads(const Case& c,
 }
 
 namespace {
+
+// How the rows' answers differ, as briefly as the matrix allows: by the one
+// variable that decides them ("TYPE=SOCK_STREAM: m[60:]; TYPE=SOCK_DGRAM,
+// SOCK_SEQPACKET: EAGAIN"), else row by row.
+std::string Differences(const std::map<size_t, std::string>& text,
+                        const std::vector<Plan>& plans) {
+  for (const auto& [var, unused] : plans[0].bindings) {
+    std::map<std::string, std::set<std::string>> by_value;  // value -> answers
+    std::vector<std::string> order;
+    for (const auto& [r, t] : text) {
+      for (const auto& [name, value] : plans[r].bindings) {
+        if (name != var) continue;
+        if (!by_value.count(value)) order.push_back(value);
+        by_value[value].insert(t);
+      }
+    }
+    bool decides = true;
+    for (const auto& [value, answers] : by_value) decides = decides && answers.size() == 1;
+    if (!decides) continue;
+    std::vector<std::pair<std::string, std::vector<std::string>>> groups;
+    for (const std::string& value : order) {
+      const std::string& answer = *by_value[value].begin();
+      auto g = std::find_if(groups.begin(), groups.end(),
+                            [&](const auto& x) { return x.first == answer; });
+      if (g == groups.end()) {
+        groups.push_back({answer, {value}});
+      } else {
+        g->second.push_back(value);
+      }
+    }
+    std::vector<std::string> parts;
+    for (const auto& [answer, values] : groups) {
+      parts.push_back(absl::StrCat(var, "=", absl::StrJoin(values, ", "), ": ", answer));
+    }
+    return absl::StrJoin(parts, "; ");
+  }
+  std::vector<std::string> rows;
+  for (const auto& [r, t] : text) rows.push_back(absl::StrCat(RowName(plans[r]), ": ", t));
+  return absl::StrJoin(rows, "; ");
+}
 
 // What the rows answered at one placeholder.
 struct Answers {
@@ -109,11 +150,30 @@ absl::StatusOr<std::string> Agree(const Answers& a, const std::vector<Plan>& pla
       if (all) return absl::StrCat("$", var);
     }
   }
-  std::vector<std::string> rows;
-  for (const auto& [r, t] : text) rows.push_back(absl::StrCat(RowName(plans[r]), ": ", t));
   return absl::FailedPreconditionError(absl::StrCat(
-      "matrix rows answer differently (", absl::StrJoin(rows, "; "),
-      "): split the matrix, add a tuple column, or write row-specific steps"));
+      "matrix rows answer differently: ", Differences(text, plans),
+      "; split the matrix (or exclude rows) so that each file states one answer"));
+}
+
+// Replaces the `?` at `mark` with `text`; where spaces then a comment
+// follow, takes the extra width from those spaces (keeping one), so the
+// comment stays in its column.
+TextEdit KeepCommentColumn(const std::string& original, const Location& mark,
+                           const std::string& text) {
+  TextEdit e{mark, 1, text};
+  std::string_view line = LineOf(original, mark.line);
+  size_t after = static_cast<size_t>(mark.col);  // index just past the `?`
+  size_t spaces = 0;
+  while (after + spaces < line.size() && line[after + spaces] == ' ') ++spaces;
+  if (spaces == 0 || after + spaces >= line.size() || line[after + spaces] != '#') {
+    return e;
+  }
+  const size_t grow = text.size() - 1;
+  const size_t take = std::min(grow, spaces - 1);
+  e.length += take;
+  e.text += std::string(spaces - take, ' ');
+  e.length += spaces - take;
+  return e;
 }
 
 // The op at `loc` that is a placeholder, if any.
@@ -190,7 +250,7 @@ absl::StatusOr<FileRecord> RecordFile(const std::string& path,
       continue;
     }
     out.filled.push_back(absl::StrCat(where, it->second.step, " = ", *text));
-    edits.push_back(TextEdit{mark, 1, *text});
+    edits.push_back(KeepCommentColumn(out.original, mark, *text));
   }
   absl::StatusOr<std::string> recorded = ApplyEdits(out.original, std::move(edits));
   if (!recorded.ok()) return recorded.status();

@@ -78,10 +78,10 @@ std::vector<DiffLine> Script(const Lines& a, const Lines& b) {
   while (i < an || j < bn) {
     if (i < an && j < bn && a.lines[pre + i] == b.lines[pre + j]) {
       out.push_back({' ', pre + i++, pre + j++});
-    } else if (j < bn && (i == an || lcs[i][j + 1] >= lcs[i + 1][j])) {
-      out.push_back({'+', pre + i, pre + j++});
-    } else {
+    } else if (i < an && (j == bn || lcs[i + 1][j] >= lcs[i][j + 1])) {
       out.push_back({'-', pre + i++, pre + j});
+    } else {
+      out.push_back({'+', pre + i, pre + j++});
     }
   }
   for (size_t k = 0; k < suf; ++k) out.push_back({' ', n - suf + k, m - suf + k});

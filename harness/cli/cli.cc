@@ -29,6 +29,7 @@ constexpr char kRecordFooter[] =
     "Write '= ?' where a step's result is not yet known, then:\n"
     "  sockspec record cases/x.case           (the diff to review, on stdout)\n"
     "  sockspec record --write cases/x.case   (the file rewritten)\n"
+    "  sockspec record --under=NAME cases/x.case  (a guest's differing answers)\n"
     "Steps with a written result are checked, never changed. Exit 0 when every\n"
     "placeholder was filled and every instance ran as written, 1 when something\n"
     "needs a person's eye (listed on stderr), 2 on an error.";
@@ -168,6 +169,13 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
   record->add_option("paths", c.paths, "case files or folders")->type_name("PATH");
   record->add_flag("--write", c.write,
                    "rewrite the files in place (atomically) instead of printing a diff");
+  record->add_option("--under", c.under,
+                     absl::StrCat("record guest system NAME's answers (",
+                                  absl::StrJoin(GuestNames(), ", "),
+                                  ") as 'on PLATFORM = ...' lines under the steps "
+                                  "where they differ, each confirmed by a second run"))
+      ->type_name("NAME");
+  record->add_option(kInnerRunOption, c.inner_run)->group("");
   record->add_option("--step-timeout", c.config.exec.step_timeout_ms,
                      "deadline of a step that is not expected to block")
       ->check(WholeNumberAtLeast(1))

@@ -21,6 +21,7 @@
 #include "harness/guest/runner.h"
 #include "harness/report/xfail.h"
 #include "harness/record/explain.h"
+#include "harness/record/observe.h"
 #include "harness/record/recorder.h"
 #include "harness/record/rewrite.h"
 
@@ -159,10 +160,33 @@ int Record(const CommandLine& c) {
   RecordOptions options;
   options.platform = MakeHostGuest()->Platform();
   options.exec = c.config.exec;
+  if (!c.inner_run.empty()) {
+    // Inside a guest for `record --under`: the answers as JSON on stdout.
+    if (absl::Status s = CheckInnerRun(c.inner_run); !s.ok()) return Fail(s);
+    for (const std::string& f : *files) {
+      absl::StatusOr<std::vector<ObservedRow>> rows = ObserveFile(f, options);
+      if (!rows.ok()) return Fail(rows.status());
+      fputs(ObservedJson(*rows).c_str(), stdout);
+    }
+    return 0;
+  }
+  std::unique_ptr<Guest> guest;
+  if (!c.under.empty()) {
+    absl::StatusOr<std::unique_ptr<Guest>> made = MakeGuest(c.under);
+    if (!made.ok()) {
+      return Fail(absl::InvalidArgumentError("--under: " + std::string(made.status().message())));
+    }
+    guest = std::move(*made);
+    if (absl::Status s = guest->CheckPrerequisites(); !s.ok()) {
+      return Fail(absl::FailedPreconditionError(
+          absl::StrCat("--under=", c.under, ": ", s.message())));
+    }
+  }
   int code = 0;
   size_t filled = 0, attention = 0, rewritten = 0;
   for (const std::string& f : *files) {
-    absl::StatusOr<FileRecord> r = RecordFile(f, options);
+    absl::StatusOr<FileRecord> r =
+        guest ? RecordUnder(f, *guest, options) : RecordFile(f, options);
     if (!r.ok()) {
       if (absl::IsInvalidArgument(r.status())) {
         fputs(std::string(r.status().message()).c_str(), stderr);
@@ -188,8 +212,8 @@ int Record(const CommandLine& c) {
       ++rewritten;
     }
   }
-  fprintf(stderr, "sockspec record: %zu placeholder%s filled, %zu need%s a person's eye; %s\n",
-          filled, filled == 1 ? "" : "s", attention, attention == 1 ? "s" : "",
+  fprintf(stderr, "sockspec record: %zu %s filled, %zu need%s a person's eye; %s\n",
+          filled, guest ? "platform line(s)" : filled == 1 ? "placeholder" : "placeholders", attention, attention == 1 ? "s" : "",
           c.write ? absl::StrCat(rewritten, " file(s) rewritten").c_str()
                   : "nothing written (the diff is on stdout; --write to apply)");
   return code;

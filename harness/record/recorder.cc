@@ -97,16 +97,18 @@ std::string Differences(const std::map<size_t, std::string>& text,
 // What the rows answered at one placeholder.
 struct Answers {
   std::string step;  // "B: read(b, 60)", for messages
-  std::map<size_t, std::vector<absl::StatusOr<std::string>>> by_row;
+  RowAnswers by_row;
 };
 
-// The one text for `a` across `plans`, or why there is none.
-absl::StatusOr<std::string> Agree(const Answers& a, const std::vector<Plan>& plans) {
+}  // namespace
+
+absl::StatusOr<std::string> AgreedAnswer(const RowAnswers& by_row,
+                                         const std::vector<Plan>& plans) {
   std::vector<std::string> missing, problems;
   std::map<size_t, std::string> text;
   for (size_t r = 0; r < plans.size(); ++r) {
-    auto it = a.by_row.find(r);
-    if (it == a.by_row.end()) {
+    auto it = by_row.find(r);
+    if (it == by_row.end()) {
       missing.push_back(RowName(plans[r]));
       continue;
     }
@@ -154,6 +156,8 @@ absl::StatusOr<std::string> Agree(const Answers& a, const std::vector<Plan>& pla
       "matrix rows answer differently: ", Differences(text, plans),
       "; split the matrix (or exclude rows) so that each file states one answer"));
 }
+
+namespace {
 
 // Replaces the `?` at `mark` with `text`; where spaces then a comment
 // follow, takes the extra width from those spaces (keeping one), so the
@@ -243,7 +247,7 @@ absl::StatusOr<FileRecord> RecordFile(const std::string& path,
       out.attention.push_back(absl::StrCat(where, "not reached in any row"));
       continue;
     }
-    absl::StatusOr<std::string> text = Agree(it->second, plans);
+    absl::StatusOr<std::string> text = AgreedAnswer(it->second.by_row, plans);
     if (!text.ok()) {
       out.attention.push_back(
           absl::StrCat(where, it->second.step, ": ", text.status().message()));

@@ -11,6 +11,7 @@
 #ifndef SOCKSPEC_HARNESS_RECORD_RECORDER_H_
 #define SOCKSPEC_HARNESS_RECORD_RECORDER_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,18 @@ struct FileRecord {
 // values substituted: name -> bytes. A size that is no integer is left out.
 std::vector<std::pair<std::string, std::string>> CasePayloads(const Case& c,
                                                               const Plan& plan);
+
+// What each matrix row (by index into the plans) answered at one step,
+// once per repetition.
+using RowAnswers = std::map<size_t, std::vector<absl::StatusOr<std::string>>>;
+
+// The one answer to write for a step: the rows' common answer, or `$VAR`
+// when each row's answer is its value of matrix variable VAR.
+// FailedPrecondition naming the rows otherwise: rows that answer
+// differently (by the variable that splits them, where one does), rows
+// that did not reach the step, answers the notation cannot state.
+absl::StatusOr<std::string> AgreedAnswer(const RowAnswers& by_row,
+                                         const std::vector<Plan>& plans);
 
 // Loads `path`, runs every instance on this machine and fills its
 // placeholders. A file that cannot be read or does not validate is an error

@@ -27,7 +27,7 @@ std::string Row(const std::string& line, size_t col, const std::string& text) {
 // the notation cannot say it.
 std::string Gave(const StepRecord& rec, const Notation& names) {
   if (rec.observation && rec.call != nullptr) {
-    absl::StatusOr<std::string> a = Answer(*rec.call, *rec.observation, names);
+    absl::StatusOr<std::string> a = AnswerNotation(*rec.call, *rec.observation, names);
     if (a.ok()) return *a;
     if (rec.observation->ret >= 0 && rec.observation->leaked.empty() &&
         rec.observation->harness_error.empty()) {

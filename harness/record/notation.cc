@@ -162,7 +162,7 @@ std::string DataNotation(
   return absl::StrJoin(parts, " + ");
 }
 
-absl::StatusOr<std::string> Answer(const Op& call, const Observation& obs,
+absl::StatusOr<std::string> AnswerNotation(const Op& call, const Observation& obs,
                                    const Notation& n) {
   if (!obs.harness_error.empty()) {
     return absl::FailedPreconditionError("harness error: " + obs.harness_error);

@@ -3,7 +3,7 @@
 // slices (`m[0:60] + w2`), `cred(A)`, `rights(g=f)`, `signal SIGPIPE`.
 //
 //   Notation n{payloads, peer_names, fd_names, &result.context};
-//   absl::StatusOr<std::string> text = Answer(*rec.call, *rec.observation, n);
+//   absl::StatusOr<std::string> text = AnswerNotation(*rec.call, *rec.observation, n);
 //   // "m[0:60] + w2", "EAGAIN", "0 flags MSG_TRUNC", "EPIPE signal SIGPIPE"
 #ifndef SOCKSPEC_HARNESS_RECORD_NOTATION_H_
 #define SOCKSPEC_HARNESS_RECORD_NOTATION_H_
@@ -41,7 +41,7 @@ std::string DataNotation(std::string_view bytes,
 // cannot state the answer by itself: a new fd needs a name (socket, accept,
 // dup, pipe...), the credentials of a process that is no peer, fds that
 // leaked, a harness error.
-absl::StatusOr<std::string> Answer(const Op& call, const Observation& obs,
+absl::StatusOr<std::string> AnswerNotation(const Op& call, const Observation& obs,
                                    const Notation& names);
 
 }  // namespace sockspec

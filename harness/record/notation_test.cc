@@ -55,7 +55,7 @@ TEST(Answer, WritesErrnosSignalsFlagsAndCredentials) {
   epipe.ret = -1;
   epipe.err = EPIPE;
   epipe.signals = {SIGPIPE};
-  EXPECT_EQ(*Answer(write, epipe, n), "EPIPE signal SIGPIPE");
+  EXPECT_EQ(*AnswerNotation(write, epipe, n), "EPIPE signal SIGPIPE");
 
   Op recvmsg;
   recvmsg.call = Call::kRecvmsg;
@@ -64,23 +64,23 @@ TEST(Answer, WritesErrnosSignalsFlagsAndCredentials) {
   trunc.data = kPayloads[0].second.substr(0, 10);
   trunc.msg_flags = MSG_TRUNC;
   trunc.cred = Cred{300, 65534, 65534};
-  EXPECT_EQ(*Answer(recvmsg, trunc, n), "m[0:10] flags MSG_TRUNC cred(B)");
+  EXPECT_EQ(*AnswerNotation(recvmsg, trunc, n), "m[0:10] flags MSG_TRUNC cred(B)");
   trunc.cred = Cred{300, 0, 0};  // B's ids before its drop
-  EXPECT_EQ(*Answer(recvmsg, trunc, n), "m[0:10] flags MSG_TRUNC cred(B, uid=0, gid=0)");
+  EXPECT_EQ(*AnswerNotation(recvmsg, trunc, n), "m[0:10] flags MSG_TRUNC cred(B, uid=0, gid=0)");
   trunc.cred = Cred{999, 0, 0};
-  EXPECT_FALSE(Answer(recvmsg, trunc, n).ok());
+  EXPECT_FALSE(AnswerNotation(recvmsg, trunc, n).ok());
 
   Op read;
   read.call = Call::kRead;
   Observation eof;
-  EXPECT_EQ(*Answer(read, eof, n), "0");
+  EXPECT_EQ(*AnswerNotation(read, eof, n), "0");
 
   Op poll;
   poll.call = Call::kPoll;
   Observation revents;
   revents.ret = 1;
   revents.value = POLLIN;
-  EXPECT_EQ(*Answer(poll, revents, n), "POLLIN");
+  EXPECT_EQ(*AnswerNotation(poll, revents, n), "POLLIN");
 }
 
 TEST(Answer, ANewFdNeedsAPersonToNameIt) {
@@ -89,12 +89,12 @@ TEST(Answer, ANewFdNeedsAPersonToNameIt) {
   socket.call = Call::kSocket;
   Observation made;
   made.ret = 5;
-  absl::StatusOr<std::string> a = Answer(socket, made, Names(ctx));
+  absl::StatusOr<std::string> a = AnswerNotation(socket, made, Names(ctx));
   ASSERT_FALSE(a.ok());
   EXPECT_EQ(a.status().message(), "the call made a new fd: write the name it gets");
   made.ret = -1;
   made.err = EAFNOSUPPORT;
-  EXPECT_EQ(*Answer(socket, made, Names(ctx)), "EAFNOSUPPORT");
+  EXPECT_EQ(*AnswerNotation(socket, made, Names(ctx)), "EAFNOSUPPORT");
 }
 
 }  // namespace

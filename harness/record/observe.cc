@@ -40,7 +40,7 @@ Probe RunOnce(const Plan& plan, const Case& parsed, const RecordOptions& options
     ObservedStep s;
     s.line = rec.op->loc.line;
     s.col = rec.op->loc.col;
-    absl::StatusOr<std::string> a = Answer(*rec.call, *rec.observation, names);
+    absl::StatusOr<std::string> a = AnswerNotation(*rec.call, *rec.observation, names);
     if (a.ok()) {
       s.answer = *a;
     } else {

@@ -230,7 +230,7 @@ absl::StatusOr<FileRecord> RecordFile(const std::string& path,
                      ? absl::StrCat(plan.peers[rec.op->peer].name, ": ", rec.op->text)
                      : rec.op->text;
       }
-      a.by_row[r].push_back(Answer(*rec.call, *rec.observation, names));
+      a.by_row[r].push_back(AnswerNotation(*rec.call, *rec.observation, names));
     }
     if (result.failure && !(result.failure->kind == FailureKind::kMismatch &&
                             IsPlaceholderAt(plan, result.failure->loc))) {

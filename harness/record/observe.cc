@@ -164,7 +164,7 @@ absl::StatusOr<FileRecord> RecordUnder(const std::string& path, Guest& guest,
   rec.path = path;
   rec.original = rec.recorded = loaded->text;
   std::map<LineCol, RowAnswers> answers;
-  std::set<LineCol> diverged;
+  std::set<LineCol> diverged, unstable;
   for (size_t r = 0; r < rows->size(); ++r) {
     const ObservedRow& row = (*rows)[r];
     const std::string name = absl::StrCat("[", row.instance, "] ");
@@ -174,6 +174,7 @@ absl::StatusOr<FileRecord> RecordUnder(const std::string& path, Guest& guest,
           s.error.empty() ? absl::StatusOr<std::string>(s.answer)
                           : absl::FailedPreconditionError(s.error));
       if (s.diverged && !row.stable) {
+        unstable.insert({s.line, s.col});
         rec.attention.push_back(absl::StrCat(name, path, ":", s.line, ":", s.col,
                                              ": the answer changed when run again: not recorded"));
       } else if (s.diverged) {
@@ -188,7 +189,8 @@ absl::StatusOr<FileRecord> RecordUnder(const std::string& path, Guest& guest,
   std::vector<TextEdit> edits;
   for (const Step& step : parsed.steps) {
     const LineCol key = {step.loc.line, step.loc.col};
-    if (!diverged.count(key)) continue;
+    // Unstable in any row: reported above, recorded nowhere.
+    if (!diverged.count(key) || unstable.count(key)) continue;
     const std::string where = absl::StrCat(path, ":", step.loc.line, ":", step.loc.col, ": ");
     if (step.placeholder) {
       rec.attention.push_back(where + "a placeholder: record it on this machine first");

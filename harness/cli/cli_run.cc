@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "harness/cli/cli_record.h"
 #include "harness/report/compare.h"
 #include "harness/lang/frontend.h"
 #include "harness/guest/guest.h"
@@ -20,10 +21,6 @@
 #include "harness/report/report.h"
 #include "harness/guest/runner.h"
 #include "harness/report/xfail.h"
-#include "harness/record/explain.h"
-#include "harness/record/observe.h"
-#include "harness/record/recorder.h"
-#include "harness/record/rewrite.h"
 
 namespace sockspec {
 namespace {
@@ -153,101 +150,8 @@ int Conform(const CommandLine& c, GuestSide& side,
   return ComparisonExitCode(run);
 }
 
-// sockspec record: fills placeholders; a diff on stdout, or --write.
-int Record(const CommandLine& c) {
-  absl::StatusOr<std::vector<std::string>> files = FindCaseFiles(c.paths);
-  if (!files.ok()) return Fail(files.status());
-  RecordOptions options;
-  options.platform = MakeHostGuest()->Platform();
-  options.exec = c.config.exec;
-  if (!c.inner_run.empty()) {
-    // Inside a guest for `record --under`: the answers as JSON on stdout.
-    if (absl::Status s = CheckInnerRun(c.inner_run); !s.ok()) return Fail(s);
-    for (const std::string& f : *files) {
-      absl::StatusOr<std::vector<ObservedRow>> rows = ObserveFile(f, options);
-      if (!rows.ok()) return Fail(rows.status());
-      fputs(ObservedJson(*rows).c_str(), stdout);
-    }
-    return 0;
-  }
-  std::unique_ptr<Guest> guest;
-  if (!c.under.empty()) {
-    absl::StatusOr<std::unique_ptr<Guest>> made = MakeGuest(c.under);
-    if (!made.ok()) {
-      return Fail(absl::InvalidArgumentError("--under: " + std::string(made.status().message())));
-    }
-    guest = std::move(*made);
-    if (absl::Status s = guest->CheckPrerequisites(); !s.ok()) {
-      return Fail(absl::FailedPreconditionError(
-          absl::StrCat("--under=", c.under, ": ", s.message())));
-    }
-  }
-  int code = 0;
-  size_t filled = 0, attention = 0, rewritten = 0;
-  for (const std::string& f : *files) {
-    absl::StatusOr<FileRecord> r =
-        guest ? RecordUnder(f, *guest, options) : RecordFile(f, options);
-    if (!r.ok()) {
-      if (absl::IsInvalidArgument(r.status())) {
-        fputs(std::string(r.status().message()).c_str(), stderr);
-        code = 2;
-      } else {
-        code = Fail(r.status());
-      }
-      continue;
-    }
-    for (const std::string& line : r->filled) fprintf(stderr, "filled: %s\n", line.c_str());
-    for (const std::string& line : r->attention) {
-      fprintf(stderr, "needs a person's eye: %s\n", line.c_str());
-    }
-    filled += r->filled.size();
-    attention += r->attention.size();
-    if (!r->attention.empty() && code == 0) code = 1;
-    if (r->recorded == r->original) continue;
-    if (!c.write) {
-      fputs(UnifiedDiff(f, r->original, r->recorded).c_str(), stdout);
-    } else if (absl::Status s = WriteFileAtomically(f, r->recorded); !s.ok()) {
-      code = Fail(s);
-    } else {
-      ++rewritten;
-    }
-  }
-  fprintf(stderr, "sockspec record: %zu %s filled, %zu need%s a person's eye; %s\n",
-          filled, guest ? "platform line(s)" : filled == 1 ? "placeholder" : "placeholders", attention, attention == 1 ? "s" : "",
-          c.write ? absl::StrCat(rewritten, " file(s) rewritten").c_str()
-                  : "nothing written (the diff is on stdout; --write to apply)");
-  return code;
-}
-
-// sockspec run --explain: each instance as a per-peer ladder, on this machine.
-int Explain(const CommandLine& c) {
-  absl::StatusOr<std::vector<std::string>> files = FindCaseFiles(c.paths);
-  if (!files.ok()) return Fail(files.status());
-  RecordOptions options;
-  options.platform = c.config.platform.empty() ? MakeHostGuest()->Platform()
-                                               : c.config.platform;
-  options.exec = c.config.exec;
-  int code = 0;
-  for (const std::string& f : *files) {
-    absl::StatusOr<std::pair<std::string, bool>> e =
-        ExplainFile(f, c.config.filter, options);
-    if (!e.ok()) {
-      if (absl::IsInvalidArgument(e.status())) {
-        fputs(std::string(e.status().message()).c_str(), stderr);
-        code = 2;
-      } else {
-        code = Fail(e.status());
-      }
-      continue;
-    }
-    fputs(e->first.c_str(), stdout);
-    if (!e->second && code == 0) code = 1;
-  }
-  return code;
-}
-
 int Run(const CommandLine& c) {
-  if (c.explain) return Explain(c);
+  if (c.explain) return ExplainCommand(c);
   std::unique_ptr<Guest> host = MakeHostGuest();
   RunConfig config = c.config;
   if (config.platform.empty()) config.platform = host->Platform();
@@ -332,7 +236,7 @@ int RunCommandLine(const CommandLine& c) {
     case Command::kCheck:
       return Check(c);
     case Command::kRecord:
-      return Record(c);
+      return RecordCommand(c);
     case Command::kRun:
     case Command::kReport:
       return Run(c);

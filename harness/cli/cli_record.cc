@@ -15,6 +15,7 @@
 #include "harness/record/observe.h"
 #include "harness/record/recorder.h"
 #include "harness/record/rewrite.h"
+#include "harness/report/xfail.h"
 
 namespace sockspec {
 namespace {
@@ -54,6 +55,20 @@ int RecordCommand(const CommandLine& c) {
       return Fail(absl::FailedPreconditionError(
           absl::StrCat("--under=", c.under, ": ", s.message())));
     }
+    // The guest's expected-failure list: what it names is not recorded.
+    const std::string file = DefaultXfailFile(c.paths, guest->Platform());
+    if (!file.empty()) {
+      absl::StatusOr<XfailList> list = LoadXfailList(file);
+      if (!list.ok()) {
+        fprintf(stderr, "%s", std::string(list.status().message()).c_str());
+        return 2;
+      }
+      options.known_failure = [list = *std::move(list)](const std::string& path,
+                                                        const std::string& instance) {
+        const XfailEntry* e = FindXfail(list, path, instance);
+        return e == nullptr ? std::string() : e->reason;
+      };
+    }
   }
   int code = 0;
   size_t filled = 0, attention = 0, rewritten = 0;
@@ -70,6 +85,7 @@ int RecordCommand(const CommandLine& c) {
       continue;
     }
     for (const std::string& line : r->filled) fprintf(stderr, "filled: %s\n", line.c_str());
+    for (const std::string& line : r->skipped) fprintf(stderr, "skipped: %s\n", line.c_str());
     for (const std::string& line : r->attention) {
       fprintf(stderr, "needs a person's eye: %s\n", line.c_str());
     }

@@ -165,9 +165,20 @@ absl::StatusOr<FileRecord> RecordUnder(const std::string& path, Guest& guest,
   rec.original = rec.recorded = loaded->text;
   std::map<LineCol, RowAnswers> answers;
   std::set<LineCol> diverged, unstable;
-  for (size_t r = 0; r < rows->size(); ++r) {
-    const ObservedRow& row = (*rows)[r];
+  // The rows recorded: a known failure of the guest is not.
+  std::vector<Plan> kept;
+  for (size_t i = 0; i < rows->size(); ++i) {
+    const ObservedRow& row = (*rows)[i];
     const std::string name = absl::StrCat("[", row.instance, "] ");
+    if (options.known_failure) {
+      const std::string why = options.known_failure(path, row.instance);
+      if (!why.empty()) {
+        rec.skipped.push_back(absl::StrCat(path, " ", name, "an expected failure: ", why));
+        continue;
+      }
+    }
+    const size_t r = kept.size();
+    kept.push_back(plans[i]);
     if (!row.failure.empty()) rec.attention.push_back(name + row.failure);
     for (const ObservedStep& s : row.steps) {
       answers[{s.line, s.col}][r].push_back(
@@ -202,7 +213,7 @@ absl::StatusOr<FileRecord> RecordUnder(const std::string& path, Guest& guest,
       last_line = std::max(last_line, line.loc.line);
       for (const NameRef& n : line.platforms) has_own = has_own || n.name == platform;
     }
-    absl::StatusOr<std::string> answer = AgreedAnswer(answers[key], plans);
+    absl::StatusOr<std::string> answer = AgreedAnswer(answers[key], kept);
     if (!answer.ok()) {
       rec.attention.push_back(where + std::string(answer.status().message()));
       continue;

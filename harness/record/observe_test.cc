@@ -119,5 +119,20 @@ TEST(RecordUnder, AGuestThatRanOtherInstancesIsAnError) {
   EXPECT_THAT(std::string(r.status().message()), HasSubstr("ran 1 instances"));
 }
 
+TEST(RecordUnder, LeavesTheGuestsKnownFailuresAlone) {
+  const std::string path = Scratch();
+  FakeGuest guest({Row("SOCK_STREAM", true), Row("SOCK_SEQPACKET", false)});
+  RecordOptions options;
+  options.known_failure = [](const std::string&, const std::string& instance) {
+    return instance == "SOCK_SEQPACKET" ? std::string("listed in gvisor.xfail") : std::string();
+  };
+  absl::StatusOr<FileRecord> r = RecordUnder(path, guest, options);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->skipped.size(), 1u);
+  EXPECT_THAT(r->skipped[0], HasSubstr("[SOCK_SEQPACKET] an expected failure: listed in gvisor.xfail"));
+  // The stream row alone decides the line.
+  EXPECT_THAT(r->recorded, HasSubstr("   on gvisor = EPIPE signal SIGPIPE because"));
+}
+
 }  // namespace
 }  // namespace sockspec

@@ -11,6 +11,7 @@
 #ifndef SOCKSPEC_HARNESS_RECORD_RECORDER_H_
 #define SOCKSPEC_HARNESS_RECORD_RECORDER_H_
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -24,6 +25,10 @@ namespace sockspec {
 struct RecordOptions {
   std::string platform = "linux";  // whose written answers the run checks
   RunOptions exec;
+  // record --under: why an instance (case path, instance name) is a known
+  // failure of the guest (its expected-failure list), or "" when it is not.
+  // Known failures are not recorded. Unset: none are.
+  std::function<std::string(const std::string&, const std::string&)> known_failure;
 };
 
 struct FileRecord {
@@ -37,6 +42,8 @@ struct FileRecord {
   // a placeholder no row reached, an answer the language cannot state by
   // itself, an instance that failed at an expectation a person wrote.
   std::vector<std::string> attention;
+  // Left alone on purpose, one line each (known failures of a guest).
+  std::vector<std::string> skipped;
 };
 
 // The payloads of `plan`'s instance of `c`, in declaration order, matrix

@@ -25,6 +25,14 @@ constexpr char kRunFooter[] =
     "  sockspec run cases/close --verbose\n"
     "  sockspec run --filter=SEQPACKET --jobs=2 --repeat=10 cases\n"
     "  sockspec run --under=NAME cases       (also on a guest system, compared)";
+constexpr char kRecordFooter[] =
+    "Write '= ?' where a step's result is not yet known, then:\n"
+    "  sockspec record cases/x.case           (the diff to review, on stdout)\n"
+    "  sockspec record --write cases/x.case   (the file rewritten)\n"
+    "  sockspec record --under=NAME cases/x.case  (a guest's differing answers)\n"
+    "Steps with a written result are checked, never changed. Exit 0 when every\n"
+    "placeholder was filled and every instance ran as written, 1 when something\n"
+    "needs a person's eye (listed on stderr), 2 on an error.";
 constexpr char kExitCodes[] =
     "Exit codes: 0 all passed, 1 a case failed, 2 an error (a bad case file, "
     "bad usage, a harness or environment problem).";
@@ -158,6 +166,9 @@ void AddRunOptions(CLI::App& cmd, CommandLine& c) {
   cmd.add_option("--markdown", c.markdown, "write the conformance report as Markdown")
       ->type_name("FILE");
   AddGuestOptions(cmd, c.guest_options);
+  cmd.add_flag("--explain", c.explain,
+               "print each instance as a per-peer ladder: every call, what its "
+               "peer observed, which calls slept and who woke them");
   // The run a guest starts inside itself (guest.h); not for people.
   cmd.add_option(kInnerRunOption, c.inner_run)->group("");
 }
@@ -200,13 +211,31 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
   CLI::App* report = app.add_subcommand(
       "report", "run, then write the conformance report (--html and/or --markdown)");
   CLI::App* check = app.add_subcommand("check", "validate case files, run nothing");
+  CLI::App* record = app.add_subcommand(
+      "record", "run case files and write the observed answers into their "
+                "placeholders (= ?); a diff on stdout unless --write");
+  record->footer(kRecordFooter);
   CLI::App* help = app.add_subcommand("help", "show the help of a command");
-  for (CLI::App* cmd : {run, report, check, help}) cmd->allow_extras();
+  for (CLI::App* cmd : {run, report, check, record, help}) cmd->allow_extras();
+  record->add_option("paths", c.paths, "case files or folders")->type_name("PATH");
+  record->add_flag("--write", c.write,
+                   "rewrite the files in place (atomically) instead of printing a diff");
+  record->add_option("--under", c.under,
+                     absl::StrCat("record guest system NAME's answers (",
+                                  absl::StrJoin(GuestNames(), ", "),
+                                  ") as 'on PLATFORM = ...' lines under the steps "
+                                  "where they differ, each confirmed by a second run"))
+      ->type_name("NAME");
+  record->add_option(kInnerRunOption, c.inner_run)->group("");
+  record->add_option("--step-timeout", c.config.exec.step_timeout_ms,
+                     "deadline of a step that is not expected to block")
+      ->check(WholeNumberAtLeast(1))
+      ->type_name("MS");
   AddRunOptions(*run, c);
   AddRunOptions(*report, c);
   check->add_option("paths", c.paths, "case files or folders")->type_name("PATH");
   std::string topic;
-  help->add_option("command", topic, "run, report or check");
+  help->add_option("command", topic, "run, report, check or record");
 
   // CLI11 takes argv in reverse order.
   std::vector<std::string> reversed(args.rbegin(), args.rend());
@@ -241,7 +270,8 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
     c.command = Command::kPrint;
     if (topic.empty()) {
       c.text = app.help();
-    } else if (topic == "run" || topic == "report" || topic == "check") {
+    } else if (topic == "run" || topic == "report" || topic == "check" ||
+               topic == "record") {
       c.text = app.get_subcommand(topic)->help("sockspec");
     } else {
       return UsageError("unknown command '" + topic + "'", "sockspec --help");
@@ -251,6 +281,11 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
   if (given == check) {
     c.command = Command::kCheck;
     if (c.paths.empty()) return UsageError("check needs a PATH", "sockspec check --help");
+    return c;
+  }
+  if (given == record) {
+    c.command = Command::kRecord;
+    if (c.paths.empty()) return UsageError("record needs a PATH", "sockspec record --help");
     return c;
   }
   c.command = given == run ? Command::kRun : Command::kReport;

@@ -23,6 +23,7 @@ enum class Command {
   kRun,     // sockspec run
   kReport,  // sockspec report: run and write the conformance report
   kCheck,   // sockspec check: validate case files only
+  kRecord,  // sockspec record: fill placeholders with observed answers
 };
 
 struct CommandLine {
@@ -39,6 +40,8 @@ struct CommandLine {
   std::string inner_run;  // the hidden --inner-run=GUEST (see guest.h)
   GuestOptions guest_options;  // --qemu, --append, --memory, --cpus, ...
   bool list = false, verbose = false;
+  bool explain = false;  // run --explain: each instance as a per-peer ladder
+  bool write = false;    // record --write: rewrite the files in place
 };
 
 // Parses the arguments after the program name. Help and --version give

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "harness/cli/cli_record.h"
 #include "harness/report/compare.h"
 #include "harness/lang/frontend.h"
 #include "harness/guest/guest.h"
@@ -54,6 +55,9 @@ int Check(const CommandLine& c) {
     } else if (!loaded->errors.empty()) {
       fputs(FormatErrors(*loaded).c_str(), stderr);
       code = 2;
+    } else {
+      // Placeholders (`= ?`) are warnings: the file is valid, not finished.
+      fputs(FormatWarnings(*loaded).c_str(), stderr);
     }
   }
   if (code == 0) printf("%zu case files OK\n", files->size());
@@ -222,6 +226,7 @@ int ConformSeveral(const CommandLine& c, const std::vector<std::string>& files,
 }
 
 int Run(const CommandLine& c) {
+  if (c.explain) return ExplainCommand(c);
   std::unique_ptr<Guest> host = MakeHostGuest();
   RunConfig config = c.config;
   if (config.platform.empty()) config.platform = host->Platform();
@@ -328,6 +333,8 @@ int RunCommandLine(const CommandLine& c) {
       return 2;
     case Command::kCheck:
       return Check(c);
+    case Command::kRecord:
+      return RecordCommand(c);
     case Command::kRun:
     case Command::kReport:
       return Run(c);

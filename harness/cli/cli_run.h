@@ -1,5 +1,6 @@
 // Carries out a parsed sockspec command line: check, run, report (with a
-// guest when --under names one), printing reports and messages.
+// guest when --under names one), record (cli_record.h), printing reports
+// and messages.
 #ifndef SOCKSPEC_HARNESS_CLI_CLI_RUN_H_
 #define SOCKSPEC_HARNESS_CLI_CLI_RUN_H_
 

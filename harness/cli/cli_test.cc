@@ -153,5 +153,30 @@ TEST(Cli, UsageErrorsAreOneLineNamingTheArgument) {
   EXPECT_THAT(Error({"run", "--jobs"}), HasSubstr("--jobs"));
 }
 
+TEST(Cli, RecordTakesFilesWriteUnderAndStepTimeout) {
+  absl::StatusOr<CommandLine> c =
+      Parse({"record", "--write", "--under=gvisor", "--step-timeout", "300", "a.case"});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->command, Command::kRecord);
+  EXPECT_TRUE(c->write);
+  EXPECT_EQ(c->under, "gvisor");
+  EXPECT_EQ(c->config.exec.step_timeout_ms, 300);
+  EXPECT_THAT(c->paths, ElementsAre("a.case"));
+  c = Parse({"record", "a.case"});
+  ASSERT_TRUE(c.ok());
+  EXPECT_FALSE(c->write);  // a diff on stdout unless asked
+  EXPECT_EQ(Error({"record"}), "record needs a PATH (see sockspec record --help)");
+  c = Parse({"help", "record"});
+  ASSERT_TRUE(c.ok());
+  EXPECT_THAT(c->text, HasSubstr("--write"));
+}
+
+TEST(Cli, RunTakesExplain) {
+  absl::StatusOr<CommandLine> c = Parse({"run", "--explain", "a.case"});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->explain);
+  EXPECT_FALSE(Parse({"run", "a.case"})->explain);
+}
+
 }  // namespace
 }  // namespace sockspec

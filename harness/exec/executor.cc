@@ -77,6 +77,9 @@ InstanceResult Coordinator::Run() {
   } else {
     setup_env_.abstract_prefix = ctx_.abstract_prefix = RandomAbstractPrefix();
     RunSteps();
+    if (first_placeholder_ >= 0) {
+      Mismatch(first_placeholder_, "? (not yet known)", placeholder_observed_);
+    }
     StopPeers();
     CloseAll(setup_env_);
     if (absl::Status s = dir->Leave(); !s.ok()) {
@@ -91,6 +94,7 @@ InstanceResult Coordinator::Run() {
   std::set_difference(fds_after.begin(), fds_after.end(), fds_before.begin(),
                       fds_before.end(), std::inserter(leaked, leaked.end()));
   if (!leaked.empty()) Error(-1, absl::StrCat("harness leaked fds: ", DescribeFds(leaked)));
+  result_.context = ctx_;
   result_.seconds = absl::ToDoubleSeconds(absl::Now() - start);
   return std::move(result_);
 }

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "harness/exec/control.h"
+#include "harness/exec/judge.h"
 #include "harness/result/failure.h"
 #include "harness/plan/plan.h"
 
@@ -31,6 +33,11 @@ struct StepRecord {
   std::string observed;  // "5", "-1 EAGAIN", "blocks (seen asleep after 0.2 ms)"
   bool ok = false;
   double detect_seconds = -1;  // for a call seen asleep: how long seeing it took
+  // A completed call: what the kernel returned, as data (for `sockspec
+  // record` and `run --explain`), and the op that made the call (for a
+  // `wakes` step, the op that blocked). Absent for blocks, forks, checks.
+  std::optional<Observation> observation;
+  const Op* call = nullptr;
 };
 
 struct InstanceResult {
@@ -44,12 +51,17 @@ struct InstanceResult {
   // on the default platform); see RecordedAnswer.
   std::vector<RecordedAnswer> recorded;
   std::vector<StepRecord> trace;
+  // The names the run resolved (peer pids, the harness's pid and ids, the
+  // abstract prefix, fd identities) as of its end, to read observations by.
+  JudgeContext context;
   double seconds = 0;
 };
 
 // Runs `plan`: makes a private directory and works in it, runs the setup
 // steps in this process, forks the peers, runs the steps in order and cleans
 // up (peers reaped, socket files and the directory removed, no fd leaked).
+// A step whose result is a placeholder (`= ?`) passes whatever it returns;
+// the instance then fails at the first such step, showing what it observed.
 // The process ignores SIGPIPE and is a child subreaper during the run; both
 // are restored afterwards. Not thread-safe: it changes the working directory.
 InstanceResult RunPlan(const Plan& plan, const RunOptions& options);

@@ -101,6 +101,8 @@ class Coordinator {
   std::vector<PeerProc> peers_;
   std::vector<int> forked_order_;  // peers made by kFork, oldest first
   InstanceResult result_;
+  int first_placeholder_ = -1;  // the first `= ?` step run, and what it gave
+  std::string placeholder_observed_;
 };
 
 }  // namespace internal

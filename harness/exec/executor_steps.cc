@@ -242,17 +242,33 @@ bool Coordinator::Judged(int i, const Op& call, const Observation& obs) {
   }
   Absorb(call, obs);
   const Expected& expect = plan_.ops[i].expect;
+  if (expect.placeholder) {
+    // Not yet known: keep what happened; the instance fails at the end.
+    std::string got = DescribeObservation(call, obs, ctx_);
+    if (first_placeholder_ < 0) {
+      first_placeholder_ = i;
+      placeholder_observed_ = got;
+    }
+    Record(i, std::move(got), true);
+    result_.trace.back().observation = obs;
+    result_.trace.back().call = &call;
+    return true;
+  }
   if (expect.any_of.empty()) {
     // No stated result: the step only has to succeed.
     std::string got = DescribeObservation(call, obs, ctx_);
     bool ok = obs.ret >= 0 && obs.signals.empty() && obs.leaked.empty();
     Record(i, got, ok);
+    result_.trace.back().observation = obs;
+    result_.trace.back().call = &call;
     if (!ok) Mismatch(i, "success", got);
     if (ok) NoteRecorded(i, call, &obs, got);
     return ok;
   }
   Judgement j = Judge(call, expect, obs, ctx_);
   Record(i, j.observed, j.ok);
+  result_.trace.back().observation = obs;
+  result_.trace.back().call = &call;
   if (!j.ok) Mismatch(i, j.expected, j.observed);
   if (j.ok) NoteRecorded(i, call, &obs, j.observed);
   return j.ok;

@@ -69,6 +69,16 @@ class Guest {
   // did not start, or its results could not be read), naming what failed.
   virtual absl::StatusOr<GuestRun> Run(const std::vector<std::string>& files,
                                        const RunConfig& config) = 0;
+
+  // Runs this sockspec binary with `args` (after the program name) inside
+  // the system and returns what it printed on stdout, for commands that
+  // bring back more than outcomes (`sockspec record --under`). An error when
+  // it could not start or ended other than exit 0 or 1; Unimplemented for a
+  // system that cannot run the binary by itself.
+  virtual absl::StatusOr<std::string> RunSockspec(const std::vector<std::string>& args) {
+    (void)args;
+    return absl::UnimplementedError(System() + " cannot run sockspec commands");
+  }
 };
 
 // This machine's kernel, run in this process. Never fails.

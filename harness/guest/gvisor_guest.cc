@@ -190,6 +190,25 @@ class GvisorGuest : public Guest {
     return run;
   }
 
+  absl::StatusOr<std::string> RunSockspec(const std::vector<std::string>& args) override {
+    if (runsc_.empty()) {
+      if (absl::Status s = CheckPrerequisites(); !s.ok()) return s;
+    }
+    char self[4096];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (len <= 0) return ErrnoStatus("readlink(/proc/self/exe)", errno);
+    self[len] = '\0';
+    ExitStatus status;
+    absl::StatusOr<std::string> out = Capture(GvisorCommand(runsc_, self, args), false, status);
+    if (!out.ok()) return out.status();
+    if (status.signaled || status.code > 1) {
+      return absl::InternalError(absl::StrCat("sockspec inside gVisor (", runsc_, " ... do ",
+                                              self, ") ", status.ToString(),
+                                              "; see its messages above"));
+    }
+    return out;
+  }
+
  private:
   std::string runsc_, version_;
 };

@@ -27,6 +27,7 @@ bool PlatformLine::operator==(const PlatformLine& o) const {
          std::tie(version_op, version) == std::tie(o.version_op, o.version);
 }
 bool Step::operator==(const Step& o) const {
+  if (placeholder.has_value() != o.placeholder.has_value()) return false;
   return std::tie(kind, peer, repeat, call, args, blocks, results, new_peer,
                   platforms) == std::tie(o.kind, o.peer, o.repeat, o.call,
                                          o.args, o.blocks, o.results,
@@ -141,7 +142,8 @@ std::string PrintStep(const Step& s) {
   if (s.peer) absl::StrAppend(&out, s.peer->name, ": ");
   switch (s.kind) {
     case Step::Kind::kWakes:
-      absl::StrAppend(&out, "wakes = ", PrintAlternatives(s.results));
+      absl::StrAppend(&out, "wakes = ",
+                      s.placeholder ? "?" : PrintAlternatives(s.results));
       break;
     case Step::Kind::kBlocked:
       out += "blocked";
@@ -154,6 +156,8 @@ std::string PrintStep(const Step& s) {
       out += PrintCall(s.call.name, s.args);
       if (s.blocks) {
         out += " blocks";
+      } else if (s.placeholder) {
+        out += " = ?";
       } else {
         absl::StrAppend(&out, " = ", PrintAlternatives(s.results));
       }

@@ -96,6 +96,9 @@ struct Step {
   bool blocks = false;
   Location blocks_loc;
   std::vector<Alternative> results;  // kCall (unless blocks), kWakes
+  // `= ?`: the result is not yet known (results stay empty); where the `?`
+  // is, for warnings and for `sockspec record` to write the answer there.
+  std::optional<Location> placeholder;
   NameRef new_peer;                  // kFork
   std::vector<PlatformLine> platforms;
   bool operator==(const Step& o) const;

@@ -9,11 +9,12 @@ namespace sockspec {
 
 std::string FormatDiagnostic(const Diagnostic& diag, std::string_view text) {
   std::string out;
+  const char* severity = diag.warning ? ": warning: " : ": error: ";
   if (diag.loc.line < 1) {
-    return absl::StrCat(diag.loc.path, ": error: ", diag.message, "\n");
+    return absl::StrCat(diag.loc.path, severity, diag.message, "\n");
   }
   absl::StrAppend(&out, diag.loc.path, ":", diag.loc.line, ":", diag.loc.col,
-                  ": error: ", diag.message, "\n");
+                  severity, diag.message, "\n");
   std::string_view line = LineOf(text, diag.loc.line);
   std::string shown;
   std::string caret;

@@ -18,6 +18,7 @@ namespace sockspec {
 struct Diagnostic {
   Location loc;
   std::string message;
+  bool warning = false;  // "warning:" instead of "error:" (placeholders)
 };
 
 // "path:LINE:COL: error: message\n<line>\n<caret line>\n". `text` is the whole

@@ -37,6 +37,11 @@ LoadedCase LoadCase(std::string path, std::string text,
   // Syntax errors first and alone: validating a file with holes would report
   // their consequences.
   if (sink.empty()) {
+    for (const Step& step : parsed.steps) {
+      if (!step.placeholder) continue;
+      Diagnostic w{*step.placeholder, kPlaceholderWarning, true};
+      out.warnings.push_back(std::move(w));
+    }
     out.plans = ValidateCase(parsed, platform, &sink);
     out.errors = sink.Take();
   } else {
@@ -70,6 +75,10 @@ absl::StatusOr<LoadedCase> LoadCaseFile(const std::string& path,
 
 std::string FormatErrors(const LoadedCase& loaded) {
   return FormatDiagnostics(loaded.errors, loaded.text);
+}
+
+std::string FormatWarnings(const LoadedCase& loaded) {
+  return FormatDiagnostics(loaded.warnings, loaded.text);
 }
 
 }  // namespace sockspec

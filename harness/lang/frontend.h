@@ -25,6 +25,9 @@ struct LoadedCase {
   std::string text;
   std::vector<Plan> plans;         // empty when there are errors
   std::vector<Diagnostic> errors;  // the most useful first
+  // One warning per placeholder (`= ?`), in file order, at its `?`; filled
+  // whenever the file parses. A file with warnings only is valid.
+  std::vector<Diagnostic> warnings;
   // Header metadata, filled even when steps have errors (for listings and
   // coverage): the first title, every covers id and source, and each matrix
   // variable with its values as written.
@@ -48,6 +51,13 @@ absl::StatusOr<LoadedCase> LoadCaseFile(const std::string& path,
 
 // Every diagnostic of `loaded`, formatted with its source line and caret.
 std::string FormatErrors(const LoadedCase& loaded);
+// Every warning of `loaded`, formatted the same way ("warning:").
+std::string FormatWarnings(const LoadedCase& loaded);
+
+// The warning a placeholder gets.
+inline constexpr char kPlaceholderWarning[] =
+    "result not yet known ('= ?'): 'sockspec record' fills it in, "
+    "'sockspec run' fails until it is";
 
 }  // namespace sockspec
 

@@ -169,6 +169,9 @@ class Lexer {
       case '+':
         kind = TokenKind::kPlus;
         break;
+      case '?':
+        kind = TokenKind::kQuestion;
+        break;
       default: {
         unsigned char u = static_cast<unsigned char>(c);
         ++pos_;
@@ -365,6 +368,8 @@ std::string DescribeToken(const Token& token) {
       return absl::StrCat("'", token.text, "'");
     case TokenKind::kVersion:
       return absl::StrCat("version ", token.text);
+    case TokenKind::kQuestion:
+      return "'?'";
     case TokenKind::kNewline:
       return "end of line";
     case TokenKind::kEof:

@@ -35,6 +35,7 @@ enum class TokenKind {
   kDotDot,
   kCompare,  // <, <=, >, >= (text is the operator)
   kVersion,  // 5.4, 6.1.119 (text as written)
+  kQuestion,  // `?`: a result not yet known (a placeholder)
   kNewline,
   kEof,
   kError,

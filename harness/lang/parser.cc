@@ -132,6 +132,7 @@ class Parser {
       step->call = NameRef{"wakes", Next().loc};
       step->kind = Step::Kind::kWakes;
       if (!Expect(TokenKind::kEquals, "'='")) return false;
+      if (Placeholder(step)) return true;
       return Results(&step->results);
     }
     if (step->peer && IsIdent("blocked") &&
@@ -179,7 +180,15 @@ class Parser {
                                DescribeToken(Peek())));
     }
     Next();
+    if (Placeholder(step)) return true;
     return Results(&step->results);
+  }
+
+  // `= ?`: the result is not yet known. Only the `?` may follow the `=`.
+  bool Placeholder(Step* step) {
+    if (Peek().kind != TokenKind::kQuestion) return false;
+    step->placeholder = Next().loc;
+    return true;
   }
 
   bool PlatformStatement() {

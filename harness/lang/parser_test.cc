@@ -208,5 +208,28 @@ TEST(Printer, EscapesEveryNonPrintableByte) {
   EXPECT_EQ(QuoteLiteral(std::string("a\0\xff\"", 4)), "\"a\\0\\xff\\\"\"");
 }
 
+TEST(Parser, ReadsAPlaceholderAndPrintsItBack) {
+  const std::string text =
+      "A: read(b, 10) = ?   # not yet known\nB: wakes = ?\n";
+  Parsed p = Parse(text);
+  ASSERT_TRUE(p.errors.empty()) << ShortDiagnostic(p.errors[0]);
+  ASSERT_EQ(p.c.steps.size(), 2u);
+  ASSERT_TRUE(p.c.steps[0].placeholder.has_value());
+  EXPECT_EQ(p.c.steps[0].placeholder->line, 1);
+  EXPECT_EQ(p.c.steps[0].placeholder->col, 18);
+  EXPECT_TRUE(p.c.steps[0].results.empty());
+  EXPECT_TRUE(p.c.steps[1].placeholder.has_value());
+  // Printing keeps the placeholder: the printed case parses back equal.
+  Parsed back = Parse(PrintCase(p.c));
+  EXPECT_TRUE(back.errors.empty());
+  EXPECT_EQ(back.c, p.c);
+  EXPECT_FALSE(Parse("A: read(b, 10) = 0\n").c == Parse("A: read(b, 10) = ?\n").c);
+}
+
+TEST(Parser, APlaceholderStandsAlone) {
+  EXPECT_EQ(FirstError("A: read(b, 10) = ? or 0\n"), "1:20: expected end of line, found 'or'");
+  EXPECT_EQ(FirstError("A: read(b, 10) = 0 or ?\n"), "1:23: expected a value, found '?'");
+}
+
 }  // namespace
 }  // namespace sockspec

@@ -306,6 +306,9 @@ bool RowLowering::Expectations(const Step& step, const CallSpec& spec,
     o.loc = step.blocks_loc;
     main.any_of.push_back(o);
     main.text = "blocks";
+  } else if (step.placeholder) {
+    main.placeholder = true;
+    main.text = "?";
   } else {
     Binds binds;
     bool have_binds = false;

@@ -15,6 +15,7 @@
 #include "absl/strings/match.h"
 #include "harness/os/child.h"
 #include "harness/os/fd.h"
+#include "harness/exec/prerequisites.h"
 #include "harness/lang/frontend.h"
 #include "harness/result/outcome_json.h"
 
@@ -70,6 +71,11 @@ CaseOutcome Describe(const LoadedCase& loaded, const Plan* plan) {
 
 void RunInProcess(const Plan& plan, const RunOptions& options,
                   CaseOutcome& out) {
+  if (std::optional<std::string> why = UnmetPrerequisite(plan)) {
+    out.verdict = Verdict::kSkip;
+    out.skip_reason = std::move(*why);
+    return;
+  }
   InstanceResult r = RunPlan(plan, options);
   out.verdict = r.verdict == InstanceResult::Verdict::kPass   ? Verdict::kPass
                 : r.verdict == InstanceResult::Verdict::kFail ? Verdict::kFail
@@ -95,6 +101,7 @@ void Finish(Worker& w, CaseOutcome& out) {
   if (sent.ok() && sent->size() == 1) {
     out.verdict = (*sent)[0].verdict;
     out.seconds = (*sent)[0].seconds;
+    out.skip_reason = std::move((*sent)[0].skip_reason);
     out.failure = std::move((*sent)[0].failure);
     out.recorded = std::move((*sent)[0].recorded);
     return;
@@ -236,6 +243,7 @@ std::vector<CaseOutcome> ListCases(const std::vector<std::string>& files,
 
 std::vector<CaseOutcome> RunCases(const std::vector<std::string>& files,
                                   const RunConfig& config) {
+  RaiseNofileLimit();
   std::vector<LoadedCase> loaded;
   std::vector<Work> work;
   std::vector<CaseOutcome> outcomes = Prepare(files, config, loaded, work);

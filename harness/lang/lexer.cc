@@ -133,6 +133,13 @@ class Lexer {
       Emit(TokenKind::kDotDot, start, pos_);
       return;
     }
+    if (c == '<' || c == '>') {
+      ++pos_;
+      if (pos_ < text_.size() && text_[pos_] == '=') ++pos_;
+      Emit(TokenKind::kCompare, start, pos_).text =
+          text_.substr(start, pos_ - start);
+      return;
+    }
     TokenKind kind;
     switch (c) {
       case '(':
@@ -204,6 +211,19 @@ class Lexer {
       while (pos_ < text_.size() && IsIdentChar(text_[pos_])) ++pos_;
       Error(start, absl::StrCat("malformed number '",
                                 text_.substr(start, pos_ - start), "'"));
+      return;
+    }
+    // A version: digits, then '.' and digits once or twice (not "1..4").
+    if (!negative && pos_ + 1 < text_.size() && text_[pos_] == '.' &&
+        IsDigit(text_[pos_ + 1])) {
+      for (int part = 0; part < 2 && pos_ + 1 < text_.size() &&
+                         text_[pos_] == '.' && IsDigit(text_[pos_ + 1]);
+           ++part) {
+        ++pos_;
+        while (pos_ < text_.size() && IsDigit(text_[pos_])) ++pos_;
+      }
+      Emit(TokenKind::kVersion, start, pos_).text =
+          text_.substr(start, pos_ - start);
       return;
     }
     if (overflow) {
@@ -341,6 +361,10 @@ std::string DescribeToken(const Token& token) {
       return "'+'";
     case TokenKind::kDotDot:
       return "'..'";
+    case TokenKind::kCompare:
+      return absl::StrCat("'", token.text, "'");
+    case TokenKind::kVersion:
+      return absl::StrCat("version ", token.text);
     case TokenKind::kNewline:
       return "end of line";
     case TokenKind::kEof:

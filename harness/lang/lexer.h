@@ -33,6 +33,8 @@ enum class TokenKind {
   kColon,
   kPlus,
   kDotDot,
+  kCompare,  // <, <=, >, >= (text is the operator)
+  kVersion,  // 5.4, 6.1.119 (text as written)
   kNewline,
   kEof,
   kError,

@@ -73,7 +73,7 @@ std::string ComparisonText(const ConformanceRun& run, bool verbose) {
     }
   }
   std::vector<std::string> parts;
-  for (Agreement a : {Agreement::kSame, Agreement::kRecorded, Agreement::kXfail,
+  for (Agreement a : {Agreement::kSame, Agreement::kSkipped, Agreement::kRecorded, Agreement::kXfail,
                       Agreement::kDiffers, Agreement::kXpass,
                       Agreement::kHostFail, Agreement::kError}) {
     parts.push_back(absl::StrCat(counts[a], " ", AgreementName(a)));
@@ -114,7 +114,7 @@ std::string ComparisonJson(const ConformanceRun& run) {
                     {"note", c.note}});
   }
   json summary = json::object();
-  for (Agreement a : {Agreement::kSame, Agreement::kRecorded, Agreement::kXfail,
+  for (Agreement a : {Agreement::kSame, Agreement::kSkipped, Agreement::kRecorded, Agreement::kXfail,
                       Agreement::kDiffers, Agreement::kXpass,
                       Agreement::kHostFail, Agreement::kError}) {
     summary[AgreementName(a)] = counts[a];
@@ -144,6 +144,10 @@ std::vector<CaseOutcome> ComparisonOutcomes(const ConformanceRun& run) {
       case Agreement::kSame: case Agreement::kRecorded: case Agreement::kXfail:
         o.verdict = Verdict::kPass;
         break;
+      case Agreement::kSkipped:
+        o.verdict = Verdict::kSkip;
+        o.skip_reason = c.note;
+        break;
       case Agreement::kError:
         o.verdict = Verdict::kError;
         break;
@@ -151,7 +155,7 @@ std::vector<CaseOutcome> ComparisonOutcomes(const ConformanceRun& run) {
         o.verdict = Verdict::kFail;
         break;
     }
-    if (c.agreement != Agreement::kSame) {
+    if (c.agreement != Agreement::kSame && c.agreement != Agreement::kSkipped) {
       o.failure = TextFailure(
           FailureKind::kDisagreement,
           absl::StrCat(AgreementName(c.agreement), "\n", BothAnswers(run, c)));

@@ -63,11 +63,11 @@ void CheckOne(const RequireDecl& r,
     std::string hint =
         ClosestName(w, {"ipv6", "root", "nofile", "kernel"});
     sink->Add(r.what.loc,
-              absl::StrCat("unknown requirement '", w, "'",
-                           hint.empty() ? ""
-                                        : absl::StrCat(" (did you mean '",
-                                                       hint, "'?)"),
-                           " (", Known(), ")"));
+              absl::StrCat("unknown requirement '", w, "' (",
+                           hint.empty() ? Known()
+                                        : absl::StrCat("did you mean '", hint,
+                                                       "'?"),
+                           ")"));
   }
   for (const auto& [name, value] : r.when) {
     auto it = matrix.find(name.name);

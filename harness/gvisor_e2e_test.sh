@@ -88,7 +88,7 @@ if ! diff <(grep -v '^time: ' "$work/log" | sort) \
           <(cat "$work/log.out" "$work/log.err" | grep -v '^time: ' | sort) > "$work/log.diff"; then
   fail "log: a redirected run lost or spliced lines:"; sed 's/^/  | /' "$work/log.diff" | head -20
 fi
-grep -q 'instances run in gvisor' "$work/log" || fail "log: no progress line of the guest"
+grep -q " vs $guest" "$work/log" || fail "log: no comparison summary"
 
 if ((failures > 0)); then echo "$failures checks failed"; exit 1; fi
 echo "PASS; reports in $out_dir"

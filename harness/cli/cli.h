@@ -35,6 +35,11 @@ struct CommandLine {
   std::string output, under, xfail, html, markdown;
   std::string inner_run;  // the hidden --inner-run=GUEST (see guest.h)
   bool list = false, verbose = false;
+  // --allow-empty: a filter that selects no instance is not an error.
+  bool allow_empty = false;
+  // --shard-index/--shard-count; -1 when not given (then Bazel's
+  // TEST_SHARD_INDEX/TEST_TOTAL_SHARDS apply).
+  int shard_index = -1, shard_count = -1;
 };
 
 // Parses the arguments after the program name. Help and --version give

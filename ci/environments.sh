@@ -6,8 +6,10 @@
 #           net.ipv6.conf.lo.disable_ipv6=1)
 #   user    an ordinary user (nobody, through setpriv)
 # With --bazel, `bazel test` of the harness and case tests also runs with
-# `ulimit -n 1024` and inside the namespace without IPv6 (a Bazel server of
-# its own each time). Needs root (unshare, setpriv). CI runs it with --bazel.
+# `ulimit -n 1024`, inside the namespace without IPv6 (a Bazel server of its
+# own each time), and as nobody in a copy of the checkout (its own output
+# base and HOME: a cold build). Needs root (unshare, setpriv). CI runs it
+# with --bazel.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/setup.sh
@@ -81,6 +83,22 @@ if ((with_bazel)); then
   set -e
   echo "--- bazel test without IPv6: exit $s"
   ((s == 0)) || { tail -30 "$work/bazel-noipv6.log"; failures=$((failures + 1)); }
+
+  # nobody cannot write this checkout or root's caches: a copy, a HOME and
+  # an output base of its own, no disk cache.
+  mkdir -p "$work/user/home"
+  git ls-files -z | xargs -0 cp --parents -t "$work/user" 2>/dev/null ||
+    tar -cf - --exclude='./bazel-*' --exclude=./.bazel . | tar -xf - -C "$work/user"
+  chown -R nobody:nogroup "$work/user"
+  set +e
+  (cd "$work/user" && setpriv --reuid=nobody --regid=nogroup --clear-groups \
+    env HOME="$work/user/home" bash -c \
+    'bazel --output_user_root="$HOME/ob" test --disk_cache= "$@"; s=$?; bazel --output_user_root="$HOME/ob" shutdown; exit $s' \
+    _ "${targets[@]}") > "$work/bazel-user.log" 2>&1
+  s=$?
+  set -e
+  echo "--- bazel test as nobody: exit $s"
+  ((s == 0)) || { tail -30 "$work/bazel-user.log"; failures=$((failures + 1)); }
 fi
 
 if ((failures > 0)); then echo "ci/environments.sh: $failures checks failed"; exit 1; fi

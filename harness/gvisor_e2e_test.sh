@@ -42,7 +42,13 @@ printf '' > "$work/empty.xfail"
 run recorded 0 run --under=gvisor --xfail="$work/empty.xfail" \
   --html="$out_dir/gvisor.html" --markdown="$out_dir/gvisor.md" \
   "$passes" "$rejects" "$peercred"
-expect recorded "1 same, 0 skipped, 3 recorded, 0 xfail, 0 differs"
+if grep -q '^SKIPPED   .*socketpair-rejects-bad-arguments' "$out"; then
+  # No IPv6 on this host (ci/environments.sh): its AF_INET6 step's requires.
+  expect recorded "1 same, 1 skipped, 2 recorded, 0 xfail, 0 differs"
+  expect recorded "skipped on the host: "
+else
+  expect recorded "1 same, 0 skipped, 3 recorded, 0 xfail, 0 differs"
+fi
 expect recorded "runsc version"
 host=linux-$(uname -r | grep -oE '^[0-9.]*[0-9]')
 guest=gvisor-$(runsc --version 2>/dev/null | grep -oE '[0-9]{8}' | head -1)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What CI runs (through .ci/run): the README's test command, the same tests
-# under AddressSanitizer, a short libFuzzer run of every fuzzer, the suite
+# under AddressSanitizer, the OSS-Fuzz build check, the suite and the tests
+# in unfriendly environments, a short libFuzzer run of every fuzzer, the suite
 # under gVisor, the suite on this kernel, gVisor and a Debian kernel under
 # qemu in one report, a short flake check under load, and last the README's main
 # command, whose closing line is "N passed, N failed".
@@ -17,6 +18,12 @@ bash ci/test.sh
 
 echo "=== tests under AddressSanitizer"
 bash ci/test.sh --config=asan
+
+echo "=== the OSS-Fuzz build script, run as OSS-Fuzz would (manual: not in //...)"
+bazel test //fuzz:oss_fuzz_build_test
+
+echo "=== environments as skips: ulimit -n 1024, no IPv6, an ordinary user (ci/environments.sh)"
+bash ci/environments.sh --bazel
 
 echo "=== libFuzzer smoke runs"
 bash ci/fuzz.sh --smoke

@@ -39,7 +39,7 @@ faults=(
 )
 # fault|a hung step that must be named (a fixed string)
 hangs=(
-  "read-full|partial/stream-read-returns-what-is-available.case:16:1: B: read(b, 4096): peer B hung in read(b, 4096): B is asleep in read on fd"
+  "read-full|partial/stream-read-returns-what-is-available.case:17:1: B: read(b, 4096): peer B hung in read(b, 4096): B is asleep in read on fd"
   "ignore-dontwait|blocking/nonblocking-read-on-empty-socket-is-eagain.case:12:1: B: recv(b, 10, MSG_DONTWAIT): peer B hung in recv(b, 10, MSG_DONTWAIT): B is asleep in recvfrom on fd"
 )
 

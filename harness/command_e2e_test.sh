@@ -26,7 +26,7 @@ host=linux-$(uname -r | grep -oE '^[0-9.]*[0-9]')
 
 # A wrapper that changes nothing: every instance the same, named after it.
 run env 0 run --under='command:env SOCKSPEC_WRAPPED=1' "$passes" "$nine"
-expect env "$out" "$host vs $host (env SOCKSPEC_WRAPPED=1) (Linux $(uname -r) through \`env SOCKSPEC_WRAPPED=1\`): 10 same, 0 recorded"
+expect env "$out" "$host vs $host (env SOCKSPEC_WRAPPED=1) (Linux $(uname -r) through \`env SOCKSPEC_WRAPPED=1\`): 10 same, 0 skipped, 0 recorded"
 
 # A wrapper that runs nothing: an error, nothing to compare.
 run false 2 run --under='command:false' "$passes"
@@ -36,7 +36,7 @@ expect false "$err" "command (false): the command ended after 0 of 1 instances (
 # the 4 results are kept, the rest carry the error.
 run head 2 run --under='command:sh -c '\''"$0" "$@" | head -n 5'\''' "$passes" "$nine"
 expect head "$err" "the command ended after 4 of 10 instances (4 of 10 results kept)"
-expect head "$out" "4 same, 0 recorded, 0 xfail, 0 differs"
+expect head "$out" "4 same, 0 skipped, 0 recorded, 0 xfail, 0 differs"
 
 # No wrapper at all.
 run empty 2 run --under='command:' "$passes"

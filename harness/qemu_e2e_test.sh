@@ -44,7 +44,7 @@ system=linux-$(echo "$release" | grep -oE '^[0-9.]*[0-9](-[0-9]+)?')-qemu
 # A normal run: both systems named, every instance back and the same.
 run boots 0 run --under=qemu:"$kernel" --accel=tcg "$passes" "$nine"
 expect boots "$out" "vs $system (Linux $release under qemu (tcg, 1 vCPU, init after "
-expect boots "$out" "10 same, 0 recorded, 0 xfail, 0 differs"
+expect boots "$out" "10 same, 0 skipped, 0 recorded, 0 xfail, 0 differs"
 
 # The kernel panics after 3 results (a test hook of the guest's init:
 # sysrq c): the error names the panic, the 3 results are compared, the 7
@@ -52,14 +52,14 @@ expect boots "$out" "10 same, 0 recorded, 0 xfail, 0 differs"
 run panics 2 run --under=qemu:"$kernel" --accel=tcg --append=sockspec.test_panic_after=3 \
   "$passes" "$nine"
 expect panics "$err" "$system: kernel failure while running: Kernel panic - not syncing: sysrq triggered crash (3 of 10 results kept); console tail:"
-expect panics "$out" "3 same, 0 recorded, 0 xfail, 0 differs"
+expect panics "$out" "3 same, 0 skipped, 0 recorded, 0 xfail, 0 differs"
 expect panics "$out" "7 error"
 
 # The guest goes silent after 2 results: the run deadline names it.
 run silent 2 run --under=qemu:"$kernel" --accel=tcg --append=sockspec.test_hang_after=2 \
   --run-timeout=15 "$passes" "$nine"
 expect silent "$err" "$system: the guest did not finish within 15 s (2 of 10 instances reported) (2 of 10 results kept)"
-expect silent "$out" "2 same, 0 recorded, 0 xfail, 0 differs"
+expect silent "$out" "2 same, 0 skipped, 0 recorded, 0 xfail, 0 differs"
 
 # A kernel that cannot find its init panics while booting; nothing is kept.
 run noinit 2 run --under=qemu:"$kernel" --accel=tcg --append=rdinit=/nonexistent "$passes"
@@ -68,7 +68,7 @@ expect noinit "$err" "(0 of 1 results kept)"
 
 # The spelling, --under=qemu --kernel=PATH, is the same guest.
 run kernel_option 0 run --under=qemu --kernel="$kernel" --accel=tcg "$passes"
-expect kernel_option "$out" "1 same, 0 recorded"
+expect kernel_option "$out" "1 same, 0 skipped, 0 recorded"
 
 # Not a kernel at all: refused before anything runs.
 run notkernel 2 run --under=qemu:"$passes" "$passes"

@@ -114,7 +114,9 @@ TEST(SuiteLeaks, InProcessRunLeavesNoFdProcessOrFileBehind) {
     config.jobs = jobs;
     config.exec.tmp_root = root;
     for (const CaseOutcome& o : RunCases(*files, config)) {
-      EXPECT_EQ(o.verdict, Verdict::kPass) << DisplayName(o) << "\n" << Message(o);
+      // A skip (an unmet `requires`: no IPv6, few fds) is not a failure.
+      EXPECT_TRUE(o.verdict == Verdict::kPass || o.verdict == Verdict::kSkip)
+          << DisplayName(o) << "\n" << Message(o);
     }
     // Peers that hang and crash: killed and reaped, their files removed. No
     // short step deadline: the library's own steps must not race one under

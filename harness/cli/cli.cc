@@ -1,7 +1,6 @@
 #include "harness/cli/cli.h"
 
 #include <algorithm>
-#include <regex>
 #include <sstream>
 
 #include "CLI/CLI.hpp"
@@ -23,7 +22,8 @@ constexpr char kRunFooter[] =
     "Every option that takes a value also takes it as the next word (--jobs 2).\n"
     "Examples:\n"
     "  sockspec run cases/close --verbose\n"
-    "  sockspec run --filter=SEQPACKET --jobs=2 --repeat=10 cases\n"
+    "  sockspec run --filter='*SEQPACKET*' --jobs=2 --repeat=10 cases\n"
+    "  sockspec run --filter='cases/close/x.case [SOCK_DGRAM]' cases  (a name from --list)\n"
     "  sockspec run --under=NAME cases       (also on a guest system, compared)";
 constexpr char kRecordFooter[] =
     "Write '= ?' where a step's result is not yet known, then:\n"
@@ -43,19 +43,6 @@ CLI::Validator WholeNumberAtLeast(int min) {
         int n;
         if (absl::SimpleAtoi(value, &n) && n >= min) return "";
         return absl::StrCat("'", value, "' is not a whole number >= ", min);
-      },
-      "");
-}
-
-CLI::Validator Regex() {
-  return CLI::Validator(
-      [](std::string& value) -> std::string {
-        try {
-          std::regex check(value);
-        } catch (const std::regex_error&) {
-          return "not a valid regular expression: " + value;
-        }
-        return "";
       },
       "");
 }
@@ -114,9 +101,24 @@ void AddRunOptions(CLI::App& cmd, CommandLine& c) {
                  "case files or folders, searched recursively (default: cases)")
       ->type_name("PATH");
   cmd.add_option("--filter", c.config.filter,
-                 "only instances whose name (\"path [instance]\") matches")
-      ->check(Regex())
-      ->type_name("REGEX");
+                 "only the instances whose whole name, as --list prints it "
+                 "(\"cases/x.case [SOCK_DGRAM]\"), matches PATTERN: * is any "
+                 "run of characters, ? one, everything else (brackets too) "
+                 "itself; a pattern that selects nothing is an error (exit 2). "
+                 "Default: $TESTBRIDGE_TEST_ONLY (bazel test --test_filter)")
+      ->type_name("PATTERN");
+  cmd.add_flag("--allow-empty", c.allow_empty,
+               "a --filter that selects no instance exits 0, not 2");
+  cmd.add_option("--shard-count", c.shard_count,
+                 "split the selected instances into N shards (default: "
+                 "$TEST_TOTAL_SHARDS, else 1)")
+      ->check(WholeNumberAtLeast(1))
+      ->type_name("N");
+  cmd.add_option("--shard-index", c.shard_index,
+                 "run shard I, 0-based: the instances whose position among "
+                 "the selected ones is I modulo N (default: $TEST_SHARD_INDEX)")
+      ->check(WholeNumberAtLeast(0))
+      ->type_name("I");
   cmd.add_flag("--list", c.list, "list the instances instead of running them");
   c.config.jobs = DefaultJobs();
   cmd.add_option("--jobs", c.config.jobs,

@@ -42,6 +42,11 @@ struct CommandLine {
   bool list = false, verbose = false;
   bool explain = false;  // run --explain: each instance as a per-peer ladder
   bool write = false;    // record --write: rewrite the files in place
+  // --allow-empty: a filter that selects no instance is not an error.
+  bool allow_empty = false;
+  // --shard-index/--shard-count; -1 when not given (then Bazel's
+  // TEST_SHARD_INDEX/TEST_TOTAL_SHARDS apply).
+  int shard_index = -1, shard_count = -1;
 };
 
 // Parses the arguments after the program name. Help and --version give

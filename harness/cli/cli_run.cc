@@ -3,8 +3,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -13,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "harness/cli/cli_record.h"
@@ -225,6 +228,57 @@ int ConformSeveral(const CommandLine& c, const std::vector<std::string>& files,
   return code;
 }
 
+// An environment variable as a whole number >= 0, or `fallback`.
+int EnvNumber(const char* name, int fallback) {
+  const char* v = getenv(name);
+  int n;
+  return v != nullptr && absl::SimpleAtoi(v, &n) && n >= 0 ? n : fallback;
+}
+
+// Bazel's test conventions, where the command line leaves them open:
+// --test_filter (TESTBRIDGE_TEST_ONLY) and sharding (TEST_TOTAL_SHARDS,
+// TEST_SHARD_INDEX; TEST_SHARD_STATUS_FILE is touched to say we shard).
+// An error names a shard index outside the shard count.
+absl::Status ApplyTestEnvironment(const CommandLine& c, bool inner,
+                                  RunConfig& config) {
+  if (config.filter.empty() && !inner) {
+    if (const char* only = getenv("TESTBRIDGE_TEST_ONLY")) config.filter = only;
+  }
+  config.shard_count = c.shard_count >= 1 ? c.shard_count
+                       : inner            ? 1
+                                          : std::max(1, EnvNumber("TEST_TOTAL_SHARDS", 1));
+  config.shard_index = c.shard_index >= 0 ? c.shard_index
+                       : inner            ? 0
+                                          : EnvNumber("TEST_SHARD_INDEX", 0);
+  if (config.shard_index >= config.shard_count) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "shard index ", config.shard_index, " is not below the shard count ",
+        config.shard_count));
+  }
+  const char* status = getenv("TEST_SHARD_STATUS_FILE");
+  if (status != nullptr && *status && !inner) std::ofstream(status, std::ios::app);
+  return absl::OkStatus();
+}
+
+// Exit 2 (with a message) when a --filter selects no instance at all (in any
+// shard) and --allow-empty was not given; else 0.
+int CheckSelection(const CommandLine& c, const RunConfig& config,
+                   const std::vector<std::string>& files, size_t selected) {
+  if (selected > 0 || config.filter.empty() || c.allow_empty) return 0;
+  if (config.shard_count > 1) {
+    RunConfig whole = config;
+    whole.shard_count = 1;
+    whole.shard_index = 0;
+    if (!ListCases(files, whole).empty()) return 0;  // only this shard is empty
+  }
+  fprintf(stderr,
+          "sockspec: --filter '%s' selects no instance (it matches whole "
+          "names as `sockspec run --list` prints them, * and ? as wildcards; "
+          "--allow-empty makes this exit 0)\n",
+          config.filter.c_str());
+  return 2;
+}
+
 int Run(const CommandLine& c) {
   if (c.explain) return ExplainCommand(c);
   std::unique_ptr<Guest> host = MakeHostGuest();
@@ -239,6 +293,9 @@ int Run(const CommandLine& c) {
     config.platform = host->Platform();
     format = "json";
     output.clear();
+  }
+  if (absl::Status s = ApplyTestEnvironment(c, inner, config); !s.ok()) {
+    return Fail(s);
   }
   GuestSide side;
   const bool several = c.unders.size() > 1;
@@ -255,6 +312,9 @@ int Run(const CommandLine& c) {
 
   if (c.list) {
     std::vector<CaseOutcome> outcomes = ListCases(*files, config);
+    if (int code = CheckSelection(c, config, *files, outcomes.size()); code != 0) {
+      return code;
+    }
     for (const CaseOutcome& o : outcomes) {
       if (o.verdict == Verdict::kError) {
         fputs(Message(o).c_str(), stderr);
@@ -285,6 +345,9 @@ int Run(const CommandLine& c) {
   absl::StatusOr<GuestRun> host_run = host->Run(*files, config);
   if (!host_run.ok()) return Fail(host_run.status());
   const std::vector<CaseOutcome>& outcomes = host_run->outcomes;
+  if (int code = CheckSelection(c, config, *files, outcomes.size()); code != 0) {
+    return code;
+  }
 
   // The guest already has every outcome, line by line.
   if (inner && InnerRunSink(c.inner_run)) return ExitCode(outcomes);
@@ -324,6 +387,14 @@ int Run(const CommandLine& c) {
 }  // namespace
 
 int RunCommandLine(const CommandLine& c) {
+  // `bazel run` starts us in the runfiles tree; paths on the command line
+  // are the user's, relative to where bazel was started.
+  if (const char* dir = getenv("BUILD_WORKING_DIRECTORY"); dir && *dir) {
+    if (chdir(dir) != 0) {
+      return Fail(absl::InternalError(absl::StrCat(
+          "chdir(", dir, ") (BUILD_WORKING_DIRECTORY) failed: ", strerror(errno))));
+    }
+  }
   switch (c.command) {
     case Command::kPrint:
       fputs(c.text.c_str(), stdout);

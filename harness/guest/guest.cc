@@ -72,6 +72,10 @@ std::vector<std::string> InnerRunArguments(absl::string_view name,
     args.push_back(absl::StrCat("--deadline-scale=", config.exec.deadline_scale));
   }
   if (!config.filter.empty()) args.push_back("--filter=" + config.filter);
+  if (config.shard_count > 1) {
+    args.push_back(absl::StrCat("--shard-count=", config.shard_count));
+    args.push_back(absl::StrCat("--shard-index=", config.shard_index));
+  }
   args.push_back("--");
   args.insert(args.end(), files.begin(), files.end());
   return args;

@@ -5,6 +5,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "harness/guest/host_guest.h"
+#include "harness/guest/runner.h"
 
 namespace sockspec {
 namespace {
@@ -80,6 +81,34 @@ TEST(HostGuest, RunsTheCasesInThisProcess) {
   EXPECT_EQ(run->outcomes[0].verdict, Verdict::kPass);
   EXPECT_THAT(run->version, StartsWith("Linux "));
   EXPECT_GT(run->seconds, 0);
+}
+
+TEST(Guest, InnerRunArgumentsCarryTheShard) {
+  RunConfig config;
+  config.shard_count = 3;
+  config.shard_index = 1;
+  EXPECT_THAT(InnerRunArguments("gvisor", {"a.case"}, config),
+              ElementsAre("run", "--inner-run=gvisor", "--jobs=1", "--repeat=1",
+                          "--shard-count=3", "--shard-index=1", "--", "a.case"));
+}
+
+TEST(Filter, ANameFromListSelectsExactlyItsInstance) {
+  const std::string name = "cases/close/x.case [SOCK_DGRAM/abstract]";
+  EXPECT_TRUE(FilterMatches(name, name));
+  EXPECT_FALSE(FilterMatches(name, "cases/close/x.case [SOCK_DGRAM/abstract2]"));
+  EXPECT_FALSE(FilterMatches("cases/close/x.case", name));  // whole names only
+  EXPECT_TRUE(FilterMatches("", name));
+}
+
+TEST(Filter, StarAndQuestionMarkAreTheOnlyWildcards) {
+  const std::string name = "cases/close/x.case [SOCK_DGRAM/abstract]";
+  EXPECT_TRUE(FilterMatches("*DGRAM*", name));
+  EXPECT_TRUE(FilterMatches("cases/*/x.case [*]", name));
+  EXPECT_TRUE(FilterMatches("*SOCK_?GRAM/abstract]", name));
+  EXPECT_FALSE(FilterMatches("*SEQPACKET*", name));
+  EXPECT_FALSE(FilterMatches("*[SOCK_DGRAM]", name));  // brackets are literal
+  EXPECT_TRUE(FilterMatches("**", ""));
+  EXPECT_FALSE(FilterMatches("?", ""));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "harness/guest/gvisor_guest.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,31 +29,58 @@ bool Executable(const std::string& path) {
          access(path.c_str(), X_OK) == 0;
 }
 
-// Runs `argv` and returns its stdout; `status` receives how it ended.
+// Runs `argv` with stdin from /dev/null and returns its stdout. Its stderr
+// is a pipe too (merged into the result when `merge_stderr`, else copied to
+// our stderr as it arrives): a guest never writes to the user's terminal or
+// files itself (runsc writes an inherited regular file from offset 0, which
+// corrupts a redirected log). `status` receives how it ended.
 absl::StatusOr<std::string> Capture(const std::vector<std::string>& argv,
                                     bool merge_stderr, ExitStatus& status) {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) return ErrnoStatus("pipe2()", errno);
-  UniqueFd rd(fds[0]), wr(fds[1]);
+  int out_fds[2], err_fds[2];
+  if (pipe2(out_fds, O_CLOEXEC) != 0) return ErrnoStatus("pipe2()", errno);
+  UniqueFd out_rd(out_fds[0]), out_wr(out_fds[1]);
+  if (pipe2(err_fds, O_CLOEXEC) != 0) return ErrnoStatus("pipe2()", errno);
+  UniqueFd err_rd(err_fds[0]), err_wr(err_fds[1]);
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   absl::StatusOr<Child> child = Child::Spawn([&] {
-    dup2(wr.get(), STDOUT_FILENO);
-    if (merge_stderr) dup2(wr.get(), STDERR_FILENO);
+    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (null >= 0) dup2(null, STDIN_FILENO);
+    dup2(out_wr.get(), STDOUT_FILENO);
+    dup2(merge_stderr ? out_wr.get() : err_wr.get(), STDERR_FILENO);
     execv(args[0], args.data());
     return 127;
   });
   if (!child.ok()) return child.status();
-  wr.reset();
+  out_wr.reset();
+  err_wr.reset();
   std::string out;
   char buf[65536];
-  while (true) {
-    ssize_t n = read(rd.get(), buf, sizeof buf);
-    if (n > 0) {
-      out.append(buf, n);
-    } else if (n == 0 || errno != EINTR) {
+  bool out_open = true, err_open = true;
+  while (out_open || err_open) {
+    pollfd pfds[2] = {{out_open ? out_rd.get() : -1, POLLIN, 0},
+                      {err_open ? err_rd.get() : -1, POLLIN, 0}};
+    if (poll(pfds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
       break;
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (pfds[i].revents == 0) continue;
+      ssize_t n = read(pfds[i].fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        (i == 0 ? out_open : err_open) = false;
+      } else if (i == 0) {
+        out.append(buf, n);
+      } else {
+        for (ssize_t off = 0; off < n;) {
+          ssize_t w = write(STDERR_FILENO, buf + off, n - off);
+          if (w < 0 && errno == EINTR) continue;
+          if (w <= 0) break;
+          off += w;
+        }
+      }
     }
   }
   absl::StatusOr<ExitStatus> s = child->Wait();

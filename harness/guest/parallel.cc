@@ -13,6 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "harness/exec/control.h"
+#include "harness/exec/prerequisites.h"
 #include "harness/os/child.h"
 #include "harness/os/fd.h"
 #include "harness/result/outcome_json.h"
@@ -20,6 +21,11 @@
 namespace sockspec {
 
 void RunInstance(const Plan& plan, const RunOptions& options, CaseOutcome& out) {
+  if (std::optional<std::string> why = UnmetPrerequisite(plan)) {
+    out.verdict = Verdict::kSkip;
+    out.skip_reason = std::move(*why);
+    return;
+  }
   InstanceResult r = RunPlan(plan, options);
   out.verdict = r.verdict == InstanceResult::Verdict::kPass   ? Verdict::kPass
                 : r.verdict == InstanceResult::Verdict::kFail ? Verdict::kFail
@@ -158,6 +164,7 @@ void RunInWorkers(const std::vector<Work>& work, int jobs, const RunOptions& opt
       if (sent.ok() && sent->size() == 1) {
         out.verdict = (*sent)[0].verdict;
         out.seconds = (*sent)[0].seconds;
+        out.skip_reason = std::move((*sent)[0].skip_reason);
         out.failure = std::move((*sent)[0].failure);
         out.recorded = std::move((*sent)[0].recorded);
         finish(k);

@@ -16,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "harness/os/child.h"
 #include "harness/os/fd.h"
+#include "harness/exec/prerequisites.h"
 #include "harness/guest/parallel.h"
 #include "harness/lang/frontend.h"
 #include "harness/result/outcome_json.h"
@@ -91,8 +92,15 @@ std::vector<CaseOutcome> Prepare(const std::vector<std::string>& files,
                                  std::vector<LoadedCase>& loaded,
                                  std::vector<Work>& work) {
   std::vector<CaseOutcome> outcomes;
-  std::optional<std::regex> filter;
-  if (!config.filter.empty()) filter.emplace(config.filter);
+  auto selected = [&config](const CaseOutcome& o) {
+    return FilterMatches(config.filter, DisplayName(o));
+  };
+  // Position among the selected instances, for sharding.
+  int index = -1;
+  auto in_shard = [&config, &index] {
+    ++index;
+    return config.shard_count <= 1 || index % config.shard_count == config.shard_index;
+  };
   loaded.reserve(files.size());
   for (const std::string& path : files) {
     absl::StatusOr<LoadedCase> lc = LoadCaseFile(path, config.platform);
@@ -111,14 +119,12 @@ std::vector<CaseOutcome> Prepare(const std::vector<std::string>& files,
       CaseOutcome o = Describe(c, nullptr);
       o.verdict = Verdict::kError;
       o.failure = TextFailure(FailureKind::kCaseError, FormatErrors(c));
-      if (!filter || std::regex_search(DisplayName(o), *filter)) {
-        outcomes.push_back(o);
-      }
+      if (selected(o) && in_shard()) outcomes.push_back(o);
       continue;
     }
     for (const Plan& plan : c.plans) {
       CaseOutcome o = Describe(c, &plan);
-      if (filter && !std::regex_search(DisplayName(o), *filter)) continue;
+      if (!selected(o) || !in_shard()) continue;
       for (int r = 0; r < config.repeat; ++r) {
         work.push_back(Work{&plan, outcomes.size()});
         outcomes.push_back(o);
@@ -129,6 +135,29 @@ std::vector<CaseOutcome> Prepare(const std::vector<std::string>& files,
 }
 
 }  // namespace
+
+bool FilterMatches(const std::string& pattern, const std::string& name) {
+  if (pattern.empty()) return true;
+  // Iterative wildcard match: on a mismatch, let the last '*' take one more
+  // character.
+  size_t p = 0, n = 0, star = std::string::npos, mark = 0;
+  while (n < name.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == name[n])) {
+      ++p;
+      ++n;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = n;
+    } else if (star != std::string::npos) {
+      p = star + 1;
+      n = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
 
 std::vector<CaseOutcome> ListCases(const std::vector<std::string>& files,
                                    const RunConfig& config) {
@@ -141,6 +170,7 @@ std::vector<CaseOutcome> ListCases(const std::vector<std::string>& files,
 
 std::vector<CaseOutcome> RunCases(const std::vector<std::string>& files,
                                   const RunConfig& config) {
+  RaiseNofileLimit();
   std::vector<LoadedCase> loaded;
   std::vector<Work> work;
   std::vector<CaseOutcome> outcomes = Prepare(files, config, loaded, work);

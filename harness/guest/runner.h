@@ -5,7 +5,6 @@
 #define SOCKSPEC_HARNESS_GUEST_RUNNER_H_
 
 #include <functional>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -17,7 +16,13 @@ namespace sockspec {
 
 struct RunConfig {
   std::string platform = "linux";  // whose expectations apply
-  std::string filter;              // ECMAScript regex on DisplayName; "" all
+  // Which instances run, by DisplayName ("cases/x.case [SOCK_DGRAM]", as
+  // --list prints it): FilterMatches. "" runs all.
+  std::string filter;
+  // Bazel's test sharding: of the instances the filter selects, in order,
+  // run those whose index % shard_count == shard_index.
+  int shard_index = 0;
+  int shard_count = 1;
   int jobs = 1;
   int repeat = 1;
   RunOptions exec;
@@ -28,6 +33,12 @@ struct RunConfig {
 // The number of CPUs this process may run on (its affinity mask), at least
 // 1: the default of `sockspec run --jobs`.
 int DefaultJobs();
+
+// Whether `name` is selected by `pattern`: the whole name matches, where `*`
+// stands for any run of characters and `?` for one; every other character,
+// `[` and `]` included, stands for itself (so a name pasted from --list
+// selects exactly that instance). An empty pattern selects everything.
+bool FilterMatches(const std::string& pattern, const std::string& name);
 
 // The .case files named by `paths`: files as given, directories searched
 // recursively (skipping folders named "invalid", whose files are wrong on

@@ -26,12 +26,16 @@ bool PlatformLine::operator==(const PlatformLine& o) const {
          std::tie(o.platforms, o.blocks, o.results, o.because) &&
          std::tie(version_op, version) == std::tie(o.version_op, o.version);
 }
+bool RequireDecl::operator==(const RequireDecl& o) const {
+  return std::tie(what, arg, op, when) == std::tie(o.what, o.arg, o.op, o.when);
+}
 bool Step::operator==(const Step& o) const {
   if (placeholder.has_value() != o.placeholder.has_value()) return false;
   return std::tie(kind, peer, repeat, call, args, blocks, results, new_peer,
                   platforms) == std::tie(o.kind, o.peer, o.repeat, o.call,
                                          o.args, o.blocks, o.results,
-                                         o.new_peer, o.platforms);
+                                         o.new_peer, o.platforms) &&
+         requirements == o.requirements;
 }
 bool MatrixDecl::operator==(const MatrixDecl& o) const {
   return tuple == o.tuple && names == o.names && rows == o.rows;
@@ -60,7 +64,8 @@ bool Case::operator==(const Case& o) const {
          has_covers == o.has_covers && Seconds(sources) == Seconds(o.sources) &&
          matrices == o.matrices && excludes == o.excludes &&
          payloads == o.payloads && Seconds(timeouts) == Seconds(o.timeouts) &&
-         peers == o.peers && steps == o.steps;
+         peers == o.peers && requirements == o.requirements &&
+         steps == o.steps;
 }
 
 
@@ -176,6 +181,9 @@ std::string PrintStep(const Step& s) {
     }
     absl::StrAppend(&out, " because ", QuoteLiteral(p.because), "\n");
   }
+  for (const RequireDecl& r : s.requirements) {
+    absl::StrAppend(&out, "   ", PrintRequire(r), "\n");
+  }
   return out;
 }
 
@@ -187,6 +195,20 @@ std::string PrintAlternatives(const std::vector<Alternative>& alts) {
     if (i > 0) out += " or ";
     out += PrintAlternative(alts[i]);
   }
+  return out;
+}
+
+std::string PrintRequire(const RequireDecl& r) {
+  std::string out = absl::StrCat("requires ", r.what.name);
+  if (!r.op.empty()) absl::StrAppend(&out, " ", r.op);
+  if (r.what.name == "nofile" || r.what.name == "kernel") {
+    absl::StrAppend(&out, " ", PrintExpr(r.arg));
+  }
+  std::vector<std::string> parts;
+  for (const auto& m : r.when) {
+    parts.push_back(absl::StrCat(m.first.name, "=", PrintExpr(m.second)));
+  }
+  if (!parts.empty()) absl::StrAppend(&out, " when ", absl::StrJoin(parts, ", "));
   return out;
 }
 
@@ -237,6 +259,9 @@ std::string PrintCase(const Case& c) {
       absl::StrAppend(&out, " holds ", absl::StrJoin(holds, ", "));
     }
     out += "\n";
+  }
+  for (const RequireDecl& r : c.requirements) {
+    absl::StrAppend(&out, PrintRequire(r), "\n");
   }
   for (const Step& s : c.steps) out += PrintStep(s);
   return out;

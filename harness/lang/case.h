@@ -84,6 +84,20 @@ struct PlatformLine {
   bool operator==(const PlatformLine& o) const;
 };
 
+// `requires ipv6`, `requires root`, `requires CAP_NET_ADMIN`,
+// `requires nofile 4200`, `requires kernel >= 5.4`, each optionally followed
+// by `when NAME=value, ...` (the matrix rows it applies to). At the top of
+// a case it applies to every step; indented under a step, to that step.
+struct RequireDecl {
+  Location loc;  // the `requires` keyword
+  NameRef what;  // "ipv6", "root", "nofile", "kernel", "CAP_NET_ADMIN"
+  Expr arg;      // nofile: kInt; kernel: kName holding the version ("5.4")
+  std::string op;  // kernel: ">=", ...
+  Location op_loc;
+  std::vector<std::pair<NameRef, Expr>> when;
+  bool operator==(const RequireDecl& o) const;
+};
+
 struct Step {
   enum class Kind { kCall, kWakes, kBlocked, kFork };
   Kind kind = Kind::kCall;
@@ -101,6 +115,7 @@ struct Step {
   std::optional<Location> placeholder;
   NameRef new_peer;                  // kFork
   std::vector<PlatformLine> platforms;
+  std::vector<RequireDecl> requirements;  // indented `requires` lines
   bool operator==(const Step& o) const;
 };
 
@@ -146,6 +161,7 @@ struct Case {
   std::vector<PayloadDecl> payloads;
   std::vector<std::pair<Location, int64_t>> timeouts;
   std::vector<PeerStmt> peers;
+  std::vector<RequireDecl> requirements;  // header `requires` lines
   std::vector<Step> steps;
   bool operator==(const Case& o) const;
 };
@@ -153,6 +169,8 @@ struct Case {
 // Case text that parses back to an equal Case. Strings are re-escaped.
 std::string PrintCase(const Case& c);
 std::string PrintExpr(const Expr& e);
+// "requires kernel >= 5.4 when KIND=inet6" (no indentation, no newline).
+std::string PrintRequire(const RequireDecl& r);
 // "read(b, 10)": a step's call as written.
 std::string PrintCall(const std::string& call, const std::vector<Expr>& args);
 std::string PrintAlternatives(const std::vector<Alternative>& alts);

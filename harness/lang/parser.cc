@@ -14,7 +14,8 @@ bool IsUpperInitial(const std::string& s) {
 
 bool IsHeaderKeyword(const std::string& s) {
   return s == "title" || s == "covers" || s == "source" || s == "matrix" ||
-         s == "exclude" || s == "payload" || s == "timeout" || s == "peer";
+         s == "exclude" || s == "payload" || s == "timeout" || s == "peer" ||
+         s == "requires";
 }
 
 bool IsResultStop(const Token& t) {
@@ -97,6 +98,13 @@ class Parser {
     if (first.kind == TokenKind::kIdent && first.indented &&
         first.text == "on") {
       return PlatformStatement();
+    }
+    if (first.kind == TokenKind::kIdent && first.indented &&
+        first.text == "requires" && last_step_ && !case_.steps.empty()) {
+      RequireDecl r;
+      if (!Require(&r)) return false;
+      case_.steps.back().requirements.push_back(std::move(r));
+      return true;
     }
     last_step_ = false;
     if (first.kind != TokenKind::kIdent) {
@@ -414,7 +422,67 @@ class Parser {
     return Expect(TokenKind::kRBracket, "']'");
   }
 
+  // At `requires`: what, its argument (nofile N, kernel OP VERSION), and
+  // `when NAME=value, ...`. Which names are known is validate's to say.
+  bool Require(RequireDecl* r) {
+    r->loc = Next().loc;
+    if (!ExpectIdent(&r->what, "what is required (ipv6, root, CAP_NAME, "
+                               "nofile N, kernel >= X.Y)")) {
+      return false;
+    }
+    r->arg.loc = Peek().loc;
+    if (r->what.name == "nofile") {
+      if (Peek().kind != TokenKind::kInt) {
+        return Fail(Peek(), absl::StrCat("expected a number of files after "
+                                         "'nofile', found ",
+                                         DescribeToken(Peek())));
+      }
+      r->arg.kind = Expr::Kind::kInt;
+      r->arg.value = Next().value;
+    } else if (r->what.name == "kernel") {
+      if (Peek().kind != TokenKind::kCompare &&
+          Peek().kind != TokenKind::kEquals) {
+        return Fail(Peek(), absl::StrCat("expected a comparison (>=, >, <=, "
+                                         "<, =) after 'kernel', found ",
+                                         DescribeToken(Peek())));
+      }
+      r->op_loc = Peek().loc;
+      r->op = Peek().kind == TokenKind::kEquals ? "=" : Peek().text;
+      Next();
+      r->arg.loc = Peek().loc;
+      if (Peek().kind != TokenKind::kVersion && Peek().kind != TokenKind::kInt) {
+        return Fail(Peek(), absl::StrCat("expected a kernel version (5.4) "
+                                         "after '", r->op, "', found ",
+                                         DescribeToken(Peek())));
+      }
+      r->arg.kind = Expr::Kind::kName;
+      r->arg.text = Peek().kind == TokenKind::kInt
+                        ? absl::StrCat(Peek().value)
+                        : Peek().text;
+      Next();
+    }
+    if (!IsIdent("when")) return true;
+    Next();
+    while (true) {
+      NameRef n;
+      if (!ExpectIdent(&n, "a matrix variable")) return false;
+      if (!Expect(TokenKind::kEquals, "'='")) return false;
+      Expr v;
+      if (!ParseExpr(&v, 0, false)) return false;
+      r->when.emplace_back(std::move(n), std::move(v));
+      if (Peek().kind != TokenKind::kComma) break;
+      Next();
+    }
+    return true;
+  }
+
   bool Header() {
+    if (IsIdent("requires")) {
+      RequireDecl r;
+      if (!Require(&r)) return false;
+      case_.requirements.push_back(std::move(r));
+      return true;
+    }
     const Token& kw = Next();
     const std::string& k = kw.text;
     if (k == "title" || k == "source") {

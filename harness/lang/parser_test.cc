@@ -187,12 +187,15 @@ TEST(Printer, PrintsACaseThatParsesBackToTheSameModel) {
       "matrix TYPE = SOCK_DGRAM, SOCK_SEQPACKET\n"
       "matrix (A1, B1) = (0, \"x\"), (-5, path(\"y\"))\n"
       "exclude TYPE=SOCK_DGRAM\npayload m1 = 100\ntimeout 100\n"
+      "requires kernel >= 6.1.119\nrequires nofile 4110\nrequires root\n"
+      "requires CAP_NET_ADMIN when TYPE=SOCK_SEQPACKET, A1=0\n"
       "socketpair(AF_UNIX, $TYPE|SOCK_NONBLOCK) = a, b\npeer A holds a\n"
       "peer B holds b\n"
       "A: sendmsg(a, m1[0:10] + \"\\n\", 0, rights(a), creds(pid=1)) = 11\n"
       "B: recvmsg(b, 10, 0, rights=1, creds) = 10 m1[0:10] flags 0 rights(g=a) "
       "cred(A)\n"
       "   on darwin = 1..10 or EAGAIN because \"x\"\n"
+      "   requires ipv6 when TYPE=SOCK_DGRAM\n"
       "B: read(b, 1) blocks\nB: blocked\nA: fork A2\nB: wakes = any\n"
       "C: repeat $N connect(c[], loopback4(80)) = 0\n";
   Parsed first = Parse(text);
@@ -202,6 +205,24 @@ TEST(Printer, PrintsACaseThatParsesBackToTheSameModel) {
   ASSERT_TRUE(second.errors.empty()) << printed;
   EXPECT_TRUE(first.c == second.c) << printed;
   EXPECT_EQ(PrintCase(second.c), printed);
+}
+
+TEST(Parser, ReadsRequiresAtTheTopAndUnderAStep) {
+  Parsed p = Parse(
+      "requires kernel < 5.4 when K=inet6\n"
+      "socketpair(AF_INET6, SOCK_DGRAM) = EOPNOTSUPP\n"
+      "   requires ipv6\n");
+  ASSERT_TRUE(p.errors.empty()) << ShortDiagnostic(p.errors[0]);
+  ASSERT_EQ(p.c.requirements.size(), 1u);
+  EXPECT_EQ(p.c.requirements[0].what.name, "kernel");
+  EXPECT_EQ(p.c.requirements[0].op, "<");
+  EXPECT_EQ(p.c.requirements[0].arg.text, "5.4");
+  ASSERT_EQ(p.c.requirements[0].when.size(), 1u);
+  EXPECT_EQ(p.c.requirements[0].when[0].first.name, "K");
+  ASSERT_EQ(p.c.steps.size(), 1u);
+  ASSERT_EQ(p.c.steps[0].requirements.size(), 1u);
+  EXPECT_EQ(p.c.steps[0].requirements[0].what.name, "ipv6");
+  EXPECT_EQ(p.c.steps[0].requirements[0].loc.line, 3);
 }
 
 TEST(Printer, EscapesEveryNonPrintableByte) {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "harness/lang/matrix.h"
 #include "harness/lang/payload.h"
+#include "harness/lang/requires.h"
 #include "harness/os/symbols.h"
 #include "harness/lang/validate_internal.h"
 
@@ -69,6 +70,7 @@ std::optional<Plan> RowLowering::Run() {
     plan_.bindings.emplace_back(v.first, PrintExpr(v.second));
   }
   plan_.platform = platform_;
+  plan_.requirements = LowerRequires(c_, row_);
   if (!c_.timeouts.empty()) {
     plan_.step_timeout_ms = static_cast<int>(c_.timeouts[0].second);
   }
@@ -271,6 +273,7 @@ std::vector<Plan> ValidateCase(const Case& c, const std::string& platform,
     return {};
   }
   CheckHeader(c, sink);
+  CheckRequires(c, sink);
   std::vector<MatrixRow> rows = ExpandMatrix(c, sink);
   if (rows.empty() && sink->size() == start && !c.excludes.empty()) {
     sink->Add(c.excludes[0].loc, "'exclude' removes every matrix row");

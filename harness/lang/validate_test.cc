@@ -296,5 +296,38 @@ TEST(Payload, BytesDependOnTheNameAndThePosition) {
   for (char c : m1) EXPECT_TRUE(isalnum(static_cast<unsigned char>(c)));
 }
 
+TEST(Validate, RequiresLowerOntoTheRowsTheyApplyTo) {
+  LoadedCase c = Load(
+      "matrix KIND = socketpair, inet6\n"
+      "requires nofile 100\n"
+      "requires ipv6 when KIND=inet6\n"
+      "pair($KIND, SOCK_STREAM) = a, b\n"
+      "   requires kernel >= 5.4 when KIND=socketpair\n"
+      "peer A holds a\npeer B holds b\nA: close(a) = 0\n");
+  ASSERT_TRUE(c.errors.empty()) << c.errors[0].message;
+  ASSERT_EQ(c.plans.size(), 2u);
+  ASSERT_EQ(c.plans[0].requirements.size(), 2u);
+  EXPECT_EQ(c.plans[0].requirements[0].kind, Requirement::Kind::kNofile);
+  EXPECT_EQ(c.plans[0].requirements[0].value, 100);
+  EXPECT_EQ(c.plans[0].requirements[1].kind, Requirement::Kind::kKernel);
+  EXPECT_EQ(c.plans[0].requirements[1].text, "kernel >= 5.4");
+  EXPECT_EQ(c.plans[0].requirements[1].loc.line, 8);
+  ASSERT_EQ(c.plans[1].requirements.size(), 2u);
+  EXPECT_EQ(c.plans[1].requirements[1].kind, Requirement::Kind::kIpv6);
+  EXPECT_EQ(c.plans[1].requirements[1].loc.line, 6);
+}
+
+TEST(Validate, RequiresCapabilitiesByNameAndNofileInRange) {
+  LoadedCase c = Load(std::string("requires CAP_SYS_ADMIN\n") + kPair);
+  ASSERT_TRUE(c.errors.empty());
+  ASSERT_EQ(c.plans[0].requirements.size(), 1u);
+  EXPECT_EQ(c.plans[0].requirements[0].kind, Requirement::Kind::kCapability);
+  EXPECT_EQ(c.plans[0].requirements[0].value, 21);  // CAP_SYS_ADMIN
+  EXPECT_EQ(FirstError(std::string("requires nofile 0\n") + kPair),
+            "nofile must be between 1 and 1048576");
+  EXPECT_EQ(FirstError(std::string("requires kernel >= 5\n") + kPair),
+            "malformed kernel version '5' (write 5.4 or 6.1.119)");
+}
+
 }  // namespace
 }  // namespace sockspec

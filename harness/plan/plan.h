@@ -188,6 +188,24 @@ struct PeerDecl {
   int forked_by = -1;      // peer index for peers made by kFork
 };
 
+// A prerequisite of the environment (`requires ...` in the case file), checked
+// where the instance runs, before it runs; unmet, the instance is skipped.
+struct Requirement {
+  enum class Kind {
+    kIpv6,        // `requires ipv6`: ::1 can be bound
+    kRoot,        // `requires root`: effective uid 0
+    kCapability,  // `requires CAP_NET_ADMIN`: `value` is the capability
+    kNofile,      // `requires nofile 4200`: RLIMIT_NOFILE soft limit >= value
+    kKernel,      // `requires kernel >= 5.4`: `op` and `version`
+  };
+  Kind kind = Kind::kIpv6;
+  int64_t value = 0;
+  std::string op;       // kKernel: "<", "<=", ">", ">=", "="
+  std::string version;  // kKernel: "5.4" as written
+  std::string text;     // "kernel >= 5.4", as written
+  Location loc;         // the `requires` line
+};
+
 struct Plan {
   std::string path;          // the case file
   std::string title;
@@ -201,6 +219,9 @@ struct Plan {
   std::vector<std::string> fd_names;  // slot -> name: "a", "c[2]"
   std::vector<PeerDecl> peers;
   std::vector<Op> ops;
+  // The case's and its steps' `requires` that apply to this row, in file
+  // order.
+  std::vector<Requirement> requirements;
   int step_timeout_ms = 5000;  // a call not expected to block must finish
   int case_timeout_ms = 60000;
 

@@ -26,6 +26,15 @@ void Judge(Comparison& c, bool guest_ran, const XfailEntry* listed) {
     c.agreement = Agreement::kError;
     return;
   }
+  const bool host_skip = c.host->verdict == Verdict::kSkip;
+  const bool guest_skip = guest_ran && c.guest->verdict == Verdict::kSkip;
+  if (host_skip || guest_skip) {
+    c.agreement = Agreement::kSkipped;
+    c.note = host_skip ? absl::StrCat("skipped on the host: ", c.host->skip_reason)
+                       : absl::StrCat("skipped in the guest: ",
+                                      c.guest->skip_reason);
+    return;
+  }
   if (!guest_ran) {
     c.agreement = c.host->verdict == Verdict::kFail ? Agreement::kHostFail
                                                     : Agreement::kSame;
@@ -57,6 +66,7 @@ const char* AgreementName(Agreement a) {
     case Agreement::kRecorded: return "recorded";
     case Agreement::kXfail: return "xfail";
     case Agreement::kDiffers: return "differs";
+    case Agreement::kSkipped: return "skipped";
     case Agreement::kXpass: return "xpass";
     case Agreement::kHostFail: return "host-fail";
     case Agreement::kError: return "error";
@@ -120,7 +130,7 @@ int ComparisonExitCode(const ConformanceRun& run) {
 
 std::string Answer(const CaseOutcome& o) {
   if (o.verdict == Verdict::kPass) return "as expected";
-  if (o.verdict == Verdict::kSkip) return "skipped";
+  if (o.verdict == Verdict::kSkip) return absl::StrCat("skipped: ", o.skip_reason);
   if (!o.failure) return VerdictName(o.verdict);
   const Failure& f = *o.failure;
   if (f.kind == FailureKind::kMismatch) {

@@ -21,6 +21,7 @@ namespace sockspec {
 // What one instance says about the guest, worst last.
 enum class Agreement {
   kSame,      // both pass (or the guest was not run)
+  kSkipped,   // a side skipped it: a prerequisite is unmet (note says which)
   kRecorded,  // both pass, and at some step the guest passed only through
               // its platform's own recorded answer (CaseOutcome::recorded)
   kXfail,     // the guest fails and the xfail list says why
@@ -30,7 +31,8 @@ enum class Agreement {
   kError,     // either side could not run it, or ran it on one side only
 };
 
-// "same", "recorded", "xfail", "differs", "xpass", "host-fail", "error".
+// "same", "skipped", "recorded", "xfail", "differs", "xpass", "host-fail",
+// "error".
 const char* AgreementName(Agreement a);
 
 struct Comparison {
@@ -69,7 +71,8 @@ ConformanceRun Compare(const std::string& guest_platform,
                        const std::vector<CaseOutcome>& guest,
                        const XfailList* xfail);
 
-// 0 when every row is same, recorded or xfail; 2 if any error; else 1.
+// 0 when every row is same, skipped, recorded or xfail; 2 if any error;
+// else 1.
 int ComparisonExitCode(const ConformanceRun& run);
 
 // What a system answered, in one line: "as expected", "-1 ECONNRESET

@@ -82,7 +82,7 @@ TEST(Compare, UnrecordedDivergenceFailsAndShowsBothAnswers) {
                               "    linux:  as expected\n"
                               "    gvisor: -1 ECONNRESET (expected 0) at B: "
                               "read(b, 4096)\n"));
-  EXPECT_THAT(text, HasSubstr("0 same, 0 recorded, 0 xfail, 1 differs"));
+  EXPECT_THAT(text, HasSubstr("0 same, 0 skipped, 0 recorded, 0 xfail, 1 differs"));
 }
 
 TEST(Compare, ListedFailureIsXfailAndListedPassIsXpass) {
@@ -201,6 +201,31 @@ TEST(Compare, AnExpectedFailureIsSkippedWithItsReason) {
   EXPECT_EQ(rows[0].verdict, Verdict::kSkip);
   EXPECT_EQ(FailureHeadline(*rows[0].failure),
             "xfail at cases/close/x.case:19:1 B: read(b, 4096) (listed: \"no reset\")");
+}
+
+}  // namespace
+}  // namespace sockspec
+
+namespace sockspec {
+namespace {
+
+TEST(Compare, ASkipOnEitherSideIsSkippedWithItsReasonNotAFailure) {
+  CaseOutcome guest_skip = Outcome("a", Verdict::kSkip);
+  guest_skip.skip_reason = "cases/close/x.case:3: requires root: running as uid 65534";
+  ConformanceRun run = Compare("gvisor", {Outcome("a", Verdict::kPass)},
+                               {guest_skip}, nullptr);
+  ASSERT_EQ(run.rows.size(), 1u);
+  EXPECT_EQ(run.rows[0].agreement, Agreement::kSkipped);
+  EXPECT_EQ(run.rows[0].note,
+            "skipped in the guest: cases/close/x.case:3: requires root: "
+            "running as uid 65534");
+  EXPECT_EQ(ComparisonExitCode(run), 0);
+  EXPECT_THAT(ComparisonText(run, false),
+              HasSubstr("SKIPPED   cases/close/x.case [a]\n"));
+  std::vector<CaseOutcome> junit = ComparisonOutcomes(run);
+  ASSERT_EQ(junit.size(), 1u);
+  EXPECT_EQ(junit[0].verdict, Verdict::kSkip);
+  EXPECT_EQ(junit[0].skip_reason, run.rows[0].note);
 }
 
 }  // namespace

@@ -73,7 +73,7 @@ std::string ComparisonText(const ConformanceRun& run, bool verbose) {
     }
   }
   std::vector<std::string> parts;
-  for (Agreement a : {Agreement::kSame, Agreement::kRecorded, Agreement::kXfail,
+  for (Agreement a : {Agreement::kSame, Agreement::kSkipped, Agreement::kRecorded, Agreement::kXfail,
                       Agreement::kDiffers, Agreement::kXpass,
                       Agreement::kHostFail, Agreement::kError}) {
     parts.push_back(absl::StrCat(counts[a], " ", AgreementName(a)));
@@ -114,7 +114,7 @@ std::string ComparisonJson(const ConformanceRun& run) {
                     {"note", c.note}});
   }
   json summary = json::object();
-  for (Agreement a : {Agreement::kSame, Agreement::kRecorded, Agreement::kXfail,
+  for (Agreement a : {Agreement::kSame, Agreement::kSkipped, Agreement::kRecorded, Agreement::kXfail,
                       Agreement::kDiffers, Agreement::kXpass,
                       Agreement::kHostFail, Agreement::kError}) {
     summary[AgreementName(a)] = counts[a];
@@ -146,6 +146,11 @@ std::vector<CaseOutcome> ComparisonOutcomes(const ConformanceRun& run) {
         break;
       case Agreement::kXfail:  // JUnit <skipped>, KTAP # SKIP, with the reason
         o.verdict = Verdict::kSkip;
+        o.skip_reason = absl::StrCat("expected failure: ", c.xfail_reason);
+        break;
+      case Agreement::kSkipped:
+        o.verdict = Verdict::kSkip;
+        o.skip_reason = c.note;
         break;
       case Agreement::kError:
         o.verdict = Verdict::kError;
@@ -154,7 +159,7 @@ std::vector<CaseOutcome> ComparisonOutcomes(const ConformanceRun& run) {
         o.verdict = Verdict::kFail;
         break;
     }
-    if (c.agreement != Agreement::kSame) {
+    if (c.agreement != Agreement::kSame && c.agreement != Agreement::kSkipped) {
       // The headline names where the systems parted (the failing side's
       // step, file:line:col) so a CI page links to it without the body.
       const Failure* at = c.guest && c.guest->failure ? &*c.guest->failure

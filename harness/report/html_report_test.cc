@@ -159,3 +159,25 @@ TEST(HtmlReport, InvalidUtf8IsReplaced) {
 
 }  // namespace
 }  // namespace sockspec
+
+namespace sockspec {
+namespace {
+
+TEST(ReportMatrix, ASkippedCellIsNotRunAndSaysWhyInBothPages) {
+  CaseOutcome host = Outcome("cases/b/m.case", "inet6", "B05", Verdict::kSkip);
+  host.skip_reason = "cases/b/m.case:9: requires ipv6: bind(::1) failed EADDRNOTAVAIL";
+  ConformanceRun run = Compare("", {host}, {}, nullptr);
+  std::vector<ReportRow> rows = BuildReportRows(run);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].cells[0].status, CellStatus::kNotRun);
+  EXPECT_EQ(rows[0].cells[0].note, "skipped: " + host.skip_reason);
+  EXPECT_THAT(HtmlReport(run),
+              HasSubstr("skipped: cases/b/m.case:9: requires ipv6: bind(::1) "
+                        "failed EADDRNOTAVAIL"));
+  EXPECT_THAT(MarkdownReport(run),
+              HasSubstr("skipped: cases/b/m.case:9: requires ipv6: bind(::1) "
+                        "failed EADDRNOTAVAIL"));
+}
+
+}  // namespace
+}  // namespace sockspec

@@ -129,7 +129,8 @@ std::string JunitReport(const std::vector<CaseOutcome>& outcomes) {
         out += "/>\n";
         continue;
       }
-      const std::string headline = o->failure ? FailureHeadline(*o->failure) : "";
+      const std::string headline =
+          o->failure ? FailureHeadline(*o->failure) : o->skip_reason;
       absl::StrAppendFormat(&out, ">\n      <%s message=\"%s\">%s</%s>\n",
                             tag, XmlEscape(headline), XmlEscape(Message(*o)), tag);
       out += "    </testcase>\n";

@@ -47,7 +47,11 @@ ReportCell HostCell(const Comparison& c) {
                 : c.host->verdict == Verdict::kFail ? CellStatus::kFail
                 : c.host->verdict == Verdict::kSkip ? CellStatus::kNotRun
                                                     : CellStatus::kError;
-  if (cell.status != CellStatus::kPass) Describe(*c.host, cell);
+  if (c.host->verdict == Verdict::kSkip) {
+    cell.note = absl::StrCat("skipped: ", c.host->skip_reason);
+  } else if (cell.status != CellStatus::kPass) {
+    Describe(*c.host, cell);
+  }
   return cell;
 }
 
@@ -80,6 +84,13 @@ ReportCell GuestCell(const ConformanceRun& run, const Comparison& c) {
         if (c.recorded.size() > 1) {
           absl::StrAppend(&cell.note, " (+", c.recorded.size() - 1, " more)");
         }
+      }
+      return cell;
+    case Agreement::kSkipped:
+      cell.status = c.guest->verdict == Verdict::kSkip ? CellStatus::kNotRun
+                                                       : CellStatus::kPass;
+      if (c.guest->verdict == Verdict::kSkip) {
+        cell.note = absl::StrCat("skipped: ", c.guest->skip_reason);
       }
       return cell;
     case Agreement::kXfail:

@@ -156,3 +156,40 @@ TEST(Report, ExitCodeIsTwoForErrorsOneForFailuresZeroOtherwise) {
 
 }  // namespace
 }  // namespace sockspec
+
+namespace sockspec {
+namespace {
+
+// An unmet prerequisite is a skip with its reason in every format, and not a
+// failure: the exit code stays 0.
+TEST(Report, ASkipCarriesItsReasonEverywhereAndExitsZero) {
+  CaseOutcome skip = Make("cases/boundaries/m.case", "inet6", Verdict::kSkip,
+                          std::nullopt, 0);
+  skip.skip_reason =
+      "cases/boundaries/m.case:9: requires ipv6: bind(::1) failed EADDRNOTAVAIL";
+  std::vector<CaseOutcome> all = {
+      Make("cases/boundaries/m.case", "socketpair", Verdict::kPass,
+           std::nullopt, 0.1),
+      skip};
+  EXPECT_EQ(ExitCode(all), 0);
+  const std::string text = TextReport(all, false);
+  EXPECT_THAT(text, HasSubstr("SKIP  cases/boundaries/m.case [inet6]\n"
+                              "cases/boundaries/m.case:9: requires ipv6: "
+                              "bind(::1) failed EADDRNOTAVAIL\n"));
+  EXPECT_THAT(text, HasSubstr("1 passed, 0 failed, 1 skipped\n"));
+  EXPECT_THAT(JunitReport(all),
+              HasSubstr("<skipped message=\"cases/boundaries/m.case:9: "
+                        "requires ipv6: bind(::1) failed EADDRNOTAVAIL\">"));
+  absl::StatusOr<std::vector<CaseOutcome>> back =
+      ParseJsonOutcomes(JsonReport(all));
+  ASSERT_TRUE(back.ok());
+  ASSERT_EQ(back->size(), 2u);
+  EXPECT_EQ((*back)[1].verdict, Verdict::kSkip);
+  EXPECT_EQ((*back)[1].skip_reason, skip.skip_reason);
+  auto doc = nlohmann::json::parse(JsonReport(all));
+  EXPECT_EQ(doc["summary"]["skip"], 1);
+  EXPECT_EQ(doc["results"][1]["message"], skip.skip_reason);
+}
+
+}  // namespace
+}  // namespace sockspec

@@ -24,6 +24,7 @@ bool Differs(Agreement a) {
   switch (a) {
     case Agreement::kSame:
     case Agreement::kRecorded:
+    case Agreement::kSkipped:
       return false;
     case Agreement::kXfail:
     case Agreement::kDiffers:

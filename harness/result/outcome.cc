@@ -20,7 +20,8 @@ std::string DisplayName(const CaseOutcome& o) {
 }
 
 std::string Message(const CaseOutcome& o) {
-  return o.failure ? FailureText(*o.failure) : "";
+  if (o.failure) return FailureText(*o.failure);
+  return o.verdict == Verdict::kSkip ? o.skip_reason : "";
 }
 
 Failure TextFailure(FailureKind kind, std::string text) {

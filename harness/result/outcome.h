@@ -26,6 +26,9 @@ struct CaseOutcome {
   std::vector<std::string> covers;
   Verdict verdict = Verdict::kPass;
   std::optional<Failure> failure;  // absent on a pass or skip
+  // kSkip: why, naming the unmet prerequisite and where the case states it:
+  // "cases/x.case:9: requires ipv6: socket(AF_INET6) failed EAFNOSUPPORT".
+  std::string skip_reason;
   std::vector<RecordedAnswer> recorded;  // see InstanceResult::recorded
   double seconds = 0;
 };
@@ -33,7 +36,7 @@ struct CaseOutcome {
 // "cases/close/x.case [SOCK_DGRAM]".
 std::string DisplayName(const CaseOutcome& o);
 
-// FailureText of its failure; "" without one.
+// FailureText of its failure; a skip's reason; "" otherwise.
 std::string Message(const CaseOutcome& o);
 
 // A failure of `kind` whose whole text is `text` (kCaseError,

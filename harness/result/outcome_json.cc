@@ -67,6 +67,7 @@ CaseOutcome GetOutcome(const json& r) {
   o.title = r.value("title", "");
   o.covers = r.value("covers", std::vector<std::string>());
   o.seconds = r.value("seconds", 0.0);
+  o.skip_reason = r.value("skip_reason", "");
   const std::string verdict = r.at("verdict").get<std::string>();
   bool known = false;
   for (Verdict v : {Verdict::kPass, Verdict::kFail, Verdict::kError, Verdict::kSkip}) {
@@ -137,6 +138,7 @@ json OutcomeJson(const CaseOutcome& o) {
   j["verdict"] = VerdictName(o.verdict);
   j["seconds"] = o.seconds;
   j["message"] = Message(o);
+  j["skip_reason"] = o.skip_reason;
   j["failure"] = o.failure ? FailureJson(*o.failure) : json(nullptr);
   j["recorded"] = json::array();
   for (const RecordedAnswer& a : o.recorded) j["recorded"].push_back(RecordedJson(a));

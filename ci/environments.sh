@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# The suite (README command 1) in environments a new user may have; each must
+# exit 0, with the cases that cannot run there listed as SKIP and a reason:
+#   nofile  `ulimit -n 1024` (a common login default)
+#   noipv6  a network namespace whose loopback has no ::1 (unshare -n, then
+#           net.ipv6.conf.lo.disable_ipv6=1)
+#   user    an ordinary user (nobody, through setpriv)
+# With --bazel, `bazel test` of the harness and case tests also runs with
+# `ulimit -n 1024`, inside the namespace without IPv6 (a Bazel server of its
+# own each time), and as nobody in a copy of the checkout (its own output
+# base and HOME: a cold build). Needs root (unshare, setpriv). CI runs it
+# with --bazel.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash ci/setup.sh
+with_bazel=0
+[[ ${1:-} == --bazel ]] && with_bazel=1
+
+bazel build //harness:sockspec
+bin=$(bazel info bazel-bin)/harness/sockspec
+# A copy nobody can read: the binary and the library, in a private directory.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp "$bin" "$work/sockspec"
+cp -r cases "$work/cases"
+chmod -R a+rX "$work"
+
+failures=0
+check() {  # check NAME CODE LOG SKIPPED_INSTANCE...: exit 0, each one SKIP
+  local name=$1 code=$2 log=$3
+  shift 3
+  if [[ $code != 0 ]]; then
+    echo "FAIL $name: exit code $code, want 0"; tail -30 "$log"; failures=$((failures + 1))
+  fi
+  for skipped in "$@"; do
+    grep -qF -- "SKIP  $skipped" "$log" ||
+      { echo "FAIL $name: not skipped: $skipped"; failures=$((failures + 1)); }
+  done
+  echo "--- $name: $(tail -1 "$log")"
+  grep -A1 '^SKIP ' "$log" | grep -v '^--$' | sed 's/^/    /'
+}
+
+cd "$work"
+set +e
+bash -c 'ulimit -n 1024 && ./sockspec run --jobs=2 cases' > nofile.log 2>&1
+check nofile $? nofile.log "cases/backlog/backlog-is-capped-at-somaxconn.case"
+
+unshare -n bash -c 'ip link set lo up && sysctl -qw net.ipv6.conf.lo.disable_ipv6=1 &&
+  ./sockspec run --jobs=2 cases' > noipv6.log 2>&1
+check noipv6 $? noipv6.log \
+  "cases/boundaries/stream-merges-writes.case [inet6]" \
+  "cases/boundaries/stream-splits-a-write.case [inet6]" \
+  "cases/creation/socketpair-rejects-bad-arguments.case" \
+  "cases/partial/stream-read-returns-what-is-available.case [inet6]" \
+  "cases/shutdown/shut-wr-makes-own-writes-fail-epipe.case [inet6]"
+
+setpriv --reuid=nobody --regid=nogroup --clear-groups \
+  ./sockspec run --jobs=2 cases > user.log 2>&1
+check user $? user.log \
+  "cases/ancillary/forged-credentials-need-privilege.case [SOCK_STREAM]" \
+  "cases/ancillary/forged-credentials-need-privilege.case [SOCK_DGRAM]" \
+  "cases/ancillary/forged-credentials-need-privilege.case [SOCK_SEQPACKET]"
+set -e
+cd - > /dev/null
+
+if ((with_bazel)); then
+  # The Bazel server's limits and network are its tests' own: each run
+  # starts a server inside the environment and shuts it down after.
+  targets=(//cases/... //harness/...)
+  bazel shutdown
+  set +e
+  bash -c 'ulimit -n 1024 && bazel test --nocache_test_results "$@"; s=$?; bazel shutdown; exit $s' \
+    _ "${targets[@]}" > "$work/bazel-nofile.log" 2>&1
+  s=$?
+  set -e
+  echo "--- bazel test with ulimit -n 1024: exit $s"
+  ((s == 0)) || { tail -30 "$work/bazel-nofile.log"; failures=$((failures + 1)); }
+  set +e
+  unshare -n bash -c 'ip link set lo up && sysctl -qw net.ipv6.conf.lo.disable_ipv6=1 &&
+    { bazel test --nocache_test_results "$@"; s=$?; bazel shutdown; exit $s; }' \
+    _ "${targets[@]}" > "$work/bazel-noipv6.log" 2>&1
+  s=$?
+  set -e
+  echo "--- bazel test without IPv6: exit $s"
+  ((s == 0)) || { tail -30 "$work/bazel-noipv6.log"; failures=$((failures + 1)); }
+
+  # nobody cannot write this checkout or root's caches: a copy, a HOME and
+  # an output base of its own, no disk cache.
+  mkdir -p "$work/user/home"
+  git ls-files -z | xargs -0 cp --parents -t "$work/user" 2>/dev/null ||
+    tar -cf - --exclude='./bazel-*' --exclude=./.bazel . | tar -xf - -C "$work/user"
+  chown -R nobody:nogroup "$work/user"
+  set +e
+  (cd "$work/user" && setpriv --reuid=nobody --regid=nogroup --clear-groups \
+    env HOME="$work/user/home" bash -c \
+    'bazel --output_user_root="$HOME/ob" test --disk_cache= "$@"; s=$?; bazel --output_user_root="$HOME/ob" shutdown; exit $s' \
+    _ "${targets[@]}") > "$work/bazel-user.log" 2>&1
+  s=$?
+  set -e
+  echo "--- bazel test as nobody: exit $s"
+  ((s == 0)) || { tail -30 "$work/bazel-user.log"; failures=$((failures + 1)); }
+fi
+
+if ((failures > 0)); then echo "ci/environments.sh: $failures checks failed"; exit 1; fi
+echo "ci/environments.sh: every environment exits 0 with its skips listed"

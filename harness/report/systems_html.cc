@@ -20,7 +20,9 @@ constexpr char kStyle[] =
     ".ladder td,.ladder th{font-size:12px;font-weight:normal;color:#222}"
     ".ladder tr.parted td{background:#fdd}";
 
-bool Differs(Agreement a) {
+}  // namespace
+
+bool SystemsDiffer(Agreement a) {
   switch (a) {
     case Agreement::kSame:
     case Agreement::kRecorded:
@@ -34,6 +36,28 @@ bool Differs(Agreement a) {
   }
   return true;
 }
+
+std::vector<SystemsGroup> GroupSystems(const std::vector<ConformanceRun>& runs) {
+  std::vector<SystemsGroup> groups;
+  if (runs.empty()) return groups;
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < runs[0].rows.size(); ++i) {
+    const std::string& path = runs[0].rows[i].path;
+    auto [it, added] = index.emplace(path, groups.size());
+    if (added) groups.push_back(SystemsGroup{path, {}, false});
+    SystemsGroup& g = groups[it->second];
+    g.rows.push_back(i);
+    for (const ConformanceRun& run : runs) {
+      g.differs = g.differs || i >= run.rows.size() || run.rows[i].path != path ||
+                  SystemsDiffer(run.rows[i].agreement);
+    }
+  }
+  std::stable_partition(groups.begin(), groups.end(),
+                        [](const SystemsGroup& g) { return g.differs; });
+  return groups;
+}
+
+namespace {
 
 // The steps the system ran up to where it parted from the expectation, one
 // column per peer (setup first): who called what, what it observed, and
@@ -71,7 +95,7 @@ std::string Ladder(const Failure& f) {
 std::string Cell(const Comparison& row) {
   std::string cell = absl::StrCat("<td class=\"", AgreementName(row.agreement), "\">",
                                   AgreementName(row.agreement));
-  if (Differs(row.agreement)) {
+  if (SystemsDiffer(row.agreement)) {
     absl::StrAppend(&cell, "<div class=\"answer\">",
                     HtmlEscape(row.guest ? Answer(*row.guest)
                                          : row.note.empty() ? "not run" : row.note),
@@ -109,19 +133,10 @@ std::string SystemsHtml(const std::vector<ConformanceRun>& runs,
   }
   out += "</tr></thead>\n";
   if (runs.empty()) return out + "</table></body></html>\n";
-  // Case files in first-seen order; each file's rows by index.
-  std::vector<std::string> order;
-  std::map<std::string, std::vector<size_t>> rows_of;
-  for (size_t i = 0; i < runs[0].rows.size(); ++i) {
-    const std::string& path = runs[0].rows[i].path;
-    if (rows_of.count(path) == 0) order.push_back(path);
-    rows_of[path].push_back(i);
-  }
-  std::vector<std::string> differing, agreeing;
-  for (const std::string& path : order) {
-    bool differs = false;
+  for (const SystemsGroup& g : GroupSystems(runs)) {
+    const std::string& path = g.path;
     std::string body;
-    for (size_t i : rows_of[path]) {
+    for (size_t i : g.rows) {
       const Comparison& first = runs[0].rows[i];
       absl::StrAppend(&body, "<tr><td>", HtmlEscape(first.instance.empty() ? "(one instance)"
                                                                            : first.instance),
@@ -131,24 +146,18 @@ std::string SystemsHtml(const std::vector<ConformanceRun>& runs,
       for (const ConformanceRun& run : runs) {
         if (i >= run.rows.size() || run.rows[i].path != path) {
           body += "<td class=\"error\">missing</td>";
-          differs = true;
           continue;
         }
-        differs = differs || Differs(run.rows[i].agreement);
         body += Cell(run.rows[i]);
       }
       body += "</tr>\n";
     }
-    std::string group = absl::StrCat(
-        "<tbody class=\"", differs ? "differ" : "agree", "\"><tr class=\"case\"><td colspan=\"",
-        runs.size() + 2, "\"><a href=\"",
+    absl::StrAppend(
+        &out, "<tbody class=\"", g.differs ? "differ" : "agree",
+        "\"><tr class=\"case\"><td colspan=\"", runs.size() + 2, "\"><a href=\"",
         HtmlEscape(!path.empty() && path[0] == '/' ? "file://" + path : link_base + path),
-        "\">", HtmlEscape(path),
-        "</a></td></tr>\n", body, "</tbody>\n");
-    (differs ? differing : agreeing).push_back(std::move(group));
+        "\">", HtmlEscape(path), "</a></td></tr>\n", body, "</tbody>\n");
   }
-  for (const std::string& g : differing) out += g;
-  for (const std::string& g : agreeing) out += g;
   return out + "</table>\n</body></html>\n";
 }
 

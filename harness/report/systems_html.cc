@@ -18,7 +18,8 @@ constexpr char kStyle[] =
     ".answer{color:#444;font-weight:normal;font-size:12px}"
     "#only:checked~table tbody.agree{display:none}"
     ".ladder td,.ladder th{font-size:12px;font-weight:normal;color:#222}"
-    ".ladder tr.parted td{background:#fdd}";
+    ".ladder tr.parted td{background:#fdd}.ladder td.asleep{color:#06c}"
+    ".ladder td.sleeping{color:#06c;font-style:italic}.woke{color:#06c}";
 
 }  // namespace
 
@@ -59,9 +60,20 @@ std::vector<SystemsGroup> GroupSystems(const std::vector<ConformanceRun>& runs) 
 
 namespace {
 
+// Who woke a `wakes` step: "woken by A: write(a, "x") (line 8)".
+std::string Waker(const Failure& f, int by) {
+  if (by < 0 || static_cast<size_t>(by) >= f.trace.size()) return "";
+  const TraceStep& w = f.trace[by];
+  return absl::StrCat("<div class=\"woke\">woken by ",
+                      HtmlEscape(w.peer.empty() ? "setup" : w.peer), ": ", HtmlEscape(w.call),
+                      " (line ", w.loc.line, ")</div>");
+}
+
 // The steps the system ran up to where it parted from the expectation, one
-// column per peer (setup first): who called what, what it observed, and
-// the step that failed last, marked.
+// column per peer (setup first), one row per step: who called what and what
+// it observed; a call seen asleep is marked, its peer's column says
+// "asleep" until the step that woke it, which names who woke it; the step
+// where it parted (and any step not as expected) is highlighted.
 std::string Ladder(const Failure& f) {
   std::vector<std::string> peers = {""};
   for (const TraceStep& t : f.trace) {
@@ -73,21 +85,46 @@ std::string Ladder(const Failure& f) {
     absl::StrAppend(&out, "<th>", p.empty() ? "setup" : HtmlEscape(p), "</th>");
   }
   out += "</tr>";
-  auto row = [&](int line, const std::string& peer, const std::string& text, bool bad) {
+  // The peers asleep in a call, and the trace index that wakes each.
+  std::map<std::string, int> asleep;
+  auto row = [&](int line, const std::string& peer, const std::string& html, bool bad,
+                 bool sleeps) {
     absl::StrAppend(&out, "<tr", bad ? " class=\"parted\"" : "", "><td>", line, "</td>");
     for (const std::string& p : peers) {
-      absl::StrAppend(&out, "<td>", p == peer ? HtmlEscape(text) : "", "</td>");
+      if (p == peer) {
+        absl::StrAppend(&out, sleeps ? "<td class=\"asleep\">" : "<td>", html, "</td>");
+      } else {
+        out += asleep.count(p) ? "<td class=\"sleeping\">\u22ee asleep</td>" : "<td></td>";
+      }
     }
     out += "</tr>";
   };
-  for (const TraceStep& t : f.trace) {
-    row(t.loc.line, t.peer, absl::StrCat(t.call, " \u2192 ", t.observed), !t.ok);
+  auto wake_line = [&](int at) {
+    return static_cast<size_t>(at) < f.trace.size() ? f.trace[at].loc.line : f.loc.line;
+  };
+  for (size_t k = 0; k < f.trace.size(); ++k) {
+    const TraceStep& t = f.trace[k];
+    std::string html = HtmlEscape(absl::StrCat(t.call, " \u2192 ", t.observed));
+    if (t.asleep) {
+      absl::StrAppend(&html, " <b>blocked</b>",
+                      t.woken_at >= 0 ? absl::StrCat(", woken at line ", wake_line(t.woken_at))
+                                      : "");
+    }
+    html += Waker(f, t.woken_by);
+    row(t.loc.line, t.peer, html, !t.ok, t.asleep);
+    if (t.asleep) asleep[t.peer] = t.woken_at;
+    for (auto it = asleep.begin(); it != asleep.end();) {
+      it = it->second >= 0 && static_cast<size_t>(it->second) <= k ? asleep.erase(it)
+                                                                    : std::next(it);
+    }
   }
   if (f.loc.line > 0) {
+    asleep.erase(f.peer);
     row(f.loc.line, f.peer,
-        absl::StrCat(f.call, " \u2192 ", f.observed.empty() ? f.detail : f.observed,
-                     f.expected.empty() ? "" : " (expected " + f.expected + ")"),
-        true);
+        HtmlEscape(absl::StrCat(f.call, " \u2192 ", f.observed.empty() ? f.detail : f.observed,
+                                f.expected.empty() ? "" : " (expected " + f.expected + ")")) +
+            Waker(f, f.woken_by),
+        true, false);
   }
   return out + "</table></details>";
 }

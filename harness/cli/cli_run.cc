@@ -188,7 +188,8 @@ std::string LinkBase(const std::string& report) {
 
 // Several --under: every guest's prerequisites checked first, then each
 // run and compared with the host in turn; one report (text: each
-// comparison; json: an array of them; junit: every row, named by system).
+// comparison; json: an array of them; junit: every row, named by system;
+// --html and --markdown: the systems matrix).
 int ConformSeveral(const CommandLine& c, const std::vector<std::string>& files,
                    const Guest& host, const GuestRun& host_run, std::string& report) {
   std::vector<CommandLine> lines;

@@ -94,5 +94,28 @@ TEST(SystemsHtml, LadderMarksTheBlockedCallItsSleepAndWhoWokeIt) {
       << page;
 }
 
+TEST(SystemsHtml, LadderOfAWakeThatPartedNamesItsWaker) {
+  std::vector<CaseOutcome> host = {Outcome("cases/w.case", Verdict::kPass)};
+  CaseOutcome failed = Outcome("cases/w.case", Verdict::kFail);
+  Failure f;
+  f.loc = {"cases/w.case", 13, 1};
+  f.peer = "B";
+  f.call = "wakes";
+  f.expected = "\"y\"";
+  f.observed = "1 \"x\"";
+  f.woken_by = 1;
+  f.trace = {{{"cases/w.case", 11, 1}, "B", "read(b, 10)", "blocks", true, true, 2, -1},
+             {{"cases/w.case", 12, 1}, "A", "write(a, \"x\")", "1", true}};
+  failed.failure = f;
+  ConformanceRun run = Compare("linux", host, {failed}, nullptr);
+  const std::string page = SystemsHtml({run});
+  EXPECT_NE(page.find("<b>blocked</b>, woken at line 13</td>"), std::string::npos) << page;
+  EXPECT_NE(page.find("<tr class=\"parted\"><td>13</td><td></td><td>wakes \u2192 1 &quot;x&quot; "
+                      "(expected &quot;y&quot;)<div class=\"woke\">woken by A: "
+                      "write(a, &quot;x&quot;) (line 12)</div></td><td></td></tr>"),
+            std::string::npos)
+      << page;
+}
+
 }  // namespace
 }  // namespace sockspec

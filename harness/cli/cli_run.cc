@@ -26,6 +26,7 @@
 #include "harness/report/markdown_report.h"
 #include "harness/report/report.h"
 #include "harness/report/systems_html.h"
+#include "harness/report/systems_markdown.h"
 #include "harness/report/tap_report.h"
 #include "harness/guest/runner.h"
 #include "harness/report/xfail.h"
@@ -190,7 +191,8 @@ std::string LinkBase(const std::string& report) {
 
 // Several --under: every guest's prerequisites checked first, then each
 // run and compared with the host in turn; one report (text: each
-// comparison; json: an array of them; junit: every row, named by system).
+// comparison; json: an array of them; junit: every row, named by system;
+// --html and --markdown: the systems matrix).
 int ConformSeveral(const CommandLine& c, const std::vector<std::string>& files,
                    const Guest& host, const GuestRun& host_run, std::string& report) {
   std::vector<CommandLine> lines;
@@ -213,6 +215,10 @@ int ConformSeveral(const CommandLine& c, const std::vector<std::string>& files,
     parts.push_back(part);
   }
   if (!c.html.empty() && !WriteFile(c.html, SystemsHtml(runs, LinkBase(c.html)))) return 2;
+  if (!c.markdown.empty() &&
+      !WriteFile(c.markdown, SystemsMarkdown(runs, LinkBase(c.markdown)))) {
+    return 2;
+  }
   if (c.format == "junit") {
     report = JunitReport(rows);
   } else if (c.format == "ktap") {
@@ -299,11 +305,6 @@ int Run(const CommandLine& c) {
   }
   GuestSide side;
   const bool several = c.unders.size() > 1;
-  if (several && !c.markdown.empty()) {
-    return Fail(absl::InvalidArgumentError(
-        "--markdown takes one --under for now (--html, text, json, junit, ktap "
-        "and tap take several)"));
-  }
   if (!several) {
     if (int code = PrepareGuest(c, side); code != 0) return code;
   }

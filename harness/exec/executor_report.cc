@@ -50,11 +50,40 @@ void Coordinator::Fail(int i, FailureKind kind, std::string detail) {
     result_.failure = At(i, kind);
     result_.failure->detail = std::move(detail);
   }
+  // The steps before it; a `wakes` completes its peer's latest call seen
+  // asleep and was woken by the last step another peer (or setup) took.
+  std::vector<TraceStep>& trace = result_.failure->trace;
+  std::vector<int> peer_of;
+  auto waker = [&](int peer) {
+    for (size_t k = peer_of.size(); k-- > 0;) {
+      if (peer_of[k] != peer) return static_cast<int>(k);
+    }
+    return -1;
+  };
+  auto wake = [&](int peer, int at) {
+    for (size_t k = peer_of.size(); k-- > 0;) {
+      if (peer_of[k] == peer && trace[k].asleep && trace[k].woken_at < 0) {
+        trace[k].woken_at = at;
+        return;
+      }
+    }
+  };
   for (const StepRecord& r : result_.trace) {
     if (r.op == &plan_.ops[i]) break;
     Failure step = At(r.op - plan_.ops.data(), kind);
-    result_.failure->trace.push_back(
-        TraceStep{step.loc, step.peer, step.call, r.observed, r.ok});
+    TraceStep t{step.loc, step.peer, step.call, r.observed, r.ok, false, -1, -1};
+    t.asleep = r.op->call != Call::kWakes && r.op->call != Call::kBlocked &&
+               !r.observation && r.detect_seconds >= 0;
+    if (r.op->call == Call::kWakes) {
+      t.woken_by = waker(r.peer);
+      wake(r.peer, static_cast<int>(trace.size()));
+    }
+    trace.push_back(std::move(t));
+    peer_of.push_back(r.peer);
+  }
+  if (plan_.ops[i].call == Call::kWakes) {
+    result_.failure->woken_by = waker(plan_.ops[i].peer);
+    wake(plan_.ops[i].peer, static_cast<int>(trace.size()));
   }
 }
 

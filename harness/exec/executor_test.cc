@@ -145,6 +145,39 @@ TEST(Executor, BlockingReadIsSeenAsleepThenWokenByTheOtherPeersWrite) {
   printf("blocking detection took %.3f ms\n", r.trace[1].detect_seconds * 1e3);
 }
 
+TEST(Executor, FailureTraceSaysWhichCallSleptAndWhoWokeIt) {
+  PlanBuilder b = PairOfPeers(SOCK_STREAM);
+  b.Step("B", Call::kRead, "read(b, 10)").Fds({"b"}).Ints({10}).Expect(Blocks());
+  b.Step("A", Call::kWrite, "write(a, \"x\")").Fds({"a"}).Data("x").Expect(Ret(1));
+  b.Step("B", Call::kWakes, "wakes").Expect(Bytes("x"));
+  b.Step("A", Call::kWrite, "write(a, \"y\")").Fds({"a"}).Data("y").Expect(Ret(2));
+  InstanceResult r = RunPlan(b.plan(), {});
+  ASSERT_EQ(r.verdict, V::kFail) << Show(r);
+  const std::vector<TraceStep>& t = r.failure->trace;
+  ASSERT_EQ(t.size(), 4u);  // the setup's socketpair, then B, A, B
+  EXPECT_FALSE(t[0].asleep);
+  EXPECT_TRUE(t[1].asleep);
+  EXPECT_EQ(t[1].woken_at, 3);
+  EXPECT_FALSE(t[2].asleep);
+  EXPECT_EQ(t[3].call, "wakes");
+  EXPECT_EQ(t[3].woken_by, 2);  // A's write
+  EXPECT_EQ(r.failure->woken_by, -1);
+}
+
+TEST(Executor, FailingWakeIsTheStepThatCompletesTheSleepingCall) {
+  PlanBuilder b = PairOfPeers(SOCK_STREAM);
+  b.Step("B", Call::kRead, "read(b, 10)").Fds({"b"}).Ints({10}).Expect(Blocks());
+  b.Step("A", Call::kWrite, "write(a, \"x\")").Fds({"a"}).Data("x").Expect(Ret(1));
+  b.Step("B", Call::kWakes, "wakes").Expect(Bytes("y"));
+  InstanceResult r = RunPlan(b.plan(), {});
+  ASSERT_EQ(r.verdict, V::kFail) << Show(r);
+  const std::vector<TraceStep>& t = r.failure->trace;
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_TRUE(t[1].asleep);
+  EXPECT_EQ(t[1].woken_at, 3);  // trace.size(): the failing step
+  EXPECT_EQ(r.failure->woken_by, 2);
+}
+
 TEST(Executor, BlocksExpectationOnACallThatReturnsFails) {
   PlanBuilder b = PairOfPeers(SOCK_STREAM);
   b.Step("A", Call::kWrite, "write(a, \"x\")").Fds({"a"}).Data("x").Expect(Ret(1));

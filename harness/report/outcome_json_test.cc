@@ -43,6 +43,47 @@ TEST(OutcomeJson, ReadsBackWhatJsonReportWrites) {
   EXPECT_EQ((*back)[1].verdict, Verdict::kSkip);
 }
 
+TEST(OutcomeJson, CarriesTheLadderFieldsAndReadsOldTracesWithoutThem) {
+  CaseOutcome a;
+  a.path = "x.case";
+  a.verdict = Verdict::kFail;
+  Failure f;
+  f.loc = {"x.case", 9, 1};
+  f.call = "wakes";
+  f.woken_by = 1;
+  f.trace = {{{"x.case", 7, 1}, "B", "read(b, 10)", "blocks", true, true, 2, -1},
+             {{"x.case", 8, 1}, "A", "write(a, \"x\")", "1", true, false, -1, -1}};
+  a.failure = f;
+  const std::string text = JsonReport({a});
+  // Written only when set: the write step has none of them.
+  EXPECT_THAT(text, HasSubstr("\"woken_by\": 1,\n"));
+  EXPECT_THAT(text, HasSubstr("\"ok\": true,\n            \"asleep\": true,\n"
+                              "            \"woken_at\": 2\n"));
+  EXPECT_EQ(text.find("asleep"), text.rfind("asleep"));
+  absl::StatusOr<std::vector<CaseOutcome>> back = ParseJsonOutcomes(text);
+  ASSERT_TRUE(back.ok()) << back.status();
+  const Failure& g = *(*back)[0].failure;
+  EXPECT_EQ(g.woken_by, 1);
+  ASSERT_EQ(g.trace.size(), 2u);
+  EXPECT_TRUE(g.trace[0].asleep);
+  EXPECT_EQ(g.trace[0].woken_at, 2);
+  EXPECT_FALSE(g.trace[1].asleep);
+  EXPECT_EQ(g.trace[1].woken_at, -1);
+  // A trace written before these fields existed.
+  back = ParseJsonOutcomes(
+      "{\"results\": [{\"path\": \"x.case\", \"verdict\": \"FAIL\", \"failure\": "
+      "{\"kind\": \"mismatch\", \"trace\": [{\"path\": \"x.case\", \"line\": 3, "
+      "\"peer\": \"A\", \"call\": \"close(a)\", \"observed\": \"0\", \"ok\": true}]}}]}");
+  ASSERT_TRUE(back.ok()) << back.status();
+  const Failure& old = *(*back)[0].failure;
+  EXPECT_EQ(old.woken_by, -1);
+  ASSERT_EQ(old.trace.size(), 1u);
+  EXPECT_EQ(old.trace[0].call, "close(a)");
+  EXPECT_FALSE(old.trace[0].asleep);
+  EXPECT_EQ(old.trace[0].woken_at, -1);
+  EXPECT_EQ(old.trace[0].woken_by, -1);
+}
+
 TEST(OutcomeJson, RejectsTruncatedOrForeignDocuments) {
   EXPECT_THAT(ParseJsonOutcomes("{\"results\": [{\"path\": \"a").status().message(),
               HasSubstr("JSON results: [json.exception.parse_error"));

@@ -18,9 +18,12 @@ constexpr char kStyle[] =
     ".answer{color:#444;font-weight:normal;font-size:12px}"
     "#only:checked~table tbody.agree{display:none}"
     ".ladder td,.ladder th{font-size:12px;font-weight:normal;color:#222}"
-    ".ladder tr.parted td{background:#fdd}";
+    ".ladder tr.parted td{background:#fdd}.ladder td.asleep{color:#06c}"
+    ".ladder td.sleeping{color:#06c;font-style:italic}.woke{color:#06c}";
 
-bool Differs(Agreement a) {
+}  // namespace
+
+bool SystemsDiffer(Agreement a) {
   switch (a) {
     case Agreement::kSame:
     case Agreement::kRecorded:
@@ -36,9 +39,42 @@ bool Differs(Agreement a) {
   return true;
 }
 
+std::vector<SystemsGroup> GroupSystems(const std::vector<ConformanceRun>& runs) {
+  std::vector<SystemsGroup> groups;
+  if (runs.empty()) return groups;
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < runs[0].rows.size(); ++i) {
+    const std::string& path = runs[0].rows[i].path;
+    auto [it, added] = index.emplace(path, groups.size());
+    if (added) groups.push_back(SystemsGroup{path, {}, false});
+    SystemsGroup& g = groups[it->second];
+    g.rows.push_back(i);
+    for (const ConformanceRun& run : runs) {
+      g.differs = g.differs || i >= run.rows.size() || run.rows[i].path != path ||
+                  SystemsDiffer(run.rows[i].agreement);
+    }
+  }
+  std::stable_partition(groups.begin(), groups.end(),
+                        [](const SystemsGroup& g) { return g.differs; });
+  return groups;
+}
+
+namespace {
+
+// Who woke a `wakes` step: "woken by A: write(a, "x") (line 8)".
+std::string Waker(const Failure& f, int by) {
+  if (by < 0 || static_cast<size_t>(by) >= f.trace.size()) return "";
+  const TraceStep& w = f.trace[by];
+  return absl::StrCat("<div class=\"woke\">woken by ",
+                      HtmlEscape(w.peer.empty() ? "setup" : w.peer), ": ", HtmlEscape(w.call),
+                      " (line ", w.loc.line, ")</div>");
+}
+
 // The steps the system ran up to where it parted from the expectation, one
-// column per peer (setup first): who called what, what it observed, and
-// the step that failed last, marked.
+// column per peer (setup first), one row per step: who called what and what
+// it observed; a call seen asleep is marked, its peer's column says
+// "asleep" until the step that woke it, which names who woke it; the step
+// where it parted (and any step not as expected) is highlighted.
 std::string Ladder(const Failure& f) {
   std::vector<std::string> peers = {""};
   for (const TraceStep& t : f.trace) {
@@ -50,21 +86,46 @@ std::string Ladder(const Failure& f) {
     absl::StrAppend(&out, "<th>", p.empty() ? "setup" : HtmlEscape(p), "</th>");
   }
   out += "</tr>";
-  auto row = [&](int line, const std::string& peer, const std::string& text, bool bad) {
+  // The peers asleep in a call, and the trace index that wakes each.
+  std::map<std::string, int> asleep;
+  auto row = [&](int line, const std::string& peer, const std::string& html, bool bad,
+                 bool sleeps) {
     absl::StrAppend(&out, "<tr", bad ? " class=\"parted\"" : "", "><td>", line, "</td>");
     for (const std::string& p : peers) {
-      absl::StrAppend(&out, "<td>", p == peer ? HtmlEscape(text) : "", "</td>");
+      if (p == peer) {
+        absl::StrAppend(&out, sleeps ? "<td class=\"asleep\">" : "<td>", html, "</td>");
+      } else {
+        out += asleep.count(p) ? "<td class=\"sleeping\">\u22ee asleep</td>" : "<td></td>";
+      }
     }
     out += "</tr>";
   };
-  for (const TraceStep& t : f.trace) {
-    row(t.loc.line, t.peer, absl::StrCat(t.call, " \u2192 ", t.observed), !t.ok);
+  auto wake_line = [&](int at) {
+    return static_cast<size_t>(at) < f.trace.size() ? f.trace[at].loc.line : f.loc.line;
+  };
+  for (size_t k = 0; k < f.trace.size(); ++k) {
+    const TraceStep& t = f.trace[k];
+    std::string html = HtmlEscape(absl::StrCat(t.call, " \u2192 ", t.observed));
+    if (t.asleep) {
+      absl::StrAppend(&html, " <b>blocked</b>",
+                      t.woken_at >= 0 ? absl::StrCat(", woken at line ", wake_line(t.woken_at))
+                                      : "");
+    }
+    html += Waker(f, t.woken_by);
+    row(t.loc.line, t.peer, html, !t.ok, t.asleep);
+    if (t.asleep) asleep[t.peer] = t.woken_at;
+    for (auto it = asleep.begin(); it != asleep.end();) {
+      it = it->second >= 0 && static_cast<size_t>(it->second) <= k ? asleep.erase(it)
+                                                                    : std::next(it);
+    }
   }
   if (f.loc.line > 0) {
+    asleep.erase(f.peer);
     row(f.loc.line, f.peer,
-        absl::StrCat(f.call, " \u2192 ", f.observed.empty() ? f.detail : f.observed,
-                     f.expected.empty() ? "" : " (expected " + f.expected + ")"),
-        true);
+        HtmlEscape(absl::StrCat(f.call, " \u2192 ", f.observed.empty() ? f.detail : f.observed,
+                                f.expected.empty() ? "" : " (expected " + f.expected + ")")) +
+            Waker(f, f.woken_by),
+        true, false);
   }
   return out + "</table></details>";
 }
@@ -72,7 +133,7 @@ std::string Ladder(const Failure& f) {
 std::string Cell(const Comparison& row) {
   std::string cell = absl::StrCat("<td class=\"", AgreementName(row.agreement), "\">",
                                   AgreementName(row.agreement));
-  if (Differs(row.agreement)) {
+  if (SystemsDiffer(row.agreement)) {
     absl::StrAppend(&cell, "<div class=\"answer\">",
                     HtmlEscape(row.guest ? Answer(*row.guest)
                                          : row.note.empty() ? "not run" : row.note),
@@ -110,19 +171,10 @@ std::string SystemsHtml(const std::vector<ConformanceRun>& runs,
   }
   out += "</tr></thead>\n";
   if (runs.empty()) return out + "</table></body></html>\n";
-  // Case files in first-seen order; each file's rows by index.
-  std::vector<std::string> order;
-  std::map<std::string, std::vector<size_t>> rows_of;
-  for (size_t i = 0; i < runs[0].rows.size(); ++i) {
-    const std::string& path = runs[0].rows[i].path;
-    if (rows_of.count(path) == 0) order.push_back(path);
-    rows_of[path].push_back(i);
-  }
-  std::vector<std::string> differing, agreeing;
-  for (const std::string& path : order) {
-    bool differs = false;
+  for (const SystemsGroup& g : GroupSystems(runs)) {
+    const std::string& path = g.path;
     std::string body;
-    for (size_t i : rows_of[path]) {
+    for (size_t i : g.rows) {
       const Comparison& first = runs[0].rows[i];
       absl::StrAppend(&body, "<tr><td>", HtmlEscape(first.instance.empty() ? "(one instance)"
                                                                            : first.instance),
@@ -132,24 +184,18 @@ std::string SystemsHtml(const std::vector<ConformanceRun>& runs,
       for (const ConformanceRun& run : runs) {
         if (i >= run.rows.size() || run.rows[i].path != path) {
           body += "<td class=\"error\">missing</td>";
-          differs = true;
           continue;
         }
-        differs = differs || Differs(run.rows[i].agreement);
         body += Cell(run.rows[i]);
       }
       body += "</tr>\n";
     }
-    std::string group = absl::StrCat(
-        "<tbody class=\"", differs ? "differ" : "agree", "\"><tr class=\"case\"><td colspan=\"",
-        runs.size() + 2, "\"><a href=\"",
+    absl::StrAppend(
+        &out, "<tbody class=\"", g.differs ? "differ" : "agree",
+        "\"><tr class=\"case\"><td colspan=\"", runs.size() + 2, "\"><a href=\"",
         HtmlEscape(!path.empty() && path[0] == '/' ? "file://" + path : link_base + path),
-        "\">", HtmlEscape(path),
-        "</a></td></tr>\n", body, "</tbody>\n");
-    (differs ? differing : agreeing).push_back(std::move(group));
+        "\">", HtmlEscape(path), "</a></td></tr>\n", body, "</tbody>\n");
   }
-  for (const std::string& g : differing) out += g;
-  for (const std::string& g : agreeing) out += g;
   return out + "</table>\n</body></html>\n";
 }
 

@@ -25,6 +25,20 @@ namespace sockspec {
 std::string SystemsHtml(const std::vector<ConformanceRun>& runs,
                         const std::string& link_base = "");
 
+// Whether a cell counts as a difference (anything but same and recorded).
+bool SystemsDiffer(Agreement a);
+
+// One case file's rows (indices into runs[0].rows, which every run shares).
+struct SystemsGroup {
+  std::string path;
+  std::vector<size_t> rows;
+  bool differs = false;  // some system's cell differs, or its row is missing
+};
+
+// The case files in first-seen order, those that differ first (stable).
+// The HTML page and SystemsMarkdown share it.
+std::vector<SystemsGroup> GroupSystems(const std::vector<ConformanceRun>& runs);
+
 }  // namespace sockspec
 
 #endif  // SOCKSPEC_HARNESS_REPORT_SYSTEMS_HTML_H_

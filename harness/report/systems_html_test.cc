@@ -57,5 +57,65 @@ TEST(SystemsHtml, DifferingCasesComeFirstAndTheSwitchNeedsNoScript) {
             std::string::npos) << page;
 }
 
+TEST(SystemsHtml, LadderMarksTheBlockedCallItsSleepAndWhoWokeIt) {
+  std::vector<CaseOutcome> host = {Outcome("cases/w.case", Verdict::kPass)};
+  CaseOutcome failed = Outcome("cases/w.case", Verdict::kFail);
+  Failure f;
+  f.loc = {"cases/w.case", 14, 1};
+  f.peer = "A";
+  f.call = "write(a, \"y\")";
+  f.expected = "2";
+  f.observed = "1";
+  f.trace = {{{"cases/w.case", 8, 1}, "", "socketpair(AF_UNIX, SOCK_STREAM)", "0", true},
+             {{"cases/w.case", 11, 1}, "B", "read(b, 10)", "blocks", true, true, 3, -1},
+             {{"cases/w.case", 12, 1}, "A", "write(a, \"x\")", "1", true},
+             {{"cases/w.case", 13, 1}, "B", "wakes", "1 \"x\"", true, false, -1, 2}};
+  failed.failure = f;
+  ConformanceRun run = Compare("linux", host, {failed}, nullptr);
+  run.host_system = "linux-6.18";
+  run.guest_system = "linux-6.1";
+  const std::string page = SystemsHtml({run});
+  EXPECT_NE(page.find(
+                "<table class=\"ladder\"><tr><th>line</th><th>setup</th><th>B</th><th>A</th></tr>"
+                "<tr><td>8</td><td>socketpair(AF_UNIX, SOCK_STREAM) \u2192 0</td><td></td><td></td></tr>"
+                // B's read is marked blocked, with the line that wakes it...
+                "<tr><td>11</td><td></td><td class=\"asleep\">read(b, 10) \u2192 blocks "
+                "<b>blocked</b>, woken at line 13</td><td></td></tr>"
+                // ...B's column says asleep while A writes...
+                "<tr><td>12</td><td></td><td class=\"sleeping\">\u22ee asleep</td>"
+                "<td>write(a, &quot;x&quot;) \u2192 1</td></tr>"
+                // ...the wake names who woke it...
+                "<tr><td>13</td><td></td><td>wakes \u2192 1 &quot;x&quot;<div class=\"woke\">"
+                "woken by A: write(a, &quot;x&quot;) (line 12)</div></td><td></td></tr>"
+                // ...and the step where the system parted is highlighted.
+                "<tr class=\"parted\"><td>14</td><td></td><td></td>"
+                "<td>write(a, &quot;y&quot;) \u2192 1 (expected 2)</td></tr></table>"),
+            std::string::npos)
+      << page;
+}
+
+TEST(SystemsHtml, LadderOfAWakeThatPartedNamesItsWaker) {
+  std::vector<CaseOutcome> host = {Outcome("cases/w.case", Verdict::kPass)};
+  CaseOutcome failed = Outcome("cases/w.case", Verdict::kFail);
+  Failure f;
+  f.loc = {"cases/w.case", 13, 1};
+  f.peer = "B";
+  f.call = "wakes";
+  f.expected = "\"y\"";
+  f.observed = "1 \"x\"";
+  f.woken_by = 1;
+  f.trace = {{{"cases/w.case", 11, 1}, "B", "read(b, 10)", "blocks", true, true, 2, -1},
+             {{"cases/w.case", 12, 1}, "A", "write(a, \"x\")", "1", true}};
+  failed.failure = f;
+  ConformanceRun run = Compare("linux", host, {failed}, nullptr);
+  const std::string page = SystemsHtml({run});
+  EXPECT_NE(page.find("<b>blocked</b>, woken at line 13</td>"), std::string::npos) << page;
+  EXPECT_NE(page.find("<tr class=\"parted\"><td>13</td><td></td><td>wakes \u2192 1 &quot;x&quot; "
+                      "(expected &quot;y&quot;)<div class=\"woke\">woken by A: "
+                      "write(a, &quot;x&quot;) (line 12)</div></td><td></td></tr>"),
+            std::string::npos)
+      << page;
+}
+
 }  // namespace
 }  // namespace sockspec

@@ -39,6 +39,15 @@ struct TraceStep {
   std::string call;      // Op::text
   std::string observed;  // "5", "-1 EAGAIN", "blocks (seen asleep after ...)"
   bool ok = true;
+  // For a per-peer ladder (the text output does not use them): a call seen
+  // asleep in the kernel, and the index in the failure's trace of the
+  // `wakes` step where it completed (trace.size(): the failing step itself;
+  // -1: not within the trace).
+  bool asleep = false;
+  int woken_at = -1;
+  // A `wakes` step: the index in the trace of the step that woke it (the
+  // last one another peer or the setup took before it); -1: none.
+  int woken_by = -1;
 };
 
 struct Failure {
@@ -55,6 +64,9 @@ struct Failure {
   std::string detail;
   std::vector<std::string> more_errors;  // kHarnessError: later errors, as text
   std::vector<TraceStep> trace;
+  // When the failing step is a `wakes`: the index in `trace` of the step
+  // that woke it (as TraceStep::woken_by); -1 otherwise.
+  int woken_by = -1;
 };
 
 // A step the instance passed only because its platform records an answer

@@ -38,10 +38,12 @@ Failure GetFailure(const json& j) {
   f.observed = j.value("observed", "");
   f.detail = j.value("detail", "");
   f.more_errors = j.value("more_errors", std::vector<std::string>());
+  f.woken_by = j.value("woken_by", -1);
   for (const json& s : j.value("trace", json::array())) {
     f.trace.push_back(TraceStep{GetLocation(s), s.value("peer", ""),
                                 s.value("call", ""), s.value("observed", ""),
-                                s.value("ok", true)});
+                                s.value("ok", true), s.value("asleep", false),
+                                s.value("woken_at", -1), s.value("woken_by", -1)});
   }
   return f;
 }
@@ -101,6 +103,7 @@ json FailureJson(const Failure& f) {
   j["observed"] = f.observed;
   j["detail"] = f.detail;
   j["more_errors"] = f.more_errors;
+  if (f.woken_by >= 0) j["woken_by"] = f.woken_by;
   j["trace"] = json::array();
   for (const TraceStep& s : f.trace) {
     json t;
@@ -109,6 +112,10 @@ json FailureJson(const Failure& f) {
     t["call"] = s.call;
     t["observed"] = s.observed;
     t["ok"] = s.ok;
+    // Only when set: traces without blocking calls keep their old JSON.
+    if (s.asleep) t["asleep"] = true;
+    if (s.woken_at >= 0) t["woken_at"] = s.woken_at;
+    if (s.woken_by >= 0) t["woken_by"] = s.woken_by;
     j["trace"].push_back(std::move(t));
   }
   j["text"] = FailureText(f);

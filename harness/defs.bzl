@@ -18,3 +18,15 @@ def sockspec_cc_binary(name, copts = [], **kwargs):
 
 def sockspec_cc_test(name, copts = [], size = "small", **kwargs):
     cc_test(name = name, size = size, copts = SOCKSPEC_COPTS + copts, **kwargs)
+
+def sockspec_package_sources():
+    """The package's non-test sources as :srcs, for //harness:fuzz_sources
+    (fuzz/oss_fuzz_build.sh compiles them without Bazel)."""
+    native.filegroup(
+        name = "srcs",
+        srcs = native.glob(
+            ["*.cc", "*.h"],
+            exclude = ["*_test.cc"],
+        ),
+        visibility = ["//harness:__pkg__"],
+    )

@@ -3,7 +3,12 @@
 # gVisor answers differently gets its `on gvisor = ...` line (shutdown() of
 # an unconnected AF_UNIX socket: Linux 0, gVisor ENOTCONN), nothing is
 # written without --write, and the comparison then reports it `recorded`.
+# Skips with a message without root or runsc.
 set -uo pipefail
+if [[ $(id -u) != 0 ]]; then echo "SKIP: runsc do needs root"; exit 0; fi
+if ! command -v runsc > /dev/null && [[ -z ${SOCKSPEC_RUNSC:-} ]]; then
+  echo "SKIP: runsc is not installed (bash ci/setup.sh installs it)"; exit 0
+fi
 sockspec=$1
 data=$(dirname "$2")
 source "$(dirname "$3")/checks.sh"

@@ -31,7 +31,11 @@ compile() { $CXX $CXXFLAGS -std=c++17 -I"$root" -c "$1" -o "$2"; }
 # to link. Two compilers at a time.
 objs=()
 pids=()
-for src in "$root"/harness/*/*.cc; do
+# The one generated source: the catalogue's behaviour ids (as Bazel's
+# //harness/lang:behaviour_ids_cc makes it).
+mkdir -p "$WORK/gen"
+bash "$root/harness/lang/behaviour_ids.sh" "$root/cases/behaviours.tsv" > "$WORK/gen/behaviour_ids.cc"
+for src in "$root"/harness/*/*.cc "$WORK/gen/behaviour_ids.cc"; do
   case $src in *_test.cc) continue ;; esac
   if grep -q '^int main(' "$src"; then continue; fi
   obj=$WORK/obj/$(basename "$src" .cc).o

@@ -4,8 +4,10 @@
 #include <set>
 #include <utility>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "harness/lang/behaviour_ids.h"
 #include "harness/lang/matrix.h"
 #include "harness/lang/payload.h"
 #include "harness/lang/requires.h"
@@ -206,6 +208,10 @@ void CheckHeader(const Case& c, DiagnosticSink* sink) {
     if (!ok) {
       sink->Add(id.loc, absl::StrCat("malformed behaviour id '", id.name,
                                      "' (ids look like B04)"));
+    } else if (absl::c_find(BehaviourIds(), id.name) == BehaviourIds().end()) {
+      sink->Add(id.loc, absl::StrCat("unknown behaviour id '", id.name,
+                                     "': the catalogue, cases/behaviours.tsv, "
+                                     "has no such line (add the behaviour there)"));
     }
   }
   for (size_t i = 1; i < c.timeouts.size(); ++i) {

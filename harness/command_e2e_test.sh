@@ -9,38 +9,26 @@ set -uo pipefail
 sockspec=$1 passes=$2 nine=$3
 work=${TEST_TMPDIR:-$(mktemp -d)}
 [[ -n ${TEST_TMPDIR:-} ]] || trap 'rm -rf "$work"' EXIT
-failures=0
-fail() { echo "FAIL $*"; failures=$((failures + 1)); }
-run() {  # run NAME WANT_CODE ARGS...: output in $out, messages in $err
-  local name=$1 want=$2
-  shift 2
-  out=$work/$name.out err=$work/$name.err
-  "$sockspec" "$@" > "$out" 2> "$err"
-  local code=$?
-  [[ $code == "$want" ]] || fail "$name: exit code $code, want $want: $(tail -5 "$err")"
-}
-expect() {  # expect NAME FILE TEXT
-  grep -qF -- "$3" "$2" || { fail "$1: $2 lacks: $3"; sed 's/^/  | /' "$2" | tail -20; }
-}
+source "$(dirname "$passes")/checks.sh"
 host=linux-$(uname -r | grep -oE '^[0-9.]*[0-9]')
 
 # A wrapper that changes nothing: every instance the same, named after it.
 run env 0 run --under='command:env SOCKSPEC_WRAPPED=1' "$passes" "$nine"
-expect env "$out" "$host vs $host (env SOCKSPEC_WRAPPED=1) (Linux $(uname -r) through \`env SOCKSPEC_WRAPPED=1\`): 10 same, 0 skipped, 0 recorded"
+file_contains env "$out" "$host vs $host (env SOCKSPEC_WRAPPED=1) (Linux $(uname -r) through \`env SOCKSPEC_WRAPPED=1\`): 10 same, 0 skipped, 0 recorded"
 
 # A wrapper that runs nothing: an error, nothing to compare.
 run false 2 run --under='command:false' "$passes"
-expect false "$err" "command (false): the command ended after 0 of 1 instances (0 of 1 results kept)"
+file_contains false "$err" "command (false): the command ended after 0 of 1 instances (0 of 1 results kept)"
 
 # A wrapper that stops the run after 4 lines (head -n 5 with the start line):
 # the 4 results are kept, the rest carry the error.
 run head 2 run --under='command:sh -c '\''"$0" "$@" | head -n 5'\''' "$passes" "$nine"
-expect head "$err" "the command ended after 4 of 10 instances (4 of 10 results kept)"
-expect head "$out" "4 same, 0 skipped, 0 recorded, 0 xfail, 0 differs"
+file_contains head "$err" "the command ended after 4 of 10 instances (4 of 10 results kept)"
+file_contains head "$out" "4 same, 0 skipped, 0 recorded, 0 xfail, 0 differs"
 
 # No wrapper at all.
 run empty 2 run --under='command:' "$passes"
-expect empty "$err" "command needs a wrapper: --under=command:'unshare -n'"
+file_contains empty "$err" "command needs a wrapper: --under=command:'unshare -n'"
 
-if [[ $failures -gt 0 ]]; then echo "$failures failed"; exit 1; fi
+if ((fails > 0)); then echo "$fails failed"; exit 1; fi
 echo "all passed"

@@ -25,54 +25,42 @@ echo "kernel: $kernel"
 work=${TEST_TMPDIR:-$(mktemp -d)}
 [[ -n ${TEST_TMPDIR:-} ]] || trap 'rm -rf "$work"' EXIT
 export TMPDIR=$work
-failures=0
-fail() { echo "FAIL $*"; failures=$((failures + 1)); }
-run() {  # run NAME WANT_CODE ARGS...: output in $out, messages in $err
-  local name=$1 want=$2
-  shift 2
-  out=$work/$name.out err=$work/$name.err
-  "$sockspec" "$@" > "$out" 2> "$err"
-  local code=$?
-  [[ $code == "$want" ]] || fail "$name: exit code $code, want $want: $(tail -8 "$err")"
-}
-expect() {  # expect NAME FILE TEXT
-  grep -qF -- "$3" "$2" || { fail "$1: $2 lacks: $3"; sed 's/^/  | /' "$2" | tail -30; }
-}
+source "$(dirname "$passes")/checks.sh"
 release=$(basename "$kernel" | sed 's/^vmlinuz-//')
 system=linux-$(echo "$release" | grep -oE '^[0-9.]*[0-9](-[0-9]+)?')-qemu
 
 # A normal run: both systems named, every instance back and the same.
 run boots 0 run --under=qemu:"$kernel" --accel=tcg "$passes" "$nine"
-expect boots "$out" "vs $system (Linux $release under qemu (tcg, 1 vCPU, init after "
-expect boots "$out" "10 same, 0 skipped, 0 recorded, 0 xfail, 0 differs"
+file_contains boots "$out" "vs $system (Linux $release under qemu (tcg, 1 vCPU, init after "
+file_contains boots "$out" "10 same, 0 skipped, 0 recorded, 0 xfail, 0 differs"
 
 # The kernel panics after 3 results (a test hook of the guest's init:
 # sysrq c): the error names the panic, the 3 results are compared, the 7
 # others carry the error.
 run panics 2 run --under=qemu:"$kernel" --accel=tcg --append=sockspec.test_panic_after=3 \
   "$passes" "$nine"
-expect panics "$err" "$system: kernel failure while running: Kernel panic - not syncing: sysrq triggered crash (3 of 10 results kept); console tail:"
-expect panics "$out" "3 same, 0 skipped, 0 recorded, 0 xfail, 0 differs"
-expect panics "$out" "7 error"
+file_contains panics "$err" "$system: kernel failure while running: Kernel panic - not syncing: sysrq triggered crash (3 of 10 results kept); console tail:"
+file_contains panics "$out" "3 same, 0 skipped, 0 recorded, 0 xfail, 0 differs"
+file_contains panics "$out" "7 error"
 
 # The guest goes silent after 2 results: the run deadline names it.
 run silent 2 run --under=qemu:"$kernel" --accel=tcg --append=sockspec.test_hang_after=2 \
   --run-timeout=15 "$passes" "$nine"
-expect silent "$err" "$system: the guest did not finish within 15 s (2 of 10 instances reported) (2 of 10 results kept)"
-expect silent "$out" "2 same, 0 skipped, 0 recorded, 0 xfail, 0 differs"
+file_contains silent "$err" "$system: the guest did not finish within 15 s (2 of 10 instances reported) (2 of 10 results kept)"
+file_contains silent "$out" "2 same, 0 skipped, 0 recorded, 0 xfail, 0 differs"
 
 # A kernel that cannot find its init panics while booting; nothing is kept.
 run noinit 2 run --under=qemu:"$kernel" --accel=tcg --append=rdinit=/nonexistent "$passes"
-expect noinit "$err" "$system: kernel failure while booting: Kernel panic - not syncing:"
-expect noinit "$err" "(0 of 1 results kept)"
+file_contains noinit "$err" "$system: kernel failure while booting: Kernel panic - not syncing:"
+file_contains noinit "$err" "(0 of 1 results kept)"
 
 # The issue's spelling, --under=qemu --kernel=PATH, is the same guest.
 run kernel_option 0 run --under=qemu --kernel="$kernel" --accel=tcg "$passes"
-expect kernel_option "$out" "1 same, 0 skipped, 0 recorded"
+file_contains kernel_option "$out" "1 same, 0 skipped, 0 recorded"
 
 # Not a kernel at all: refused before anything runs.
 run notkernel 2 run --under=qemu:"$passes" "$passes"
-expect notkernel "$err" "is not a bzImage (no HdrS header)"
+file_contains notkernel "$err" "is not a bzImage (no HdrS header)"
 
-if [[ $failures -gt 0 ]]; then echo "$failures failed"; exit 1; fi
+if ((fails > 0)); then echo "$fails failed"; exit 1; fi
 echo "all passed"

@@ -19,6 +19,7 @@
 #include "harness/exec/executor_internal.h"
 #include "harness/exec/proc_watch.h"
 #include "harness/exec/peer.h"
+#include "harness/exec/peer_heap.h"
 #include "harness/exec/rundir.h"
 
 namespace sockspec {
@@ -58,6 +59,9 @@ InstanceResult Coordinator::Run() {
   const absl::Time start = absl::Now();
   case_deadline_ = start + absl::Milliseconds(case_ms_);
   const std::set<int> fds_before = OpenFds();
+  // One allocation for the trace: growing it step by step writes a new block
+  // each time, and every page written after the peers are forked faults.
+  result_.trace.reserve(plan_.ops.size());
 
   // A write to a dead peer's pipe must be an EPIPE, not the harness's death;
   // a peer's orphaned forks must come back to the harness to be reaped.
@@ -162,9 +166,12 @@ bool Coordinator::StartPeers() {
     proc.control_fd = base.ends[p].cmd_read;
     if (plan_.peers[p].forked_by >= 0) continue;
     absl::StatusOr<Child> child = Child::Spawn([&] {
-      PeerSetup setup = base;
-      setup.self = p;
-      return RunPeer(std::move(setup));
+      // In the child: `base` is its own copy-on-write image, used as is
+      // rather than copied (a copy allocates, and each allocation writes a
+      // page shared with the harness).
+      UsePeerHeap();
+      base.self = p;
+      return RunPeer(base);
     });
     if (!child.ok()) {
       Error(-1, absl::StrCat("forking peer ", plan_.peers[p].name, ": ",

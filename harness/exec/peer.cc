@@ -123,7 +123,7 @@ bool IsSelfOrDescendant(const Plan& plan, int p, int ancestor) {
   return false;
 }
 
-int RunPeer(PeerSetup setup) {
+int RunPeer(PeerSetup& setup) {
   const Plan& plan = *setup.plan;
   InstallHandlers();
   for (int fd : setup.coordinator_ends) close(fd);

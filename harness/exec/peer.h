@@ -3,7 +3,7 @@
 // the Plan. Around each call it sends "starting" and then the Observation,
 // and records the signals (SIGPIPE, SIGURG) delivered during the call.
 //
-//   Child::Spawn([&] { return RunPeer(setup); });
+//   Child::Spawn([&] { UsePeerHeap(); setup.self = p; return RunPeer(setup); });
 #ifndef SOCKSPEC_HARNESS_EXEC_PEER_H_
 #define SOCKSPEC_HARNESS_EXEC_PEER_H_
 
@@ -41,8 +41,11 @@ struct PeerSetup {
 };
 
 // The peer's main loop; returns its exit code (0 after an "exit" command or
-// when the coordinator goes away). Runs in the forked child only.
-int RunPeer(PeerSetup setup);
+// when the coordinator goes away). Runs in the forked child only, on the
+// child's own copy of `setup`, which it changes (it closes ends) and never
+// frees: the caller _exits next, and freeing the harness's allocations would
+// write to pages the child shares with the harness (a fault and a copy each).
+int RunPeer(PeerSetup& setup);
 
 // Whether the peer compares its open fds (/proc/self/fd) before and after
 // `op`: recvmsg, the call where the kernel installs fds of its own accord.

@@ -16,6 +16,9 @@ python3 ci/duplicate_names.py
 echo "=== tests (README command 2)"
 bash ci/test.sh
 
+echo "=== Bazel's sharding splits the suite: shards disjoint, together every instance (ci/shards.sh)"
+bash ci/shards.sh
+
 echo "=== tests under AddressSanitizer"
 bash ci/test.sh --config=asan
 

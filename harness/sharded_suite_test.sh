@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The whole case library as one Bazel test with shard_count = 4: Bazel runs
+# four shards, each with TEST_TOTAL_SHARDS=4 and its TEST_SHARD_INDEX, and
+# sockspec takes the selected instances whose position is the index modulo
+# the count. Each shard checks that it runs exactly its part, and that the
+# four parts, as sockspec selects them, are disjoint and together every
+# instance. Its own instances go to its test.xml (XML_OUTPUT_FILE), so
+# .bazel/testlogs/harness/sharded_suite_test/shard_K_of_4/test.xml lists them.
+# Usage: sharded_suite_test.sh SOCKSPEC CHECKS_SH
+set -uo pipefail
+sockspec=$(realpath "$1")
+source "$2"
+work=$TEST_TMPDIR
+out=$work/out
+
+if [[ -z ${TEST_TOTAL_SHARDS:-} || -z ${TEST_SHARD_INDEX:-} ]]; then
+  echo "FAIL: TEST_TOTAL_SHARDS/TEST_SHARD_INDEX unset: Bazel did not shard this test"
+  exit 1
+fi
+count=$TEST_TOTAL_SHARDS index=$TEST_SHARD_INDEX
+echo "shard $index of $count"
+
+# Every instance, then every shard's part, as sockspec selects them.
+unsharded=(env -u TEST_TOTAL_SHARDS -u TEST_SHARD_INDEX -u TEST_SHARD_STATUS_FILE
+           -u XML_OUTPUT_FILE)
+"${unsharded[@]}" "$sockspec" run --list cases | sort >"$work/all"
+: >"$work/parts"
+for ((i = 0; i < count; i++)); do
+  "${unsharded[@]}" TEST_TOTAL_SHARDS="$count" TEST_SHARD_INDEX="$i" \
+    "$sockspec" run --list cases | sort >"$work/part$i"
+  [[ -s $work/part$i ]] || { echo "FAIL part$i: empty"; fails=$((fails + 1)); }
+  cat "$work/part$i" >>"$work/parts"
+done
+total=$(wc -l <"$work/all")
+if [[ -n $(sort "$work/parts" | uniq -d) ]]; then
+  echo "FAIL: shards overlap:"; sort "$work/parts" | uniq -d | head; fails=$((fails + 1))
+fi
+if ! sort "$work/parts" | cmp -s - "$work/all"; then
+  echo "FAIL: the shards together are not every instance"; fails=$((fails + 1))
+fi
+
+# This shard, with Bazel's own variables: its part, run, all passing or skipped.
+rm -f "${TEST_SHARD_STATUS_FILE:-/nonexistent}"
+"$sockspec" run --verbose cases >"$out" 2>&1
+expect run 0 $?
+sed -n 's/^\(PASS\|SKIP\)  //p' "$out" | sort >"$work/ran"
+if ! cmp -s "$work/ran" "$work/part$index"; then
+  echo "FAIL: shard $index ran other instances than its part:"
+  diff "$work/ran" "$work/part$index" | head; fails=$((fails + 1))
+fi
+if [[ -n ${TEST_SHARD_STATUS_FILE:-} && ! -e $TEST_SHARD_STATUS_FILE ]]; then
+  echo "FAIL: TEST_SHARD_STATUS_FILE not touched"; fails=$((fails + 1))
+fi
+echo "shard $index ran $(wc -l <"$work/ran") of $total instances"
+[[ $fails == 0 ]]

@@ -10,6 +10,9 @@
 # and prints the medians: per-instance wall (best round of each program) and
 # CPU microseconds and their ratio, and the suite's wall seconds with the
 # speed-up of two jobs. Alternating means both sides see the same load.
+# With perf installed (linux-perf), each per-instance program also runs under
+# `perf stat -e task-clock,page-faults` (the process and its children): task
+# clock and page faults per instance, the figures least distorted by load.
 # SOCKSPEC_BAZEL_STARTUP passes startup options (e.g. --output_base=DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,10 +32,21 @@ wall() {  # wall seconds of a command, its output discarded
   "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
   awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f\n", b - a }'
 }
+# `perf stat`'s "task_us faults" per instance, appended to $1, for the
+# command that follows; without perf, the command alone.
+perfstat() {
+  local into=$1
+  shift
+  if ! command -v perf >/dev/null; then "$@"; return; fi
+  perf stat -x, -o "$tmp/perf" -e task-clock,page-faults "$@"
+  # 1000 iterations: the task clock in ms is the microseconds per instance.
+  awk -F, '$3 == "task-clock" { t = $1 } $3 == "page-faults" { f = $1 }
+           END { printf "%.1f %.1f\n", t, f / 1000 }' "$tmp/perf" >>"$into"
+}
 for ((r = 0; r < rounds; r++)); do
-  "$bin/bench/plain_case" --iterations=1000 | figures >>"$tmp/plain"
-  "$bin/bench/case_cost" --iterations=1000 "$case_file" SOCK_STREAM/socketpair |
-    figures >>"$tmp/harness"
+  perfstat "$tmp/plain.perf" "$bin/bench/plain_case" --iterations=1000 | figures >>"$tmp/plain"
+  perfstat "$tmp/harness.perf" "$bin/bench/case_cost" --iterations=1000 "$case_file" \
+    SOCK_STREAM/socketpair | figures >>"$tmp/harness"
   wall "$bin/harness/sockspec" run --jobs=1 cases >>"$tmp/jobs1"
   wall "$bin/harness/sockspec" run --jobs=2 cases >>"$tmp/jobs2"
 done
@@ -49,3 +63,11 @@ awk -v pw="$pw" -v pc="$pc" -v hw="$hw" -v hc="$hc" -v j1="$j1" -v j2="$j2" 'BEG
   printf "  whole suite, --jobs=1      %7.3f s\n", j1
   printf "  whole suite, --jobs=2      %7.3f s      (%.2fx faster)\n", j2, j1 / j2
 }'
+if [[ -s $tmp/plain.perf ]]; then
+  pt=$(median 1 "$tmp/plain.perf"); pf=$(median 2 "$tmp/plain.perf")
+  ht=$(median 1 "$tmp/harness.perf"); hf=$(median 2 "$tmp/harness.perf")
+  awk -v pt="$pt" -v pf="$pf" -v ht="$ht" -v hf="$hf" 'BEGIN {
+    printf "  perf stat, by hand         %7.1f us task-clock  %5.1f page faults per instance\n", pt, pf
+    printf "  perf stat, harness         %7.1f us task-clock  %5.1f page faults  (%.2fx task-clock)\n", ht, hf, ht / pt
+  }'
+fi

@@ -46,6 +46,10 @@ std::string ValueText(const Op& call, int64_t v) {
   if (call.call == Call::kFcntl && !call.ints.empty() && call.ints[0] == F_GETFD) {
     return FlagsToText(SymbolKind::kFdFlag, v);
   }
+  if (call.call == Call::kFcntl && !call.ints.empty() && call.ints[0] == F_GETSIG &&
+      v != 0 && !SymbolName(SymbolKind::kSignal, v).empty()) {
+    return std::string(SymbolName(SymbolKind::kSignal, v));
+  }
   return absl::StrCat(v);
 }
 

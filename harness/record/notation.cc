@@ -134,6 +134,10 @@ std::string ValueNotation(const Op& call, int64_t v) {
   if (call.call == Call::kFcntl && !call.ints.empty() && call.ints[0] == F_GETFD) {
     return FlagsToText(SymbolKind::kFdFlag, v);
   }
+  if (call.call == Call::kFcntl && !call.ints.empty() && call.ints[0] == F_GETSIG &&
+      v != 0 && !SymbolName(SymbolKind::kSignal, v).empty()) {
+    return std::string(SymbolName(SymbolKind::kSignal, v));
+  }
   if (call.call == Call::kGetsockopt && call.ints.size() >= 2 &&
       call.ints[0] == SOL_SOCKET && call.ints[1] == SO_TYPE) {
     std::string_view name = SymbolName(SymbolKind::kSockType, v);

@@ -162,7 +162,8 @@ bool RowLowering::LowerOutcome(const Alternative& alt, const CallSpec& spec,
   }
   const Expr& first = v[0];
   if (first.kind == Expr::Kind::kName && IsErrnoLike(first.text) &&
-      (spec.result != ResultKind::kValue ||
+      ((spec.result != ResultKind::kValue &&
+        spec.result != ResultKind::kReady) ||
        LookupSymbol(first.text, SymbolKind::kErrno))) {
     auto err = LookupSymbol(first.text, SymbolKind::kErrno);
     if (!err) {

@@ -7,7 +7,11 @@
 // $SOCKSPEC_FUZZ_UNDER) each input also runs in a replay server inside the
 // guest (gvisor, command:CMD) and a result that differs from this machine's
 // aborts with both traces and a signature line; no model is involved.
-// `ops_fuzzer --sockspec-ops-server` is that server.
+// With --keep-going=DIR a difference does not abort: the input is kept as
+// DIR/diff-HASH (at most 20 per signature) and the run goes on; the counts
+// per signature are printed at exit, and fuzz/ops_triage groups, minimises
+// and turns them into cases. `ops_fuzzer --sockspec-ops-server` is the
+// guest's server.
 #include <unistd.h>
 
 #include <chrono>
@@ -15,6 +19,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -27,6 +33,8 @@ sockspec::Corruption g_corruption = sockspec::Corruption::kNone;
 sockspec::OpsRunner* g_runner = nullptr;
 sockspec::DiffRunner* g_diff = nullptr;
 uint64_t g_inputs = 0;
+std::string g_keep_dir;  // --keep-going=DIR
+std::map<std::string, uint64_t>* g_signatures = nullptr;
 std::chrono::steady_clock::time_point g_start;
 
 // The operations-per-second figure that bench/ops_loop is compared with.
@@ -41,6 +49,26 @@ void PrintStats() {
           static_cast<unsigned long long>(g_inputs),
           static_cast<unsigned long long>(ops), s, g_inputs / s, ops / s,
           g_diff != nullptr ? " (differential: each on both sides)" : "");
+  if (g_signatures == nullptr) return;
+  fprintf(stderr, "ops_fuzzer: %zu distinct differences, inputs in %s:\n",
+          g_signatures->size(), g_keep_dir.c_str());
+  for (const auto& [sig, n] : *g_signatures) {
+    fprintf(stderr, "  %8llu  %s\n", static_cast<unsigned long long>(n),
+            sig.c_str());
+  }
+}
+
+// Keeps `input` for triage, unless its signature has enough examples.
+void KeepDifference(const sockspec::Difference& d, const uint8_t* data,
+                    size_t size) {
+  const uint64_t n = ++(*g_signatures)[d.signature];
+  if (n > 20) return;
+  char name[32];
+  snprintf(name, sizeof name, "diff-%016llx",
+           static_cast<unsigned long long>(sockspec::DataHash({data, size})));
+  std::ofstream(g_keep_dir + "/" + name, std::ios::binary)
+      .write(reinterpret_cast<const char*>(data), size);
+  if (n == 1) fprintf(stderr, "ops_fuzzer: new difference: %s\n", d.signature.c_str());
 }
 
 std::string SelfPath() {
@@ -63,6 +91,7 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
       exit(sockspec::ServeOps(0, out));
     }
     if (strncmp(a, "--under=", 8) == 0) under = a + 8;
+    if (strncmp(a, "--keep-going=", 13) == 0) g_keep_dir = a + 13;
   }
   sockspec::BlockSigpipe();
   absl::StatusOr<sockspec::Corruption> c = sockspec::CorruptionFromEnv();
@@ -80,6 +109,7 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
       exit(2);
     }
     g_diff = d->release();
+    if (!g_keep_dir.empty()) g_signatures = new std::map<std::string, uint64_t>;
     fprintf(stderr,
             "ops_fuzzer: differential mode: host %s (wmem_max %d), %s %s "
             "(wmem_max %d); SO_SNDBUF values capped at %d\n",
@@ -102,7 +132,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       fprintf(stderr, "ops_fuzzer: %s\n", d.status().ToString().c_str());
       abort();
     }
-    if (d->has_value()) {
+    if (d->has_value() && g_signatures != nullptr) {
+      KeepDifference(**d, data, size);
+    } else if (d->has_value()) {
       fprintf(stderr, "%s", (*d)->trace.c_str());
       abort();
     }

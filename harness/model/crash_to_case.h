@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -22,6 +23,18 @@ namespace sockspec {
 struct CrashToCaseOptions {
   // The title; empty for "Found by ops_fuzzer: <the model's reason>".
   std::string title;
+  // Replays at most this many operations (a differential finding stops at
+  // the step where host and guest differ).
+  size_t max_steps = SIZE_MAX;
+  // A differential finding (fuzz_diff.h): the guest's answer to the last
+  // replayed step, written under it as `on PLATFORM = ANSWER because "..."`.
+  // The host's answer stays the step's result (unless the host itself
+  // diverges from the model first, as without a guest).
+  std::optional<model::Observed> guest_answer;
+  std::string guest_platform;  // "gvisor"
+  std::string guest_because;   // "observed with gvisor-20221219"
+  std::string source;          // the source line; empty: the input's SHA-1
+  std::string covers;          // the covers line; empty: chosen from the step
 };
 
 struct Conversion {
@@ -30,6 +43,7 @@ struct Conversion {
   std::string reason;    // the model's reason at the divergent step
   int divergent_line = 0;  // the 1-based line of the step expected to fail
   size_t steps = 0;        // operations replayed (up to the divergent one)
+  int guest_line = 0;      // the line of the `on PLATFORM` answer, if any
 };
 
 // Decodes `input` with DecodeOps, replays it on a fresh non-blocking

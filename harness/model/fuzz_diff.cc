@@ -238,7 +238,8 @@ absl::StatusOr<std::optional<Difference>> DiffRunner::Run(
   }
   ops_run_ += n;
   size_t step = 0;
-  while (step < n && memcmp(&host_[step], &guest_[step], sizeof(OpRecord)) == 0) {
+  while (step < n && SameResult(program.ops[step], host_[step], guest_[step],
+                                host_facts_, guest_facts_)) {
     ++step;
   }
   if (step == n) return std::nullopt;

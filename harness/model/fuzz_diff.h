@@ -89,6 +89,16 @@ struct Difference {
   std::string trace;  // numbered steps, both answers, the step marked
 };
 
+// What SO_SNDBUF reads back after setsockopt(`value`) on a side with
+// `facts`: min(value, wmem_max) doubled, at least the side's minimum.
+int64_t SndbufPerLimits(int value, const SideFacts& facts);
+
+// True when `host` and `guest` are the same answer to `op`: equal, or a
+// SO_SNDBUF that each side reads back as its own limits say.
+bool SameResult(const model::ModelOp& op, const OpRecord& host,
+                const OpRecord& guest, const SideFacts& host_facts,
+                const SideFacts& guest_facts);
+
 // The signature of a difference at `step` (Difference::signature).
 std::string DiffSignature(const OpsProgram& program, size_t step,
                           const OpRecord& host, const OpRecord& guest,

@@ -167,7 +167,14 @@ std::string PayloadLine(int writer, uint64_t extent) {
 absl::StatusOr<Conversion> CrashToCase(absl::Span<const uint8_t> input,
                                        const CrashToCaseOptions& options,
                                        ModelLimits limits) {
-  const OpsProgram program = DecodeOps(input);
+  return ProgramToCase(DecodeOps(input), input, options, limits);
+}
+
+absl::StatusOr<Conversion> ProgramToCase(const OpsProgram& program,
+                                         absl::Span<const uint8_t> input,
+                                         const CrashToCaseOptions& options,
+                                         ModelLimits limits) {
+  const std::string& fuzzer = options.fuzzer;
   int raw[2];
   if (socketpair(AF_UNIX, SockTypeValue(program.type) | SOCK_NONBLOCK | SOCK_CLOEXEC,
                  0, raw) != 0) {
@@ -234,16 +241,16 @@ absl::StatusOr<Conversion> CrashToCase(absl::Span<const uint8_t> input,
   if (title.empty()) {
     title = guest_step ? absl::StrCat(options.guest_platform, " differs at ",
                                       steps.back().op.ToString())
-            : conv.diverged ? absl::StrCat("Found by ops_fuzzer: ", conv.reason)
-                          : absl::StrCat("ops_fuzzer input without divergence (",
+            : conv.diverged ? absl::StrCat("Found by ", fuzzer, ": ", conv.reason)
+                          : absl::StrCat(fuzzer, " input without divergence (",
                                          type, ", ", steps.size(), " operations)");
   }
   std::string text = absl::StrFormat(
-      "# Made by fuzz/crash_to_case from an ops_fuzzer input (%s, %d of %d "
+      "# Made by fuzz/crash_to_case from a %s input (%s, %d of %d "
       "operations).\n"
       "# Each step expects what the kernel answered and the reference model\n"
       "# (harness/model.h) allowed%s.\n",
-      type, steps.size(), program.ops.size(),
+      fuzzer, type, steps.size(), program.ops.size(),
       conv.diverged ? ", except the last, which expects what the model allows"
                     : "");
   if (guest_step) {
@@ -261,7 +268,7 @@ absl::StatusOr<Conversion> CrashToCase(absl::Span<const uint8_t> input,
   absl::StrAppend(&text, "covers ", covers, "\n");
   absl::StrAppend(&text, "source ",
                   QuoteLiteral(options.source.empty()
-                                   ? absl::StrCat("fuzz/ops_fuzzer input ", Sha1Hex(input))
+                                   ? absl::StrCat("fuzz/", fuzzer, " input ", Sha1Hex(input))
                                    : options.source),
                   "\n\n");
   for (int w = 0; w < 2; ++w) {
@@ -278,7 +285,7 @@ absl::StatusOr<Conversion> CrashToCase(absl::Span<const uint8_t> input,
     const Step& s = steps[i];
     const ModelOp& op = s.op;
     const bool divergent = conv.diverged && i + 1 == steps.size();
-    if (divergent) emit(absl::StrCat("# ops_fuzzer diverged here: ", conv.reason));
+    if (divergent) emit(absl::StrCat("# ", fuzzer, " diverged here: ", conv.reason));
     const char e = EndName(op.end);
     const std::string result =
         divergent ? Answers(s) : Answer(op, s.offset, s.obs, s.obs.ret);

@@ -16,11 +16,14 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "harness/model/fuzz_ops.h"
 #include "harness/model/model.h"
 
 namespace sockspec {
 
 struct CrashToCaseOptions {
+  // The fuzzer the input is for, named in the title, comments and source.
+  std::string fuzzer = "ops_fuzzer";
   // The title; empty for "Found by ops_fuzzer: <the model's reason>".
   std::string title;
   // Replays at most this many operations (a differential finding stops at
@@ -54,6 +57,13 @@ struct Conversion {
 absl::StatusOr<Conversion> CrashToCase(absl::Span<const uint8_t> input,
                                        const CrashToCaseOptions& options,
                                        model::ModelLimits limits);
+
+// As CrashToCase, for a program decoded from `input` by any fuzzer (a
+// sizes_fuzzer input through SizesAsOps): `input` only names the source.
+absl::StatusOr<Conversion> ProgramToCase(const OpsProgram& program,
+                                         absl::Span<const uint8_t> input,
+                                         const CrashToCaseOptions& options,
+                                         model::ModelLimits limits);
 
 // The SHA-1 of `data` in lower-case hex (the name libFuzzer gives a crash
 // input, and the case's source line).

@@ -3,6 +3,12 @@
 #   bash ci/fuzz.sh ops_fuzzer          # 10 minutes of ops_fuzzer
 #   bash ci/fuzz.sh ops_fuzzer 60       # 60 seconds
 #   bash ci/fuzz.sh --smoke             # 20 seconds of every fuzzer (CI)
+#   bash ci/fuzz.sh ops_fuzzer --under=gvisor 600
+#       differential mode: each input also runs in the guest (gvisor,
+#       command:CMD), results compared operation by operation; differing
+#       inputs are kept (.../NAME/differences/) and fuzz/ops_triage then
+#       prints the table (signature, count, smallest reproducer, case file)
+#       and writes the cases to .../NAME/triage/cases/.
 # The working corpus grows outside the source tree, in
 # ${SOCKSPEC_FUZZ_DIR:-$HOME/.cache/sockspec/fuzz}/NAME/corpus, seeded from
 # fuzz/corpus/NAME; crash inputs land in .../NAME/artifacts/. A finding turns
@@ -18,9 +24,17 @@ if [[ ${1:-} == --smoke ]]; then
   seconds=${2:-20}
   mapfile -t names < <(cd fuzz && ls -1 *_fuzzer.cc 2>/dev/null | sed 's/\.cc$//')
 else
-  [[ $# -ge 1 ]] || { echo "usage: ci/fuzz.sh NAME [SECONDS] | --smoke [SECONDS]" >&2; exit 2; }
+  [[ $# -ge 1 ]] || { echo "usage: ci/fuzz.sh NAME [--under=GUEST] [SECONDS] | --smoke [SECONDS]" >&2; exit 2; }
   names=("$1")
-  seconds=${2:-600}
+  shift
+  under=
+  if [[ ${1:-} == --under=* ]]; then
+    under=${1#--under=}
+    shift
+    [[ ${names[0]} == ops_fuzzer ]] ||
+      { echo "ci/fuzz.sh: --under: only ops_fuzzer has a differential mode" >&2; exit 2; }
+  fi
+  seconds=${1:-600}
 fi
 if ((${#names[@]} == 0)); then
   echo "ci/fuzz.sh: no fuzzers in fuzz/ yet"
@@ -30,7 +44,9 @@ fi
 # SOCKSPEC_BAZEL_STARTUP, e.g. --output_base=DIR, keeps this build off a
 # Bazel server others are using; no convenience symlinks are touched.
 read -r -a startup <<< "${SOCKSPEC_BAZEL_STARTUP:-}"
-bazel "${startup[@]}" build --config=fuzz --symlink_prefix=/ "${names[@]/#/\/\/fuzz:}"
+targets=("${names[@]/#/\/\/fuzz:}")
+[[ -n ${under:-} ]] && targets+=(//fuzz:ops_triage)
+bazel "${startup[@]}" build --config=fuzz --symlink_prefix=/ "${targets[@]}"
 bin=$(bazel "${startup[@]}" info --config=fuzz bazel-bin 2>/dev/null)
 status=0
 for name in "${names[@]}"; do
@@ -42,7 +58,16 @@ for name in "${names[@]}"; do
   if [[ -f fuzz/$name.options ]]; then
     mapfile -t -O "${#args[@]}" args < <(sed -n 's/^ *\([a-z_]*\) *= *\(.*\)$/-\1=\2/p' "fuzz/$name.options")
   fi
-  echo "=== $name for ${seconds}s (corpus $work/$name/corpus)"
+  if [[ -n ${under:-} ]]; then
+    # A difference is kept and the run goes on; the server in the guest is
+    # this same binary (no leak check there: LeakSanitizer needs ptrace,
+    # which gVisor's ptrace platform holds).
+    rm -rf "$work/$name/differences" "$work/$name/triage"
+    mkdir -p "$work/$name/differences"
+    args+=("--under=$under" "--keep-going=$work/$name/differences")
+    export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
+  fi
+  echo "=== $name for ${seconds}s (corpus $work/$name/corpus)${under:+, differential: host vs $under}"
   seeds=("fuzz/corpus/$name")
   # fuzz/NAME.seeds: more folders of seeds (read only; new inputs go to the
   # working corpus, the first folder).
@@ -58,7 +83,15 @@ for name in "${names[@]}"; do
     fi
     tail -40 "$work/$name/last.log"
   else
-    grep -E 'stat::(number_of_executed_units|average_exec_per_sec)|operations/s' "$work/$name/last.log" || true
+    grep -E 'stat::(number_of_executed_units|average_exec_per_sec)|operations/s|distinct differences' "$work/$name/last.log" || true
+  fi
+  if [[ -n ${under:-} ]]; then
+    mkdir -p "$work/$name/triage"
+    if ! "$bin/fuzz/ops_triage" --under="$under" --cases="$work/$name/triage/cases" \
+         --reproducers="$work/$name/triage/reproducers" "$work/$name/differences" \
+         | tee "$work/$name/triage/table.md"; then
+      status=1
+    fi
   fi
 done
 bazel "${startup[@]}" shutdown >/dev/null 2>&1 || true

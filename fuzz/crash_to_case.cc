@@ -1,7 +1,11 @@
-// crash_to_case CRASH_FILE [--out=FILE.case] [--title=TEXT] [--force]
+// crash_to_case CRASH_FILE [--fuzzer=NAME] [--out=FILE.case] [--title=TEXT]
+//               [--force]
 //
-// Turns an ops_fuzzer input (a libFuzzer crash-* file) into a case file that
+// Turns a fuzzer input (a libFuzzer crash-* file) into a case file that
 // reproduces the divergence through `sockspec run` (harness/crash_to_case.h).
+// --fuzzer: ops_fuzzer (the default) or sizes_fuzzer, whose input is run as
+// the equivalent operations (harness/model/fuzz_sizes_ops.h). case_parser_fuzzer's
+// inputs are case files already.
 // Without --out the case goes to stdout. Under `bazel run`, relative paths
 // are taken from the directory bazel was run in (BUILD_WORKING_DIRECTORY).
 // Exit: 0 written; 1 the input does not diverge here (nothing written unless
@@ -22,12 +26,14 @@
 #include "harness/model/crash_to_case.h"
 #include "harness/lang/frontend.h"
 #include "harness/model/fuzz_ops.h"
+#include "harness/model/fuzz_sizes.h"
+#include "harness/model/fuzz_sizes_ops.h"
 
 namespace {
 
 constexpr char kUsage[] =
-    "usage: crash_to_case CRASH_FILE [--out=FILE.case] [--title=TEXT] "
-    "[--force]\n";
+    "usage: crash_to_case CRASH_FILE [--fuzzer=ops_fuzzer|sizes_fuzzer] "
+    "[--out=FILE.case] [--title=TEXT] [--force]\n";
 
 std::string Resolve(const std::string& path) {
   const char* cwd = getenv("BUILD_WORKING_DIRECTORY");
@@ -61,6 +67,15 @@ int main(int argc, char** argv) {
     const std::string arg = argv[i];
     if (absl::StartsWith(arg, "--out=")) {
       out_path = Resolve(arg.substr(6));
+    } else if (absl::StartsWith(arg, "--fuzzer=")) {
+      options.fuzzer = arg.substr(9);
+      if (options.fuzzer != "ops_fuzzer" && options.fuzzer != "sizes_fuzzer") {
+        fprintf(stderr,
+                "crash_to_case: --fuzzer=%s: ops_fuzzer or sizes_fuzzer (a "
+                "case_parser_fuzzer input is a case file already)\n",
+                options.fuzzer.c_str());
+        return 2;
+      }
     } else if (absl::StartsWith(arg, "--title=")) {
       options.title = arg.substr(8);
     } else if (arg == "--force") {
@@ -89,8 +104,12 @@ int main(int argc, char** argv) {
   const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
                                    std::istreambuf_iterator<char>());
   sockspec::BlockSigpipe();
-  absl::StatusOr<sockspec::Conversion> conv = sockspec::CrashToCase(
-      bytes, options, sockspec::model::ModelLimits::FromKernel());
+  const sockspec::OpsProgram program =
+      options.fuzzer == "sizes_fuzzer"
+          ? sockspec::SizesAsOps(sockspec::DecodeSizes(bytes))
+          : sockspec::DecodeOps(bytes);
+  absl::StatusOr<sockspec::Conversion> conv = sockspec::ProgramToCase(
+      program, bytes, options, sockspec::model::ModelLimits::FromKernel());
   if (!conv.ok()) {
     fprintf(stderr, "crash_to_case: %s\n", conv.status().ToString().c_str());
     return 2;

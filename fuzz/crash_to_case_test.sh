@@ -5,9 +5,10 @@
 # fault, so the recorded steps match) turns it into a case, and `sockspec run`
 # fails that case at its divergent step with the fault and passes it without:
 # the divergence came from the implementation, and the case pins it down.
-# Args: OPS_FUZZER CRASH_TO_CASE SOCKSPEC FAULT_LIB CORPUS_DIR
+# sizes_fuzzer's inputs convert too (--fuzzer=sizes_fuzzer).
+# Args: OPS_FUZZER CRASH_TO_CASE SOCKSPEC FAULT_LIB CORPUS_DIR SIZES_CORPUS_DIR
 set -euo pipefail
-fuzzer=$1 convert=$2 sockspec=$3 lib=$4 corpus=$5
+fuzzer=$1 convert=$2 sockspec=$3 lib=$4 corpus=$5 sizes=$6
 tmp=${TEST_TMPDIR:?}/crash_to_case
 mkdir -p "$tmp"
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -81,4 +82,16 @@ expect 0 "$tmp/convert.out" "$convert" "$tmp/dgram.in" --force --out="$tmp/none.
 has "$tmp/none.case" "P: recvmsg(b, 100, 0) = from_a[0:5] flags 0"
 expect 0 "$tmp/clean.out" "$sockspec" run "$tmp/none.case"
 
-echo "PASS: $found and a crafted datagram input became failing cases"
+# 4. sizes_fuzzer: every seed, as the equivalent operations, is a case that
+# passes; under reorder-bytes the stream one fails at a read of b.
+for seed in "$sizes"/*; do
+  expect 0 "$tmp/convert.out" "$convert" --fuzzer=sizes_fuzzer --force "$seed" \
+    --out="$tmp/sizes-$(basename "$seed").case"
+  has "$tmp/sizes-$(basename "$seed").case" "source \"fuzz/sizes_fuzzer input "
+done
+expect 0 "$tmp/clean.out" "$sockspec" run "$tmp"/sizes-*.case
+expect 1 "$tmp/fault.out" with_fault reorder-bytes "$sockspec" run "$tmp/sizes-stream-small-writes-small-reads.case"
+has "$tmp/fault.out" "P: recv(b, "
+expect 2 "$tmp/convert.out" "$convert" --fuzzer=case_parser_fuzzer "$tmp/dgram.in"
+
+echo "PASS: $found and a crafted datagram input became failing cases; sizes_fuzzer seeds became passing cases"

@@ -115,6 +115,11 @@ void PutObservation(Writer& w, const Observation& o) {
   for (const FileId& id : o.rights) w.Id(id);
   w.Int(o.signals.size());
   for (int s : o.signals) w.Int(s);
+  w.Int(o.ready.size());
+  for (const auto& [slot, events] : o.ready) {
+    w.Int(slot);
+    w.Int(events);
+  }
   PutBound(w, o.bound);
   w.Int(o.ids.size());
   for (const auto& [slot, id] : o.ids) {
@@ -151,6 +156,10 @@ Observation GetObservation(Reader& r) {
   if (has) o.cred = c;
   for (int64_t n = r.Count(); n > 0; --n) o.rights.push_back(r.Id());
   for (int64_t n = r.Count(); n > 0; --n) o.signals.push_back(r.Int());
+  for (int64_t n = r.Count(); n > 0; --n) {
+    int slot = r.Int();
+    o.ready.emplace_back(slot, r.Int());
+  }
   o.bound = GetBound(r);
   for (int64_t n = r.Count(); n > 0; --n) {
     int slot = r.Int();

@@ -46,6 +46,9 @@ struct Observation {
   std::optional<Cred> cred;
   std::vector<FileId> rights;  // identities of the fds received
   std::vector<int> signals;    // delivered during the call, ascending
+  // epoll_wait: (fd slot from the event's data, events) in the kernel's
+  // order; select/pselect: (fd slot, kReadSet|kWriteSet|kExceptSet).
+  std::vector<std::pair<int, int64_t>> ready;
   // fd slot -> its address after a successful bind/listen/pair.
   std::vector<std::pair<int, std::string>> bound;
   // fd slot -> identity, for fds the call created or passed (SCM_RIGHTS).

@@ -40,6 +40,7 @@ Coordinator::Coordinator(const Plan& plan, const RunOptions& options)
   ctx_.harness_pid = getpid();
   ctx_.uid = getuid();
   ctx_.gid = getgid();
+  ctx_.fd_names = plan_.fd_names;
 }
 
 bool NamesPathnameSockets(const Plan& plan) {

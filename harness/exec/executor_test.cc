@@ -309,7 +309,7 @@ TEST(Executor, FcntlSetsNonblockSoAnEmptyReadIsEagain) {
   b.Step("B", Call::kFcntl, "fcntl(b, F_SETFL, O_NONBLOCK)").Fds({"b"})
       .Ints({F_SETFL, O_NONBLOCK}).Expect(zero);
   Outcome nonblock;
-  nonblock.value = Range::Exactly(O_NONBLOCK);
+  nonblock.value = Range::Exactly(O_RDWR | O_NONBLOCK);  // access mode too
   b.Step("B", Call::kFcntl, "fcntl(b, F_GETFL)").Fds({"b"}).Ints({F_GETFL, 0})
       .Expect(nonblock);
   b.Step("B", Call::kRead, "read(b, 10)").Fds({"b"}).Ints({10}).Expect(Err(EAGAIN));

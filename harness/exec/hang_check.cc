@@ -32,6 +32,12 @@ const char* UntimedSleep(const ProcState& s, const HangRules& rules) {
 #endif
     case SYS_ppoll:  // a null timespec waits for ever
       return s.args[2] == 0 ? name : nullptr;
+    case SYS_epoll_wait:  // timeout (an int) in args[3]
+    case SYS_epoll_pwait:
+      return static_cast<int32_t>(s.args[3] & 0xffffffffu) < 0 ? name : nullptr;
+    case SYS_select:  // a null timeval / timespec waits for ever
+    case SYS_pselect6:
+      return s.args[4] == 0 ? name : nullptr;
     case SYS_accept:
     case SYS_accept4:
       return rules.inet ? nullptr : name;
@@ -104,6 +110,10 @@ const char* UntimedCallName(int64_t nr) {
     case SYS_poll: return "poll";
 #endif
     case SYS_ppoll: return "ppoll";
+    case SYS_epoll_wait: return "epoll_wait";
+    case SYS_epoll_pwait: return "epoll_pwait";
+    case SYS_select: return "select";
+    case SYS_pselect6: return "pselect6";
     default: return nullptr;
   }
 }

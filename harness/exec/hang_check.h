@@ -2,9 +2,10 @@
 // Peers act only on a command from the coordinator. So when the peer of the
 // step in flight sleeps in its call, every other peer sleeps too (waiting for
 // a command on its control pipe, or in a call of its own), nobody sleeps in a
-// call that time can end (a poll timeout, SO_RCVTIMEO, a TCP connect), no
-// signal is pending and no process outside the peers exists, the sleep is
-// for ever: the step is reported at once instead of at its deadline.
+// call that time can end (a poll, epoll_wait or select timeout, SO_RCVTIMEO,
+// a TCP connect), no signal is pending and no process outside the peers
+// exists, the sleep is for ever: the step is reported at once instead of at
+// its deadline.
 //
 //   std::optional<std::string> why = CheckCertainHang(views, result_fd, opts);
 //   if (why) ...  // "B is asleep in read on fd 4; A waits for a command; ..."

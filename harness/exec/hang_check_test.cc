@@ -109,6 +109,28 @@ TEST(HangCheck, APeerAsleepInItsOwnCallCannotWakeTheStep) {
             "no timeout, timer or signal can end it");
 }
 
+TEST(HangCheck, EpollWaitAndSelectWithoutATimeoutAreCertain) {
+  ProcState timed = Asleep(SYS_epoll_wait, 5);
+  timed.args[3] = 100;
+  Snap s = {Asleep(SYS_read, 3), timed};
+  EXPECT_FALSE(DecideCertainHang(TwoPeers(), s, s, {}).has_value());
+  ProcState forever = Asleep(SYS_epoll_pwait, 5);
+  forever.args[3] = 0xffffffffull;  // an int -1
+  s = {Asleep(SYS_read, 3), forever};
+  std::optional<std::string> why = DecideCertainHang(TwoPeers(), s, s, {});
+  ASSERT_TRUE(why.has_value());
+  EXPECT_EQ(why->substr(0, 34), "B is asleep in epoll_pwait on fd 5");
+  // select's fds sit in its sets: the step names no fd (-1).
+  std::vector<HangView> v = TwoPeers();
+  v[1].call_fd = -1;
+  ProcState sel = Asleep(SYS_pselect6, 6);
+  s = {Asleep(SYS_read, 3), sel};  // args[4], the timeout, is NULL
+  EXPECT_TRUE(DecideCertainHang(v, s, s, {}).has_value());
+  sel.args[4] = 0x7ffc0000;
+  s = {Asleep(SYS_read, 3), sel};
+  EXPECT_FALSE(DecideCertainHang(v, s, s, {}).has_value());
+}
+
 TEST(HangCheck, InFlightPeerOnAnotherFdIsNotThisCall) {
   Snap s = {Asleep(SYS_read, 3), Asleep(SYS_read, 4)};  // its control pipe
   EXPECT_FALSE(DecideCertainHang(TwoPeers(), s, s, {}).has_value());

@@ -110,6 +110,20 @@ bool Matches(const Outcome& out, const Observation& obs, const JudgeContext& ctx
   if (out.value && (!obs.value || !out.value->Contains(*obs.value))) return false;
   if (out.addr && (!obs.addr || !AddressMatches(*out.addr, *obs.addr, ctx))) return false;
   if (out.cred && (!obs.cred || !CredMatches(*out.cred, *obs.cred, ctx))) return false;
+  if (out.value_pid_of) {
+    const int p = *out.value_pid_of;
+    const int64_t pid = p >= 0 && static_cast<size_t>(p) < ctx.peer_pids.size()
+                            ? ctx.peer_pids[p]
+                            : ctx.harness_pid;
+    if (!obs.value || *obs.value != pid) return false;
+  }
+  if (out.ready) {
+    // Order-insensitive: the kernel's order is no part of the contract.
+    std::vector<std::pair<int, int64_t>> want = *out.ready, got = obs.ready;
+    std::sort(want.begin(), want.end());
+    std::sort(got.begin(), got.end());
+    if (want != got) return false;
+  }
   if (out.rights_same_as) {
     const std::vector<int>& want = *out.rights_same_as;
     if (want.size() != obs.rights.size()) return false;

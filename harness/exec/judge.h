@@ -32,6 +32,7 @@ struct JudgeContext {
   std::vector<int64_t> peer_gids;
   std::map<int, std::string> bound;  // fd slot -> recorded sockaddr
   std::map<int, FileId> ids;         // fd slot -> open file identity
+  std::vector<std::string> fd_names;  // slot -> name, for ready fds
 };
 
 struct Judgement {
@@ -59,6 +60,12 @@ std::string DescribeOutcome(const Op& call, const Outcome& out,
                             const JudgeContext& ctx);
 std::string DescribeObservation(const Op& call, const Observation& obs,
                                 const JudgeContext& ctx);
+
+// Ready fds as the case language writes them, by name, in slot order:
+// `events(a=EPOLLIN|EPOLLOUT, b=EPOLLOUT)` (epoll_wait) or
+// `readfds(a) writefds(a, b)` (select, pselect); "0" when none.
+std::string ReadyText(Call call, std::vector<std::pair<int, int64_t>> ready,
+                      const std::vector<std::string>& fd_names);
 
 // path("srv"), abstract("x"), autobind, unnamed, loopback4(40000), ...
 std::string DescribeAddress(absl::string_view sockaddr_bytes,

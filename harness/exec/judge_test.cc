@@ -1,6 +1,7 @@
 #include "harness/exec/judge.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -216,6 +217,41 @@ TEST(Judge, ALeakedFdFailsTheStepWhateverWasExpected) {
 TEST(Judge, QuoteBytesEscapesAndCuts) {
   EXPECT_EQ(QuoteBytes(std::string("a\0\"\\\xff", 5)), "\"a\\0\\\"\\\\\\xff\"");
   EXPECT_EQ(QuoteBytes("abcdef", 2, 2), "...\"cd\"...");
+}
+
+TEST(Judge, ReadyFdsCompareAsASetAndAnUnexpectedFdFails) {
+  // epoll_wait's order is the kernel's; the case names fds, not positions.
+  Op op = MakeOp(Call::kEpollWait, {8, 0});
+  Outcome want = Ret(2);
+  want.ready = std::vector<std::pair<int, int64_t>>{{0, 1}, {1, 4}};
+  Observation got = Returned(2);
+  got.ready = {{1, 4}, {0, 1}};
+  JudgeContext ctx;
+  ctx.fd_names = {"a", "b"};
+  EXPECT_TRUE(Judge(op, AnyOf({want}), got, ctx).ok);
+  got.ready = {{1, 4}};
+  got.ret = 1;
+  want.ret = Range::Exactly(1);
+  want.ready = std::vector<std::pair<int, int64_t>>{{0, 1}};
+  Judgement j = Judge(op, AnyOf({want}), got, ctx);
+  EXPECT_FALSE(j.ok);
+  EXPECT_EQ(j.expected, "events(a=EPOLLIN)");
+  EXPECT_EQ(j.observed, "events(b=EPOLLOUT)");
+}
+
+TEST(Judge, PidOfAPeerMatchesThatPeersPid) {
+  Op op = MakeOp(Call::kFcntl, {F_GETOWN});
+  Outcome want;
+  want.value_pid_of = 1;
+  Observation got = Returned(0);
+  got.value = 4242;
+  JudgeContext ctx;
+  ctx.peer_pids = {100, 4242};
+  EXPECT_TRUE(Judge(op, AnyOf({want}), got, ctx).ok);
+  got.value = 100;
+  Judgement j = Judge(op, AnyOf({want}), got, ctx);
+  EXPECT_FALSE(j.ok);
+  EXPECT_EQ(j.expected, "pid 4242 (peer 1)");
 }
 
 }  // namespace

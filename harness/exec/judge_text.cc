@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -40,7 +41,14 @@ std::string ValueText(const Op& call, int64_t v) {
     return FlagsToText(SymbolKind::kPollEvent, v);
   }
   if (call.call == Call::kFcntl && !call.ints.empty() && call.ints[0] == F_GETFL) {
-    return v == O_NONBLOCK ? "O_NONBLOCK" : absl::StrCat(v);
+    return v == 0 ? "O_RDONLY" : FlagsToText(SymbolKind::kFileFlag, v);
+  }
+  if (call.call == Call::kFcntl && !call.ints.empty() && call.ints[0] == F_GETFD) {
+    return FlagsToText(SymbolKind::kFdFlag, v);
+  }
+  if (call.call == Call::kFcntl && !call.ints.empty() && call.ints[0] == F_GETSIG &&
+      v != 0 && !SymbolName(SymbolKind::kSignal, v).empty()) {
+    return std::string(SymbolName(SymbolKind::kSignal, v));
   }
   return absl::StrCat(v);
 }
@@ -73,6 +81,38 @@ std::string CredText(int64_t pid, int64_t uid, int64_t gid) {
 }
 
 }  // namespace
+
+std::string ReadyText(Call call, std::vector<std::pair<int, int64_t>> ready,
+                      const std::vector<std::string>& fd_names) {
+  if (ready.empty()) return "0";
+  std::sort(ready.begin(), ready.end());
+  auto name = [&](int slot) {
+    return slot >= 0 && static_cast<size_t>(slot) < fd_names.size()
+               ? fd_names[slot]
+               : absl::StrCat("slot", slot);
+  };
+  if (call == Call::kEpollWait) {
+    std::vector<std::string> items;
+    for (const auto& [slot, events] : ready) {
+      items.push_back(absl::StrCat(name(slot), "=",
+                                   FlagsToText(SymbolKind::kEpollEvent, events)));
+    }
+    return absl::StrCat("events(", absl::StrJoin(items, ", "), ")");
+  }
+  std::vector<std::string> sets;
+  const std::pair<int64_t, const char*> kSets[] = {
+      {kReadSet, "readfds"}, {kWriteSet, "writefds"}, {kExceptSet, "exceptfds"}};
+  for (const auto& [bit, set] : kSets) {
+    std::vector<std::string> members;
+    for (const auto& [slot, bits] : ready) {
+      if (bits & bit) members.push_back(name(slot));
+    }
+    if (!members.empty()) {
+      sets.push_back(absl::StrCat(set, "(", absl::StrJoin(members, ", "), ")"));
+    }
+  }
+  return absl::StrJoin(sets, " ");
+}
 
 std::string QuoteBytes(absl::string_view bytes, size_t from, size_t max) {
   from = std::min(from, bytes.size());
@@ -117,7 +157,16 @@ std::string DescribeOutcome(const Op& call, const Outcome& out,
       parts.push_back(absl::StrCat("-1 ", ErrnoName(out.err)));
       break;
     case Outcome::Kind::kReturn:
-      if (out.data) {
+      if (out.ready) {
+        parts.push_back(ReadyText(call.call, *out.ready, ctx.fd_names));
+      } else if (out.value_pid_of) {
+        const int p = *out.value_pid_of;
+        parts.push_back(absl::StrCat(
+            "pid ", p >= 0 && static_cast<size_t>(p) < ctx.peer_pids.size()
+                        ? ctx.peer_pids[p]
+                        : ctx.harness_pid,
+            p >= 0 ? absl::StrCat(" (peer ", p, ")") : " (the harness)"));
+      } else if (out.data) {
         if (out.ret) parts.push_back(RangeText(*out.ret));
         parts.push_back(QuoteBytes(*out.data));
       } else if (out.value) {
@@ -152,6 +201,12 @@ std::string DescribeObservation(const Op& call, const Observation& obs,
   std::vector<std::string> parts;
   if (obs.ret < 0) {
     parts.push_back(absl::StrCat("-1 ", ErrnoName(obs.err)));
+  } else if (SpecOf(call.call).result == ResultKind::kReady) {
+    parts.push_back(ReadyText(call.call, obs.ready, ctx.fd_names));
+    if (static_cast<int64_t>(obs.ready.size()) != obs.ret &&
+        call.call == Call::kEpollWait) {
+      parts.push_back(absl::StrCat("(returned ", obs.ret, ")"));
+    }
   } else if (IsRead(call.call)) {
     parts.push_back(absl::StrCat(obs.ret));
     parts.push_back(QuoteBytes(obs.data));

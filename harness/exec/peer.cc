@@ -18,7 +18,7 @@ namespace {
 // Signals delivered during the current call, by number. The handler only
 // sets a flag: async-signal-safe.
 volatile sig_atomic_t g_caught[NSIG];
-const int kRecorded[] = {SIGPIPE, SIGURG};
+const int kRecorded[] = {SIGPIPE, SIGURG, SIGIO};  // SIGIO: O_ASYNC owners
 
 void Record(int sig) {
   if (sig > 0 && sig < NSIG) g_caught[sig] = 1;

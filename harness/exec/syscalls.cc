@@ -25,6 +25,7 @@ const internal::Handler* Table() {
     internal::RegisterMsgCalls(t);
     internal::RegisterCtlCalls(t);
     internal::RegisterProcCalls(t);
+    internal::RegisterEpollCalls(t);
     return t;
   }();
   return table;
@@ -159,6 +160,16 @@ Observation MissingFd(const Op& op, size_t i) {
 
 int64_t IntArg(const Op& op, size_t i, int64_t fallback) {
   return i < op.ints.size() ? op.ints[i] : fallback;
+}
+
+int64_t ValueArg(const Op& op, size_t i, const SyscallEnv& env) {
+  for (const auto& [index, who] : op.pid_args) {
+    if (index != i) continue;
+    if (who < 0) return env.harness_pid;
+    return static_cast<size_t>(who) < env.peer_pids.size() ? env.peer_pids[who]
+                                                           : 0;
+  }
+  return IntArg(op, i);
 }
 
 FileId IdOf(int fd) {

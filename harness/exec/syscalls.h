@@ -76,6 +76,7 @@ void RegisterIoCalls(Handler* table);      // syscalls_io.cc
 void RegisterMsgCalls(Handler* table);     // syscalls_msg.cc
 void RegisterCtlCalls(Handler* table);     // syscalls_ctl.cc
 void RegisterProcCalls(Handler* table);    // syscalls_proc.cc
+void RegisterEpollCalls(Handler* table);   // syscalls_epoll.cc
 
 // Shared by the families.
 Observation Errno(int err);           // ret -1, err
@@ -84,6 +85,8 @@ Observation HarnessError(std::string what);
 int FdArg(const Op& op, const SyscallEnv& env, size_t i);
 Observation MissingFd(const Op& op, size_t i);
 int64_t IntArg(const Op& op, size_t i, int64_t fallback = 0);
+// IntArg, with a `pid(A)` argument (Op::pid_args) replaced by that pid.
+int64_t ValueArg(const Op& op, size_t i, const SyscallEnv& env);
 // Binds `fd` to slot op.results[i] (closing any fd the slot held) and
 // records its identity in obs.ids.
 void BindResult(const Op& op, size_t i, int fd, SyscallEnv& env,

@@ -1,6 +1,6 @@
-// Control and query calls: poll, fcntl, setsockopt, getsockopt,
-// getsockname, getpeername, ioctl, sockatmark, and raise (harness
-// self-tests).
+// Control and query calls: poll, fcntl (F_DUPFD* bind a new fd),
+// setsockopt, getsockopt, getsockname, getpeername, ioctl, sockatmark, and
+// raise (harness self-tests).
 #include <fcntl.h>
 #include <linux/sockios.h>
 #include <poll.h>
@@ -35,14 +35,17 @@ Observation Fcntl(const Op& op, SyscallEnv& env) {
   int s = FdArg(op, env, 0);
   if (s < 0) return MissingFd(op, 0);
   const int cmd = IntArg(op, 0);
-  int r = fcntl(s, cmd, IntArg(op, 1));
+  int r = fcntl(s, cmd, ValueArg(op, 1, env));
   if (r < 0) return Errno(errno);
   Observation o;
+  if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) {
+    BindResult(op, 0, r, env, o);  // a new fd the case names
+    return o;
+  }
+  // fcntl's result is its value (0 for the F_SET commands); F_GETFL's is
+  // every status flag and the access mode (O_RDWR|O_NONBLOCK).
   o.ret = r;
-  // fcntl's result is its value (0 for the F_SET commands). The case
-  // language compares F_GETFL's status flags under O_NONBLOCK only: the
-  // access mode and other bits are not what cases are about.
-  o.value = cmd == F_GETFL ? (r & O_NONBLOCK) : r;
+  o.value = r;
   return o;
 }
 
@@ -90,13 +93,19 @@ Observation Getname(const Op& op, SyscallEnv& env) {
   return o;
 }
 
+// Without an argument the request reads an int (FIONREAD, SIOCOUTQ,
+// SIOCATMARK, FIOGETOWN): that is the value. With one it passes it
+// (FIONBIO, FIOASYNC, FIOSETOWN pid(A)): the value is ioctl's return.
 Observation Ioctl(const Op& op, SyscallEnv& env) {
   int s = FdArg(op, env, 0);
   if (s < 0) return MissingFd(op, 0);
-  int v = 0;
-  if (ioctl(s, IntArg(op, 0), &v) != 0) return Errno(errno);
+  const bool sets = op.ints.size() >= 2;
+  int v = sets ? static_cast<int>(ValueArg(op, 1, env)) : 0;
+  int r = ioctl(s, IntArg(op, 0), &v);
+  if (r < 0) return Errno(errno);
   Observation o;
-  o.value = v;
+  o.ret = r;
+  o.value = sets ? r : v;
   return o;
 }
 
@@ -118,7 +127,7 @@ Observation Raise(const Op& op, SyscallEnv& env) {
   const int sig = IntArg(op, 0);
   // Signals the peer records keep their handler; any other takes its default
   // action, so a crash test crashes even under a sanitizer's handlers.
-  if (sig != SIGPIPE && sig != SIGURG) signal(sig, SIG_DFL);
+  if (sig != SIGPIPE && sig != SIGURG && sig != SIGIO) signal(sig, SIG_DFL);
   if (raise(sig) != 0) return Errno(errno);
   return Observation();
 }

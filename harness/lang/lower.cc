@@ -356,6 +356,19 @@ bool RowLowering::LowerCred(const Expr& e, CredSpec* out) {
   return true;
 }
 
+bool RowLowering::LowerPid(const Expr& e, int* who) {
+  if (e.items.size() != 1 || e.items[0].kind != Expr::Kind::kName) {
+    Error(e.loc, "'pid' takes one peer or 'harness': pid(A)");
+    return false;
+  }
+  if (e.items[0].text == "harness") {
+    *who = CredSpec::kHarness;
+    return true;
+  }
+  *who = PeerIndex(NameRef{e.items[0].text, e.items[0].loc}, true);
+  return *who >= 0;
+}
+
 bool RowLowering::LowerAncillary(const CallSpec& spec, const Expr& e,
                                  int holder, Op* op) {
   if (spec.ancillary == Ancillary::kReceive) {
@@ -453,6 +466,41 @@ bool RowLowering::LowerArgs(const CallSpec& spec, const std::vector<Expr>& args,
           return false;
         }
         op->ints.push_back(found);
+        break;
+      }
+      case ArgKind::kFdSet: {
+        // select's sets: readfds(a, b) ...; the fds go to Op::fds, the
+        // set's size to Op::ints.
+        if (e.kind != Expr::Kind::kApply || e.text != a.name) {
+          Error(e.loc, absl::StrCat("'", spec.name, "' takes its ", a.name,
+                                    " set here: ", a.name, "(fd, ...), found ",
+                                    Shown(e)));
+          return false;
+        }
+        for (const Expr& fd : e.items) {
+          int slot;
+          if (!LowerFd(fd, holder, iteration, &slot)) return false;
+          op->fds.push_back(slot);
+        }
+        op->ints.push_back(static_cast<int64_t>(e.items.size()));
+        break;
+      }
+      case ArgKind::kValue: {
+        if (e.kind == Expr::Kind::kApply && e.text == "pid") {
+          int who;
+          if (!LowerPid(e, &who)) return false;
+          op->pid_args.emplace_back(op->ints.size(), who);
+          op->ints.push_back(0);
+          break;
+        }
+        if (a.symbols.empty() && e.kind != Expr::Kind::kInt) {
+          Error(e.loc, absl::StrCat("expected a number or pid(PEER) for '",
+                                    a.name, "', found ", Shown(e)));
+          return false;
+        }
+        int64_t v;
+        if (!LowerSymbols(e, a, &v)) return false;
+        op->ints.push_back(v);
         break;
       }
     }

@@ -89,6 +89,12 @@ bool RowLowering::LowerValue(const Expr& e, const CallSpec& spec,
       return true;
     }
     case ResultKind::kValue: {
+      if (e.kind == Expr::Kind::kApply && e.text == "pid") {
+        int who;
+        if (!LowerPid(e, &who)) return false;
+        out->value_pid_of = who;
+        return true;
+      }
       if (e.kind == Expr::Kind::kApply && e.text == "cred") {
         CredSpec cred;
         if (!LowerCred(e, &cred)) return false;
@@ -118,6 +124,7 @@ bool RowLowering::LowerValue(const Expr& e, const CallSpec& spec,
     case ResultKind::kFd:
     case ResultKind::kFdPair:
     case ResultKind::kData:
+    case ResultKind::kReady:
       break;
   }
   if (IsCount(e)) {
@@ -155,7 +162,8 @@ bool RowLowering::LowerOutcome(const Alternative& alt, const CallSpec& spec,
   }
   const Expr& first = v[0];
   if (first.kind == Expr::Kind::kName && IsErrnoLike(first.text) &&
-      (spec.result != ResultKind::kValue ||
+      ((spec.result != ResultKind::kValue &&
+        spec.result != ResultKind::kReady) ||
        LookupSymbol(first.text, SymbolKind::kErrno))) {
     auto err = LookupSymbol(first.text, SymbolKind::kErrno);
     if (!err) {
@@ -172,6 +180,8 @@ bool RowLowering::LowerOutcome(const Alternative& alt, const CallSpec& spec,
     }
     out->kind = Outcome::Kind::kErrno;
     out->err = static_cast<int>(*err);
+  } else if (spec.result == ResultKind::kReady) {
+    if (!LowerReady(alt, spec, out)) return false;
   } else if (spec.result == ResultKind::kFd ||
              spec.result == ResultKind::kFdPair) {
     size_t want = spec.result == ResultKind::kFd ? 1 : 2;

@@ -70,6 +70,15 @@ class RowLowering {
   bool LowerData(const Expr& e, std::string* out);
   bool LowerAddress(const Expr& e, bool expectation, AddressSpec* out);
   bool LowerCred(const Expr& e, CredSpec* out);
+  // `pid(A)` / `pid(harness)`: the peer index or CredSpec::kHarness.
+  bool LowerPid(const Expr& e, int* who);
+  bool LowerReady(const Alternative& alt, const CallSpec& spec,
+                  Outcome* out);
+  // After a call step is lowered: an epoll fd given to a socket call, or a
+  // socket given to epoll_ctl/epoll_wait as the epoll fd, where the step
+  // expects success, is an error; then records what `op` made.
+  bool CheckFdKinds(const CallSpec& spec, const std::vector<Expr>& args,
+                    const Op& op);
   bool LowerAncillary(const CallSpec& spec, const Expr& e, int holder, Op* op);
   // Puts the row's matrix values into a result as written; false (and an
   // error counted) when a variable is unknown.
@@ -96,6 +105,8 @@ class RowLowering {
   Plan plan_;
 
   std::map<std::string, int> slots_;             // "c[2]" -> slot
+  enum class FdKind { kSocket, kEpoll };
+  std::map<int, FdKind> fd_kinds_;  // slot -> what made it, where known
   std::vector<std::set<int>> held_;              // [holder + 1] -> slots
   std::vector<std::map<int, Location>> closed_;  // [holder + 1] -> where
   std::map<std::string, int> peers_;             // name -> index

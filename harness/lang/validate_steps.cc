@@ -282,7 +282,11 @@ void RowLowering::LowerCallStep(const Step& step, int holder) {
     std::vector<Expr> shown = args;
     for (Expr& e : shown) FillIndex(&e, iteration);
     op.text = PrintCall(step.call.name, shown);
-    if (!Expectations(step, *spec, holder, iteration, step.blocks, &op)) return;
+    // The result kind can depend on the arguments (fcntl F_DUPFD: an fd).
+    CallSpec used = *spec;
+    used.result = ResultOf(*spec, op.ints);
+    if (!Expectations(step, used, holder, iteration, step.blocks, &op)) return;
+    if (!CheckFdKinds(used, args, op)) return;
     if (step.blocks) {
       pending_[holder] = Pending{spec, step.loc, op.text, plan_.ops.size()};
     }

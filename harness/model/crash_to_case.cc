@@ -167,7 +167,14 @@ std::string PayloadLine(int writer, uint64_t extent) {
 absl::StatusOr<Conversion> CrashToCase(absl::Span<const uint8_t> input,
                                        const CrashToCaseOptions& options,
                                        ModelLimits limits) {
-  const OpsProgram program = DecodeOps(input);
+  return ProgramToCase(DecodeOps(input), input, options, limits);
+}
+
+absl::StatusOr<Conversion> ProgramToCase(const OpsProgram& program,
+                                         absl::Span<const uint8_t> input,
+                                         const CrashToCaseOptions& options,
+                                         ModelLimits limits) {
+  const std::string& fuzzer = options.fuzzer;
   int raw[2];
   if (socketpair(AF_UNIX, SockTypeValue(program.type) | SOCK_NONBLOCK | SOCK_CLOEXEC,
                  0, raw) != 0) {
@@ -179,7 +186,9 @@ absl::StatusOr<Conversion> CrashToCase(absl::Span<const uint8_t> input,
   Conversion conv;
   std::vector<Step> steps;
   uint64_t extent[2] = {0, 0}, data_total = 0;
+  const bool guest = options.guest_answer.has_value();
   for (const ModelOp& op : program.ops) {
+    if (steps.size() >= options.max_steps) break;
     Step s;
     s.op = op;
     if (op.kind == OpKind::kWrite) {
@@ -208,10 +217,17 @@ absl::StatusOr<Conversion> CrashToCase(absl::Span<const uint8_t> input,
         }
       }
     }
+    if (guest && !conv.diverged && steps.size() + 1 == std::min(options.max_steps, program.ops.size())) {
+      s.allowed = before.AllowedResults(op);  // for Covers only
+    }
     steps.push_back(std::move(s));
     if (conv.diverged) break;
   }
   conv.steps = steps.size();
+  // The guest's answer belongs to the last step, unless the host diverged
+  // from the model earlier (then that step ends the case, as without one).
+  const bool guest_step = guest && !conv.diverged && !steps.empty() &&
+                          steps.size() == std::min(options.max_steps, program.ops.size());
   if (std::max(extent[0], extent[1]) > static_cast<uint64_t>(kMaxPayloadBytes) ||
       data_total > kMaxCaseData) {
     return absl::OutOfRangeError(absl::StrFormat(
@@ -223,23 +239,37 @@ absl::StatusOr<Conversion> CrashToCase(absl::Span<const uint8_t> input,
   const std::string type = SockTypeName(program.type);
   std::string title = options.title;
   if (title.empty()) {
-    title = conv.diverged ? absl::StrCat("Found by ops_fuzzer: ", conv.reason)
-                          : absl::StrCat("ops_fuzzer input without divergence (",
+    title = guest_step ? absl::StrCat(options.guest_platform, " differs at ",
+                                      steps.back().op.ToString())
+            : conv.diverged ? absl::StrCat("Found by ", fuzzer, ": ", conv.reason)
+                          : absl::StrCat(fuzzer, " input without divergence (",
                                          type, ", ", steps.size(), " operations)");
   }
   std::string text = absl::StrFormat(
-      "# Made by fuzz/crash_to_case from an ops_fuzzer input (%s, %d of %d "
+      "# Made by fuzz/crash_to_case from a %s input (%s, %d of %d "
       "operations).\n"
       "# Each step expects what the kernel answered and the reference model\n"
       "# (harness/model.h) allowed%s.\n",
-      type, steps.size(), program.ops.size(),
+      fuzzer, type, steps.size(), program.ops.size(),
       conv.diverged ? ", except the last, which expects what the model allows"
                     : "");
+  if (guest_step) {
+    absl::StrAppendFormat(&text,
+                          "# The last step differs on %s: its `on %s` line is "
+                          "the answer seen there\n# (fuzz/ops_triage, "
+                          "differential mode).\n",
+                          options.guest_platform, options.guest_platform);
+  }
   absl::StrAppend(&text, "title ", QuoteLiteral(title), "\n");
-  absl::StrAppend(&text, "covers ",
-                  conv.diverged ? Covers(program.type, steps.back()) : "B13", "\n");
+  std::string covers = options.covers;
+  if (covers.empty()) {
+    covers = conv.diverged || guest_step ? Covers(program.type, steps.back()) : "B13";
+  }
+  absl::StrAppend(&text, "covers ", covers, "\n");
   absl::StrAppend(&text, "source ",
-                  QuoteLiteral(absl::StrCat("fuzz/ops_fuzzer input ", Sha1Hex(input))),
+                  QuoteLiteral(options.source.empty()
+                                   ? absl::StrCat("fuzz/", fuzzer, " input ", Sha1Hex(input))
+                                   : options.source),
                   "\n\n");
   for (int w = 0; w < 2; ++w) {
     if (extent[w] > 0) absl::StrAppend(&text, PayloadLine(w, extent[w]));
@@ -255,7 +285,7 @@ absl::StatusOr<Conversion> CrashToCase(absl::Span<const uint8_t> input,
     const Step& s = steps[i];
     const ModelOp& op = s.op;
     const bool divergent = conv.diverged && i + 1 == steps.size();
-    if (divergent) emit(absl::StrCat("# ops_fuzzer diverged here: ", conv.reason));
+    if (divergent) emit(absl::StrCat("# ", fuzzer, " diverged here: ", conv.reason));
     const char e = EndName(op.end);
     const std::string result =
         divergent ? Answers(s) : Answer(op, s.offset, s.obs, s.obs.ret);
@@ -293,6 +323,28 @@ absl::StatusOr<Conversion> CrashToCase(absl::Span<const uint8_t> input,
       }
     }
     if (divergent) conv.divergent_line = at;
+    if (guest_step && i + 1 == steps.size()) {
+      const Observed& g = *options.guest_answer;
+      // A SO_SNDBUF step is two lines: the answer goes under the one that
+      // differs.
+      std::string answer;
+      if (op.kind == OpKind::kSetSndbuf) {
+        answer = g.ret < 0 ? ErrnoName(g.err) : absl::StrCat(g.sndbuf);
+      } else {
+        answer = Answer(op, s.offset, g, g.ret);
+      }
+      if (op.kind == OpKind::kSetSndbuf && g.ret != s.obs.ret) {
+        // The setsockopt line is the one before the getsockopt line: the
+        // guest's error belongs there, and the case ends at it.
+        text.erase(text.rfind("P: getsockopt"));
+        --line;
+        conv.divergent_line = at = line - 1;
+      }
+      conv.guest_line = emit(absl::StrFormat("   on %s = %s because %s",
+                                             options.guest_platform, answer,
+                                             QuoteLiteral(options.guest_because)));
+      conv.divergent_line = at;
+    }
   }
   conv.text = std::move(text);
   return conv;

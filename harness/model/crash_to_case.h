@@ -11,17 +11,33 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "harness/model/fuzz_ops.h"
 #include "harness/model/model.h"
 
 namespace sockspec {
 
 struct CrashToCaseOptions {
+  // The fuzzer the input is for, named in the title, comments and source.
+  std::string fuzzer = "ops_fuzzer";
   // The title; empty for "Found by ops_fuzzer: <the model's reason>".
   std::string title;
+  // Replays at most this many operations (a differential finding stops at
+  // the step where host and guest differ).
+  size_t max_steps = SIZE_MAX;
+  // A differential finding (fuzz_diff.h): the guest's answer to the last
+  // replayed step, written under it as `on PLATFORM = ANSWER because "..."`.
+  // The host's answer stays the step's result (unless the host itself
+  // diverges from the model first, as without a guest).
+  std::optional<model::Observed> guest_answer;
+  std::string guest_platform;  // "gvisor"
+  std::string guest_because;   // "observed with gvisor-20221219"
+  std::string source;          // the source line; empty: the input's SHA-1
+  std::string covers;          // the covers line; empty: chosen from the step
 };
 
 struct Conversion {
@@ -30,6 +46,7 @@ struct Conversion {
   std::string reason;    // the model's reason at the divergent step
   int divergent_line = 0;  // the 1-based line of the step expected to fail
   size_t steps = 0;        // operations replayed (up to the divergent one)
+  int guest_line = 0;      // the line of the `on PLATFORM` answer, if any
 };
 
 // Decodes `input` with DecodeOps, replays it on a fresh non-blocking
@@ -40,6 +57,13 @@ struct Conversion {
 absl::StatusOr<Conversion> CrashToCase(absl::Span<const uint8_t> input,
                                        const CrashToCaseOptions& options,
                                        model::ModelLimits limits);
+
+// As CrashToCase, for a program decoded from `input` by any fuzzer (a
+// sizes_fuzzer input through SizesAsOps): `input` only names the source.
+absl::StatusOr<Conversion> ProgramToCase(const OpsProgram& program,
+                                         absl::Span<const uint8_t> input,
+                                         const CrashToCaseOptions& options,
+                                         model::ModelLimits limits);
 
 // The SHA-1 of `data` in lower-case hex (the name libFuzzer gives a crash
 // input, and the case's source line).

@@ -16,7 +16,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "harness/os/fd.h"
-#include "harness/model/fuzz_input.h"
 
 namespace sockspec {
 // The reference model's names this file uses.
@@ -34,11 +33,7 @@ using model::SockTypeValue;
 using model::kPollEvents;
 }  // namespace
 
-namespace {
-
-constexpr IoCall kCalls[] = {IoCall::kSend, IoCall::kPlain, IoCall::kMsg};
-
-void ApplyCorruption(Corruption c, Observed& obs, uint8_t* rbuf, bool& done) {
+void CorruptObserved(Corruption c, Observed& obs, uint8_t* rbuf, bool& done) {
   if (done || c == Corruption::kNone) return;
   const size_t n = obs.data.size();
   if (c == Corruption::kDropByte && n >= 1) {
@@ -54,59 +49,6 @@ void ApplyCorruption(Corruption c, Observed& obs, uint8_t* rbuf, bool& done) {
     obs.err = obs.err == EAGAIN ? ECONNRESET : EAGAIN;
     done = true;
   }
-}
-
-}  // namespace
-
-OpsProgram DecodeOps(absl::Span<const uint8_t> data) {
-  FuzzInput in(data);
-  OpsProgram p;
-  p.type = static_cast<SockType>(in.Byte() % 3);
-  bool closed[2] = {false, false};
-  while (!in.empty() && p.ops.size() < kMaxFuzzOps && !(closed[0] && closed[1])) {
-    const uint8_t c = in.Byte();
-    const int end = c & 1;
-    ModelOp op;
-    switch ((c >> 1) & 7) {
-      case 0:
-      case 1: {
-        const size_t size = in.Size();
-        const uint8_t f = in.Byte();
-        op = ModelOp::Write(end, size,
-                       ((f & 1) ? MSG_DONTWAIT : 0) |
-                           ((f & 2) ? MSG_NOSIGNAL : 0),
-                       kCalls[(f >> 2) % 3]);
-        break;
-      }
-      case 2:
-      case 3: {
-        const size_t size = in.Size();
-        const uint8_t f = in.Byte();
-        op = ModelOp::Read(end, size,
-                      ((f & 1) ? MSG_PEEK : 0) | ((f & 2) ? MSG_TRUNC : 0) |
-                          ((f & 4) ? MSG_DONTWAIT : 0) |
-                          ((f & 8) ? MSG_WAITALL : 0),
-                      kCalls[(f >> 4) % 3]);
-        break;
-      }
-      case 4:
-        op = ModelOp::Shutdown(end, in.Byte() % 3);
-        break;
-      case 5:
-        op = ModelOp::Poll(end);
-        break;
-      case 6:
-        op = ModelOp::SetSndbuf(end, in.U16() * 4);
-        break;
-      default:
-        op = ModelOp::Close(end);
-        break;
-    }
-    if (closed[end]) continue;
-    if (op.kind == OpKind::kClose) closed[end] = true;
-    p.ops.push_back(op);
-  }
-  return p;
 }
 
 absl::StatusOr<Corruption> CorruptionFromEnv() {
@@ -235,7 +177,7 @@ absl::Status OpsRunner::Run(const OpsProgram& program, Corruption corruption) {
     const int fd = op.kind == OpKind::kClose ? fds[op.end].release()
                                              : fds[op.end].get();
     Observed obs = ExecuteOp(op, fd, wbuf_.data(), rbuf_.data());
-    ApplyCorruption(corruption, obs, rbuf_.data(), corrupted);
+    CorruptObserved(corruption, obs, rbuf_.data(), corrupted);
     ++ops_run_;
     verdict = model.Check(op, obs);
     obs.data = {};

@@ -31,8 +31,21 @@ constexpr size_t kMaxFuzzOps = 128;
 constexpr size_t kMaxOpSize = 65535u << 3;
 
 // Decodes any bytes into a program; never fails (missing bytes read as 0).
-// Byte 0 picks the type (% 3: STREAM, DGRAM, SEQPACKET). Each operation is an
-// opcode byte c, with end = c & 1 and kind = (c >> 1) & 7:
+// Two encodings (fuzz_ops_codec.cc), told apart by the first bytes:
+//
+// Version 1 starts with kOpsMagic ("\xf5SX"), then a version byte V, then
+// the type byte (% 3: STREAM, DGRAM, SEQPACKET), then operations, each
+// opcode byte c (end = c & 1, code = c >> 1), a length byte L and L argument
+// bytes. A code the version V does not define (kOpCodesInVersion) is skipped
+// with its arguments, so a new operation gets a new code and a new version,
+// and every existing input keeps its meaning. Codes and their arguments:
+//   0 write: SIZE, f    1 read: SIZE, f    2 shutdown: how    3 poll
+//   4 setsockopt SO_SNDBUF: U16 (x4)        5 close
+// with SIZE, f and how as in version 0.
+//
+// Version 0 (anything else: the original encoding, kept so that existing
+// corpora decode as they always did): byte 0 picks the type (% 3). Each
+// operation is an opcode byte c, with end = c & 1 and kind = (c >> 1) & 7:
 //   0, 1  write: SIZE, then f: f&1 MSG_DONTWAIT, f&2 MSG_NOSIGNAL,
 //         (f>>2)%3 the call (send, write, sendmsg)
 //   2, 3  read: SIZE, then f: f&1 MSG_PEEK, f&2 MSG_TRUNC, f&4 MSG_DONTWAIT,
@@ -46,6 +59,17 @@ constexpr size_t kMaxOpSize = 65535u << 3;
 // program ends once both ends are closed or after kMaxFuzzOps operations.
 OpsProgram DecodeOps(absl::Span<const uint8_t> data);
 
+// The first bytes of a version 1 input, and the newest version.
+inline constexpr uint8_t kOpsMagic[3] = {0xf5, 'S', 'X'};
+constexpr uint8_t kOpsVersion = 1;
+// The encoding `data` uses: 0, or the version byte after kOpsMagic.
+int OpsEncodingVersion(absl::Span<const uint8_t> data);
+
+// The version 1 bytes of `program`, which DecodeOps turns back into it.
+// Sizes and SO_SNDBUF values that the encoding cannot carry are rounded down
+// to ones it can (every decoded program's can).
+std::vector<uint8_t> EncodeOps(const OpsProgram& program);
+
 // A deliberate fault injected into one observed result, to show the model
 // catches it (the oracle's own test).
 enum class Corruption { kNone, kDropByte, kSwapBytes, kWrongErrno };
@@ -53,6 +77,11 @@ enum class Corruption { kNone, kDropByte, kSwapBytes, kWrongErrno };
 // Reads SOCKSPEC_CORRUPT (drop-byte, swap-bytes, wrong-errno). kNone when
 // unset or empty; InvalidArgument for another value.
 absl::StatusOr<Corruption> CorruptionFromEnv();
+
+// Applies `c` to `obs` (whose read data sits in `rbuf`) unless `done`, or
+// unless the result has nothing to corrupt; sets `done` once it has.
+void CorruptObserved(Corruption c, model::Observed& obs, uint8_t* rbuf,
+                     bool& done);
 
 // Blocks SIGPIPE in the calling thread, so that a write that raises it leaves
 // it pending for ExecuteOp to collect and count.

@@ -31,6 +31,8 @@ std::string ExitStatus::ToString() const {
 }
 
 std::string SignalName(int sig) {
+  // glibc abbreviates 29 as POLL; cases and fcntl(2) call it SIGIO.
+  if (sig == SIGIO) return "SIGIO";
   if (const char* abbrev = sigabbrev_np(sig)) return absl::StrCat("SIG", abbrev);
   return absl::StrCat("SIG?", sig);
 }

@@ -5,6 +5,7 @@
 #include <linux/sockios.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
@@ -109,13 +110,50 @@ const std::vector<Symbol>& AllSymbols() {
       S(F_SETFD, kFcntlCmd)
       S(F_DUPFD, kFcntlCmd)
       S(F_DUPFD_CLOEXEC, kFcntlCmd)
-      // file status flags
+      S(F_SETOWN, kFcntlCmd)
+      S(F_GETOWN, kFcntlCmd)
+      S(F_SETSIG, kFcntlCmd)
+      S(F_GETSIG, kFcntlCmd)
+      // file status flags (F_GETFL shows the access mode too: O_RDWR)
+      S(O_RDWR, kFileFlag)
+      S(O_WRONLY, kFileFlag)
       S(O_NONBLOCK, kFileFlag)
+      S(O_ASYNC, kFileFlag)
+      S(O_APPEND, kFileFlag)
+      S(O_RDONLY, kFileFlag)
       // fd flags
       S(FD_CLOEXEC, kFdFlag)
       // ioctls
       S(SIOCINQ, kIoctl)
       S(SIOCOUTQ, kIoctl)
+      S(SIOCATMARK, kIoctl)
+      S(FIONBIO, kIoctl)
+      S(FIOASYNC, kIoctl)
+      S(FIOSETOWN, kIoctl)
+      S(SIOCSPGRP, kIoctl)
+      S(FIOGETOWN, kIoctl)
+      S(SIOCGPGRP, kIoctl)
+      S(FIONREAD, kIoctl)  // = SIOCINQ, its alias
+      // epoll
+      S(EPOLL_CLOEXEC, kEpollFlag)
+      S(EPOLL_CTL_ADD, kEpollCtl)
+      S(EPOLL_CTL_DEL, kEpollCtl)
+      S(EPOLL_CTL_MOD, kEpollCtl)
+      S(EPOLLIN, kEpollEvent)
+      S(EPOLLPRI, kEpollEvent)
+      S(EPOLLOUT, kEpollEvent)
+      S(EPOLLERR, kEpollEvent)
+      S(EPOLLHUP, kEpollEvent)
+      S(EPOLLRDNORM, kEpollEvent)
+      S(EPOLLRDBAND, kEpollEvent)
+      S(EPOLLWRNORM, kEpollEvent)
+      S(EPOLLWRBAND, kEpollEvent)
+      S(EPOLLMSG, kEpollEvent)
+      S(EPOLLRDHUP, kEpollEvent)
+      S(EPOLLEXCLUSIVE, kEpollEvent)
+      S(EPOLLWAKEUP, kEpollEvent)
+      S(EPOLLONESHOT, kEpollEvent)
+      S(EPOLLET, kEpollEvent)
       // errnos: names before their aliases (EAGAIN before EWOULDBLOCK)
       S(EPERM, kErrno)
       S(ENOENT, kErrno)
@@ -356,6 +394,12 @@ std::string_view SymbolKindName(SymbolKind kind) {
       return "fd flag";
     case SymbolKind::kIoctl:
       return "ioctl request";
+    case SymbolKind::kEpollFlag:
+      return "epoll_create1 flag";
+    case SymbolKind::kEpollCtl:
+      return "epoll_ctl operation";
+    case SymbolKind::kEpollEvent:
+      return "epoll event";
     case SymbolKind::kErrno:
       return "errno";
     case SymbolKind::kSignal:

@@ -1,6 +1,6 @@
 // Symbol tables for the case language: the system constants a case may name
 // (AF_*, SOCK_*, MSG_*, SOL_SOCKET, SO_*, SHUT_*, POLL*, F_*, O_NONBLOCK,
-// FD_CLOEXEC, SIOCINQ/SIOCOUTQ, errno and signal names), both ways.
+// FD_CLOEXEC, SIOC*/FIO* ioctls, EPOLL*, errno and signal names), both ways.
 //
 //   LookupSymbol("MSG_PEEK", SymbolKind::kMsgFlag)  -> MSG_PEEK's value
 //   FlagsToText(SymbolKind::kMsgFlag, MSG_TRUNC | MSG_CTRUNC)
@@ -29,6 +29,9 @@ enum class SymbolKind {
   kFileFlag,   // O_NONBLOCK
   kFdFlag,     // FD_CLOEXEC
   kIoctl,      // SIOCINQ
+  kEpollFlag,  // EPOLL_CLOEXEC (epoll_create1)
+  kEpollCtl,   // EPOLL_CTL_ADD
+  kEpollEvent, // EPOLLIN, EPOLLET
   kErrno,      // EAGAIN
   kSignal,     // SIGPIPE
 };

@@ -1,5 +1,7 @@
 #include "harness/plan/calls.h"
 
+#include <fcntl.h>
+
 #include <utility>
 
 namespace sockspec {
@@ -120,10 +122,11 @@ CallSpec Describe(Call c) {
           .Args({kFdArg, {"events", ArgKind::kSymbols, {K::kPollEvent}}})
           .Optional({{"timeout_ms", ArgKind::kInt, {}, 0}})
           .Result(R::kRevents).Blocks(Blocking::kOnTimeout).FdInStruct();
-    case Call::kFcntl:
+    case Call::kFcntl:  // F_DUPFD*: a new fd (ResultOf); F_SETOWN: pid(A)
       return Entry("fcntl", c, F::kCtl)
           .Args({kFdArg, {"command", ArgKind::kSymbols, {K::kFcntlCmd}}})
-          .Optional({{"arg", ArgKind::kSymbols, {K::kFileFlag, K::kFdFlag}, 0}})
+          .Optional({{"arg", ArgKind::kValue,
+                      {K::kFileFlag, K::kFdFlag, K::kSignal}, 0}})
           .Result(R::kValue);
     case Call::kSetsockopt:
       return Entry("setsockopt", c, F::kCtl)
@@ -135,9 +138,10 @@ CallSpec Describe(Call c) {
       return Entry("getsockname", c, F::kCtl).Args({kFdArg}).Result(R::kAddress);
     case Call::kGetpeername:
       return Entry("getpeername", c, F::kCtl).Args({kFdArg}).Result(R::kAddress);
-    case Call::kIoctl:
+    case Call::kIoctl:  // with an arg it sets (result 0), without it gets
       return Entry("ioctl", c, F::kCtl)
           .Args({kFdArg, {"request", ArgKind::kSymbols, {K::kIoctl}}})
+          .Optional({{"arg", ArgKind::kValue, {}}})
           .Result(R::kValue);
     case Call::kSockatmark:  // ioctl SIOCATMARK: 1 at the urgent mark, else 0
       return Entry("sockatmark", c, F::kCtl).Args({kFdArg});
@@ -156,6 +160,27 @@ CallSpec Describe(Call c) {
           .Result(R::kFdPair);
     case Call::kDropPrivileges:
       return Entry("drop_privileges", c, F::kProc).PeerOnly();
+    case Call::kEpollCreate1:
+      return Entry("epoll_create1", c, F::kEpoll)
+          .Args({{"flags", ArgKind::kSymbols, {K::kEpollFlag}}}).Result(R::kFd);
+    case Call::kEpollCtl:  // ints: op, events (0 when left out: DEL)
+      return Entry("epoll_ctl", c, F::kEpoll)
+          .Args({{"epfd", ArgKind::kFd, {}},
+                 {"op", ArgKind::kSymbols, {K::kEpollCtl}}, kFdArg})
+          .Optional({{"events", ArgKind::kSymbols, {K::kEpollEvent}, 0}});
+    case Call::kEpollWait:  // ints: maxevents, timeout_ms (-1: for ever)
+      return Entry("epoll_wait", c, F::kEpoll)
+          .Args({{"epfd", ArgKind::kFd, {}}, {"maxevents", ArgKind::kInt, {}}})
+          .Optional({{"timeout_ms", ArgKind::kInt, {}, 0}})
+          .Result(R::kReady).Blocks(Blocking::kOnTimeout);
+    case Call::kSelect:  // ints: three set sizes, timeout_ms (-1: NULL)
+    case Call::kPselect:
+      return Entry(c == Call::kSelect ? "select" : "pselect", c, F::kEpoll)
+          .Args({{"readfds", ArgKind::kFdSet, {}},
+                 {"writefds", ArgKind::kFdSet, {}},
+                 {"exceptfds", ArgKind::kFdSet, {}}})
+          .Optional({{"timeout_ms", ArgKind::kInt, {}, 0}})
+          .Result(R::kReady).Blocks(Blocking::kOnTimeout).FdInStruct();
     case Call::kWakes:  // the peer's blocked call completes
       return Entry("wakes", c, F::kCoordination).PeerOnly().Statement();
     case Call::kBlocked:  // the peer's blocked call is still asleep
@@ -174,9 +199,18 @@ int CallSpec::FdsMade() const {
     case ResultKind::kData:
     case ResultKind::kRevents:
     case ResultKind::kValue:
-    case ResultKind::kAddress: break;
+    case ResultKind::kAddress:
+    case ResultKind::kReady: break;
   }
   return ancillary == Ancillary::kReceive ? -1 : 0;
+}
+
+ResultKind ResultOf(const CallSpec& spec, const std::vector<int64_t>& ints) {
+  if (spec.call == Call::kFcntl && !ints.empty() &&
+      (ints[0] == F_DUPFD || ints[0] == F_DUPFD_CLOEXEC)) {
+    return ResultKind::kFd;
+  }
+  return spec.result;
 }
 
 const std::vector<CallSpec>& AllCalls() {

@@ -29,6 +29,8 @@ enum class ArgKind {
   kData,      // m1, m1[0:10], "x", m1 + m2
   kAddress,   // path("srv"), abstract("x"), unnamed, loopback4, addr(l)
   kPairKind,  // socketpair, pathname, abstract, inet4, inet6
+  kFdSet,     // select's sets: readfds(a, b), writefds(), exceptfds(a)
+  kValue,     // as kSymbols, or pid(PEER) / pid(harness): Op::pid_args
 };
 
 struct ArgSpec {
@@ -48,6 +50,7 @@ enum class ResultKind {
   kRevents,  // poll's revents
   kValue,    // getsockopt, ioctl, fcntl: an int, a symbol, cred(B)
   kAddress,  // getsockname/getpeername
+  kReady,    // epoll_wait: events(a=EPOLLIN, ...); select: readfds(a) ...
 };
 
 // Whether the call can sleep in the kernel.
@@ -60,7 +63,7 @@ enum class Blocking {
 
 // Which handler file runs the call (syscalls_<family>.cc), or none: the
 // coordination steps are the executor's own.
-enum class CallFamily { kSocket, kIo, kMsg, kCtl, kProc, kCoordination };
+enum class CallFamily { kSocket, kIo, kMsg, kCtl, kProc, kEpoll, kCoordination };
 
 // recvmsg/sendmsg take `rights=N` / `creds` / `rights(f)` / `creds(A)`
 // after their positional arguments.
@@ -101,6 +104,10 @@ struct CallSpec {
 
 // The entry for `call`; every Call has one.
 const CallSpec& SpecOf(Call call);
+
+// The result kind of one use of the call: spec.result, except that fcntl's
+// F_DUPFD and F_DUPFD_CLOEXEC (ints[0]) make a new fd (kFd).
+ResultKind ResultOf(const CallSpec& spec, const std::vector<int64_t>& ints);
 
 // Every entry, in Call order.
 const std::vector<CallSpec>& AllCalls();

@@ -92,7 +92,19 @@ struct Outcome {
   // for "any". The received fds are bound to Op::results in order.
   std::optional<std::vector<int>> rights_same_as;
   std::vector<int> signals;  // e.g. {SIGPIPE}; empty: none may arrive
+  // The value is this process's pid: `pid(A)` (a peer index, or
+  // CredSpec::kHarness) for F_GETOWN, FIOGETOWN.
+  std::optional<int> value_pid_of;
+  // epoll_wait and select/pselect: exactly these fd slots are ready, each
+  // with its events (epoll) or ReadySet bits (select); order-insensitive.
+  std::optional<std::vector<std::pair<int, int64_t>>> ready;
 };
+
+// select's sets, as bits of a ready entry: `readfds(a) writefds(a)` is
+// {a, kReadSet|kWriteSet}.
+inline constexpr int64_t kReadSet = 1;
+inline constexpr int64_t kWriteSet = 2;
+inline constexpr int64_t kExceptSet = 4;
 
 // What an operation must do: any one of the outcomes. `text` is the answer
 // as written, matrix values substituted ("EPIPE signal SIGPIPE", "blocks");
@@ -148,6 +160,11 @@ enum class Call {
   kRaise,
   kPipe,
   kDropPrivileges,
+  kEpollCreate1,
+  kEpollCtl,   // fds: the epoll fd, the target; data.u64 = the target's slot
+  kEpollWait,  // ready fds are named by the slot in their data
+  kSelect,     // ints: sizes of the three sets, then the timeout
+  kPselect,
   // Coordination steps, no system call of their own.
   kWakes,    // the peer's blocked call completes; judged by `expect`
   kBlocked,  // the peer's blocked call is still asleep
@@ -172,6 +189,9 @@ struct Op {
   std::vector<int> rights;   // sendmsg SCM_RIGHTS: fd slots of the sender
   std::optional<CredSpec> creds;  // sendmsg SCM_CREDENTIALS to send
   std::vector<int> results;  // fd slots bound by a successful call
+  // `pid(A)` arguments: Op::ints index -> the peer (CredSpec::kHarness: the
+  // harness) whose pid replaces that int at run time.
+  std::vector<std::pair<size_t, int>> pid_args;
   int new_peer = -1;         // kFork
 
   Expected expect;  // for the platform the plan was made for

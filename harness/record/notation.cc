@@ -1,6 +1,8 @@
 #include "harness/record/notation.h"
 
 #include <fcntl.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -127,7 +129,14 @@ std::string ValueNotation(const Op& call, int64_t v) {
     return FlagsToText(SymbolKind::kPollEvent, v);
   }
   if (call.call == Call::kFcntl && !call.ints.empty() && call.ints[0] == F_GETFL) {
-    return (v & O_NONBLOCK) ? "O_NONBLOCK" : "0";
+    return FlagsToText(SymbolKind::kFileFlag, v);
+  }
+  if (call.call == Call::kFcntl && !call.ints.empty() && call.ints[0] == F_GETFD) {
+    return FlagsToText(SymbolKind::kFdFlag, v);
+  }
+  if (call.call == Call::kFcntl && !call.ints.empty() && call.ints[0] == F_GETSIG &&
+      v != 0 && !SymbolName(SymbolKind::kSignal, v).empty()) {
+    return std::string(SymbolName(SymbolKind::kSignal, v));
   }
   if (call.call == Call::kGetsockopt && call.ints.size() >= 2 &&
       call.ints[0] == SOL_SOCKET && call.ints[1] == SO_TYPE) {
@@ -135,6 +144,26 @@ std::string ValueNotation(const Op& call, int64_t v) {
     if (!name.empty()) return std::string(name);
   }
   return absl::StrCat(v);
+}
+
+// `pid(A)` for an owner query (F_GETOWN, FIOGETOWN, SIOCGPGRP) whose answer
+// is a peer's pid (or the harness's), else nullopt.
+std::optional<std::string> PidNotation(const Op& call, const Observation& obs,
+                                       const Notation& n) {
+  const bool owner =
+      !call.ints.empty() &&
+      ((call.call == Call::kFcntl && call.ints[0] == F_GETOWN) ||
+       (call.call == Call::kIoctl && call.ints.size() == 1 &&
+        (call.ints[0] == FIOGETOWN || call.ints[0] == SIOCGPGRP)));
+  if (!owner || !obs.value || *obs.value == 0) return std::nullopt;
+  const JudgeContext& ctx = *n.context;
+  if (*obs.value == ctx.harness_pid) return std::string("pid(harness)");
+  for (size_t p = 0; p < ctx.peer_pids.size() && p < n.peer_names.size(); ++p) {
+    if (ctx.peer_pids[p] == *obs.value) {
+      return absl::StrCat("pid(", n.peer_names[p], ")");
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -176,7 +205,7 @@ absl::StatusOr<std::string> AnswerNotation(const Op& call, const Observation& ob
   if (obs.ret < 0) {
     parts.push_back(ErrnoName(obs.err));
   } else {
-    switch (spec.result) {
+    switch (ResultOf(spec, call.ints)) {
       case ResultKind::kFd:
       case ResultKind::kFdPair:
         return absl::FailedPreconditionError(
@@ -200,9 +229,14 @@ absl::StatusOr<std::string> AnswerNotation(const Op& call, const Observation& ob
           absl::StatusOr<std::string> c = CredNotation(*obs.cred, n);
           if (!c.ok()) return c.status();
           parts.push_back(*c);
+        } else if (std::optional<std::string> pid = PidNotation(call, obs, n)) {
+          parts.push_back(*pid);
         } else {
           parts.push_back(ValueNotation(call, obs.value.value_or(obs.ret)));
         }
+        break;
+      case ResultKind::kReady:
+        parts.push_back(ReadyText(call.call, obs.ready, n.fd_names));
         break;
       case ResultKind::kAddress:
         parts.push_back(obs.addr ? AddressNotation(*obs.addr, *n.context)

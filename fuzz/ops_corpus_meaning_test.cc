@@ -1,0 +1,112 @@
+// The input encoding keeps its meaning: every version-0 seed decodes to what
+// it decoded to before version 1 existed (fuzz/ops_fuzzer.decoded), each
+// v1-NAME seed to the same program as NAME, and an operation code that a
+// version does not define is skipped without disturbing what follows.
+#include <dirent.h>
+
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "harness/model/fuzz_ops.h"
+
+namespace sockspec {
+namespace {
+
+constexpr char kCorpus[] = "fuzz/corpus/ops_fuzzer";
+
+std::vector<uint8_t> ReadBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::string Listing(const OpsProgram& p) {
+  std::string s = std::string(model::SockTypeName(p.type)) + "\n";
+  for (const model::ModelOp& op : p.ops) s += "  " + op.ToString() + "\n";
+  return s;
+}
+
+// name -> listing, from fuzz/ops_fuzzer.decoded.
+std::map<std::string, std::string> Golden() {
+  std::ifstream in("fuzz/ops_fuzzer.decoded");
+  std::map<std::string, std::string> out;
+  std::string line, name;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    if (line[0] != ' ') {
+      const size_t colon = line.find(": ");
+      name = line.substr(0, colon);
+      out[name] = line.substr(colon + 2) + "\n";
+    } else {
+      out[name] += line + "\n";
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> CorpusNames() {
+  std::vector<std::string> names;
+  DIR* d = opendir(kCorpus);
+  if (d == nullptr) return names;
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] != '.') names.push_back(e->d_name);
+  }
+  closedir(d);
+  return names;
+}
+
+TEST(OpsCorpus, VersionZeroSeedsDecodeAsTheyAlwaysDid) {
+  const std::map<std::string, std::string> golden = Golden();
+  ASSERT_EQ(golden.size(), 11u);
+  for (const auto& [name, listing] : golden) {
+    const std::vector<uint8_t> bytes = ReadBytes(std::string(kCorpus) + "/" + name);
+    ASSERT_FALSE(bytes.empty()) << name;
+    EXPECT_EQ(OpsEncodingVersion(bytes), 0) << name;
+    EXPECT_EQ(Listing(DecodeOps(bytes)), listing) << name;
+  }
+}
+
+TEST(OpsCorpus, EveryVersionOneSeedMeansItsVersionZeroOriginal) {
+  int v1 = 0;
+  for (const std::string& name : CorpusNames()) {
+    if (name.rfind("v1-", 0) != 0) continue;
+    ++v1;
+    const std::vector<uint8_t> bytes = ReadBytes(std::string(kCorpus) + "/" + name);
+    EXPECT_EQ(OpsEncodingVersion(bytes), 1) << name;
+    const std::vector<uint8_t> original =
+        ReadBytes(std::string(kCorpus) + "/" + name.substr(3));
+    EXPECT_EQ(Listing(DecodeOps(bytes)), Listing(DecodeOps(original))) << name;
+    EXPECT_EQ(EncodeOps(DecodeOps(bytes)), bytes) << name;
+  }
+  EXPECT_EQ(v1, 11);
+}
+
+TEST(OpsCodec, AnUnknownOperationCodeIsSkippedWithItsArguments) {
+  // Version 1, SOCK_DGRAM: send(a, 5), code 100 with 3 argument bytes that
+  // would decode as operations, poll(b).
+  const std::vector<uint8_t> with = {0xf5, 'S', 'X', 1, 1,    0x00, 2, 5,
+                                     0x02, 200, 3,   0x00, 0x05, 0x07, 0x07, 0};
+  const std::vector<uint8_t> without = {0xf5, 'S', 'X', 1, 1, 0x00, 2, 5,
+                                        0x02, 0x07, 0};
+  EXPECT_EQ(Listing(DecodeOps(with)),
+            "SOCK_DGRAM\n  send(a, 5, MSG_NOSIGNAL)\n"
+            "  poll(b, POLLIN|POLLOUT|POLLRDHUP)\n");
+  EXPECT_EQ(Listing(DecodeOps(with)), Listing(DecodeOps(without)));
+}
+
+TEST(OpsCodec, EncodeThenDecodeGivesTheProgramBack) {
+  uint32_t x = 12345;
+  for (int i = 0; i < 2000; ++i) {
+    std::vector<uint8_t> bytes(1 + i % 50);
+    for (uint8_t& b : bytes) b = static_cast<uint8_t>((x = x * 1103515245 + 12345) >> 16);
+    const OpsProgram p = DecodeOps(bytes);
+    EXPECT_EQ(Listing(DecodeOps(EncodeOps(p))), Listing(p));
+  }
+}
+
+}  // namespace
+}  // namespace sockspec

@@ -1,0 +1,119 @@
+// The signature of a difference between host and guest (fuzz_diff.h): what
+// groups findings in triage. Answers are reduced to classes (an errno, "all",
+// "part", "short", "EOF", ...) so that the same divergence met with other
+// sizes falls into one group.
+#include <sys/socket.h>
+
+#include <cstring>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "harness/model/fuzz_diff.h"
+
+namespace sockspec {
+// The reference model's names this file uses.
+namespace {
+using model::ModelOp;
+using model::MsgFlagsString;
+using model::OpKind;
+using model::PollEventsString;
+using model::SockTypeName;
+}  // namespace
+
+namespace {
+
+// The operation, coarse: the entry point (send, write, sendmsg) and flags
+// other than MSG_PEEK do not split a group; a zero-length transfer does.
+std::string OpName(const ModelOp& op) {
+  switch (op.kind) {
+    case OpKind::kWrite:
+      return op.size == 0 ? "write[0 bytes]" : "write";
+    case OpKind::kRead:
+      return absl::StrCat("read", op.size == 0 ? "[0 bytes]" : "",
+                          (op.flags & MSG_PEEK) ? "[MSG_PEEK]" : "");
+    case OpKind::kShutdown:
+      return op.how == SHUT_RD   ? "shutdown[SHUT_RD]"
+             : op.how == SHUT_WR ? "shutdown[SHUT_WR]"
+                                 : "shutdown[SHUT_RDWR]";
+    case OpKind::kClose:
+      return "close";
+    case OpKind::kSetSndbuf:
+      return "setsockopt[SO_SNDBUF]";
+    case OpKind::kPoll:
+      return "poll";
+  }
+  return "?";
+}
+
+std::string AnswerClass(const OpsProgram& program, const ModelOp& op,
+                        const OpRecord& r, const SideFacts& facts) {
+  if (op.kind == OpKind::kPoll) return PollEventsString(r.revents);
+  if (r.ret < 0) {
+    return absl::StrCat(ErrnoName(r.err), r.sigpipe ? "+SIGPIPE" : "");
+  }
+  const uint64_t ret = static_cast<uint64_t>(r.ret);
+  switch (op.kind) {
+    case OpKind::kWrite:
+      return ret == op.size ? "all" : "part";
+    case OpKind::kRead: {
+      // 0 is end of file on a stream, maybe an empty message otherwise.
+      const bool stream = program.type == model::SockType::kStream;
+      return ret == 0 && op.size > 0 && stream ? "EOF"
+             : ret == 0                      ? "0"
+             : ret < op.size                 ? "short"
+             : ret == op.size                ? "full"
+                                             : "real-length";
+    }
+    case OpKind::kSetSndbuf: {
+      const int64_t want = SndbufPerLimits(op.value, facts);
+      if (r.sndbuf == want) return "per-limits";
+      if (r.sndbuf == op.value) return "as-set";
+      return r.sndbuf < want ? "below" : "above";
+    }
+    case OpKind::kShutdown:
+    case OpKind::kClose:
+    case OpKind::kPoll:
+      break;
+  }
+  return "0";
+}
+
+}  // namespace
+
+int64_t SndbufPerLimits(int value, const SideFacts& facts) {
+  const int64_t capped = std::min<int64_t>(static_cast<uint32_t>(value), facts.wmem_max);
+  return std::max<int64_t>(2 * capped, facts.min_sndbuf);
+}
+
+bool SameResult(const ModelOp& op, const OpRecord& host, const OpRecord& guest,
+                const SideFacts& host_facts, const SideFacts& guest_facts) {
+  if (memcmp(&host, &guest, sizeof host) == 0) return true;
+  if (op.kind != OpKind::kSetSndbuf || host.ret != guest.ret) return false;
+  // Each side as its own limits say (the minimum differs: 4608 on Linux,
+  // 4096 in gVisor) is the same answer.
+  return host.sndbuf == SndbufPerLimits(op.value, host_facts) &&
+         guest.sndbuf == SndbufPerLimits(op.value, guest_facts);
+}
+
+std::string DiffSignature(const OpsProgram& program, size_t step,
+                          const OpRecord& host, const OpRecord& guest,
+                          const SideFacts& host_facts,
+                          const SideFacts& guest_facts) {
+  const ModelOp& op = program.ops[step];
+  const std::string h = AnswerClass(program, op, host, host_facts);
+  const std::string g = AnswerClass(program, op, guest, guest_facts);
+  std::string s = absl::StrCat(OpName(op), " ", SockTypeName(program.type),
+                               ": host ", h, ", guest ", g);
+  if (h == g) {
+    // Same class: say what differs within it.
+    absl::StrAppend(&s, host.ret != guest.ret           ? " (count differs)"
+                        : host.data_hash != guest.data_hash ? " (data differs)"
+                        : host.msg_flags != guest.msg_flags ? " (msg_flags differ)"
+                        : host.sigpipe != guest.sigpipe ? " (SIGPIPE differs)"
+                        : host.sndbuf != guest.sndbuf   ? " (SO_SNDBUF differs)"
+                                                        : " (differs)");
+  }
+  return s;
+}
+
+}  // namespace sockspec

@@ -1,0 +1,70 @@
+// Triage of differential findings (fuzz_diff.h): inputs are replayed on the
+// host and in the guest, grouped by the signature of their first difference,
+// the smallest of each group is minimised (delta debugging over its
+// operations, keeping the signature) and turned into a case file whose steps
+// expect the host's answers and whose last step carries the guest's as an
+// `on PLATFORM` line.
+//
+//   TriageOptions o;  o.platform = "gvisor";  o.case_dir = "cases/fuzz";
+//   absl::StatusOr<std::vector<TriageGroup>> g = Triage(runner, files, o);
+//   fputs(TriageTable(*g).c_str(), stdout);
+#ifndef SOCKSPEC_HARNESS_MODEL_FUZZ_TRIAGE_H_
+#define SOCKSPEC_HARNESS_MODEL_FUZZ_TRIAGE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "harness/model/fuzz_diff.h"
+
+namespace sockspec {
+
+struct TriageOptions {
+  std::string platform = "gvisor";  // the `on PLATFORM` of the cases
+  std::string because;              // their `because` text
+  std::string case_dir;             // where cases go; empty: none written
+  std::string reproducer_dir;       // where minimised inputs go; empty: none
+  int confirm_runs = 3;             // a minimised input must differ this often
+};
+
+struct TriageGroup {
+  std::string signature;
+  size_t count = 0;                  // inputs with this signature
+  std::string smallest;              // the smallest input's file
+  std::vector<uint8_t> minimised;    // version 1 bytes
+  size_t minimised_ops = 0;          // operations up to the differing one
+  bool stable = false;               // differed in every confirm run
+  std::string reproducer_file;       // written minimised input, if any
+  std::string case_file;             // written case, if any
+  std::string case_error;            // why no case was written
+};
+
+// Shrinks `input` to a version 1 input of fewer operations whose first
+// difference has `signature`: drops everything after that step, then chunks
+// and single operations, then halves sizes. Returns `input` re-encoded if
+// nothing smaller keeps the signature; an error if the runner fails.
+absl::StatusOr<std::vector<uint8_t>> MinimiseDifference(
+    DiffRunner& runner, absl::Span<const uint8_t> input,
+    const std::string& signature);
+
+// Replays every file, groups, minimises and writes. Files that show no
+// difference (any more) are counted apart (`*no_difference`). Groups come
+// out most frequent first. An error if the runner fails or a file cannot be
+// read.
+absl::StatusOr<std::vector<TriageGroup>> Triage(
+    DiffRunner& runner, const std::vector<std::string>& files,
+    const TriageOptions& options, size_t* no_difference);
+
+// The table: signature, count, reproducer (operations, file), case file.
+std::string TriageTable(const std::vector<TriageGroup>& groups,
+                        size_t no_difference);
+
+// "recvmsg SOCK_DGRAM: host 0, guest EAGAIN" -> "recvmsg-sock-dgram-host-0-guest-eagain".
+std::string SignatureSlug(const std::string& signature);
+
+}  // namespace sockspec
+
+#endif  // SOCKSPEC_HARNESS_MODEL_FUZZ_TRIAGE_H_

@@ -29,6 +29,10 @@ enum class ArgKind {
   kData,      // m1, m1[0:10], "x", m1 + m2
   kAddress,   // path("srv"), abstract("x"), unnamed, loopback4, addr(l)
   kPairKind,  // socketpair, pathname, abstract, inet4, inet6
+  kOptValue,  // setsockopt's value in its option's shape: 1, timeval(1, 0),
+              // linger(on, 5), or a string of raw bytes; goes to Op::data
+  kOptlen,    // `optlen=N` (0..65536): the optlen passed; fallback -1, the
+              // option's natural size
 };
 
 struct ArgSpec {

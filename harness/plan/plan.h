@@ -92,6 +92,19 @@ struct Outcome {
   // for "any". The received fds are bound to Op::results in order.
   std::optional<std::vector<int>> rights_same_as;
   std::vector<int> signals;  // e.g. {SIGPIPE}; empty: none may arrive
+
+  // getsockopt (harness/os/sockopts.h gives each option's shape):
+  // `timeval(1, 0)`, `linger(on, 5)`, `gids(0, 27)`, a string: the value's
+  // bytes, compared over the bytes the kernel wrote (which must be all of
+  // them unless `optlen` says otherwise).
+  std::optional<std::string> optval;
+  // `optlen N`: the length the kernel wrote back.
+  std::optional<int64_t> optlen;
+  // SO_PEERPIDFD's `pidfd(p=B)`: the new fd (bound to Op::results[0]) is a
+  // pidfd of this peer (an index) or of the harness (CredSpec::kHarness).
+  std::optional<int> pidfd_of;
+  // SO_PEERGROUPS's `gids(harness)`: the harness's supplementary groups.
+  bool groups_of_harness = false;
 };
 
 // What an operation must do: any one of the outcomes. `text` is the answer

@@ -182,6 +182,8 @@ std::string OptionValueText(const OptionInfo& option, std::string_view bytes) {
       return absl::StrCat(OptionInt(option, bytes));
     case Shape::kSymbol: {
       int64_t v = OptionInt(option, bytes);
+      // SO_PROTOCOL 0 is "the default protocol" (AF_UNIX), not IPPROTO_IP.
+      if (v == 0 && option.symbols == SymbolKind::kProtocol) return "0";
       std::string_view name = SymbolName(option.symbols, v);
       return name.empty() ? absl::StrCat(v) : std::string(name);
     }

@@ -76,9 +76,10 @@ absl::StatusOr<std::vector<Behaviour>> ParseBehaviours(const std::string& path,
     ++line_no;
     if (line.empty() || absl::StartsWith(line, "#")) continue;
     std::vector<std::string> cols = absl::StrSplit(line, '\t');
-    if (cols.size() != 3 || cols[0].size() != 3 || cols[0][0] != 'B') {
+    if (cols.size() != 3 || cols[0].size() < 3 || cols[0].size() > 4 ||
+        cols[0][0] != 'B') {
       return absl::InvalidArgumentError(absl::StrCat(
-          path, ":", line_no, ":1: error: expected 'Bnn<TAB>name<TAB>sources'"));
+          path, ":", line_no, ":1: error: expected 'Bnn<TAB>name<TAB>sources' (Bnn or Bnnn)"));
     }
     out.push_back({cols[0], cols[1], cols[2]});
   }

@@ -41,6 +41,9 @@ Coordinator::Coordinator(const Plan& plan, const RunOptions& options)
   ctx_.uid = getuid();
   ctx_.gid = getgid();
   ctx_.fd_names = plan_.fd_names;
+  std::vector<gid_t> groups(static_cast<size_t>(std::max(0, getgroups(0, nullptr))));
+  const int n = getgroups(static_cast<int>(groups.size()), groups.data());
+  for (int i = 0; i < n; ++i) ctx_.harness_groups.push_back(groups[static_cast<size_t>(i)]);
 }
 
 bool NamesPathnameSockets(const Plan& plan) {

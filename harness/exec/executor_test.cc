@@ -379,7 +379,7 @@ TEST(Executor, PipeEndsCarryBytesAndAreNotSockets) {
   b.Step("B", Call::kShutdown, "shutdown(r, SHUT_RDWR)").Fds({"r"}).Ints({SHUT_RDWR})
       .Expect(Err(ENOTSOCK));
   b.Step("B", Call::kGetsockopt, "getsockopt(r, SOL_SOCKET, SO_TYPE)").Fds({"r"})
-      .Ints({SOL_SOCKET, SO_TYPE}).Expect(Err(ENOTSOCK));
+      .Ints({SOL_SOCKET, SO_TYPE, -1}).Expect(Err(ENOTSOCK));
   b.Step("B", Call::kPipe, "pipe(O_NONBLOCK)").Ints({O_NONBLOCK}).Results({"r2", "w2"})
       .Expect(Ret(0));
   b.Step("B", Call::kRead, "read(r2, 1)").Fds({"r2"}).Ints({1}).Expect(Err(EAGAIN));
@@ -391,7 +391,8 @@ TEST(Executor, PipeEndsCarryBytesAndAreNotSockets) {
 PlanBuilder DroppingSender(int type) {
   PlanBuilder b = PairOfPeers(type);
   b.Step("B", Call::kSetsockopt, "setsockopt(b, SOL_SOCKET, SO_PASSCRED, 1)")
-      .Fds({"b"}).Ints({SOL_SOCKET, SO_PASSCRED, 1}).Expect(Ret(0));
+      .Fds({"b"}).Ints({SOL_SOCKET, SO_PASSCRED, -1}).Data(std::string("\1\0\0\0", 4))
+      .Expect(Ret(0));
   b.Step("A", Call::kDropPrivileges, "drop_privileges()").Expect(Ret(0));
   return b;
 }

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "harness/exec/syscalls.h"
+#include "harness/os/sockopts.h"
 
 namespace sockspec {
 namespace {
@@ -90,6 +91,35 @@ bool SignalsMatch(const Outcome& out, const Observation& obs) {
   return want == got;
 }
 
+// getsockopt's option value: its bytes over what the kernel wrote (all of
+// them unless `optlen` says otherwise), the pidfd's process, the groups.
+bool OptionMatches(const Outcome& out, const Observation& obs,
+                   const JudgeContext& ctx) {
+  const size_t wrote = obs.data.size();
+  if (out.optlen && static_cast<int64_t>(wrote) != *out.optlen) return false;
+  if (out.optval) {
+    const std::string& want = *out.optval;
+    if (!out.optlen && wrote != want.size()) return false;
+    const size_t n = std::min(wrote, want.size());
+    if (obs.data.compare(0, n, want, 0, n) != 0) return false;
+  }
+  if (out.pidfd_of) {
+    const size_t p = static_cast<size_t>(*out.pidfd_of);
+    const int64_t pid = *out.pidfd_of >= 0 && p < ctx.peer_pids.size()
+                            ? ctx.peer_pids[p]
+                            : ctx.harness_pid;
+    if (!obs.value || *obs.value != pid) return false;
+  }
+  if (out.groups_of_harness) {
+    std::vector<int64_t> got = DecodeGids(obs.data);
+    std::vector<int64_t> want = ctx.harness_groups;
+    std::sort(got.begin(), got.end());
+    std::sort(want.begin(), want.end());
+    if (got != want) return false;
+  }
+  return true;
+}
+
 bool Matches(const Outcome& out, const Observation& obs, const JudgeContext& ctx) {
   if (!SignalsMatch(out, obs)) return false;
   switch (out.kind) {
@@ -124,6 +154,7 @@ bool Matches(const Outcome& out, const Observation& obs, const JudgeContext& ctx
     std::sort(got.begin(), got.end());
     if (want != got) return false;
   }
+  if (!OptionMatches(out, obs, ctx)) return false;
   if (out.rights_same_as) {
     const std::vector<int>& want = *out.rights_same_as;
     if (want.size() != obs.rights.size()) return false;

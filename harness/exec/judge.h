@@ -30,6 +30,7 @@ struct JudgeContext {
   // the peer runs drop_privileges(). Missing entries mean uid/gid.
   std::vector<int64_t> peer_uids;
   std::vector<int64_t> peer_gids;
+  std::vector<int64_t> harness_groups;  // getgroups(), for gids(harness)
   std::map<int, std::string> bound;  // fd slot -> recorded sockaddr
   std::map<int, FileId> ids;         // fd slot -> open file identity
   std::vector<std::string> fd_names;  // slot -> name, for ready fds

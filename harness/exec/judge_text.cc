@@ -20,6 +20,7 @@
 #include "harness/os/child.h"
 #include "harness/os/fd.h"
 #include "harness/exec/judge.h"
+#include "harness/os/sockopts.h"
 #include "harness/os/symbols.h"
 #include "harness/plan/quote.h"
 
@@ -36,7 +37,20 @@ bool IsRead(Call c) { return SpecOf(c).result == ResultKind::kData; }
 
 bool IsName(Call c) { return SpecOf(c).result == ResultKind::kAddress; }
 
+bool IsGetsockopt(const Op& call) {
+  return call.call == Call::kGetsockopt && call.ints.size() >= 3;
+}
+
+OptionInfo OptionOfCall(const Op& call) {
+  return OptionOf(call.ints[0], call.ints[1]);
+}
+
 std::string ValueText(const Op& call, int64_t v) {
+  if (IsGetsockopt(call)) {
+    const OptionInfo o = OptionOfCall(call);
+    if (o.shape == OptionShape::kPidfd) return absl::StrCat("pidfd(pid=", v, ")");
+    return OptionValueText(o, EncodeInt(v, NaturalOptlen(o.shape)));
+  }
   if (SpecOf(call.call).result == ResultKind::kRevents) {
     return FlagsToText(SymbolKind::kPollEvent, v);
   }
@@ -173,6 +187,14 @@ std::string DescribeOutcome(const Op& call, const Outcome& out,
         parts.push_back(out.value->min == out.value->max
                             ? ValueText(call, out.value->min)
                             : RangeText(*out.value));
+      } else if (out.optval && IsGetsockopt(call)) {
+        parts.push_back(OptionValueText(OptionOfCall(call), *out.optval));
+      } else if (out.pidfd_of) {
+        parts.push_back(absl::StrCat("pidfd(pid=", *out.pidfd_of >= 0 &&
+            static_cast<size_t>(*out.pidfd_of) < ctx.peer_pids.size()
+                ? ctx.peer_pids[static_cast<size_t>(*out.pidfd_of)] : ctx.harness_pid, ")"));
+      } else if (out.groups_of_harness) {
+        parts.push_back(OptionValueText(OptionOfCall(call), EncodeGids(ctx.harness_groups)));
       } else if (out.addr && IsName(call.call)) {
         parts.push_back(SpecText(*out.addr));
       } else if (out.cred) {
@@ -182,6 +204,7 @@ std::string DescribeOutcome(const Op& call, const Outcome& out,
       } else {
         parts.push_back("success");
       }
+      if (out.optlen) parts.push_back(absl::StrCat("optlen ", *out.optlen));
       if (out.msg_flags) parts.push_back(absl::StrCat("flags ", FlagsToText(SymbolKind::kMsgFlag, *out.msg_flags)));
       if (out.addr && !IsName(call.call)) parts.push_back(absl::StrCat("from ", SpecText(*out.addr)));
       if (out.cred) {
@@ -210,6 +233,15 @@ std::string DescribeObservation(const Op& call, const Observation& obs,
   } else if (IsRead(call.call)) {
     parts.push_back(absl::StrCat(obs.ret));
     parts.push_back(QuoteBytes(obs.data));
+  } else if (IsGetsockopt(call) && !obs.cred) {
+    const OptionInfo o = OptionOfCall(call);
+    parts.push_back(o.shape == OptionShape::kPidfd
+                        ? ValueText(call, obs.value.value_or(-1))
+                        : OptionValueText(o, obs.data));
+    // The length the kernel wrote, where it is not the value's own size.
+    if (call.ints[2] >= 0 || obs.data.size() != NaturalOptlen(o.shape)) {
+      parts.push_back(absl::StrCat("optlen ", obs.data.size()));
+    }
   } else if (obs.value) {
     parts.push_back(ValueText(call, *obs.value));
   } else if (obs.addr && IsName(call.call)) {

@@ -11,9 +11,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "harness/exec/syscalls.h"
+#include "harness/os/sockopts.h"
 
 namespace sockspec {
 namespace internal {
@@ -52,29 +55,83 @@ Observation Fcntl(const Op& op, SyscallEnv& env) {
 Observation Setsockopt(const Op& op, SyscallEnv& env) {
   int s = FdArg(op, env, 0);
   if (s < 0) return MissingFd(op, 0);
-  int v = IntArg(op, 2);
-  if (setsockopt(s, IntArg(op, 0), IntArg(op, 1), &v, sizeof v) != 0) {
+  // Op::data is the value in its option's shape; an explicit optlen may say
+  // fewer or more bytes (the buffer is zero-padded to it).
+  const int64_t optlen = IntArg(op, 2, -1) >= 0 ? IntArg(op, 2)
+                                                 : static_cast<int64_t>(op.data.size());
+  std::string buf = op.data;
+  buf.resize(std::max<size_t>(buf.size(), static_cast<size_t>(optlen)), '\0');
+  if (setsockopt(s, IntArg(op, 0), IntArg(op, 1), buf.data(),
+                 static_cast<socklen_t>(optlen)) != 0) {
     return Errno(errno);
   }
   return Observation();
 }
 
+// The pid a pidfd refers to, from /proc/self/fdinfo ("Pid:\t1234"), or -1.
+int64_t PidOfPidfd(int fd) {
+  std::string path = "/proc/self/fdinfo/" + std::to_string(fd);
+  FILE* f = fopen(path.c_str(), "re");
+  if (f == nullptr) return -1;
+  char line[256];
+  int64_t pid = -1;
+  while (fgets(line, sizeof line, f) != nullptr) {
+    long long v;
+    if (sscanf(line, "Pid: %lld", &v) == 1) pid = v;
+  }
+  fclose(f);
+  return pid;
+}
+
 Observation Getsockopt(const Op& op, SyscallEnv& env) {
   int s = FdArg(op, env, 0);
   if (s < 0) return MissingFd(op, 0);
-  const int level = IntArg(op, 0), name = IntArg(op, 1);
-  Observation o;
-  if (level == SOL_SOCKET && name == SO_PEERCRED) {
-    ucred u = {};
-    socklen_t len = sizeof u;
-    if (getsockopt(s, level, name, &u, &len) != 0) return Errno(errno);
-    o.cred = Cred{u.pid, u.uid, u.gid};
-    return o;
+  const OptionInfo info = OptionOf(IntArg(op, 0), IntArg(op, 1));
+  const int64_t asked = IntArg(op, 2, -1) >= 0
+                            ? IntArg(op, 2)
+                            : static_cast<int64_t>(NaturalOptlen(info.shape));
+  // Zeroed, and larger than any optlen a case may pass, so a kernel that
+  // writes past what it was offered shows as an optlen, not a crash.
+  std::string buf(static_cast<size_t>(asked) + 4096, '\0');
+  socklen_t len = static_cast<socklen_t>(asked);
+  if (getsockopt(s, IntArg(op, 0), IntArg(op, 1), buf.data(), &len) != 0) {
+    return Errno(errno);
   }
-  int v = 0;
-  socklen_t len = sizeof v;
-  if (getsockopt(s, level, name, &v, &len) != 0) return Errno(errno);
-  o.value = v;
+  Observation o;
+  o.data = buf.substr(0, std::min<size_t>(len, buf.size()));
+  switch (info.shape) {
+    case OptionShape::kInt:
+    case OptionShape::kU64:
+    case OptionShape::kSymbol:
+    case OptionShape::kErrno:
+      o.value = OptionInt(info, o.data);
+      break;
+    case OptionShape::kUcred:
+      if (o.data.size() >= sizeof(ucred)) {
+        ucred u;
+        memcpy(&u, o.data.data(), sizeof u);
+        o.cred = Cred{u.pid, u.uid, u.gid};
+      }
+      break;
+    case OptionShape::kPidfd: {
+      // A new fd in this process: bound to the name the case gives it, or
+      // closed at once when it gives none (an errno or `= ?` line).
+      const int fd = static_cast<int>(OptionInt(info, o.data));
+      if (o.data.size() < sizeof(int) || fd < 0) break;
+      o.value = PidOfPidfd(fd);
+      if (op.results.empty()) {
+        close(fd);
+      } else {
+        BindResult(op, 0, fd, env, o);
+      }
+      break;
+    }
+    case OptionShape::kTimeval:
+    case OptionShape::kLinger:
+    case OptionShape::kGids:
+    case OptionShape::kBytes:
+      break;  // compared as bytes
+  }
   return o;
 }
 
@@ -99,13 +156,19 @@ Observation Getname(const Op& op, SyscallEnv& env) {
 Observation Ioctl(const Op& op, SyscallEnv& env) {
   int s = FdArg(op, env, 0);
   if (s < 0) return MissingFd(op, 0);
+  // A request that fills a struct (SIOC* with an ifreq, ifconf...) gets
+  // room for it; the case sees its first int.
   const bool sets = op.ints.size() >= 2;
-  int v = sets ? static_cast<int>(ValueArg(op, 1, env)) : 0;
-  int r = ioctl(s, IntArg(op, 0), &v);
+  union {
+    int v;
+    char room[512];
+  } arg = {};
+  arg.v = sets ? static_cast<int>(ValueArg(op, 1, env)) : 0;
+  const int r = ioctl(s, IntArg(op, 0), &arg);
   if (r < 0) return Errno(errno);
   Observation o;
   o.ret = r;
-  o.value = sets ? r : v;
+  o.value = sets ? r : arg.v;
   return o;
 }
 

@@ -452,6 +452,15 @@ bool RowLowering::LowerArgs(const CallSpec& spec, const std::vector<Expr>& args,
       case ArgKind::kAddress:
         if (!LowerAddress(e, /*expectation=*/false, &op->addr)) return false;
         break;
+      case ArgKind::kOptValue:
+        if (!LowerOptionValue(e, *op, &op->data)) return false;
+        break;
+      case ArgKind::kOptlen: {
+        int64_t v;
+        if (!LowerOptlen(e, &v)) return false;
+        op->ints.push_back(v);
+        break;
+      }
       case ArgKind::kPairKind: {
         static const char* const kKinds[] = {"socketpair", "pathname",
                                              "abstract", "inet4", "inet6"};
@@ -514,6 +523,10 @@ bool RowLowering::LowerArgs(const CallSpec& spec, const std::vector<Expr>& args,
   }
   op->ints.insert(op->ints.end(), spec.extra_ints.begin(),
                   spec.extra_ints.end());
+  if ((spec.call == Call::kSetsockopt || spec.call == Call::kGetsockopt) &&
+      !CheckOptionLevel(args[1], args[2], *op)) {
+    return false;
+  }
   for (size_t i = positional; i < args.size(); ++i) {
     if (!LowerAncillary(spec, args[i], holder, op)) return false;
   }

@@ -212,11 +212,16 @@ bool RowLowering::LowerOutcome(const Alternative& alt, const CallSpec& spec,
                                        : ""));
       return false;
     }
-    if (!LowerValue(first, spec, out)) return false;
+    if (spec.call == Call::kGetsockopt) {
+      if (!LowerOptionResult(first, binds, out)) return false;
+    } else if (!LowerValue(first, spec, out)) {
+      return false;
+    }
   }
   for (const Attribute& a : alt.attrs) {
     if (!LowerAttribute(a, spec, binds, out)) return false;
   }
+  if (!CheckOptlenStated(alt, spec, *out)) return false;
   (void)holder;
   return true;
 }
@@ -242,6 +247,7 @@ bool RowLowering::LowerAttribute(const Attribute& a, const CallSpec& spec,
     }
     return true;
   }
+  if (a.key == "optlen") return LowerOptlenAttribute(a, spec, out);
   if (a.key == "flags") {
     if (!recvmsg) {
       Error(a.loc, absl::StrCat("'flags' is recvmsg's msg_flags; '", spec.name,

@@ -22,7 +22,7 @@ bool IsResultStop(const Token& t) {
   if (t.kind == TokenKind::kNewline || t.kind == TokenKind::kEof) return true;
   if (t.kind != TokenKind::kIdent) return false;
   return t.text == "or" || t.text == "flags" || t.text == "signal" ||
-         t.text == "from" || t.text == "because";
+         t.text == "from" || t.text == "optlen" || t.text == "because";
 }
 
 // Thrown-free error flow: every Parse* returns false after reporting, and
@@ -282,7 +282,8 @@ class Parser {
           alt.values.push_back(std::move(e));
         }
         if (Peek().kind == TokenKind::kComma) Next();
-        while (IsIdent("flags") || IsIdent("signal") || IsIdent("from")) {
+        while (IsIdent("flags") || IsIdent("signal") || IsIdent("from") ||
+               IsIdent("optlen")) {
           Attribute a;
           a.key = Peek().text;
           a.loc = Next().loc;

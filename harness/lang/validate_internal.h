@@ -89,6 +89,23 @@ class RowLowering {
                       Outcome* out);
   bool LowerValue(const Expr& e, const CallSpec& spec, Outcome* out);
 
+  // lower_sockopt.cc: option values in their shapes (harness/os/sockopts.h).
+  // setsockopt's value as bytes, for the level and option in op.ints.
+  bool LowerOptionValue(const Expr& e, const Op& op, std::string* bytes);
+  // An option named by a symbol belongs to the level given (TCP_NODELAY is
+  // not a SOL_SOCKET option); a number for either is taken as written.
+  bool CheckOptionLevel(const Expr& level, const Expr& option, const Op& op);
+  // `optlen=N`, 0 to 65536.
+  bool LowerOptlen(const Expr& e, int64_t* out);
+  // getsockopt's result value for the option of current_op_.
+  bool LowerOptionResult(const Expr& e, Binds* binds, Outcome* out);
+  // `optlen N` after getsockopt's value.
+  bool LowerOptlenAttribute(const Attribute& a, const CallSpec& spec,
+                            Outcome* out);
+  // A getsockopt given an explicit optlen states what the kernel wrote back.
+  bool CheckOptlenStated(const Alternative& alt, const CallSpec& spec,
+                         const Outcome& out);
+
   // Binds `name` to a new or reused slot held by `holder`.
   bool Bind(const std::string& name, const Location& loc, int holder,
             int* slot);
@@ -115,6 +132,9 @@ class RowLowering {
   std::map<std::string, int64_t> payloads_;      // name -> size
   std::map<std::string, std::string> payload_text_;  // `payload x = "..."`
   bool peers_started_ = false;
+  // The op whose results are being lowered (Expectations sets it): result
+  // shapes depend on its arguments (getsockopt's level and option).
+  const Op* current_op_ = nullptr;
 };
 
 }  // namespace internal

@@ -302,6 +302,7 @@ void RowLowering::LowerCallStep(const Step& step, int holder) {
 bool RowLowering::Expectations(const Step& step, const CallSpec& spec,
                                int holder, int iteration, bool blocking,
                                Op* op) {
+  current_op_ = op;
   Expected main;
   main.loc = step.loc;
   if (blocking) {

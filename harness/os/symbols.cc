@@ -12,11 +12,8 @@
 #include <algorithm>
 
 #include "absl/strings/str_format.h"
+#include "harness/os/uapi_socket.h"
 
-// Linux 6.5's; Debian 12's headers (6.1) do not define it.
-#ifndef SO_PASSPIDFD
-#define SO_PASSPIDFD 76
-#endif
 
 namespace sockspec {
 
@@ -24,7 +21,7 @@ const std::vector<Symbol>& AllSymbols() {
 #define S(name, kind) {#name, static_cast<int64_t>(name), SymbolKind::kind},
   // One symbol a line, in the order lookups rely on (names before aliases).
   // clang-format off
-  static const std::vector<Symbol>* const kSymbols = new std::vector<Symbol>{
+  static std::vector<Symbol>* const kSymbols = new std::vector<Symbol>{
       // address families
       S(AF_UNIX, kDomain)
       S(AF_INET, kDomain)
@@ -325,6 +322,12 @@ const std::vector<Symbol>& AllSymbols() {
   };
   // clang-format on
 #undef S
+  static const bool kAppended = [] {
+    const std::vector<Symbol>& more = SocketConstantSymbols();
+    kSymbols->insert(kSymbols->end(), more.begin(), more.end());
+    return true;
+  }();
+  (void)kAppended;
   return *kSymbols;
 }
 
@@ -382,6 +385,18 @@ std::string_view SymbolKindName(SymbolKind kind) {
       return "socket option level";
     case SymbolKind::kSockOpt:
       return "socket option";
+    case SymbolKind::kProtocol:
+      return "protocol";
+    case SymbolKind::kCmsgType:
+      return "control message type";
+    case SymbolKind::kTcpOption:
+      return "TCP option";
+    case SymbolKind::kUdpOption:
+      return "UDP option";
+    case SymbolKind::kIpOption:
+      return "IP option";
+    case SymbolKind::kIpv6Option:
+      return "IPv6 option";
     case SymbolKind::kShutHow:
       return "shutdown mode";
     case SymbolKind::kPollEvent:

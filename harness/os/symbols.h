@@ -1,6 +1,7 @@
 // Symbol tables for the case language: the system constants a case may name
-// (AF_*, SOCK_*, MSG_*, SOL_SOCKET, SO_*, SHUT_*, POLL*, F_*, O_NONBLOCK,
-// FD_CLOEXEC, SIOC*/FIO* ioctls, EPOLL*, errno and signal names), both ways.
+// (AF_*, SOCK_*, MSG_*, SOL_*, IPPROTO_*, SO_*, SCM_*, TCP_*, UDP_*, IP_*,
+// IPV6_*, SIOC*/FIO* ioctls, SHUT_*, POLL*, EPOLL*, F_*, O_NONBLOCK,
+// FD_CLOEXEC, errno and signal names), both ways.
 //
 //   LookupSymbol("MSG_PEEK", SymbolKind::kMsgFlag)  -> MSG_PEEK's value
 //   FlagsToText(SymbolKind::kMsgFlag, MSG_TRUNC | MSG_CTRUNC)
@@ -22,7 +23,13 @@ enum class SymbolKind {
   kSockFlag,   // SOCK_NONBLOCK, SOCK_CLOEXEC
   kMsgFlag,    // MSG_PEEK
   kLevel,      // SOL_SOCKET
-  kSockOpt,    // SO_SNDBUF
+  kSockOpt,    // SO_SNDBUF (level SOL_SOCKET)
+  kProtocol,   // IPPROTO_TCP: socket()'s protocol, also an option level
+  kCmsgType,   // SCM_RIGHTS: a control message's cmsg_type
+  kTcpOption,  // TCP_NODELAY (level IPPROTO_TCP)
+  kUdpOption,  // UDP_CORK (level IPPROTO_UDP)
+  kIpOption,   // IP_TOS (level IPPROTO_IP)
+  kIpv6Option, // IPV6_V6ONLY (level IPPROTO_IPV6)
   kShutHow,    // SHUT_WR
   kPollEvent,  // POLLIN
   kFcntlCmd,   // F_GETFL
@@ -43,8 +50,13 @@ struct Symbol {
 };
 
 // Every symbol, canonical names before their aliases (EAGAIN before
-// EWOULDBLOCK).
+// EWOULDBLOCK): the hand-written table, then SocketConstantSymbols().
 const std::vector<Symbol>& AllSymbols();
+
+// The socket constants of the system headers and the Linux 6.x uapi that the
+// hand-written table lacks (generated: symbols_socket.cc; values newer than
+// the headers come from uapi_socket.h, checked against the headers there).
+const std::vector<Symbol>& SocketConstantSymbols();
 
 // The symbol called `name`, or nullptr.
 const Symbol* FindSymbol(std::string_view name);

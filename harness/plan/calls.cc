@@ -42,8 +42,11 @@ const ArgSpec kAddrArg{"address", ArgKind::kAddress, {}};
 const ArgSpec kMsgFlagsArg{"flags", ArgKind::kSymbols, {K::kMsgFlag}};
 const ArgSpec kDomainArg{"domain", ArgKind::kSymbols, {K::kDomain}};
 const ArgSpec kTypeArg{"type", ArgKind::kSymbols, {K::kSockType, K::kSockFlag}};
-const ArgSpec kLevelArg{"level", ArgKind::kSymbols, {K::kLevel}};
-const ArgSpec kOptArg{"option", ArgKind::kSymbols, {K::kSockOpt}};
+const ArgSpec kLevelArg{"level", ArgKind::kSymbols, {K::kLevel, K::kProtocol}};
+const ArgSpec kOptArg{"option", ArgKind::kSymbols,
+                      {K::kSockOpt, K::kTcpOption, K::kUdpOption, K::kIpOption,
+                       K::kIpv6Option}};
+const ArgSpec kOptlenArg{"optlen=N", ArgKind::kOptlen, {}, -1};
 const ArgSpec kProtocolArg{"protocol", ArgKind::kInt, {}, 0};
 const ArgSpec kChunkArg{"chunk", ArgKind::kInt, {}, 4096};
 
@@ -128,12 +131,14 @@ CallSpec Describe(Call c) {
           .Optional({{"arg", ArgKind::kValue,
                       {K::kFileFlag, K::kFdFlag, K::kSignal}, 0}})
           .Result(R::kValue);
-    case Call::kSetsockopt:
+    case Call::kSetsockopt:  // ints: level, option, optlen; Op::data: value
       return Entry("setsockopt", c, F::kCtl)
-          .Args({kFdArg, kLevelArg, kOptArg, {"value", ArgKind::kInt, {}}});
-    case Call::kGetsockopt:
+          .Args({kFdArg, kLevelArg, kOptArg, {"value", ArgKind::kOptValue, {}}})
+          .Optional({kOptlenArg});
+    case Call::kGetsockopt:  // ints: level, option, optlen
       return Entry("getsockopt", c, F::kCtl)
-          .Args({kFdArg, kLevelArg, kOptArg}).Result(R::kValue);
+          .Args({kFdArg, kLevelArg, kOptArg}).Optional({kOptlenArg})
+          .Result(R::kValue);
     case Call::kGetsockname:
       return Entry("getsockname", c, F::kCtl).Args({kFdArg}).Result(R::kAddress);
     case Call::kGetpeername:

@@ -31,6 +31,10 @@ enum class ArgKind {
   kPairKind,  // socketpair, pathname, abstract, inet4, inet6
   kFdSet,     // select's sets: readfds(a, b), writefds(), exceptfds(a)
   kValue,     // as kSymbols, or pid(PEER) / pid(harness): Op::pid_args
+  kOptValue,  // setsockopt's value in its option's shape: 1, timeval(1, 0),
+              // linger(on, 5), or a string of raw bytes; goes to Op::data
+  kOptlen,    // `optlen=N` (0..65536): the optlen passed; fallback -1, the
+              // option's natural size
 };
 
 struct ArgSpec {

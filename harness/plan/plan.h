@@ -98,6 +98,19 @@ struct Outcome {
   // epoll_wait and select/pselect: exactly these fd slots are ready, each
   // with its events (epoll) or ReadySet bits (select); order-insensitive.
   std::optional<std::vector<std::pair<int, int64_t>>> ready;
+
+  // getsockopt (harness/os/sockopts.h gives each option's shape):
+  // `timeval(1, 0)`, `linger(on, 5)`, `gids(0, 27)`, a string: the value's
+  // bytes, compared over the bytes the kernel wrote (which must be all of
+  // them unless `optlen` says otherwise).
+  std::optional<std::string> optval;
+  // `optlen N`: the length the kernel wrote back.
+  std::optional<int64_t> optlen;
+  // SO_PEERPIDFD's `pidfd(p=B)`: the new fd (bound to Op::results[0]) is a
+  // pidfd of this peer (an index) or of the harness (CredSpec::kHarness).
+  std::optional<int> pidfd_of;
+  // SO_PEERGROUPS's `gids(harness)`: the harness's supplementary groups.
+  bool groups_of_harness = false;
 };
 
 // select's sets, as bits of a ready entry: `readfds(a) writefds(a)` is

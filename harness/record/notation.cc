@@ -16,6 +16,7 @@
 #include "harness/lang/case.h"
 #include "harness/os/child.h"
 #include "harness/os/fd.h"
+#include "harness/os/sockopts.h"
 #include "harness/os/symbols.h"
 #include "harness/plan/calls.h"
 
@@ -166,6 +167,45 @@ std::optional<std::string> PidNotation(const Op& call, const Observation& obs,
   return std::nullopt;
 }
 
+// getsockopt's value in its option's shape, then `optlen N` where the case
+// passed an optlen.
+absl::StatusOr<std::string> OptionNotation(const Op& call, const Observation& obs,
+                                           const Notation& n) {
+  const OptionInfo o = OptionOf(call.ints[0], call.ints[1]);
+  std::string text;
+  switch (o.shape) {
+    case OptionShape::kPidfd:
+      return absl::FailedPreconditionError(
+          "SO_PEERPIDFD made a new fd: write pidfd(NAME=PEER)");
+    case OptionShape::kUcred:
+      if (obs.cred) {
+        absl::StatusOr<std::string> c = CredNotation(*obs.cred, n);
+        if (!c.ok()) return c.status();
+        text = *c;
+        break;
+      }
+      text = OptionValueText(o, obs.data);
+      break;
+    case OptionShape::kSymbol:
+      text = ValueNotation(call, OptionInt(o, obs.data));
+      if (text == absl::StrCat(OptionInt(o, obs.data))) {
+        text = OptionValueText(o, obs.data);
+      }
+      break;
+    case OptionShape::kInt:
+    case OptionShape::kU64:
+    case OptionShape::kErrno:
+    case OptionShape::kTimeval:
+    case OptionShape::kLinger:
+    case OptionShape::kGids:
+    case OptionShape::kBytes:
+      text = OptionValueText(o, obs.data);
+      break;
+  }
+  if (call.ints[2] >= 0) absl::StrAppend(&text, " optlen ", obs.data.size());
+  return text;
+}
+
 }  // namespace
 
 std::string DataNotation(
@@ -225,7 +265,11 @@ absl::StatusOr<std::string> AnswerNotation(const Op& call, const Observation& ob
         break;
       case ResultKind::kRevents:
       case ResultKind::kValue:
-        if (obs.cred && !obs.value) {
+        if (call.call == Call::kGetsockopt && call.ints.size() >= 3) {
+          absl::StatusOr<std::string> v = OptionNotation(call, obs, n);
+          if (!v.ok()) return v.status();
+          parts.push_back(*v);
+        } else if (obs.cred && !obs.value) {
           absl::StatusOr<std::string> c = CredNotation(*obs.cred, n);
           if (!c.ok()) return c.status();
           parts.push_back(*c);

@@ -62,9 +62,8 @@ TEST(Recorder, PlaceholdersMakeEveryInstanceFailWithTheObservedAnswer) {
     EXPECT_EQ(r.failure->kind, FailureKind::kMismatch);
     EXPECT_EQ(r.failure->loc.line, 16);
     EXPECT_EQ(r.failure->expected, "? (not yet known)");
-    // SO_TYPE's value, as the judge prints it.
-    const std::string& type = p.bindings[0].second;
-    EXPECT_EQ(r.failure->observed, type == "SOCK_STREAM" ? "1" : type == "SOCK_DGRAM" ? "2" : "5");
+    // SO_TYPE's value, as the judge prints it: the socket type's name.
+    EXPECT_EQ(r.failure->observed, p.bindings[0].second);
   }
 }
 

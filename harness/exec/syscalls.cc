@@ -25,6 +25,7 @@ const internal::Handler* Table() {
     internal::RegisterMsgCalls(t);
     internal::RegisterCtlCalls(t);
     internal::RegisterProcCalls(t);
+    internal::RegisterSignalCalls(t);
     return t;
   }();
   return table;

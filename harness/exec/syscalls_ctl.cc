@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <string>
 
+#include "harness/exec/signal_record.h"
 #include "harness/exec/syscalls.h"
 
 namespace sockspec {
@@ -118,7 +119,7 @@ Observation Raise(const Op& op, SyscallEnv& env) {
   const int sig = IntArg(op, 0);
   // Signals the peer records keep their handler; any other takes its default
   // action, so a crash test crashes even under a sanitizer's handlers.
-  if (sig != SIGPIPE && sig != SIGURG) signal(sig, SIG_DFL);
+  if (!IsRecordedSignal(sig)) signal(sig, SIG_DFL);
   if (raise(sig) != 0) return Errno(errno);
   return Observation();
 }

@@ -35,7 +35,7 @@ bool Step::operator==(const Step& o) const {
                   platforms) == std::tie(o.kind, o.peer, o.repeat, o.call,
                                          o.args, o.blocks, o.results,
                                          o.new_peer, o.platforms) &&
-         requirements == o.requirements;
+         requirements == o.requirements && when == o.when;
 }
 bool MatrixDecl::operator==(const MatrixDecl& o) const {
   return tuple == o.tuple && names == o.names && rows == o.rows;
@@ -144,6 +144,13 @@ std::string PrintAlternative(const Alternative& alt) {
 
 std::string PrintStep(const Step& s) {
   std::string out;
+  if (!s.when.empty()) {
+    std::vector<std::string> parts;
+    for (const auto& [name, value] : s.when) {
+      parts.push_back(absl::StrCat(name.name, "=", PrintExpr(value)));
+    }
+    absl::StrAppend(&out, "when ", absl::StrJoin(parts, ", "), ": ");
+  }
   if (s.peer) absl::StrAppend(&out, s.peer->name, ": ");
   switch (s.kind) {
     case Step::Kind::kWakes:

@@ -117,6 +117,39 @@ class Parser {
     }
     Step step;
     step.loc = first.loc;
+    if (first.text == "when" && Peek(1).kind == TokenKind::kIdent) {
+      // `when TYPE=SOCK_STREAM: STEP`: the step belongs to those rows.
+      Next();
+      if (!WhenList(&step.when)) return false;
+      if (!Expect(TokenKind::kColon, "',' or ':' before the step")) {
+        return false;
+      }
+      if (Peek().kind != TokenKind::kIdent) {
+        return Fail(Peek(), absl::StrCat("expected a step after 'when ...:', "
+                                         "found ",
+                                         DescribeToken(Peek())));
+      }
+    }
+    return StepStatement(std::move(step));
+  }
+
+  // `NAME=value, NAME=value`: matrix rows (requires, when).
+  bool WhenList(std::vector<std::pair<NameRef, Expr>>* out) {
+    while (true) {
+      NameRef n;
+      if (!ExpectIdent(&n, "a matrix variable")) return false;
+      if (!Expect(TokenKind::kEquals, "'='")) return false;
+      Expr v;
+      if (!ParseExpr(&v, 0, false)) return false;
+      out->emplace_back(std::move(n), std::move(v));
+      if (Peek().kind != TokenKind::kComma) return true;
+      Next();
+    }
+  }
+
+  bool StepStatement(Step step) {
+    const Token& first = Peek();
+    step.loc = first.loc;  // after any `when ...:`, where the step begins
     if (Peek(1).kind == TokenKind::kColon) {
       if (!IsUpperInitial(first.text)) {
         return Fail(first, absl::StrCat("peer names are Capitalised: '",
@@ -463,17 +496,7 @@ class Parser {
     }
     if (!IsIdent("when")) return true;
     Next();
-    while (true) {
-      NameRef n;
-      if (!ExpectIdent(&n, "a matrix variable")) return false;
-      if (!Expect(TokenKind::kEquals, "'='")) return false;
-      Expr v;
-      if (!ParseExpr(&v, 0, false)) return false;
-      r->when.emplace_back(std::move(n), std::move(v));
-      if (Peek().kind != TokenKind::kComma) break;
-      Next();
-    }
-    return true;
+    return WhenList(&r->when);
   }
 
   bool Header() {
@@ -526,7 +549,8 @@ class Parser {
     p.loc = kw.loc;
     if (!ExpectIdent(&p.name, "a payload name")) return false;
     if (!Expect(TokenKind::kEquals, "'='")) return false;
-    if (Peek().kind != TokenKind::kInt && Peek().kind != TokenKind::kString) {
+    if (Peek().kind != TokenKind::kInt && Peek().kind != TokenKind::kString &&
+        Peek().kind != TokenKind::kVar) {
       return Fail(Peek(), absl::StrCat("expected a size or a string, found ",
                                        DescribeToken(Peek())));
     }

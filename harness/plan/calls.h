@@ -29,6 +29,7 @@ enum class ArgKind {
   kData,      // m1, m1[0:10], "x", m1 + m2
   kAddress,   // path("srv"), abstract("x"), unnamed, loopback4, addr(l)
   kPairKind,  // socketpair, pathname, abstract, inet4, inet6
+  kPeer,      // A, Server: a peer's index (kill's target)
 };
 
 struct ArgSpec {
@@ -60,7 +61,9 @@ enum class Blocking {
 
 // Which handler file runs the call (syscalls_<family>.cc), or none: the
 // coordination steps are the executor's own.
-enum class CallFamily { kSocket, kIo, kMsg, kCtl, kProc, kCoordination };
+enum class CallFamily {
+  kSocket, kIo, kMsg, kCtl, kProc, kSignal, kCoordination
+};
 
 // recvmsg/sendmsg take `rights=N` / `creds` / `rights(f)` / `creds(A)`
 // after their positional arguments.

@@ -82,6 +82,7 @@ std::string PrintExpr(const Expr& e) {
     case Expr::Kind::kInt:
       return absl::StrCat(e.value);
     case Expr::Kind::kRange:
+      if (!e.items.empty()) return join(e.items, "..");  // `1..$N`
       return absl::StrCat(e.value, "..", e.value2);
     case Expr::Kind::kString:
       return QuoteLiteral(e.text);
@@ -90,9 +91,13 @@ std::string PrintExpr(const Expr& e) {
     case Expr::Kind::kVar:
       return absl::StrCat("$", e.text);
     case Expr::Kind::kIndex:
+      if (!e.items.empty()) return absl::StrCat(e.text, "[", join(e.items, ""), "]");
       return e.empty_index ? absl::StrCat(e.text, "[]")
                            : absl::StrCat(e.text, "[", e.value, "]");
     case Expr::Kind::kSlice:
+      if (!e.items.empty()) {  // `m[0:$N]`, `m[$N:]`
+        return absl::StrCat(e.text, "[", join(e.items, ":"), e.open_end ? ":]" : "]");
+      }
       return e.open_end
                  ? absl::StrCat(e.text, "[", e.value, ":]")
                  : absl::StrCat(e.text, "[", e.value, ":", e.value2, "]");

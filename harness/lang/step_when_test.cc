@@ -140,5 +140,38 @@ TEST(MatrixPositions, APayloadSizeMayComeFromTheMatrix) {
   EXPECT_EQ(c.plans[1].ops.back().data.size(), 5u);
 }
 
+TEST(MatrixPositions, RangesIndicesAndSlicesTakeMatrixNumbers) {
+  LoadedCase c = Load(std::string("matrix N = 2, 3\npayload m = 10\n") +
+                      "socketpair(AF_UNIX, SOCK_STREAM) = a, b\n"
+                      "repeat $N dup(a) = c[]\n"
+                      "peer A holds a, c[0], c[1]\npeer B holds b\n"
+                      "A: write(c[$N], m[0:$N]) = 1..$N\n"
+                      "B: read(b, 10) = m[0:$N]\n");
+  // Row N=2 has no c[2]: the index is checked per row.
+  ASSERT_FALSE(c.errors.empty());
+  EXPECT_EQ(c.errors[0].message, "undeclared fd 'c[2]' (did you mean 'c[0]'?)");
+  c = Load(std::string("matrix N = 2, 3\npayload m = 10\n") + kPair +
+           "A: write(a, m[$N:]) = $N..8\n");
+  ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
+  ASSERT_EQ(c.plans.size(), 2u);
+  EXPECT_EQ(c.plans[0].ops.back().data.size(), 8u);
+  EXPECT_EQ(c.plans[1].ops.back().expect.any_of[0].ret->min, 3);
+  EXPECT_EQ(c.plans[1].ops.back().expect.any_of[0].ret->max, 8);
+}
+
+TEST(MatrixPositions, ARangeBoundMustBeANumberInEveryRow) {
+  EXPECT_EQ(FirstError(std::string("matrix N = 2, SOCK_STREAM\n") + kPair +
+                       "A: write(a, \"xy\") = 1..$N\n"),
+            "a range, index or slice bound is a number, not 'SOCK_STREAM'");
+}
+
+TEST(MatrixPositions, BoundsWithVariablesPrintAsWritten) {
+  DiagnosticSink sink;
+  const std::string text = "A: write(c[$I], m[0:$N] + m[$N:]) = 1..$N\n";
+  Case c = ParseCase(Source("t.case", text), &sink);
+  ASSERT_EQ(sink.size(), 0u);
+  EXPECT_EQ(PrintCase(c), text);
+}
+
 }  // namespace
 }  // namespace sockspec

@@ -59,7 +59,11 @@ setpriv --reuid=nobody --regid=nogroup --clear-groups \
 check user $? user.log \
   "cases/ancillary/forged-credentials-need-privilege.case [SOCK_STREAM]" \
   "cases/ancillary/forged-credentials-need-privilege.case [SOCK_DGRAM]" \
-  "cases/ancillary/forged-credentials-need-privilege.case [SOCK_SEQPACKET]"
+  "cases/ancillary/forged-credentials-need-privilege.case [SOCK_SEQPACKET]" \
+  'cases/namespaces/abstract-names-are-per-network-namespace.case [SOCK_STREAM/path("test")/CLONE_NEWNET]' \
+  'cases/namespaces/abstract-names-are-per-network-namespace.case [SOCK_STREAM/abstract("test")/CLONE_NEWNET]' \
+  'cases/namespaces/abstract-names-are-per-network-namespace.case [SOCK_DGRAM/path("test")/CLONE_NEWNET]' \
+  'cases/namespaces/abstract-names-are-per-network-namespace.case [SOCK_DGRAM/abstract("test")/CLONE_NEWNET]'
 set -e
 cd - > /dev/null
 

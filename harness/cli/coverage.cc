@@ -76,8 +76,12 @@ absl::StatusOr<std::vector<Behaviour>> ParseBehaviours(const std::string& path,
     ++line_no;
     if (line.empty() || absl::StartsWith(line, "#")) continue;
     std::vector<std::string> cols = absl::StrSplit(line, '\t');
-    if (cols.size() != 3 || cols[0].size() < 3 || cols[0].size() > 4 ||
-        cols[0][0] != 'B') {
+    // Ids are B and two or more digits (B07, B160).
+    const bool id_ok = cols.size() == 3 && cols[0].size() >= 3 &&
+                       cols[0][0] == 'B' &&
+                       cols[0].find_first_not_of("0123456789", 1) ==
+                           std::string::npos;
+    if (!id_ok) {
       return absl::InvalidArgumentError(absl::StrCat(
           path, ":", line_no, ":1: error: expected 'Bnn<TAB>name<TAB>sources' (Bnn or Bnnn)"));
     }

@@ -125,6 +125,10 @@ HangRules RulesFor(const Plan& plan) {
         (op.ints[1] == SO_RCVTIMEO || op.ints[1] == SO_SNDTIMEO)) {
       r.timeouts_armed = true;
     }
+    // An alarm() step: SIGALRM ends a sleep whose handler lacks SA_RESTART.
+    if (op.call == Call::kAlarm && !op.ints.empty() && op.ints[0] > 0) {
+      r.timeouts_armed = true;
+    }
     if ((op.call == Call::kSocket || op.call == Call::kSocketpair) && !op.ints.empty() &&
         (op.ints[0] == AF_INET || op.ints[0] == AF_INET6)) {
       r.inet = true;

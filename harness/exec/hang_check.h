@@ -46,12 +46,12 @@ struct HangView {
 
 // What in a plan can end a sleep by time or by the kernel's own timers.
 struct HangRules {
-  bool timeouts_armed = false;  // the plan sets SO_RCVTIMEO or SO_SNDTIMEO
+  bool timeouts_armed = false;  // SO_RCVTIMEO, SO_SNDTIMEO or an alarm()
   bool inet = false;            // inet sockets: TCP timers can end accept
 };
 
 // The rules for `plan`: timeouts_armed when a setsockopt names SO_RCVTIMEO
-// or SO_SNDTIMEO; inet when it makes an AF_INET/AF_INET6 socket or pair.
+// or SO_SNDTIMEO or a step arms an alarm; inet when it makes an AF_INET/AF_INET6 socket or pair.
 HangRules RulesFor(const Plan& plan);
 
 // "read", "sendto", ... for the system calls a certain hang may sleep in;

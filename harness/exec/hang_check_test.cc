@@ -138,3 +138,21 @@ TEST(HangCheck, InFlightPeerOnAnotherFdIsNotThisCall) {
 
 }  // namespace
 }  // namespace sockspec
+
+namespace sockspec {
+namespace {
+
+TEST(HangCheck, AnAlarmStepArmsATimerButAnAlarmOfZeroDoesNot) {
+  // alarm(1) sends SIGALRM: a sleep without SA_RESTART ends in EINTR.
+  Plan plan;
+  Op alarm;
+  alarm.call = Call::kAlarm;
+  alarm.ints = {0};
+  plan.ops.push_back(alarm);
+  EXPECT_FALSE(RulesFor(plan).timeouts_armed);
+  plan.ops[0].ints = {1};
+  EXPECT_TRUE(RulesFor(plan).timeouts_armed);
+}
+
+}  // namespace
+}  // namespace sockspec

@@ -11,42 +11,10 @@
 #include "harness/plan/calls.h"
 #include "harness/exec/control.h"
 #include "harness/exec/rundir.h"
+#include "harness/exec/signal_record.h"
 
 namespace sockspec {
 namespace {
-
-// Signals delivered during the current call, by number. The handler only
-// sets a flag: async-signal-safe.
-volatile sig_atomic_t g_caught[NSIG];
-const int kRecorded[] = {SIGPIPE, SIGURG, SIGIO};  // SIGIO: O_ASYNC owners
-
-void Record(int sig) {
-  if (sig > 0 && sig < NSIG) g_caught[sig] = 1;
-}
-
-void InstallHandlers() {
-  for (int sig : kRecorded) {
-    struct sigaction sa = {};
-    sa.sa_handler = Record;
-    sigemptyset(&sa.sa_mask);
-    // A recorded signal must not turn the call into EINTR: the case states
-    // what the call returns, and the signal separately.
-    sa.sa_flags = SA_RESTART;
-    sigaction(sig, &sa, nullptr);
-  }
-}
-
-void ClearCaught() {
-  for (int sig = 0; sig < NSIG; ++sig) g_caught[sig] = 0;
-}
-
-std::vector<int> Caught() {
-  std::vector<int> out;
-  for (int sig = 1; sig < NSIG; ++sig) {
-    if (g_caught[sig]) out.push_back(sig);
-  }
-  return out;
-}
 
 // Closes the control ends of peers that are neither `self` nor forked by it.
 void KeepOwnEnds(const Plan& plan, int self, std::vector<PeerEnds>& ends) {
@@ -125,7 +93,7 @@ bool IsSelfOrDescendant(const Plan& plan, int p, int ancestor) {
 
 int RunPeer(PeerSetup& setup) {
   const Plan& plan = *setup.plan;
-  InstallHandlers();
+  InstallSignalRecorders();
   for (int fd : setup.coordinator_ends) close(fd);
   KeepOwnEnds(plan, setup.self, setup.ends);
 
@@ -193,9 +161,9 @@ int RunPeer(PeerSetup& setup) {
         }
       }
     } else {
-      ClearCaught();
+      ClearCaughtSignals();
       result.obs = RunCallWatchingFds(op, env);
-      result.obs.signals = Caught();
+      result.obs.signals = CaughtSignals();
     }
     if (!Send(setup.ends[self].result_write, result)) break;
   }

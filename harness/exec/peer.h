@@ -1,7 +1,7 @@
 // A peer process: holds its fd slots, and runs the Plan's operations the
 // coordinator names by index, one at a time, from its own (forked) copy of
 // the Plan. Around each call it sends "starting" and then the Observation,
-// and records the signals (SIGPIPE, SIGURG) delivered during the call.
+// and records the signals delivered during the call (signal_record.h).
 //
 //   Child::Spawn([&] { UsePeerHeap(); setup.self = p; return RunPeer(setup); });
 #ifndef SOCKSPEC_HARNESS_EXEC_PEER_H_

@@ -26,6 +26,7 @@ const internal::Handler* Table() {
     internal::RegisterCtlCalls(t);
     internal::RegisterProcCalls(t);
     internal::RegisterEpollCalls(t);
+    internal::RegisterSignalCalls(t);
     return t;
   }();
   return table;

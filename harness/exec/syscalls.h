@@ -77,6 +77,7 @@ void RegisterMsgCalls(Handler* table);     // syscalls_msg.cc
 void RegisterCtlCalls(Handler* table);     // syscalls_ctl.cc
 void RegisterProcCalls(Handler* table);    // syscalls_proc.cc
 void RegisterEpollCalls(Handler* table);   // syscalls_epoll.cc
+void RegisterSignalCalls(Handler* table);  // syscalls_signal.cc
 
 // Shared by the families.
 Observation Errno(int err);           // ret -1, err

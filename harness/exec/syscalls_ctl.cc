@@ -15,6 +15,7 @@
 #include <cstring>
 #include <string>
 
+#include "harness/exec/signal_record.h"
 #include "harness/exec/syscalls.h"
 #include "harness/os/sockopts.h"
 
@@ -190,7 +191,7 @@ Observation Raise(const Op& op, SyscallEnv& env) {
   const int sig = IntArg(op, 0);
   // Signals the peer records keep their handler; any other takes its default
   // action, so a crash test crashes even under a sanitizer's handlers.
-  if (sig != SIGPIPE && sig != SIGURG && sig != SIGIO) signal(sig, SIG_DFL);
+  if (!IsRecordedSignal(sig)) signal(sig, SIG_DFL);
   if (raise(sig) != 0) return Errno(errno);
   return Observation();
 }

@@ -35,7 +35,7 @@ bool Step::operator==(const Step& o) const {
                   platforms) == std::tie(o.kind, o.peer, o.repeat, o.call,
                                          o.args, o.blocks, o.results,
                                          o.new_peer, o.platforms) &&
-         requirements == o.requirements;
+         requirements == o.requirements && when == o.when;
 }
 bool MatrixDecl::operator==(const MatrixDecl& o) const {
   return tuple == o.tuple && names == o.names && rows == o.rows;
@@ -82,6 +82,7 @@ std::string PrintExpr(const Expr& e) {
     case Expr::Kind::kInt:
       return absl::StrCat(e.value);
     case Expr::Kind::kRange:
+      if (!e.items.empty()) return join(e.items, "..");  // `1..$N`
       return absl::StrCat(e.value, "..", e.value2);
     case Expr::Kind::kString:
       return QuoteLiteral(e.text);
@@ -90,9 +91,13 @@ std::string PrintExpr(const Expr& e) {
     case Expr::Kind::kVar:
       return absl::StrCat("$", e.text);
     case Expr::Kind::kIndex:
+      if (!e.items.empty()) return absl::StrCat(e.text, "[", join(e.items, ""), "]");
       return e.empty_index ? absl::StrCat(e.text, "[]")
                            : absl::StrCat(e.text, "[", e.value, "]");
     case Expr::Kind::kSlice:
+      if (!e.items.empty()) {  // `m[0:$N]`, `m[$N:]`
+        return absl::StrCat(e.text, "[", join(e.items, ":"), e.open_end ? ":]" : "]");
+      }
       return e.open_end
                  ? absl::StrCat(e.text, "[", e.value, ":]")
                  : absl::StrCat(e.text, "[", e.value, ":", e.value2, "]");
@@ -144,6 +149,13 @@ std::string PrintAlternative(const Alternative& alt) {
 
 std::string PrintStep(const Step& s) {
   std::string out;
+  if (!s.when.empty()) {
+    std::vector<std::string> parts;
+    for (const auto& [name, value] : s.when) {
+      parts.push_back(absl::StrCat(name.name, "=", PrintExpr(value)));
+    }
+    absl::StrAppend(&out, "when ", absl::StrJoin(parts, ", "), ": ");
+  }
   if (s.peer) absl::StrAppend(&out, s.peer->name, ": ");
   switch (s.kind) {
     case Step::Kind::kWakes:

@@ -116,6 +116,10 @@ struct Step {
   NameRef new_peer;                  // kFork
   std::vector<PlatformLine> platforms;
   std::vector<RequireDecl> requirements;  // indented `requires` lines
+  // `when TYPE=SOCK_STREAM, KIND=inet4: B: ...`: the matrix rows the step
+  // belongs to (pairs naming one variable are alternatives, different
+  // variables must all hold); empty: every row.
+  std::vector<std::pair<NameRef, Expr>> when;
   bool operator==(const Step& o) const;
 };
 

@@ -133,6 +133,15 @@ bool RowLowering::LowerInt(const Expr& e, const char* what, int64_t* out) {
 bool RowLowering::LowerSymbols(const Expr& e, const ArgSpec& arg,
                                int64_t* out) {
   // A number, a flag set, or a symbol; any other expression is an error.
+  // Signals are names only: a number (signal 0) could never be delivered.
+  if (e.kind == Expr::Kind::kInt && arg.symbols.size() == 1 &&
+      arg.symbols[0] == SymbolKind::kSignal) {
+    Error(e.loc, absl::StrCat("'", arg.name,
+                              "' takes a signal name (SIGPIPE, SIGUSR1, ...), "
+                              "not the number ",
+                              e.value));
+    return false;
+  }
   if (e.kind == Expr::Kind::kInt) {
     *out = e.value;
     return true;
@@ -459,6 +468,17 @@ bool RowLowering::LowerArgs(const CallSpec& spec, const std::vector<Expr>& args,
         int64_t v;
         if (!LowerOptlen(e, &v)) return false;
         op->ints.push_back(v);
+        break;
+      }
+      case ArgKind::kPeer: {
+        if (e.kind != Expr::Kind::kName || !IsPeerName(e.text)) {
+          Error(e.loc, absl::StrCat("expected a peer (A, Server), found ",
+                                    Shown(e)));
+          return false;
+        }
+        int p = PeerIndex(NameRef{e.text, e.loc}, true);
+        if (p < 0) return false;
+        op->ints.push_back(p);
         break;
       }
       case ArgKind::kPairKind: {

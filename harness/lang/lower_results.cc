@@ -230,24 +230,8 @@ bool RowLowering::LowerAttribute(const Attribute& a, const CallSpec& spec,
                                  Binds* binds, Outcome* out) {
   // recvmsg's msg_flags and ancillary results.
   const bool recvmsg = spec.ancillary == Ancillary::kReceive;
-  if (a.key == "signal") {
-    int64_t v;
-    std::vector<const Expr*> items;
-    if (a.value.kind == Expr::Kind::kFlags) {
-      for (const Expr& e : a.value.items) items.push_back(&e);
-    } else {
-      items.push_back(&a.value);
-    }
-    for (const Expr* e : items) {
-      if (!LowerSymbols(
-              *e, {"signal", ArgKind::kSymbols, {SymbolKind::kSignal}}, &v)) {
-        return false;
-      }
-      out->signals.push_back(static_cast<int>(v));
-    }
-    return true;
-  }
   if (a.key == "optlen") return LowerOptlenAttribute(a, spec, out);
+  if (a.key == "signal") return LowerSignalAttribute(a, out);
   if (a.key == "flags") {
     if (!recvmsg) {
       Error(a.loc, absl::StrCat("'flags' is recvmsg's msg_flags; '", spec.name,

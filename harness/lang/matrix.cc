@@ -155,7 +155,23 @@ bool Substitute(Expr* e, const MatrixRow& row, DiagnosticSink* sink) {
   }
   bool ok = true;
   for (Expr& i : e->items) ok = Substitute(&i, row, sink) && ok;
-  return ok;
+  const bool bounds = e->kind == Expr::Kind::kRange ||
+                      e->kind == Expr::Kind::kIndex ||
+                      e->kind == Expr::Kind::kSlice;
+  if (!ok || !bounds || e->items.empty()) return ok;
+  // `1..$N`, `c[$I]`, `m[0:$N]`: the row's numbers become the bounds.
+  for (const Expr& i : e->items) {
+    if (i.kind != Expr::Kind::kInt) {
+      sink->Add(i.loc, absl::StrCat("a range, index or slice bound is a "
+                                    "number, not '",
+                                    PrintExpr(i), "'"));
+      return false;
+    }
+  }
+  e->value = e->items[0].value;
+  if (e->items.size() > 1) e->value2 = e->items[1].value;
+  e->items.clear();
+  return true;
 }
 
 }  // namespace sockspec

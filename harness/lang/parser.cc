@@ -117,6 +117,39 @@ class Parser {
     }
     Step step;
     step.loc = first.loc;
+    if (first.text == "when" && Peek(1).kind == TokenKind::kIdent) {
+      // `when TYPE=SOCK_STREAM: STEP`: the step belongs to those rows.
+      Next();
+      if (!WhenList(&step.when)) return false;
+      if (!Expect(TokenKind::kColon, "',' or ':' before the step")) {
+        return false;
+      }
+      if (Peek().kind != TokenKind::kIdent) {
+        return Fail(Peek(), absl::StrCat("expected a step after 'when ...:', "
+                                         "found ",
+                                         DescribeToken(Peek())));
+      }
+    }
+    return StepStatement(std::move(step));
+  }
+
+  // `NAME=value, NAME=value`: matrix rows (requires, when).
+  bool WhenList(std::vector<std::pair<NameRef, Expr>>* out) {
+    while (true) {
+      NameRef n;
+      if (!ExpectIdent(&n, "a matrix variable")) return false;
+      if (!Expect(TokenKind::kEquals, "'='")) return false;
+      Expr v;
+      if (!ParseExpr(&v, 0, false)) return false;
+      out->emplace_back(std::move(n), std::move(v));
+      if (Peek().kind != TokenKind::kComma) return true;
+      Next();
+    }
+  }
+
+  bool StepStatement(Step step) {
+    const Token& first = Peek();
+    step.loc = first.loc;  // after any `when ...:`, where the step begins
     if (Peek(1).kind == TokenKind::kColon) {
       if (!IsUpperInitial(first.text)) {
         return Fail(first, absl::StrCat("peer names are Capitalised: '",
@@ -345,16 +378,7 @@ class Parser {
       case TokenKind::kInt:
         out->kind = Expr::Kind::kInt;
         out->value = Next().value;
-        if (Peek().kind == TokenKind::kDotDot) {
-          Next();
-          if (Peek().kind != TokenKind::kInt) {
-            return Fail(Peek(),
-                        absl::StrCat("expected the end of the range, found ",
-                                     DescribeToken(Peek())));
-          }
-          out->kind = Expr::Kind::kRange;
-          out->value2 = Next().value;
-        }
+        if (Peek().kind == TokenKind::kDotDot) return RangeEnd(out);
         return true;
       case TokenKind::kString:
         out->kind = Expr::Kind::kString;
@@ -363,6 +387,7 @@ class Parser {
       case TokenKind::kVar:
         out->kind = Expr::Kind::kVar;
         out->text = Next().text;
+        if (Peek().kind == TokenKind::kDotDot) return RangeEnd(out);
         return true;
       case TokenKind::kIdent:
         break;
@@ -397,6 +422,56 @@ class Parser {
     return true;
   }
 
+  // At `..` after a range's start (`out`, an int or a `$VAR`): its end. A
+  // range with a matrix variable keeps both ends as items until the row's
+  // values replace them (Substitute).
+  bool RangeEnd(Expr* out) {
+    Next();  // ..
+    if (Peek().kind != TokenKind::kInt && Peek().kind != TokenKind::kVar) {
+      return Fail(Peek(), absl::StrCat("expected the end of the range, found ",
+                                       DescribeToken(Peek())));
+    }
+    Expr end;
+    end.loc = Peek().loc;
+    end.kind = Peek().kind == TokenKind::kInt ? Expr::Kind::kInt
+                                              : Expr::Kind::kVar;
+    if (end.kind == Expr::Kind::kInt) end.value = Peek().value;
+    if (end.kind == Expr::Kind::kVar) end.text = Peek().text;
+    Next();
+    if (out->kind == Expr::Kind::kInt && end.kind == Expr::Kind::kInt) {
+      out->kind = Expr::Kind::kRange;
+      out->value2 = end.value;
+      return true;
+    }
+    Expr start = *out;
+    out->kind = Expr::Kind::kRange;
+    out->text.clear();
+    out->items = {std::move(start), std::move(end)};
+    return true;
+  }
+
+  // An index or slice bound: a number, or a `$VAR` kept as an item.
+  bool IndexBound(Expr* out, int64_t* value) {
+    if (Peek().kind == TokenKind::kVar) {
+      Expr v;
+      v.kind = Expr::Kind::kVar;
+      v.loc = Peek().loc;
+      v.text = Next().text;
+      out->items.push_back(std::move(v));
+      return true;
+    }
+    if (Peek().kind != TokenKind::kInt) {
+      return Fail(Peek(), absl::StrCat("expected an index, found ",
+                                       DescribeToken(Peek())));
+    }
+    Expr n;
+    n.kind = Expr::Kind::kInt;
+    n.loc = Peek().loc;
+    n.value = *value = Next().value;
+    if (!out->items.empty()) out->items.push_back(std::move(n));
+    return true;
+  }
+
   bool ParseIndex(Expr* out) {
     Next();  // [
     if (Peek().kind == TokenKind::kRBracket) {
@@ -405,17 +480,23 @@ class Parser {
       out->empty_index = true;
       return true;
     }
-    if (Peek().kind != TokenKind::kInt) {
-      return Fail(Peek(), absl::StrCat("expected an index, found ",
-                                       DescribeToken(Peek())));
-    }
-    out->value = Next().value;
+    const Location start_loc = Peek().loc;
+    if (!IndexBound(out, &out->value)) return false;
     out->kind = Expr::Kind::kIndex;
     if (Peek().kind == TokenKind::kColon) {
       Next();
       out->kind = Expr::Kind::kSlice;
-      if (Peek().kind == TokenKind::kInt) {
-        out->value2 = Next().value;
+      if (Peek().kind == TokenKind::kInt || Peek().kind == TokenKind::kVar) {
+        const bool had_items = !out->items.empty();
+        if (!IndexBound(out, &out->value2)) return false;
+        if (!had_items && !out->items.empty()) {
+          // `m[0:$N]`: the start joins the items too.
+          Expr n;
+          n.kind = Expr::Kind::kInt;
+          n.loc = start_loc;
+          n.value = out->value;
+          out->items.insert(out->items.begin(), std::move(n));
+        }
       } else {
         out->open_end = true;
       }
@@ -464,17 +545,7 @@ class Parser {
     }
     if (!IsIdent("when")) return true;
     Next();
-    while (true) {
-      NameRef n;
-      if (!ExpectIdent(&n, "a matrix variable")) return false;
-      if (!Expect(TokenKind::kEquals, "'='")) return false;
-      Expr v;
-      if (!ParseExpr(&v, 0, false)) return false;
-      r->when.emplace_back(std::move(n), std::move(v));
-      if (Peek().kind != TokenKind::kComma) break;
-      Next();
-    }
-    return true;
+    return WhenList(&r->when);
   }
 
   bool Header() {
@@ -527,7 +598,8 @@ class Parser {
     p.loc = kw.loc;
     if (!ExpectIdent(&p.name, "a payload name")) return false;
     if (!Expect(TokenKind::kEquals, "'='")) return false;
-    if (Peek().kind != TokenKind::kInt && Peek().kind != TokenKind::kString) {
+    if (Peek().kind != TokenKind::kInt && Peek().kind != TokenKind::kString &&
+        Peek().kind != TokenKind::kVar) {
       return Fail(Peek(), absl::StrCat("expected a size or a string, found ",
                                        DescribeToken(Peek())));
     }

@@ -11,6 +11,7 @@
 #include "harness/lang/matrix.h"
 #include "harness/lang/payload.h"
 #include "harness/lang/requires.h"
+#include "harness/lang/step_when.h"
 #include "harness/os/symbols.h"
 #include "harness/lang/validate_internal.h"
 
@@ -81,6 +82,25 @@ std::optional<Plan> RowLowering::Run() {
     if (p.value.kind == Expr::Kind::kString) {
       payloads_[p.name.name] = static_cast<int64_t>(p.value.text.size());
       payload_text_[p.name.name] = p.value.text;
+    } else if (p.value.kind == Expr::Kind::kVar) {
+      // `payload m = $SIZE`: this row's size (or text).
+      Expr v = p.value;
+      if (!Substitute(&v, row_, sink_)) {
+        ++errors_;
+        continue;
+      }
+      if (v.kind == Expr::Kind::kString) {
+        payloads_[p.name.name] = static_cast<int64_t>(v.text.size());
+        payload_text_[p.name.name] = v.text;
+      } else if (v.kind == Expr::Kind::kInt && v.value >= 0 &&
+                 v.value <= kMaxPayloadBytes) {
+        payloads_[p.name.name] = v.value;
+      } else {
+        Error(p.value.loc,
+              absl::StrCat("payload '", p.name.name, "' takes a size (0 to ",
+                           kMaxPayloadBytes, ") or a string, not '",
+                           PrintExpr(v), "'"));
+      }
     } else {
       payloads_[p.name.name] = p.value.value;
     }
@@ -90,6 +110,7 @@ std::optional<Plan> RowLowering::Run() {
   DeclarePeers();
   for (const Step& step : c_.steps) {
     if (sink_->size() >= 50) break;
+    if (!StepAppliesToRow(step, row_)) continue;
     LowerStep(step);
   }
   if (!peers_started_) StartPeers();
@@ -284,6 +305,7 @@ std::vector<Plan> ValidateCase(const Case& c, const std::string& platform,
   if (rows.empty() && sink->size() == start && !c.excludes.empty()) {
     sink->Add(c.excludes[0].loc, "'exclude' removes every matrix row");
   }
+  CheckStepConditions(c, rows, sink);
   std::vector<Plan> plans;
   size_t total_ops = 0;
   int64_t total_data = 0;

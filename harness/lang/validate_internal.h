@@ -88,6 +88,13 @@ class RowLowering {
   bool LowerAttribute(const Attribute& a, const CallSpec& spec, Binds* binds,
                       Outcome* out);
   bool LowerValue(const Expr& e, const CallSpec& spec, Outcome* out);
+  // lower_signals.cc
+  // `signal SIGPIPE`, `signal SIGPIPE|SIGURG`, `signal none`.
+  bool LowerSignalAttribute(const Attribute& a, Outcome* out);
+  // What the call table cannot say about one call's arguments: sigaction's
+  // SIG_IGN and SIG_DFL stand alone, alarm's seconds, setrlimit's limit.
+  bool CheckSignalCallArgs(const CallSpec& spec, const std::vector<Expr>& args,
+                           const Op& op);
 
   // lower_sockopt.cc: option values in their shapes (harness/os/sockopts.h).
   // setsockopt's value as bytes, for the level and option in op.ints.

@@ -279,6 +279,7 @@ void RowLowering::LowerCallStep(const Step& step, int holder) {
     op.peer = holder;
     op.call = spec->call;
     if (!LowerArgs(*spec, args, step, holder, iteration, &op)) return;
+    if (!CheckSignalCallArgs(*spec, args, op)) return;
     std::vector<Expr> shown = args;
     for (Expr& e : shown) FillIndex(&e, iteration);
     op.text = PrintCall(step.call.name, shown);

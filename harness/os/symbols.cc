@@ -7,6 +7,8 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sched.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -319,6 +321,17 @@ const std::vector<Symbol>& AllSymbols() {
       S(SIGSYS, kSignal)
       S(SIGIOT, kSignal)
       S(SIGPOLL, kSignal)
+      // sigaction: the flags of the recording handler, or a disposition
+      S(SA_RESTART, kSigAction)
+      S(SA_RESETHAND, kSigAction)
+      S(SA_NODEFER, kSigAction)
+      {"SIG_DFL", kSigDispositionDefault, SymbolKind::kSigAction},
+      {"SIG_IGN", kSigDispositionIgnore, SymbolKind::kSigAction},
+      // setrlimit resources
+      S(RLIMIT_NOFILE, kRlimit)
+      // unshare flags
+      S(CLONE_NEWNET, kCloneFlag)
+      S(CLONE_NEWUSER, kCloneFlag)
   };
   // clang-format on
 #undef S
@@ -419,6 +432,12 @@ std::string_view SymbolKindName(SymbolKind kind) {
       return "errno";
     case SymbolKind::kSignal:
       return "signal";
+    case SymbolKind::kSigAction:
+      return "sigaction flag or disposition";
+    case SymbolKind::kRlimit:
+      return "resource limit";
+    case SymbolKind::kCloneFlag:
+      return "namespace flag";
   }
   return "symbol";
 }

@@ -41,7 +41,16 @@ enum class SymbolKind {
   kEpollEvent, // EPOLLIN, EPOLLET
   kErrno,      // EAGAIN
   kSignal,     // SIGPIPE
+  kSigAction,  // sigaction's flags (SA_RESTART) or disposition (SIG_IGN)
+  kRlimit,     // RLIMIT_NOFILE
+  kCloneFlag,  // CLONE_NEWNET (unshare)
 };
+
+// SIG_DFL and SIG_IGN are handler pointers, not flags: the table gives them
+// values above every SA_ bit, so `sigaction(SIGPIPE, SIG_IGN)` lowers to one
+// int that says which disposition to install.
+inline constexpr int64_t kSigDispositionDefault = int64_t{1} << 40;
+inline constexpr int64_t kSigDispositionIgnore = int64_t{1} << 41;
 
 struct Symbol {
   std::string_view name;

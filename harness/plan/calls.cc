@@ -186,6 +186,27 @@ CallSpec Describe(Call c) {
                  {"exceptfds", ArgKind::kFdSet, {}}})
           .Optional({{"timeout_ms", ArgKind::kInt, {}, 0}})
           .Result(R::kReady).Blocks(Blocking::kOnTimeout).FdInStruct();
+    case Call::kKill:  // ints: the target peer's index, the signal
+      return Entry("kill", c, F::kSignal)
+          .Args({{"peer", ArgKind::kPeer, {}},
+                 {"signal", ArgKind::kSymbols, {K::kSignal}}})
+          .PeerOnly();
+    case Call::kSigaction:  // the recording handler with these SA_ flags
+      return Entry("sigaction", c, F::kSignal)
+          .Args({{"signal", ArgKind::kSymbols, {K::kSignal}},
+                 {"action", ArgKind::kSymbols, {K::kSigAction}}})
+          .PeerOnly();
+    case Call::kAlarm:  // returns the seconds left of an earlier alarm
+      return Entry("alarm", c, F::kSignal)
+          .Args({{"seconds", ArgKind::kInt, {}}}).PeerOnly();
+    case Call::kSetrlimit:  // soft and hard limit alike
+      return Entry("setrlimit", c, F::kSignal)
+          .Args({{"resource", ArgKind::kSymbols, {K::kRlimit}},
+                 {"limit", ArgKind::kInt, {}}})
+          .PeerOnly();
+    case Call::kUnshare:
+      return Entry("unshare", c, F::kSignal)
+          .Args({{"flags", ArgKind::kSymbols, {K::kCloneFlag}}}).PeerOnly();
     case Call::kWakes:  // the peer's blocked call completes
       return Entry("wakes", c, F::kCoordination).PeerOnly().Statement();
     case Call::kBlocked:  // the peer's blocked call is still asleep

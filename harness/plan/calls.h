@@ -35,6 +35,7 @@ enum class ArgKind {
               // linger(on, 5), or a string of raw bytes; goes to Op::data
   kOptlen,    // `optlen=N` (0..65536): the optlen passed; fallback -1, the
               // option's natural size
+  kPeer,      // A, Server: a peer's index (kill's target)
 };
 
 struct ArgSpec {
@@ -67,7 +68,9 @@ enum class Blocking {
 
 // Which handler file runs the call (syscalls_<family>.cc), or none: the
 // coordination steps are the executor's own.
-enum class CallFamily { kSocket, kIo, kMsg, kCtl, kProc, kEpoll, kCoordination };
+enum class CallFamily {
+  kSocket, kIo, kMsg, kCtl, kProc, kEpoll, kSignal, kCoordination
+};
 
 // recvmsg/sendmsg take `rights=N` / `creds` / `rights(f)` / `creds(A)`
 // after their positional arguments.

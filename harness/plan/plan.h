@@ -178,6 +178,11 @@ enum class Call {
   kEpollWait,  // ready fds are named by the slot in their data
   kSelect,     // ints: sizes of the three sets, then the timeout
   kPselect,
+  kKill,       // kill(PEER, SIG): ints: peer index, signal
+  kSigaction,  // sigaction(SIG, SA_RESTART | 0 | SIG_IGN | SIG_DFL)
+  kAlarm,      // alarm(SECONDS): SIGALRM to the peer itself later
+  kSetrlimit,  // setrlimit(RLIMIT_NOFILE, N): soft and hard limit N
+  kUnshare,    // unshare(CLONE_NEWNET): the peer moves to a new namespace
   // Coordination steps, no system call of their own.
   kWakes,    // the peer's blocked call completes; judged by `expect`
   kBlocked,  // the peer's blocked call is still asleep

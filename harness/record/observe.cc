@@ -213,7 +213,8 @@ absl::StatusOr<FileRecord> RecordUnder(const std::string& path, Guest& guest,
       last_line = std::max(last_line, line.loc.line);
       for (const NameRef& n : line.platforms) has_own = has_own || n.name == platform;
     }
-    absl::StatusOr<std::string> answer = AgreedAnswer(answers[key], kept);
+    absl::StatusOr<std::string> answer = AgreedAnswer(
+        answers[key], kept, RowsWithoutStepAt(kept, key.first, key.second));
     if (!answer.ok()) {
       rec.attention.push_back(where + std::string(answer.status().message()));
       continue;

@@ -102,11 +102,26 @@ struct Answers {
 
 }  // namespace
 
+std::set<size_t> RowsWithoutStepAt(const std::vector<Plan>& plans, int line,
+                                   int col) {
+  std::set<size_t> out;
+  for (size_t r = 0; r < plans.size(); ++r) {
+    bool has = false;
+    for (const Op& op : plans[r].ops) {
+      has = has || (op.loc.line == line && op.loc.col == col);
+    }
+    if (!has) out.insert(r);
+  }
+  return out;
+}
+
 absl::StatusOr<std::string> AgreedAnswer(const RowAnswers& by_row,
-                                         const std::vector<Plan>& plans) {
+                                         const std::vector<Plan>& plans,
+                                         const std::set<size_t>& without_step) {
   std::vector<std::string> missing, problems;
   std::map<size_t, std::string> text;
   for (size_t r = 0; r < plans.size(); ++r) {
+    if (without_step.count(r)) continue;
     auto it = by_row.find(r);
     if (it == by_row.end()) {
       missing.push_back(RowName(plans[r]));
@@ -247,7 +262,8 @@ absl::StatusOr<FileRecord> RecordFile(const std::string& path,
       out.attention.push_back(absl::StrCat(where, "not reached in any row"));
       continue;
     }
-    absl::StatusOr<std::string> text = AgreedAnswer(it->second.by_row, plans);
+    absl::StatusOr<std::string> text = AgreedAnswer(
+        it->second.by_row, plans, RowsWithoutStepAt(plans, key.first, key.second));
     if (!text.ok()) {
       out.attention.push_back(
           absl::StrCat(where, it->second.step, ": ", text.status().message()));

@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -60,8 +61,15 @@ using RowAnswers = std::map<size_t, std::vector<absl::StatusOr<std::string>>>;
 // FailedPrecondition naming the rows otherwise: rows that answer
 // differently (by the variable that splits them, where one does), rows
 // that did not reach the step, answers the notation cannot state.
-absl::StatusOr<std::string> AgreedAnswer(const RowAnswers& by_row,
-                                         const std::vector<Plan>& plans);
+// Rows in `without_step` do not have the step (a `when` leaves it out of
+// them): they neither answer nor count as not reached.
+absl::StatusOr<std::string> AgreedAnswer(
+    const RowAnswers& by_row, const std::vector<Plan>& plans,
+    const std::set<size_t>& without_step = {});
+
+// The rows (indices into `plans`) with no operation at `line`:`col`.
+std::set<size_t> RowsWithoutStepAt(const std::vector<Plan>& plans, int line,
+                                   int col);
 
 // Loads `path`, runs every instance on this machine and fills its
 // placeholders. A file that cannot be read or does not validate is an error

@@ -128,7 +128,9 @@ bool NeedsSocket(const CallSpec& spec) {
     case Call::kDrain: case Call::kFork: case Call::kRaise: case Call::kPipe:
     case Call::kDropPrivileges: case Call::kEpollCreate1:
     case Call::kEpollCtl: case Call::kEpollWait: case Call::kSelect:
-    case Call::kPselect: case Call::kWakes: case Call::kBlocked:
+    case Call::kPselect: case Call::kKill: case Call::kSigaction:
+    case Call::kAlarm: case Call::kSetrlimit: case Call::kUnshare:
+    case Call::kWakes: case Call::kBlocked:
       return false;
   }
   return false;

@@ -121,8 +121,10 @@ const char* UntimedCallName(int64_t nr) {
 HangRules RulesFor(const Plan& plan) {
   HangRules r;
   for (const Op& op : plan.ops) {
-    if (op.call == Call::kSetsockopt && op.ints.size() >= 2 &&
-        (op.ints[1] == SO_RCVTIMEO || op.ints[1] == SO_SNDTIMEO)) {
+    // Both forms: SO_RCVTIMEO is SO_RCVTIMEO_OLD here, _NEW a second number.
+    if (op.call == Call::kSetsockopt && op.ints.size() >= 2 && op.ints[0] == SOL_SOCKET &&
+        (op.ints[1] == SO_RCVTIMEO || op.ints[1] == SO_SNDTIMEO ||
+         op.ints[1] == SO_RCVTIMEO_NEW || op.ints[1] == SO_SNDTIMEO_NEW)) {
       r.timeouts_armed = true;
     }
     // An alarm() step: SIGALRM ends a sleep whose handler lacks SA_RESTART.

@@ -1,5 +1,7 @@
 #include "harness/exec/hang_check.h"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 
 #include "gtest/gtest.h"
@@ -134,6 +136,26 @@ TEST(HangCheck, EpollWaitAndSelectWithoutATimeoutAreCertain) {
 TEST(HangCheck, InFlightPeerOnAnotherFdIsNotThisCall) {
   Snap s = {Asleep(SYS_read, 3), Asleep(SYS_read, 4)};  // its control pipe
   EXPECT_FALSE(DecideCertainHang(TwoPeers(), s, s, {}).has_value());
+}
+
+TEST(HangRules, EitherFormOfTheSocketTimeoutsArmsThem) {
+  // socket(7): SO_RCVTIMEO_NEW (the 64-bit time form) ends a sleep as
+  // SO_RCVTIMEO does; a TCP option of the same number does not.
+  for (int64_t option : {int64_t{SO_RCVTIMEO}, int64_t{SO_SNDTIMEO},
+                         int64_t{SO_RCVTIMEO_NEW}, int64_t{SO_SNDTIMEO_NEW}}) {
+    Plan plan;
+    Op op;
+    op.call = Call::kSetsockopt;
+    op.ints = {SOL_SOCKET, option, -1};
+    plan.ops.push_back(op);
+    EXPECT_TRUE(RulesFor(plan).timeouts_armed) << option;
+  }
+  Plan plan;
+  Op op;
+  op.call = Call::kSetsockopt;
+  op.ints = {IPPROTO_TCP, SO_RCVTIMEO, -1};
+  plan.ops.push_back(op);
+  EXPECT_FALSE(RulesFor(plan).timeouts_armed);
 }
 
 }  // namespace

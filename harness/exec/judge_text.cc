@@ -239,7 +239,8 @@ std::string DescribeObservation(const Op& call, const Observation& obs,
                         ? ValueText(call, obs.value.value_or(-1))
                         : OptionValueText(o, obs.data));
     // The length the kernel wrote, where it is not the value's own size.
-    if (call.ints[2] >= 0 || obs.data.size() != NaturalOptlen(o.shape)) {
+    const bool sized = o.shape != OptionShape::kGids && o.shape != OptionShape::kBytes;
+    if (call.ints[2] >= 0 || (sized && obs.data.size() != NaturalOptlen(o.shape))) {
       parts.push_back(absl::StrCat("optlen ", obs.data.size()));
     }
   } else if (obs.value) {

@@ -170,7 +170,10 @@ std::optional<std::string> DecideCertainHang(
         if (call == nullptr || WaitsForCommand(a, v.control_fd)) return std::nullopt;
         if (v.call_fd >= 0 && a.arg0 != static_cast<uint64_t>(v.call_fd)) return std::nullopt;
         saw_in_flight = true;
-        asleep = absl::StrCat(v.name, " is asleep in ", call, " on fd ", a.arg0);
+        // select's first argument is nfds; its fds sit in the sets.
+        asleep = a.nr == SYS_select || a.nr == SYS_pselect6
+                     ? absl::StrCat(v.name, " is asleep in ", call, " (nfds ", a.arg0, ")")
+                     : absl::StrCat(v.name, " is asleep in ", call, " on fd ", a.arg0);
         break;
       case Role::kIdle:
         if (!WaitsForCommand(a, v.control_fd)) return std::nullopt;

@@ -127,7 +127,9 @@ TEST(HangCheck, EpollWaitAndSelectWithoutATimeoutAreCertain) {
   v[1].call_fd = -1;
   ProcState sel = Asleep(SYS_pselect6, 6);
   s = {Asleep(SYS_read, 3), sel};  // args[4], the timeout, is NULL
-  EXPECT_TRUE(DecideCertainHang(v, s, s, {}).has_value());
+  why = DecideCertainHang(v, s, s, {});
+  ASSERT_TRUE(why.has_value());
+  EXPECT_EQ(why->substr(0, 34), "B is asleep in pselect6 (nfds 6); ");
   sel.args[4] = 0x7ffc0000;
   s = {Asleep(SYS_read, 3), sel};
   EXPECT_FALSE(DecideCertainHang(v, s, s, {}).has_value());

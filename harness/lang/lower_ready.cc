@@ -1,6 +1,8 @@
 // Lowering of readiness results: epoll_wait's `events(a=EPOLLIN, b=EPOLLOUT)`
 // and select's `readfds(a) writefds(a, b)`, or `0` for nothing ready. The
-// ready fds are named; the count the call returns follows from them.
+// ready fds are named; the count the call returns follows from them. Also
+// the check that an epoll fd and a socket are not given for one another
+// where the step expects success (CheckFdKinds).
 #include <set>
 #include <string>
 #include <utility>

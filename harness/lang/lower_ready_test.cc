@@ -62,6 +62,18 @@ TEST(LowerReady, EpollWaitEventsNameFdsAndImplyTheCount) {
   EXPECT_EQ(none.expect.any_of[0].ret->max, 0);
 }
 
+TEST(LowerReady, AnElementOfAnFdArrayIsNamedInEvents) {
+  LoadedCase c = Load("B: repeat 2 dup(b) = c[]\n"
+                      "B: epoll_ctl(e, EPOLL_CTL_ADD, c[1], EPOLLOUT) = 0\n"
+                      "B: epoll_wait(e, 8) = events(c[1]=EPOLLOUT)\n");
+  ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
+  const Plan& plan = c.plans[0];
+  ASSERT_EQ(plan.fd_names[4], "c[1]");
+  EXPECT_EQ(*plan.ops.back().expect.any_of[0].ready,
+            (Ready{{4, EPOLLOUT}}));
+  EXPECT_EQ(plan.ops.back().expect.text, "events(c[1]=EPOLLOUT)");
+}
+
 TEST(LowerReady, SelectSetsBecomeFdsAndSizesAndTheResultCountsBits) {
   LoadedCase c = Load(
       "B: select(readfds(b, e), writefds(b), exceptfds(), -1) = "

@@ -411,7 +411,16 @@ class Parser {
       }
       return Expect(TokenKind::kRParen, "',' or ')'");
     }
-    if (Peek().kind == TokenKind::kLBracket) return ParseIndex(out);
+    if (Peek().kind == TokenKind::kLBracket) {
+      if (!ParseIndex(out)) return false;
+      // `c[2]=EPOLLIN` in events(...): the key is an element of an fd array.
+      if (!allow_kv || Peek().kind != TokenKind::kEquals ||
+          out->kind != Expr::Kind::kIndex || out->empty_index) {
+        return true;
+      }
+      out->text = absl::StrCat(out->text, "[", out->value, "]");
+      out->value = 0;
+    }
     if (allow_kv && Peek().kind == TokenKind::kEquals) {
       Next();
       out->kind = Expr::Kind::kKeyValue;

@@ -85,7 +85,7 @@ absl::StatusOr<std::vector<Behaviour>> ParseBehaviours(const std::string& path,
                            std::string::npos;
     if (!id_ok) {
       return absl::InvalidArgumentError(absl::StrCat(
-          path, ":", line_no, ":1: error: expected 'Bnn<TAB>name<TAB>sources' (Bnn or Bnnn)"));
+          path, ":", line_no, ":1: error: expected 'Bnn<TAB>name<TAB>sources'"));
     }
     out.push_back({cols[0], cols[1], cols[2]});
   }

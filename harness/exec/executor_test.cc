@@ -87,6 +87,42 @@ TEST(Executor, WrongExpectationFailsAtTheStepWithExpectedAndGot) {
   EXPECT_EQ(r.failure->trace[1].observed, "5");
 }
 
+TEST(Executor, GoingOnAfterAMismatchJudgesLaterStepsUntilABlocksThatReturned) {
+  // Per-step verdicts (a guest's run): after a wrong return value the peers
+  // keep what was observed and the run goes on; after a `blocks` whose call
+  // returned there is no sleeping call for what follows, so it stops there.
+  PlanBuilder b = PairOfPeers(SOCK_DGRAM);
+  b.Step("A", Call::kWrite, "write(a, \"hello\")").Fds({"a"}).Data("hello").Expect(Ret(4));
+  b.Step("B", Call::kRead, "read(b, 10)").Fds({"b"}).Ints({10}).Expect(Bytes("hello"));
+  b.Step("A", Call::kWrite, "write(a, \"x\")").Fds({"a"}).Data("x").Expect(Ret(2));
+  b.Step("B", Call::kRead, "read(b, 10)").Fds({"b"}).Ints({10}).Expect(Blocks());
+  b.Step("A", Call::kWrite, "write(a, \"y\")").Fds({"a"}).Data("y").Expect(Ret(1));
+  RunOptions options;
+  options.go_on_after_mismatch = true;
+  InstanceResult r = RunPlan(b.plan(), options);
+  EXPECT_EQ(r.verdict, V::kFail);
+  ASSERT_TRUE(r.failure.has_value());
+  EXPECT_EQ(r.failure->loc.line, 11);
+  EXPECT_EQ(r.failure->observed, "5");
+  ASSERT_EQ(r.later_failures.size(), 2u) << Show(r);
+  EXPECT_EQ(r.later_failures[0].loc.line, 13);
+  EXPECT_EQ(r.later_failures[0].observed, "1");
+  EXPECT_EQ(r.later_failures[1].loc.line, 14);
+  EXPECT_EQ(r.later_failures[1].expected, "blocks");
+  EXPECT_EQ(r.step_lines, std::vector<int>({10, 11, 12, 13, 14, 15}));
+  EXPECT_EQ(r.not_run, std::vector<int>({15}));
+}
+
+TEST(Executor, WithoutGoingOnTheRunStopsAtTheFirstMismatch) {
+  PlanBuilder b = PairOfPeers(SOCK_DGRAM);
+  b.Step("A", Call::kWrite, "write(a, \"hello\")").Fds({"a"}).Data("hello").Expect(Ret(4));
+  b.Step("B", Call::kRead, "read(b, 10)").Fds({"b"}).Ints({10}).Expect(Bytes("hello"));
+  InstanceResult r = RunPlan(b.plan(), {});
+  EXPECT_EQ(r.verdict, V::kFail);
+  EXPECT_TRUE(r.later_failures.empty());
+  EXPECT_EQ(r.not_run, std::vector<int>({12}));
+}
+
 TEST(Executor, AStepPassedOnlyByThePlatformsOwnAnswerIsRecorded) {
   // A plan made for platform "gvisor": its answer (5) is what this kernel
   // gives, the default platform's (4) is not.

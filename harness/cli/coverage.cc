@@ -76,7 +76,10 @@ absl::StatusOr<std::vector<Behaviour>> ParseBehaviours(const std::string& path,
     ++line_no;
     if (line.empty() || absl::StartsWith(line, "#")) continue;
     std::vector<std::string> cols = absl::StrSplit(line, '\t');
-    if (cols.size() != 3 || cols[0].size() != 3 || cols[0][0] != 'B') {
+    // B and two or more digits: B07, B49, B250 (the catalogue grows in ranges).
+    const bool id_ok = cols[0].size() >= 3 && cols[0][0] == 'B' &&
+                       cols[0].find_first_not_of("0123456789", 1) == std::string::npos;
+    if (cols.size() != 3 || !id_ok) {
       return absl::InvalidArgumentError(absl::StrCat(
           path, ":", line_no, ":1: error: expected 'Bnn<TAB>name<TAB>sources'"));
     }

@@ -276,9 +276,16 @@ bool Coordinator::Judged(int i, const Op& call, const Observation& obs) {
 
 bool Coordinator::GoesOn(int i, const Op& call, const Observation& obs) const {
   // A `blocks` that returned leaves its `wakes` nothing to wait for; a call
-  // that was to make an fd and failed leaves later steps without it.
-  return go_on_ && !AllowsBlocking(plan_.ops[i].expect) &&
-         (call.results.empty() || obs.ret >= 0);
+  // that was to make (or receive) an fd and did not leaves later steps
+  // without it.
+  if (!go_on_ || AllowsBlocking(plan_.ops[i].expect)) return false;
+  for (int slot : call.results) {
+    if (std::none_of(obs.ids.begin(), obs.ids.end(),
+                     [slot](const auto& id) { return id.first == slot; })) {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace internal

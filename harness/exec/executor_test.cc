@@ -113,6 +113,28 @@ TEST(Executor, GoingOnAfterAMismatchJudgesLaterStepsUntilABlocksThatReturned) {
   EXPECT_EQ(r.not_run, std::vector<int>({15}));
 }
 
+TEST(Executor, GoingOnStopsWhereAnFdTheCaseNamesWasNotMade) {
+  // dup(a) = d is expected to fail here but succeeds, so d exists and the
+  // run goes on; the recvmsg that was to receive g gets data but no fd, so
+  // the step that uses g cannot run.
+  PlanBuilder b = PairOfPeers(SOCK_DGRAM);
+  b.Step("A", Call::kDup, "dup(a)").Fds({"a"}).Results({"d"}).Expect(Err(EBADF));
+  b.Step("A", Call::kWrite, "write(d, \"x\")").Fds({"d"}).Data("x").Expect(Ret(1));
+  b.Step("B", Call::kRecvmsg, "recvmsg(b, 10, 0, rights=1)")
+      .Fds({"b"}).Ints({10, 0, 1}).Results({"g"}).Expect(Bytes("z"));
+  b.Step("B", Call::kWrite, "write(g, \"y\")").Fds({"g"}).Data("y").Expect(Ret(1));
+  RunOptions options;
+  options.go_on_after_mismatch = true;
+  InstanceResult r = RunPlan(b.plan(), options);
+  EXPECT_EQ(r.verdict, V::kFail) << Show(r);
+  ASSERT_TRUE(r.failure.has_value());
+  EXPECT_EQ(r.failure->loc.line, 11);
+  // Line 13 mismatched and bound no fd: the run stops after it.
+  ASSERT_EQ(r.later_failures.size(), 1u);
+  EXPECT_EQ(r.later_failures[0].loc.line, 13);
+  EXPECT_EQ(r.not_run, std::vector<int>({14}));
+}
+
 TEST(Executor, WithoutGoingOnTheRunStopsAtTheFirstMismatch) {
   PlanBuilder b = PairOfPeers(SOCK_DGRAM);
   b.Step("A", Call::kWrite, "write(a, \"hello\")").Fds({"a"}).Data("hello").Expect(Ret(4));

@@ -4,10 +4,10 @@
 # and the comparison names both systems (linux-RELEASE, gvisor-DATE) and
 # reports same / recorded / xfail / differs / xpass with the right exit code.
 # Needs root and runsc; skips with a message without them.
-# Usage: gvisor_e2e_test.sh SOCKSPEC PASSES_CASE SOCKETPAIR_CASE PEERCRED_CASE
+# Usage: gvisor_e2e_test.sh SOCKSPEC PASSES_CASE SOCKETPAIR_CASE PEERCRED_CASE TWO_STEPS_CASE
 set -uo pipefail
 
-sockspec=$1 passes=$2 rejects=$3 peercred=$4
+sockspec=$1 passes=$2 rejects=$3 peercred=$4 two=$5
 if [[ $(id -u) != 0 ]]; then echo "SKIP: runsc do needs root"; exit 0; fi
 if ! command -v runsc > /dev/null && [[ -z ${SOCKSPEC_RUNSC:-} ]]; then
   echo "SKIP: runsc is not installed (bash ci/setup.sh installs it)"; exit 0
@@ -62,6 +62,20 @@ printf 'testdata/passes.case because "stale entry"\n' > "$work/stale.xfail"
 run xpass 1 run --under=gvisor --xfail="$work/stale.xfail" "$passes"
 expect xpass "XPASS     harness/testdata/passes.case"
 expect xpass "listed in $work/stale.xfail: \"stale entry\""
+
+# Per-step verdicts: the guest goes on after the bind that differs (line 10),
+# so the getsockname at line 11 is judged too and the close at 12 agrees.
+# Listing only line 10 leaves line 11 a difference; listing both is xfail.
+printf 'testdata/gvisor-differs-at-two-steps.case:10 because "no autobind"\n' > "$work/one.xfail"
+run onestep 1 run --under=gvisor --xfail="$work/one.xfail" "$two"
+expect onestep "DIFFERS   harness/testdata/gvisor-differs-at-two-steps.case"
+expect onestep "    step 10: A: bind(s, unnamed): -1 EINVAL (expected 0): xfail"
+expect onestep "    step 11: A: getsockname(s): unnamed (expected autobind): differs, not listed"
+expect onestep "steps in $guest: 2 same, 0 recorded, 1 xfail, 1 differs, 0 not run"
+printf 'testdata/gvisor-differs-at-two-steps.case:10 because "no autobind"\ntestdata/gvisor-differs-at-two-steps.case:11 because "unnamed"\n' > "$work/two.xfail"
+run twosteps 0 run --under=gvisor --xfail="$work/two.xfail" --format=json "$two"
+expect twosteps '"agreement": "xfail"'
+expect twosteps '"xfail": 2'
 
 # JSON of the comparison.
 run json 0 run --under=gvisor --xfail=none --format=json "$passes"

@@ -118,6 +118,8 @@ int Run(const CommandLine& c) {
     // results as JSON on stdout for the outer run to read back.
     if (absl::Status s = CheckInnerRun(c.inner_run); !s.ok()) return Fail(s);
     config.platform = host->Platform();
+    // Per-step verdicts: the outer run compares every step it can.
+    config.exec.go_on_after_mismatch = true;
     format = "json";
     output.clear();
   }

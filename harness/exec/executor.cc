@@ -33,6 +33,7 @@ Coordinator::Coordinator(const Plan& plan, const RunOptions& options)
   if (step_ms_ <= 0) step_ms_ = 5000;
   if (options.deadline_scale > 1) step_ms_ = static_cast<int>(step_ms_ * options.deadline_scale);
   deadline_scale_ = options.deadline_scale > 1 ? options.deadline_scale : 1.0;
+  go_on_ = options.go_on_after_mismatch;
   hang_rules_ = RulesFor(plan);
   case_ms_ = static_cast<int>(
       (plan.case_timeout_ms > 0 ? plan.case_timeout_ms : 60000) * deadline_scale_);
@@ -85,6 +86,7 @@ InstanceResult Coordinator::Run() {
   } else {
     setup_env_.abstract_prefix = ctx_.abstract_prefix = RandomAbstractPrefix();
     RunSteps();
+    NoteStepsRun();
     if (first_placeholder_ >= 0) {
       Mismatch(first_placeholder_, "? (not yet known)", placeholder_observed_);
     }
@@ -111,10 +113,12 @@ void Coordinator::RunSteps() {
   const int n = plan_.ops.size();
   int i = 0;
   for (; i < n && plan_.ops[i].peer < 0; ++i) {
+    reached_ = i;
     if (!RunSetupOp(i)) return;
   }
   if (!StartPeers()) return;
   for (; i < n; ++i) {
+    reached_ = i;
     if (plan_.ops[i].peer < 0) {
       Error(i, "a setup step after the first peer step");
       return;
@@ -127,6 +131,17 @@ void Coordinator::RunSteps() {
     }
     if (!RunPeerOp(i)) return;
   }
+}
+
+void Coordinator::NoteStepsRun() {
+  std::set<int> all, run;
+  for (size_t k = 0; k < plan_.ops.size(); ++k) {
+    all.insert(plan_.ops[k].loc.line);
+    if (static_cast<int>(k) <= reached_) run.insert(plan_.ops[k].loc.line);
+  }
+  result_.step_lines.assign(all.begin(), all.end());
+  std::set_difference(all.begin(), all.end(), run.begin(), run.end(),
+                      std::back_inserter(result_.not_run));
 }
 
 bool Coordinator::RunSetupOp(int i) {

@@ -24,6 +24,11 @@ struct RunOptions {
   // nothing can end is reported as soon as it is seen (hang_check.h).
   double deadline_scale = 1.0;
   std::string tmp_root;     // "": $TEST_TMPDIR, else $TMPDIR, else /tmp
+  // Per-step verdicts (a guest's run): after a step whose result mismatches,
+  // go on where that is sound (the peers adopt the observed answer, as the
+  // model does); stop where it is not: the step was to block or to wake, or
+  // a call that was to make an fd failed. Other failures always stop.
+  bool go_on_after_mismatch = false;
 };
 
 // One executed step.
@@ -51,6 +56,14 @@ struct InstanceResult {
   // on the default platform); see RecordedAnswer.
   std::vector<RecordedAnswer> recorded;
   std::vector<StepRecord> trace;
+  // With go_on_after_mismatch: the steps after `failure`'s that failed too
+  // (mismatches, and the hang or death that stopped the run), each without
+  // a trace, in order.
+  std::vector<Failure> later_failures;
+  // The plan's steps by source line (distinct, ascending; a repeated step is
+  // one), and those of them the run never reached.
+  std::vector<int> step_lines;
+  std::vector<int> not_run;
   // The names the run resolved (peer pids, the harness's pid and ids, the
   // abstract prefix, fd identities) as of its end, to read observations by.
   JudgeContext context;

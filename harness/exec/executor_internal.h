@@ -68,6 +68,10 @@ class Coordinator {
   std::optional<std::string> WatchForCertainHang(PeerProc& proc, int64_t fd,
                                                  absl::Time deadline);
   bool Judged(int i, const Op& call, const Observation& obs);
+  // After step i mismatched: whether the run may go on (go_on_after_mismatch).
+  bool GoesOn(int i, const Op& call, const Observation& obs) const;
+  // step_lines and not_run from how far the steps got (reached_).
+  void NoteStepsRun();
   void Absorb(const Op& op, const Observation& obs);
   absl::Time StepDeadline() const;
 
@@ -101,6 +105,8 @@ class Coordinator {
   std::vector<PeerProc> peers_;
   std::vector<int> forked_order_;  // peers made by kFork, oldest first
   InstanceResult result_;
+  bool go_on_ = false;
+  int reached_ = -1;  // the last op index the run started
   int first_placeholder_ = -1;  // the first `= ?` step run, and what it gave
   std::string placeholder_observed_;
 };

@@ -35,15 +35,28 @@ void Coordinator::Record(int i, std::string observed, bool ok, double detect) {
 }
 
 void Coordinator::Mismatch(int i, std::string expected, std::string observed) {
-  if (result_.verdict != InstanceResult::Verdict::kPass) return;
   Failure f = At(i, FailureKind::kMismatch);
   f.expected = std::move(expected);
   f.observed = std::move(observed);
+  if (result_.verdict == InstanceResult::Verdict::kFail && go_on_ &&
+      result_.failure && result_.failure->loc.line != f.loc.line) {
+    result_.later_failures.push_back(std::move(f));
+    return;
+  }
+  if (result_.verdict != InstanceResult::Verdict::kPass) return;
   result_.failure = std::move(f);
   Fail(i, FailureKind::kMismatch, "");
 }
 
 void Coordinator::Fail(int i, FailureKind kind, std::string detail) {
+  if (result_.verdict == InstanceResult::Verdict::kFail && go_on_ &&
+      kind != FailureKind::kMismatch) {
+    // A hang or a death after steps that mismatched: the run stops here.
+    Failure f = At(i, kind);
+    f.detail = std::move(detail);
+    result_.later_failures.push_back(std::move(f));
+    return;
+  }
   if (result_.verdict != InstanceResult::Verdict::kPass) return;
   result_.verdict = InstanceResult::Verdict::kFail;
   if (!result_.failure) {

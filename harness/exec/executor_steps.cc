@@ -263,7 +263,7 @@ bool Coordinator::Judged(int i, const Op& call, const Observation& obs) {
     result_.trace.back().call = &call;
     if (!ok) Mismatch(i, "success", got);
     if (ok) NoteRecorded(i, call, &obs, got);
-    return ok;
+    return ok || GoesOn(i, call, obs);
   }
   Judgement j = Judge(call, expect, obs, ctx_);
   Record(i, j.observed, j.ok);
@@ -271,7 +271,21 @@ bool Coordinator::Judged(int i, const Op& call, const Observation& obs) {
   result_.trace.back().call = &call;
   if (!j.ok) Mismatch(i, j.expected, j.observed);
   if (j.ok) NoteRecorded(i, call, &obs, j.observed);
-  return j.ok;
+  return j.ok || GoesOn(i, call, obs);
+}
+
+bool Coordinator::GoesOn(int i, const Op& call, const Observation& obs) const {
+  // A `blocks` that returned leaves its `wakes` nothing to wait for; a call
+  // that was to make (or receive) an fd and did not leaves later steps
+  // without it.
+  if (!go_on_ || AllowsBlocking(plan_.ops[i].expect)) return false;
+  for (int slot : call.results) {
+    if (std::none_of(obs.ids.begin(), obs.ids.end(),
+                     [slot](const auto& id) { return id.first == slot; })) {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace internal

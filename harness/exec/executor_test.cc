@@ -87,6 +87,64 @@ TEST(Executor, WrongExpectationFailsAtTheStepWithExpectedAndGot) {
   EXPECT_EQ(r.failure->trace[1].observed, "5");
 }
 
+TEST(Executor, GoingOnAfterAMismatchJudgesLaterStepsUntilABlocksThatReturned) {
+  // Per-step verdicts (a guest's run): after a wrong return value the peers
+  // keep what was observed and the run goes on; after a `blocks` whose call
+  // returned there is no sleeping call for what follows, so it stops there.
+  PlanBuilder b = PairOfPeers(SOCK_DGRAM);
+  b.Step("A", Call::kWrite, "write(a, \"hello\")").Fds({"a"}).Data("hello").Expect(Ret(4));
+  b.Step("B", Call::kRead, "read(b, 10)").Fds({"b"}).Ints({10}).Expect(Bytes("hello"));
+  b.Step("A", Call::kWrite, "write(a, \"x\")").Fds({"a"}).Data("x").Expect(Ret(2));
+  b.Step("B", Call::kRead, "read(b, 10)").Fds({"b"}).Ints({10}).Expect(Blocks());
+  b.Step("A", Call::kWrite, "write(a, \"y\")").Fds({"a"}).Data("y").Expect(Ret(1));
+  RunOptions options;
+  options.go_on_after_mismatch = true;
+  InstanceResult r = RunPlan(b.plan(), options);
+  EXPECT_EQ(r.verdict, V::kFail);
+  ASSERT_TRUE(r.failure.has_value());
+  EXPECT_EQ(r.failure->loc.line, 11);
+  EXPECT_EQ(r.failure->observed, "5");
+  ASSERT_EQ(r.later_failures.size(), 2u) << Show(r);
+  EXPECT_EQ(r.later_failures[0].loc.line, 13);
+  EXPECT_EQ(r.later_failures[0].observed, "1");
+  EXPECT_EQ(r.later_failures[1].loc.line, 14);
+  EXPECT_EQ(r.later_failures[1].expected, "blocks");
+  EXPECT_EQ(r.step_lines, std::vector<int>({10, 11, 12, 13, 14, 15}));
+  EXPECT_EQ(r.not_run, std::vector<int>({15}));
+}
+
+TEST(Executor, GoingOnStopsWhereAnFdTheCaseNamesWasNotMade) {
+  // dup(a) = d is expected to fail here but succeeds, so d exists and the
+  // run goes on; the recvmsg that was to receive g gets data but no fd, so
+  // the step that uses g cannot run.
+  PlanBuilder b = PairOfPeers(SOCK_DGRAM);
+  b.Step("A", Call::kDup, "dup(a)").Fds({"a"}).Results({"d"}).Expect(Err(EBADF));
+  b.Step("A", Call::kWrite, "write(d, \"x\")").Fds({"d"}).Data("x").Expect(Ret(1));
+  b.Step("B", Call::kRecvmsg, "recvmsg(b, 10, 0, rights=1)")
+      .Fds({"b"}).Ints({10, 0, 1}).Results({"g"}).Expect(Bytes("z"));
+  b.Step("B", Call::kWrite, "write(g, \"y\")").Fds({"g"}).Data("y").Expect(Ret(1));
+  RunOptions options;
+  options.go_on_after_mismatch = true;
+  InstanceResult r = RunPlan(b.plan(), options);
+  EXPECT_EQ(r.verdict, V::kFail) << Show(r);
+  ASSERT_TRUE(r.failure.has_value());
+  EXPECT_EQ(r.failure->loc.line, 11);
+  // Line 13 mismatched and bound no fd: the run stops after it.
+  ASSERT_EQ(r.later_failures.size(), 1u);
+  EXPECT_EQ(r.later_failures[0].loc.line, 13);
+  EXPECT_EQ(r.not_run, std::vector<int>({14}));
+}
+
+TEST(Executor, WithoutGoingOnTheRunStopsAtTheFirstMismatch) {
+  PlanBuilder b = PairOfPeers(SOCK_DGRAM);
+  b.Step("A", Call::kWrite, "write(a, \"hello\")").Fds({"a"}).Data("hello").Expect(Ret(4));
+  b.Step("B", Call::kRead, "read(b, 10)").Fds({"b"}).Ints({10}).Expect(Bytes("hello"));
+  InstanceResult r = RunPlan(b.plan(), {});
+  EXPECT_EQ(r.verdict, V::kFail);
+  EXPECT_TRUE(r.later_failures.empty());
+  EXPECT_EQ(r.not_run, std::vector<int>({12}));
+}
+
 TEST(Executor, AStepPassedOnlyByThePlatformsOwnAnswerIsRecorded) {
   // A plan made for platform "gvisor": its answer (5) is what this kernel
   // gives, the default platform's (4) is not.

@@ -32,6 +32,9 @@ void RunInstance(const Plan& plan, const RunOptions& options, CaseOutcome& out) 
                                                               : Verdict::kError;
   out.failure = std::move(r.failure);
   out.recorded = std::move(r.recorded);
+  out.later_failures = std::move(r.later_failures);
+  out.step_lines = std::move(r.step_lines);
+  out.not_run = std::move(r.not_run);
   out.seconds = r.seconds;
 }
 
@@ -167,6 +170,9 @@ void RunInWorkers(const std::vector<Work>& work, int jobs, const RunOptions& opt
         out.skip_reason = std::move((*sent)[0].skip_reason);
         out.failure = std::move((*sent)[0].failure);
         out.recorded = std::move((*sent)[0].recorded);
+        out.later_failures = std::move((*sent)[0].later_failures);
+        out.step_lines = std::move((*sent)[0].step_lines);
+        out.not_run = std::move((*sent)[0].not_run);
         finish(k);
         continue;
       }

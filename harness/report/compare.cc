@@ -1,6 +1,8 @@
 #include "harness/report/compare.h"
 
+#include <algorithm>
 #include <map>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 
@@ -16,7 +18,57 @@ Comparison Row(const CaseOutcome& o) {
   return c;
 }
 
-void Judge(Comparison& c, bool guest_ran, const XfailEntry* listed) {
+// The guest's failing steps, each looked up in the list; the step entries
+// of this instance whose steps ran and passed; the per-step counts.
+void JudgeSteps(Comparison& c, const XfailList* xfail) {
+  const CaseOutcome& g = *c.guest;
+  std::vector<const Failure*> failures;
+  if (g.verdict == Verdict::kFail && g.failure) failures.push_back(&*g.failure);
+  for (const Failure& f : g.later_failures) failures.push_back(&f);
+  std::set<int> failed;
+  for (const Failure* f : failures) {
+    FailingStep step;
+    step.failure = *f;
+    const XfailEntry* e =
+        xfail ? FindStepXfail(*xfail, c.path, c.instance, f->loc.line) : nullptr;
+    if (e != nullptr) {
+      step.listed = true;
+      step.xfail_reason = e->reason;
+    }
+    failed.insert(f->loc.line);
+    c.failing.push_back(std::move(step));
+  }
+  c.not_run = g.not_run;
+  const std::set<int> lines(g.step_lines.begin(), g.step_lines.end());
+  const std::set<int> unreached(g.not_run.begin(), g.not_run.end());
+  if (xfail != nullptr && g.verdict != Verdict::kError) {
+    for (const XfailEntry* e : XfailEntriesFor(*xfail, c.path, c.instance)) {
+      const int line = e->step_line;
+      if (line > 0 && lines.count(line) && !unreached.count(line) &&
+          !failed.count(line)) {
+        c.xpass_lines.push_back(line);
+      }
+    }
+  }
+  if (g.verdict != Verdict::kPass && g.verdict != Verdict::kFail) return;
+  std::set<int> recorded, listed, unlisted;
+  for (const RecordedAnswer& a : g.recorded) recorded.insert(a.loc.line);
+  for (const FailingStep& f : c.failing) {
+    (f.listed ? listed : unlisted).insert(f.failure.loc.line);
+  }
+  for (int line : listed) unlisted.erase(line);
+  StepCounts& n = c.steps;
+  n.not_run = static_cast<int>(unreached.size());
+  n.xfail = static_cast<int>(listed.size());
+  n.differs = static_cast<int>(unlisted.size());
+  for (int line : recorded) {
+    if (!failed.count(line) && !unreached.count(line)) ++n.recorded;
+  }
+  n.same = std::max(0, static_cast<int>(lines.size()) - n.not_run - n.xfail -
+                           n.differs - n.recorded);
+}
+
+void Judge(Comparison& c, bool guest_ran, const XfailList* xfail) {
   if (!c.host || (guest_ran && !c.guest)) {
     c.agreement = Agreement::kError;
     c.note = !c.host ? "not run on the host" : "not run in the guest";
@@ -40,21 +92,44 @@ void Judge(Comparison& c, bool guest_ran, const XfailEntry* listed) {
                                                     : Agreement::kSame;
     return;
   }
-  const bool guest_ok = c.guest->verdict == Verdict::kPass ||
-                        c.guest->verdict == Verdict::kSkip;
-  if (listed != nullptr) c.xfail_reason = listed->reason;
+  JudgeSteps(c, xfail);
+  const Verdict gv = c.guest->verdict;
   if (c.host->verdict == Verdict::kFail) {
     c.agreement = Agreement::kHostFail;
-  } else if (guest_ok) {
-    c.agreement = listed    ? Agreement::kXpass
-                  : !c.recorded.empty() ? Agreement::kRecorded
-                             : Agreement::kSame;
-  } else if (listed) {
-    // A listed instance may also be one the guest cannot run at all.
-    c.agreement = Agreement::kXfail;
+    return;
+  }
+  if (gv == Verdict::kError) {
+    // Only a whole-instance entry (or one for the step the error names)
+    // covers an instance the guest cannot run.
+    const int line = c.guest->failure ? c.guest->failure->loc.line : 0;
+    const XfailEntry* e =
+        xfail ? FindStepXfail(*xfail, c.path, c.instance, line) : nullptr;
+    if (e != nullptr) c.xfail_reason = e->reason;
+    c.agreement = e != nullptr ? Agreement::kXfail : Agreement::kError;
+    return;
+  }
+  if (gv == Verdict::kPass) {
+    const XfailEntry* e =
+        xfail ? FindXfail(*xfail, c.path, c.instance) : nullptr;
+    if (e != nullptr) {
+      c.xfail_reason = e->reason;
+      c.agreement = Agreement::kXpass;
+    } else {
+      c.agreement = c.recorded.empty() ? Agreement::kSame : Agreement::kRecorded;
+    }
+    return;
+  }
+  bool all_listed = true;
+  for (const FailingStep& f : c.failing) {
+    if (!f.listed) all_listed = false;
+    if (f.listed && c.xfail_reason.empty()) c.xfail_reason = f.xfail_reason;
+  }
+  if (!all_listed) {
+    c.agreement = Agreement::kDiffers;
+  } else if (!c.xpass_lines.empty()) {
+    c.agreement = Agreement::kXpass;
   } else {
-    c.agreement = c.guest->verdict == Verdict::kError ? Agreement::kError
-                                                      : Agreement::kDiffers;
+    c.agreement = Agreement::kXfail;
   }
 }
 
@@ -105,15 +180,23 @@ ConformanceRun Compare(const std::string& guest_platform,
     }
   }
   for (Comparison& c : run.rows) {
-    const XfailEntry* listed =
-        xfail ? FindXfail(*xfail, c.path, c.instance) : nullptr;
     if (guest_ran && c.guest) c.recorded = c.guest->recorded;
-    Judge(c, guest_ran, listed);
+    Judge(c, guest_ran, xfail);
+    run.steps.same += c.steps.same;
+    run.steps.recorded += c.steps.recorded;
+    run.steps.xfail += c.steps.xfail;
+    run.steps.differs += c.steps.differs;
+    run.steps.not_run += c.steps.not_run;
   }
   for (const Comparison& c : run.rows) {
     if (c.host) run.host_seconds += c.host->seconds;
   }
   return run;
+}
+
+std::string StepCountsText(const StepCounts& s) {
+  return absl::StrCat(s.same, " same, ", s.recorded, " recorded, ", s.xfail,
+                      " xfail, ", s.differs, " differs, ", s.not_run, " not run");
 }
 
 int ComparisonExitCode(const ConformanceRun& run) {

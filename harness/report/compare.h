@@ -35,6 +35,21 @@ enum class Agreement {
 // "error".
 const char* AgreementName(Agreement a);
 
+// The guest's steps of one instance (or of a run), each counted once by its
+// source line: passed as the host did, passed through the guest's own
+// recorded answer, failed as the xfail list says, failed unlisted, or never
+// reached (the run stopped before them).
+struct StepCounts {
+  int same = 0, recorded = 0, xfail = 0, differs = 0, not_run = 0;
+};
+
+// A step the guest failed, with the list's reason when it is listed.
+struct FailingStep {
+  Failure failure;
+  bool listed = false;
+  std::string xfail_reason;
+};
+
 struct Comparison {
   std::string path, instance, title;
   std::vector<std::string> covers;
@@ -46,6 +61,13 @@ struct Comparison {
   // The steps the guest passed through its own recorded answer (from the
   // guest's outcome); never empty on a kRecorded row.
   std::vector<RecordedAnswer> recorded;
+  // Per step, in the guest: every failing step (the first one, then those
+  // the run went on to), the lines it never reached, the lines a step entry
+  // of the list names that passed (each makes the row kXpass), the counts.
+  std::vector<FailingStep> failing;
+  std::vector<int> not_run;
+  std::vector<int> xpass_lines;
+  StepCounts steps;
 };
 
 struct ConformanceRun {
@@ -59,6 +81,7 @@ struct ConformanceRun {
   std::string xfail_file;
   double host_seconds = 0, guest_seconds = 0;
   std::vector<Comparison> rows;
+  StepCounts steps;  // the rows' counts added up
 };
 
 // Pairs `host` and `guest` outcomes by DisplayName (and order, for
@@ -70,6 +93,9 @@ ConformanceRun Compare(const std::string& guest_platform,
                        const std::vector<CaseOutcome>& host,
                        const std::vector<CaseOutcome>& guest,
                        const XfailList* xfail);
+
+// "12 same, 1 recorded, 2 xfail, 0 differs, 3 not run".
+std::string StepCountsText(const StepCounts& s);
 
 // 0 when every row is same, skipped, recorded or xfail; 2 if any error;
 // else 1.

@@ -50,6 +50,96 @@ RecordedAnswer Sigpipe() {
   return a;
 }
 
+// A guest that went on after line 19: line 23 failed too, then a hang at
+// line 25 stopped it before lines 27 and 28.
+CaseOutcome WentOn() {
+  CaseOutcome g = Outcome("a", Verdict::kFail, kReset);
+  Failure later = Reset();
+  later.loc.line = 23;
+  g.later_failures.push_back(later);
+  Failure hang;
+  hang.kind = FailureKind::kHang;
+  hang.loc = {"cases/close/x.case", 25, 1};
+  hang.peer = "B";
+  hang.call = "recv(b, 1, MSG_OOB)";
+  hang.detail = "peer B hung in recv(b, 1, MSG_OOB); killed after 5000 ms";
+  g.later_failures.push_back(hang);
+  g.step_lines = {10, 14, 19, 23, 25, 27, 28};
+  g.not_run = {27, 28};
+  return g;
+}
+
+XfailList StepList(const std::string& text) {
+  absl::StatusOr<XfailList> list = ParseXfailList("g.xfail", text);
+  EXPECT_TRUE(list.ok()) << list.status();
+  return *list;
+}
+
+TEST(Compare, EveryFailingStepListedIsXfailCountedPerStep) {
+  XfailList list = StepList(
+      "close/x.case:19 because \"r19\"\nclose/x.case:23 because \"r23\"\n"
+      "close/x.case:25 because \"r25\"\n");
+  ConformanceRun run =
+      Compare("gvisor", {Outcome("a", Verdict::kPass)}, {WentOn()}, &list);
+  ASSERT_EQ(run.rows.size(), 1u);
+  EXPECT_EQ(run.rows[0].agreement, Agreement::kXfail);
+  EXPECT_EQ(run.rows[0].failing.size(), 3u);
+  EXPECT_EQ(run.steps.same, 2);
+  EXPECT_EQ(run.steps.xfail, 3);
+  EXPECT_EQ(run.steps.differs, 0);
+  EXPECT_EQ(run.steps.not_run, 2);
+  const std::string text = ComparisonText(run, false);
+  EXPECT_THAT(text, HasSubstr("    step 23: B: read(b, 4096): -1 ECONNRESET "
+                              "(expected 0): xfail\n"));
+  EXPECT_THAT(text, HasSubstr("    not run: lines 27, 28\n"));
+  EXPECT_THAT(text, HasSubstr("steps in gvisor: 2 same, 0 recorded, 3 xfail, "
+                              "0 differs, 2 not run\n"));
+  EXPECT_EQ(ComparisonExitCode(run), 0);
+  nlohmann::json j = nlohmann::json::parse(ComparisonJson(run));
+  EXPECT_EQ(j["steps"]["xfail"], 3);
+  EXPECT_EQ(j["rows"][0]["not_run"], nlohmann::json::array({27, 28}));
+  EXPECT_EQ(j["rows"][0]["failing_steps"][2]["failure"]["kind"], "hang");
+}
+
+TEST(Compare, OneUnlistedStepInAListedInstanceDiffers) {
+  // The old whole-instance form would have hidden line 23; step entries
+  // name 19 and 25 only.
+  XfailList list = StepList(
+      "close/x.case:19 because \"r19\"\nclose/x.case:25 because \"r25\"\n");
+  ConformanceRun run =
+      Compare("gvisor", {Outcome("a", Verdict::kPass)}, {WentOn()}, &list);
+  EXPECT_EQ(run.rows[0].agreement, Agreement::kDiffers);
+  EXPECT_EQ(run.steps.differs, 1);
+  EXPECT_EQ(run.steps.xfail, 2);
+  EXPECT_THAT(ComparisonText(run, false),
+              HasSubstr("    step 23: B: read(b, 4096): -1 ECONNRESET "
+                        "(expected 0): differs, not listed\n"));
+  EXPECT_EQ(ComparisonExitCode(run), 1);
+}
+
+TEST(Compare, AListedStepThatPassedIsXpass) {
+  // Line 14 ran and passed: its entry is stale although the rest is listed.
+  XfailList list = StepList(
+      "close/x.case:14 because \"r14\"\nclose/x.case:19 because \"r19\"\n"
+      "close/x.case:23 because \"r23\"\nclose/x.case:25 because \"r25\"\n"
+      "close/x.case:27 because \"not reached: no verdict\"\n");
+  ConformanceRun run =
+      Compare("gvisor", {Outcome("a", Verdict::kPass)}, {WentOn()}, &list);
+  EXPECT_EQ(run.rows[0].agreement, Agreement::kXpass);
+  EXPECT_EQ(run.rows[0].xpass_lines, std::vector<int>({14}));
+  EXPECT_THAT(ComparisonText(run, false),
+              HasSubstr("but passed: line 14\n"));
+}
+
+TEST(Compare, TheOldWholeInstanceFormListsEveryStep) {
+  XfailList list = StepList("close/x.case  because \"all of it\"\n");
+  ConformanceRun run =
+      Compare("gvisor", {Outcome("a", Verdict::kPass)}, {WentOn()}, &list);
+  EXPECT_EQ(run.rows[0].agreement, Agreement::kXfail);
+  EXPECT_EQ(run.rows[0].xfail_reason, "all of it");
+  EXPECT_EQ(run.steps.xfail, 3);
+}
+
 TEST(Compare, BothPassingIsSameOrRecorded) {
   CaseOutcome recorded = Outcome("b", Verdict::kPass);
   recorded.recorded = {Sigpipe()};

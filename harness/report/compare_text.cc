@@ -25,6 +25,41 @@ std::string Name(const Comparison& c) {
                             : absl::StrCat(c.path, " [", c.instance, "]");
 }
 
+// The guest's steps: each failing one (listed or not), the lines never
+// reached, listed steps that passed, and the counts; "" when the guest's
+// run had no failing step.
+std::string StepLines(const ConformanceRun& run, const Comparison& c) {
+  std::string out;
+  if (c.failing.empty() && c.xpass_lines.empty()) return out;
+  for (const FailingStep& f : c.failing) {
+    const Failure& x = f.failure;
+    const std::string what =
+        x.kind == FailureKind::kMismatch
+            ? absl::StrCat(x.observed, " (expected ", x.expected, ")")
+            : x.detail;
+    absl::StrAppendFormat(&out, "    step %d: %s%s: %s: %s\n", x.loc.line,
+                          x.peer.empty() ? "" : x.peer + ": ", x.call, what,
+                          f.listed ? "xfail" : "differs, not listed");
+  }
+  if (!c.not_run.empty()) {
+    absl::StrAppend(&out, "    not run: line", c.not_run.size() > 1 ? "s " : " ",
+                    absl::StrJoin(c.not_run, ", "), "\n");
+  }
+  if (!c.xpass_lines.empty()) {
+    absl::StrAppend(&out, "    listed in ", run.xfail_file, " but passed: line",
+                    c.xpass_lines.size() > 1 ? "s " : " ",
+                    absl::StrJoin(c.xpass_lines, ", "), "\n");
+  }
+  absl::StrAppend(&out, "    steps in ", run.guest_system, ": ",
+                  StepCountsText(c.steps), "\n");
+  return out;
+}
+
+nlohmann::ordered_json StepsJson(const StepCounts& s) {
+  return {{"same", s.same}, {"recorded", s.recorded}, {"xfail", s.xfail},
+          {"differs", s.differs}, {"not_run", s.not_run}};
+}
+
 // Both systems' answers, one line each, indented.
 std::string BothAnswers(const ConformanceRun& run, const Comparison& c) {
   std::string out;
@@ -41,6 +76,7 @@ std::string BothAnswers(const ConformanceRun& run, const Comparison& c) {
                           a.call, run.host_system, a.default_answer,
                           run.guest_system, a.platform_answer);
   }
+  out += StepLines(run, c);
   if (!c.xfail_reason.empty()) {
     absl::StrAppend(&out, "    listed in ", run.xfail_file, ": \"",
                     c.xfail_reason, "\"\n");
@@ -83,6 +119,10 @@ std::string ComparisonText(const ConformanceRun& run, bool verbose) {
                         run.guest_version.empty() ? ""
                                                   : " (" + run.guest_version + ")",
                         absl::StrJoin(parts, ", "));
+  if (!run.guest_system.empty()) {
+    absl::StrAppend(&out, "steps in ", run.guest_system, ": ",
+                    StepCountsText(run.steps), "\n");
+  }
   absl::StrAppendFormat(&out, "time: %s %.2f s of cases", run.host_system,
                         run.host_seconds);
   if (!run.guest_system.empty()) {
@@ -101,6 +141,12 @@ std::string ComparisonJson(const ConformanceRun& run) {
     ++counts[c.agreement];
     json recorded = json::array();
     for (const RecordedAnswer& a : c.recorded) recorded.push_back(RecordedJson(a));
+    json failing = json::array();
+    for (const FailingStep& f : c.failing) {
+      failing.push_back({{"failure", FailureJson(f.failure)},
+                         {"listed", f.listed},
+                         {"xfail_reason", f.xfail_reason}});
+    }
     rows.push_back({{"path", c.path},
                     {"instance", c.instance},
                     {"title", c.title},
@@ -111,6 +157,10 @@ std::string ComparisonJson(const ConformanceRun& run) {
                     {"guest", JsonSide(c.guest)},
                     {"recorded", std::move(recorded)},
                     {"xfail_reason", c.xfail_reason},
+                    {"steps", StepsJson(c.steps)},
+                    {"failing_steps", std::move(failing)},
+                    {"not_run", c.not_run},
+                    {"xpass_lines", c.xpass_lines},
                     {"note", c.note}});
   }
   json summary = json::object();
@@ -127,6 +177,7 @@ std::string ComparisonJson(const ConformanceRun& run) {
               {"host_seconds", run.host_seconds},
               {"guest_seconds", run.guest_seconds},
               {"summary", std::move(summary)},
+              {"steps", StepsJson(run.steps)},
               {"rows", std::move(rows)}};
   return DumpJson(doc);
 }
@@ -146,7 +197,8 @@ std::vector<CaseOutcome> ComparisonOutcomes(const ConformanceRun& run) {
         break;
       case Agreement::kXfail:  // JUnit <skipped>, KTAP # SKIP, with the reason
         o.verdict = Verdict::kSkip;
-        o.skip_reason = absl::StrCat("expected failure: ", c.xfail_reason);
+        o.skip_reason = absl::StrCat("expected failure: ", c.xfail_reason,
+                                     " (steps: ", StepCountsText(c.steps), ")");
         break;
       case Agreement::kSkipped:
         o.verdict = Verdict::kSkip;

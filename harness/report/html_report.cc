@@ -101,8 +101,20 @@ std::string HtmlReport(const ConformanceRun& run) {
     }
     out += "</tr>\n";
   }
+  out += "</table>\n";
+  if (!run.guest_system.empty()) {
+    // Per step (each step of each instance counted once, in the guest).
+    const StepCounts& n = run.steps;
+    absl::StrAppendFormat(
+        &out,
+        "<table class=\"summary\" id=\"steps\">\n<tr><th>steps in %s</th><th>same</th>"
+        "<th>recorded</th><th>xfail</th><th>differs</th><th>not run</th></tr>\n"
+        "<tr><td></td><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td></tr>\n"
+        "</table>\n",
+        HtmlEscape(run.guest_system), n.same, n.recorded, n.xfail, n.differs, n.not_run);
+  }
   out +=
-      "</table>\n<p class=\"legend\"><span class=\"pass\">pass</span>"
+      "<p class=\"legend\"><span class=\"pass\">pass</span>"
       "<span class=\"recorded\">differs, recorded in the case</span>"
       "<span class=\"xfail\">expected failure (listed)</span>"
       "<span class=\"fail\">fail / unrecorded difference / xpass</span>"

@@ -98,6 +98,10 @@ TEST(HtmlReport, IsSelfContainedWithTheMatrixTable) {
   EXPECT_THAT(html, Not(HasSubstr("<script")));
   EXPECT_THAT(html, Not(HasSubstr("http")));
   EXPECT_THAT(html, Not(HasSubstr("<link")));
+  // The guest's steps, counted once each (the sample's outcomes carry no
+  // step lines, so only the failing step and the recorded one count).
+  EXPECT_THAT(html, HasSubstr("<table class=\"summary\" id=\"steps\">"));
+  EXPECT_THAT(html, HasSubstr("<th>steps in gvisor-20221219</th><th>same</th>"));
 }
 
 TEST(HtmlReport, EscapesMarkup) {

@@ -84,6 +84,31 @@ TEST(OutcomeJson, CarriesTheLadderFieldsAndReadsOldTracesWithoutThem) {
   EXPECT_EQ(old.trace[0].woken_by, -1);
 }
 
+TEST(OutcomeJson, CarriesTheStepsAGuestRunWentOnTo) {
+  CaseOutcome a;
+  a.path = "cases/x.case";
+  a.verdict = Verdict::kFail;
+  Failure first, later;
+  first.loc = {"cases/x.case", 11, 1};
+  later.kind = FailureKind::kHang;
+  later.loc = {"cases/x.case", 14, 1};
+  later.detail = "peer B hung";
+  a.failure = first;
+  a.later_failures = {later};
+  a.step_lines = {10, 11, 14, 15};
+  a.not_run = {15};
+  absl::StatusOr<std::vector<CaseOutcome>> back = ParseJsonOutcomes(JsonReport({a}));
+  ASSERT_TRUE(back.ok()) << back.status();
+  ASSERT_EQ(back->size(), 1u);
+  const CaseOutcome& o = (*back)[0];
+  ASSERT_EQ(o.later_failures.size(), 1u);
+  EXPECT_EQ(o.later_failures[0].kind, FailureKind::kHang);
+  EXPECT_EQ(o.later_failures[0].loc.line, 14);
+  EXPECT_EQ(o.later_failures[0].detail, "peer B hung");
+  EXPECT_THAT(o.step_lines, ElementsAre(10, 11, 14, 15));
+  EXPECT_THAT(o.not_run, ElementsAre(15));
+}
+
 TEST(OutcomeJson, RejectsTruncatedOrForeignDocuments) {
   EXPECT_THAT(ParseJsonOutcomes("{\"results\": [{\"path\": \"a").status().message(),
               HasSubstr("JSON results: [json.exception.parse_error"));

@@ -112,6 +112,12 @@ ReportCell GuestCell(const ConformanceRun& run, const Comparison& c) {
       break;
   }
   if (c.guest->verdict != Verdict::kPass) Describe(*c.guest, cell);
+  if (c.failing.size() > 1 || !c.not_run.empty()) {
+    // Per step: how many of the guest's steps failed, listed or not, and
+    // how many it never reached (one failure at the last step says it all).
+    absl::StrAppend(&cell.note, cell.note.empty() ? "" : "; ", "steps: ",
+                    StepCountsText(c.steps));
+  }
   return cell;
 }
 

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "harness/report/html_report.h"
 
 namespace sockspec {
@@ -139,6 +140,21 @@ std::string Cell(const Comparison& row) {
                                          : row.note.empty() ? "not run" : row.note),
                     "</div>");
     if (row.guest && row.guest->failure) absl::StrAppend(&cell, Ladder(*row.guest->failure));
+    // Per step: every failing step (the run went on after the first), and
+    // the steps it never reached.
+    if (row.failing.size() > 1 || !row.not_run.empty()) {
+      std::string steps;
+      for (const FailingStep& f : row.failing) {
+        absl::StrAppend(&steps, "<li>line ", f.failure.loc.line, ": ",
+                        HtmlEscape(f.failure.call), f.listed ? " (xfail)" : " (differs)",
+                        "</li>");
+      }
+      if (!row.not_run.empty()) {
+        absl::StrAppend(&steps, "<li>not run: line", row.not_run.size() > 1 ? "s " : " ",
+                        absl::StrJoin(row.not_run, ", "), "</li>");
+      }
+      absl::StrAppend(&cell, "<ul class=\"steps\">", steps, "</ul>");
+    }
   }
   return cell + "</td>";
 }
@@ -161,7 +177,7 @@ std::string SystemsHtml(const std::vector<ConformanceRun>& runs,
                     " recorded, ", n[Agreement::kXfail], " xfail, ",
                     n[Agreement::kDiffers], " differs, ", n[Agreement::kXpass], " xpass, ",
                     n[Agreement::kHostFail], " host-fail, ", n[Agreement::kError],
-                    " error</p>\n");
+                    " error; steps: ", StepCountsText(run.steps), "</p>\n");
   }
   absl::StrAppend(&out, "<input type=\"checkbox\" id=\"only\"><label for=\"only\">"
                         "differences only</label>\n<table>\n<thead><tr><th>case / instance</th><th>",

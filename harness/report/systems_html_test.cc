@@ -57,6 +57,34 @@ TEST(SystemsHtml, DifferingCasesComeFirstAndTheSwitchNeedsNoScript) {
             std::string::npos) << page;
 }
 
+TEST(SystemsHtml, ACellListsEveryFailingStepAndTheStepsNotRun) {
+  std::vector<CaseOutcome> host = {Outcome("cases/w.case", Verdict::kPass)};
+  CaseOutcome failed = Outcome("cases/w.case", Verdict::kFail);
+  Failure first, later;
+  first.loc = {"cases/w.case", 14, 1};
+  first.call = "write(a, \"y\")";
+  later.loc = {"cases/w.case", 16, 1};
+  later.call = "read(b, 10)";
+  failed.failure = first;
+  failed.later_failures = {later};
+  failed.step_lines = {10, 14, 16, 17};
+  failed.not_run = {17};
+  absl::StatusOr<XfailList> list =
+      ParseXfailList("g.xfail", "w.case:14 because \"listed\"\n");
+  ASSERT_TRUE(list.ok());
+  ConformanceRun run = Compare("linux", host, {failed}, &*list);
+  run.host_system = "linux-6.18";
+  run.guest_system = "linux-6.1";
+  const std::string page = SystemsHtml({run});
+  EXPECT_NE(page.find("<ul class=\"steps\"><li>line 14: write(a, &quot;y&quot;) (xfail)</li>"
+                      "<li>line 16: read(b, 10) (differs)</li><li>not run: line 17</li></ul>"),
+            std::string::npos)
+      << page;
+  EXPECT_NE(page.find("steps: 1 same, 0 recorded, 1 xfail, 1 differs, 1 not run</p>"),
+            std::string::npos)
+      << page;
+}
+
 TEST(SystemsHtml, LadderMarksTheBlockedCallItsSleepAndWhoWokeIt) {
   std::vector<CaseOutcome> host = {Outcome("cases/w.case", Verdict::kPass)};
   CaseOutcome failed = Outcome("cases/w.case", Verdict::kFail);

@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
@@ -69,6 +70,14 @@ bool ParseEntry(LineParser& p, XfailEntry& e) {
   p.SkipSpace();
   size_t path_col = p.pos();
   e.path = p.Word();
+  if (size_t colon = e.path.rfind(".case:"); colon != std::string::npos) {
+    const std::string digits = e.path.substr(colon + 6);
+    if (!absl::SimpleAtoi(digits, &e.step_line) || e.step_line <= 0 ||
+        digits.find_first_not_of("0123456789") != std::string::npos) {
+      return p.Fail(path_col + colon + 6, "expected a step's line number after ':'");
+    }
+    e.path.resize(colon + 5);
+  }
   if (!absl::EndsWith(e.path, ".case")) {
     return p.Fail(path_col, "expected a case file path ending in .case");
   }
@@ -132,15 +141,31 @@ absl::StatusOr<XfailList> LoadXfailList(const std::string& file) {
   return ParseXfailList(file, text.str());
 }
 
-const XfailEntry* FindXfail(const XfailList& list, const std::string& path,
-                            const std::string& instance) {
+std::vector<const XfailEntry*> XfailEntriesFor(const XfailList& list,
+                                               const std::string& path,
+                                               const std::string& instance) {
+  std::vector<const XfailEntry*> out;
   for (const XfailEntry& e : list.entries) {
     if (path != e.path && !absl::EndsWith(path, "/" + e.path)) continue;
     if (!e.instance_glob.empty() &&
         fnmatch(e.instance_glob.c_str(), instance.c_str(), 0) != 0) {
       continue;
     }
-    return &e;
+    out.push_back(&e);
+  }
+  return out;
+}
+
+const XfailEntry* FindXfail(const XfailList& list, const std::string& path,
+                            const std::string& instance) {
+  std::vector<const XfailEntry*> all = XfailEntriesFor(list, path, instance);
+  return all.empty() ? nullptr : all.front();
+}
+
+const XfailEntry* FindStepXfail(const XfailList& list, const std::string& path,
+                                const std::string& instance, int line) {
+  for (const XfailEntry* e : XfailEntriesFor(list, path, instance)) {
+    if (e->step_line == 0 || e->step_line == line) return e;
   }
   return nullptr;
 }

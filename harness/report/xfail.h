@@ -2,12 +2,15 @@
 // Z". One entry per line of cases/platforms/X.xfail:
 //
 //   # comment
-//   close/write-after-peer-close-is-epipe.case  because "no SIGPIPE"
-//   listen/connect-errors.case SOCK_STREAM*  because "ECONNREFUSED"
+//   close/write-after-peer-close-is-epipe.case:14  because "no SIGPIPE"
+//   listen/connect-errors.case:22 SOCK_STREAM*  because "ECONNREFUSED"
+//   listen/accept-errors.case  because "..."   (the old form: any step)
 //
 // The path is matched against the end of a case's path (so "close/x.case"
-// names "cases/close/x.case"); the optional instance glob (fnmatch(3), default
-// every instance) against its instance name.
+// names "cases/close/x.case"); `:LINE` names the step at that line (a step
+// entry), without it the entry names every step of the instance; the
+// optional instance glob (fnmatch(3), default every instance) is matched
+// against the instance name.
 #ifndef SOCKSPEC_HARNESS_REPORT_XFAIL_H_
 #define SOCKSPEC_HARNESS_REPORT_XFAIL_H_
 
@@ -21,6 +24,7 @@ namespace sockspec {
 
 struct XfailEntry {
   std::string path;           // as written: "close/x.case"
+  int step_line = 0;          // the step's line; 0: any step
   std::string instance_glob;  // "" matches every instance
   std::string reason;
   int line = 0;  // 1-based line in the list file
@@ -43,6 +47,17 @@ absl::StatusOr<XfailList> LoadXfailList(const std::string& file);
 // The first entry naming case `path` and `instance`, or nullptr.
 const XfailEntry* FindXfail(const XfailList& list, const std::string& path,
                             const std::string& instance);
+
+// Every entry naming case `path` and `instance` (step entries and
+// whole-instance ones), in list order.
+std::vector<const XfailEntry*> XfailEntriesFor(const XfailList& list,
+                                               const std::string& path,
+                                               const std::string& instance);
+
+// The first entry that lists the step at `line` of that instance: a step
+// entry for that line or a whole-instance entry; nullptr when none does.
+const XfailEntry* FindStepXfail(const XfailList& list, const std::string& path,
+                                const std::string& instance, int line);
 
 // The default expected-failure list of `platform` for a run of `paths`:
 // CASES/platforms/PLATFORM.xfail for the first path inside a folder named

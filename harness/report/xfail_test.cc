@@ -26,6 +26,38 @@ TEST(Xfail, ParsesPathInstanceGlobAndReason) {
   EXPECT_EQ(list->entries[1].line, 4);
 }
 
+TEST(Xfail, AStepEntryNamesItsLine) {
+  absl::StatusOr<XfailList> list = ParseXfailList(
+      "g.xfail",
+      "close/x.case:14 SOCK_DGRAM/*  because \"EPIPE\"\n"
+      "close/x.case  because \"any step\"\n");
+  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_EQ(list->entries.size(), 2u);
+  EXPECT_EQ(list->entries[0].path, "close/x.case");
+  EXPECT_EQ(list->entries[0].step_line, 14);
+  EXPECT_EQ(list->entries[0].instance_glob, "SOCK_DGRAM/*");
+  EXPECT_EQ(list->entries[1].step_line, 0);
+  // The step entry lists line 14 of the DGRAM instances only; the old form
+  // lists every step of every instance.
+  const XfailEntry* dgram =
+      FindStepXfail(*list, "cases/close/x.case", "SOCK_DGRAM/socketpair", 14);
+  ASSERT_NE(dgram, nullptr);
+  EXPECT_EQ(dgram->reason, "EPIPE");
+  EXPECT_EQ(FindStepXfail(*list, "cases/close/x.case", "SOCK_DGRAM/socketpair", 15)
+                ->reason,
+            "any step");
+  EXPECT_EQ(XfailEntriesFor(*list, "cases/close/x.case", "SOCK_STREAM/socketpair").size(),
+            1u);
+}
+
+TEST(Xfail, AStepLineMustBeAPositiveNumber) {
+  EXPECT_EQ(ParseXfailList("f", "a.case:x1 because \"r\"\n").status().message(),
+            "f:1:8: error: expected a step's line number after ':'\n"
+            "a.case:x1 because \"r\"\n       ^\n");
+  EXPECT_THAT(ParseXfailList("f", "a.case:0 because \"r\"\n").status().message(),
+              HasSubstr("f:1:8: error: expected a step's line number after ':'"));
+}
+
 TEST(Xfail, MissingBecauseIsAnErrorAtItsColumn) {
   absl::StatusOr<XfailList> list =
       ParseXfailList("g.xfail", "ok.case because \"r\"\nx.case SOCK_DGRAM\n");

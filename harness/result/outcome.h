@@ -30,6 +30,12 @@ struct CaseOutcome {
   // "cases/x.case:9: requires ipv6: socket(AF_INET6) failed EAFNOSUPPORT".
   std::string skip_reason;
   std::vector<RecordedAnswer> recorded;  // see InstanceResult::recorded
+  // A guest's run goes on after a mismatch where that is sound: the later
+  // failing steps (no trace each), the plan's steps by line and the lines it
+  // never reached (see InstanceResult; empty for a skip or a load error).
+  std::vector<Failure> later_failures;
+  std::vector<int> step_lines;
+  std::vector<int> not_run;
   double seconds = 0;
 };
 

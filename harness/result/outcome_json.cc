@@ -87,6 +87,11 @@ CaseOutcome GetOutcome(const json& r) {
   for (const json& a : r.value("recorded", json::array())) {
     o.recorded.push_back(GetRecorded(a));
   }
+  for (const json& f : r.value("later_failures", json::array())) {
+    o.later_failures.push_back(GetFailure(f));
+  }
+  o.step_lines = r.value("step_lines", std::vector<int>());
+  o.not_run = r.value("not_run", std::vector<int>());
   return o;
 }
 
@@ -149,6 +154,14 @@ json OutcomeJson(const CaseOutcome& o) {
   j["failure"] = o.failure ? FailureJson(*o.failure) : json(nullptr);
   j["recorded"] = json::array();
   for (const RecordedAnswer& a : o.recorded) j["recorded"].push_back(RecordedJson(a));
+  // Only when set: outcomes of runs that stop at the first failure keep
+  // their old JSON.
+  if (!o.later_failures.empty()) {
+    j["later_failures"] = json::array();
+    for (const Failure& f : o.later_failures) j["later_failures"].push_back(FailureJson(f));
+  }
+  if (!o.step_lines.empty()) j["step_lines"] = o.step_lines;
+  if (!o.not_run.empty()) j["not_run"] = o.not_run;
   return j;
 }
 

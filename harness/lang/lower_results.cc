@@ -1,5 +1,7 @@
 // Lowering of step results (`= RESULT or RESULT`, attributes) to Outcomes:
 // which result kinds each call may have, and what they bind.
+#include <sys/socket.h>
+
 #include <limits>
 #include <utility>
 
@@ -118,6 +120,7 @@ bool RowLowering::LowerValue(const Expr& e, const CallSpec& spec,
     case ResultKind::kFd:
     case ResultKind::kFdPair:
     case ResultKind::kData:
+    case ResultKind::kMessages:
       break;
   }
   if (IsCount(e)) {
@@ -187,6 +190,17 @@ bool RowLowering::LowerOutcome(const Alternative& alt, const CallSpec& spec,
       if (!FdName(v[i], iteration, &name)) return false;
       binds->emplace_back(name, v[i].loc);
     }
+  } else if (spec.result == ResultKind::kMessages &&
+             first.kind == Expr::Kind::kApply && first.text == "msg") {
+    // `msg("ab"), msg("cd", flags=MSG_TRUNC)`: one per message handled.
+    std::vector<Outcome::Message> messages;
+    for (const Expr& e : v) {
+      Outcome::Message m;
+      if (!LowerMessage(e, spec, &m)) return false;
+      messages.push_back(std::move(m));
+    }
+    out->ret = Range::Exactly(static_cast<int64_t>(messages.size()));
+    out->messages = std::move(messages);
   } else if (spec.result == ResultKind::kData && v.size() == 2 &&
              v[0].kind == Expr::Kind::kInt && IsDataExpr(v[1])) {
     // `100 m1[0:10]`: recv(MSG_TRUNC) returns more than it copies.
@@ -208,6 +222,100 @@ bool RowLowering::LowerOutcome(const Alternative& alt, const CallSpec& spec,
     if (!LowerAttribute(a, spec, binds, out)) return false;
   }
   (void)holder;
+  return true;
+}
+
+bool RowLowering::LowerMessage(const Expr& e, const CallSpec& spec,
+                               Outcome::Message* out) {
+  const bool receive = spec.call == Call::kRecvmmsg;
+  const char* usage = receive
+                          ? "msg(DATA[, len=N][, flags=MSG_...]): the bytes "
+                            "of one message, its msg_len if it differs, its "
+                            "msg_flags"
+                          : "msg(len=N): the bytes sendmmsg sent of one "
+                            "message";
+  if (e.kind != Expr::Kind::kApply || e.text != "msg") {
+    Error(e.loc, absl::StrCat("expected one msg(...) per message for '",
+                              spec.name, "', found ", Shown(e), ": ", usage));
+    return false;
+  }
+  for (const Expr& item : e.items) {
+    const bool kv = item.kind == Expr::Kind::kKeyValue && item.items.size() == 1;
+    if (kv && item.text == "len" && IsCount(item.items[0]) &&
+        !(item.items[0].kind == Expr::Kind::kName)) {
+      Range r;
+      CountRange(item.items[0], &r);
+      out->len = r;
+    } else if (kv && item.text == "flags" && receive) {
+      int64_t f;
+      if (!LowerSymbols(item.items[0],
+                        {"flags", ArgKind::kSymbols, {SymbolKind::kMsgFlag}},
+                        &f)) {
+        return false;
+      }
+      out->flags = static_cast<int>(f);
+    } else if (receive && !out->data && IsDataExpr(item)) {
+      std::string data;
+      if (!LowerData(item, &data)) return false;
+      out->data = std::move(data);
+    } else {
+      Error(item.loc, absl::StrCat("unexpected ", Shown(item), " in msg(...) of '",
+                                   spec.name, "': ", usage));
+      return false;
+    }
+  }
+  return true;
+}
+
+bool RowLowering::LowerCmsg(const Expr& e, Outcome* out) {
+  // cmsg(LEVEL, TYPE[, VALUE]): a control message the kernel sent that is
+  // neither SCM_RIGHTS nor SCM_CREDENTIALS (those are rights(...), cred(...)).
+  const char* usage =
+      "cmsg(SOL_SOCKET, TYPE[, VALUE or bytes=N]): a control message other "
+      "than rights(...) and cred(...), with its int value or its length";
+  if (e.items.size() < 2 || e.items.size() > 3) {
+    Error(e.loc, absl::StrCat("'cmsg' takes 2 or 3 arguments: ", usage));
+    return false;
+  }
+  int64_t level, type;
+  if (!LowerSymbols(e.items[0],
+                    {"level", ArgKind::kSymbols, {SymbolKind::kLevel}},
+                    &level) ||
+      !LowerSymbols(e.items[1],
+                    {"type", ArgKind::kSymbols, {SymbolKind::kCmsgType}},
+                    &type)) {
+    return false;
+  }
+  Outcome::Cmsg c;
+  c.level = static_cast<int>(level);
+  c.type = static_cast<int>(type);
+  if (e.items.size() == 3) {
+    const Expr& v = e.items[2];
+    if (v.kind == Expr::Kind::kKeyValue && v.text == "bytes" &&
+        v.items.size() == 1 && v.items[0].kind == Expr::Kind::kInt &&
+        v.items[0].value >= 0) {
+      c.bytes = v.items[0].value;
+    } else if (v.kind == Expr::Kind::kInt) {
+      c.value = v.value;
+    } else {
+      Error(v.loc, absl::StrCat("expected the message's int value or bytes=N, "
+                                "found ", Shown(v), ": ", usage));
+      return false;
+    }
+  }
+  // SCM_RIGHTS is always rights(...); SCM_CREDENTIALS is cred(...) unless
+  // the control buffer cut it short (then cmsg(..., bytes=N) states it).
+  if (level == SOL_SOCKET &&
+      (type == SCM_RIGHTS || (type == SCM_CREDENTIALS && !c.bytes))) {
+    Error(e.items[1].loc,
+          absl::StrCat("write ", type == SCM_RIGHTS ? "rights(g, ...)" : "cred(PEER)",
+                       " for ", PrintExpr(e.items[1]),
+                       type == SCM_RIGHTS ? ", not cmsg(...)"
+                                          : " (cmsg(SOL_SOCKET, SCM_CREDENTIALS, "
+                                            "bytes=N) only for one cut short)"));
+    return false;
+  }
+  out->cmsgs.push_back(c);
   return true;
 }
 
@@ -269,6 +377,7 @@ bool RowLowering::LowerAttribute(const Attribute& a, const CallSpec& spec,
     out->cred = cred;
     return true;
   }
+  if (a.key == "cmsg") return LowerCmsg(a.value, out);
   std::vector<int> same;
   for (const Expr& e : a.value.items) {
     const Expr* name = &e;

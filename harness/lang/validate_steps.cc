@@ -281,7 +281,7 @@ void RowLowering::LowerCallStep(const Step& step, int holder) {
     if (!LowerArgs(*spec, args, step, holder, iteration, &op)) return;
     std::vector<Expr> shown = args;
     for (Expr& e : shown) FillIndex(&e, iteration);
-    op.text = PrintCall(step.call.name, shown);
+    op.text = PrintCallFolded(step.call.name, shown);
     if (!Expectations(step, *spec, holder, iteration, step.blocks, &op)) return;
     if (step.blocks) {
       pending_[holder] = Pending{spec, step.loc, op.text, plan_.ops.size()};

@@ -31,6 +31,7 @@ enum class SymbolKind {
   kIoctl,      // SIOCINQ
   kErrno,      // EAGAIN
   kSignal,     // SIGPIPE
+  kCmsgType,   // SCM_RIGHTS: a control message's cmsg_type at SOL_SOCKET
 };
 
 struct Symbol {

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cstring>
 #include <set>
 
 #include "absl/status/status.h"
@@ -19,6 +20,8 @@
 
 namespace sockspec {
 namespace {
+
+constexpr int kScmPidfdType = 4;  // SCM_PIDFD: its data is an fd number
 
 constexpr size_t kMinSlice = 8;  // bytes that must agree to name a slice
 
@@ -137,6 +140,30 @@ std::string ValueNotation(const Op& call, int64_t v) {
   return absl::StrCat(v);
 }
 
+// recvmmsg: `msg("ab"), msg(m[0:4], len=10, flags=MSG_TRUNC)`; sendmmsg:
+// the count when every message went whole, else `msg(len=N)` each.
+std::string MessagesNotation(const Op& call, const Observation& obs,
+                             const Notation& n) {
+  std::vector<std::string> items;
+  if (call.call == Call::kSendmmsg) {
+    bool whole = true;
+    for (size_t i = 0; i < obs.messages.size(); ++i) {
+      whole = whole && i + 1 < call.ints.size() && obs.messages[i].len == call.ints[i + 1];
+      items.push_back(absl::StrCat("msg(len=", obs.messages[i].len, ")"));
+    }
+    return whole ? absl::StrCat(obs.ret) : absl::StrJoin(items, ", ");
+  }
+  for (const Observation::MessageResult& m : obs.messages) {
+    std::string text = absl::StrCat("msg(", DataNotation(m.data, n.payloads));
+    if (m.len != static_cast<int64_t>(m.data.size())) absl::StrAppend(&text, ", len=", m.len);
+    if (m.flags != 0) {
+      absl::StrAppend(&text, ", flags=", FlagsToText(SymbolKind::kMsgFlag, m.flags));
+    }
+    items.push_back(text + ")");
+  }
+  return items.empty() ? absl::StrCat(obs.ret) : absl::StrJoin(items, ", ");
+}
+
 }  // namespace
 
 std::string DataNotation(
@@ -208,6 +235,9 @@ absl::StatusOr<std::string> AnswerNotation(const Op& call, const Observation& ob
         parts.push_back(obs.addr ? AddressNotation(*obs.addr, *n.context)
                                  : std::string("unnamed"));
         break;
+      case ResultKind::kMessages:
+        parts.push_back(MessagesNotation(call, obs, n));
+        break;
     }
     if (obs.msg_flags && *obs.msg_flags != 0) {
       parts.push_back(absl::StrCat("flags ", FlagsToText(SymbolKind::kMsgFlag, *obs.msg_flags)));
@@ -216,6 +246,26 @@ absl::StatusOr<std::string> AnswerNotation(const Op& call, const Observation& ob
       parts.push_back(absl::StrCat("from ", AddressNotation(*obs.addr, *n.context)));
     }
     if (spec.ancillary == Ancillary::kReceive) {
+      for (const Observation::ControlMessage& c : obs.cmsgs) {
+        if (StatedElsewhere(c)) continue;
+        std::string_view type = c.level == SOL_SOCKET
+                                    ? SymbolName(SymbolKind::kCmsgType, c.type)
+                                    : std::string_view();
+        if (type.empty()) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "a control message of unknown type arrived (level ", c.level,
+              ", type ", c.type, ", ", c.data.size(), " bytes)"));
+        }
+        std::string value;
+        if (c.type == SCM_CREDENTIALS) {
+          value = absl::StrCat(", bytes=", c.data.size());  // cut short
+        } else if (c.data.size() == sizeof(int) && c.type != kScmPidfdType) {
+          int v;
+          memcpy(&v, c.data.data(), sizeof v);
+          value = absl::StrCat(", ", v);
+        }
+        parts.push_back(absl::StrCat("cmsg(SOL_SOCKET, ", std::string(type), value, ")"));
+      }
       if (!obs.rights.empty()) parts.push_back(RightsNotation(obs.rights, n));
       if (obs.cred) {
         absl::StatusOr<std::string> c = CredNotation(*obs.cred, n);

@@ -47,7 +47,7 @@ Observation Readv(const Op& op, SyscallEnv& env) {
 std::vector<iovec> Pieces(const Op& op, size_t first) {
   std::vector<iovec> out;
   size_t at = 0;
-  for (size_t i = first; i < op.ints.size() && out.size() < kMaxVec; ++i) {
+  for (size_t i = first; i < op.ints.size(); ++i) {
     size_t len = std::min(static_cast<size_t>(std::max<int64_t>(op.ints[i], 0)),
                           op.data.size() - at);
     out.push_back({const_cast<char*>(op.data.data()) + at, len});
@@ -60,7 +60,7 @@ Observation Writev(const Op& op, SyscallEnv& env) {
   int s = FdArg(op, env, 0);
   if (s < 0) return MissingFd(op, 0);
   std::vector<iovec> iov = Pieces(op, 0);
-  ssize_t r = writev(s, iov.data(), static_cast<int>(iov.size()));
+  ssize_t r = writev(s, iov.data(), static_cast<int>(std::min(iov.size(), kMaxVec)));
   if (r < 0) return Errno(errno);
   Observation o;
   o.ret = r;
@@ -103,15 +103,29 @@ Observation Recvmmsg(const Op& op, SyscallEnv& env) {
   return o;
 }
 
-// sendmmsg(fd, flags, data, data, ...): one message per data argument.
+// sendmmsg(fd, flags, data, iov(data, data), ...): one message per data
+// argument; ints after the flags are, per message, its iovec count and
+// their lengths.
 Observation Sendmmsg(const Op& op, SyscallEnv& env) {
   int s = FdArg(op, env, 0);
   if (s < 0) return MissingFd(op, 0);
-  std::vector<iovec> iov = Pieces(op, 1);
-  std::vector<mmsghdr> msgs(iov.size());
-  for (size_t i = 0; i < iov.size(); ++i) {
-    msgs[i].msg_hdr.msg_iov = &iov[i];
-    msgs[i].msg_hdr.msg_iovlen = 1;
+  std::vector<size_t> counts;
+  std::vector<int64_t> lens;
+  for (size_t i = 1; i < op.ints.size() && counts.size() < kMaxVec;) {
+    size_t n = static_cast<size_t>(std::max<int64_t>(op.ints[i], 0));
+    n = std::min(n, op.ints.size() - i - 1);
+    counts.push_back(n);
+    lens.insert(lens.end(), op.ints.begin() + i + 1, op.ints.begin() + i + 1 + n);
+    i += n + 1;
+  }
+  Op flat;
+  flat.data = op.data;
+  flat.ints = lens;
+  std::vector<iovec> iov = Pieces(flat, 0);
+  std::vector<mmsghdr> msgs(counts.size());
+  for (size_t m = 0, at = 0; m < counts.size(); at += counts[m], ++m) {
+    msgs[m].msg_hdr.msg_iov = iov.data() + std::min(at, iov.size());
+    msgs[m].msg_hdr.msg_iovlen = std::min(counts[m], iov.size() - std::min(at, iov.size()));
   }
   int r = sendmmsg(s, msgs.data(), static_cast<unsigned>(msgs.size()),
                    static_cast<int>(IntArg(op, 0)));

@@ -423,6 +423,28 @@ bool RowLowering::LowerAncillary(const CallSpec& spec, const Expr& e,
   return false;
 }
 
+bool RowLowering::LowerMessageIovecs(const Expr& e, Op* op) {
+  // sendmmsg's message: DATA (one iovec) or iov(DATA, DATA, ...); its ints
+  // are the iovec count, then each iovec's length.
+  std::vector<const Expr*> pieces;
+  if (e.kind == Expr::Kind::kApply && e.text == "iov") {
+    if (e.items.empty() || e.items.size() > 1024) {
+      Error(e.loc, "'iov' takes 1 to 1024 data arguments: iov(\"one\", \"two\")");
+      return false;
+    }
+    for (const Expr& item : e.items) pieces.push_back(&item);
+  } else {
+    pieces.push_back(&e);
+  }
+  op->ints.push_back(static_cast<int64_t>(pieces.size()));
+  for (const Expr* piece : pieces) {
+    const size_t before = op->data.size();
+    if (!LowerData(*piece, &op->data)) return false;
+    op->ints.push_back(static_cast<int64_t>(op->data.size() - before));
+  }
+  return true;
+}
+
 bool RowLowering::LowerControl(const Expr& e, Op* op) {
   // control=N: a control buffer of exactly N bytes; control=null(N): a NULL
   // msg_control with msg_controllen N (0: no control buffer at all).
@@ -499,6 +521,10 @@ bool RowLowering::LowerArgs(const CallSpec& spec, const std::vector<Expr>& args,
         break;
       }
       case ArgKind::kData: {
+        if (spec.call == Call::kSendmmsg) {
+          if (!LowerMessageIovecs(e, op)) return false;
+          break;
+        }
         const size_t before = op->data.size();
         if (!LowerData(e, &op->data)) return false;
         // One iovec or message per data argument: its length.

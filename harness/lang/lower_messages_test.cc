@@ -35,9 +35,17 @@ TEST(LowerMessages, WritevAndSendmmsgKeepOneLengthPerDataArgument) {
   EXPECT_EQ(ops[1].data, "abcde");
   EXPECT_EQ(ops[1].ints, (std::vector<int64_t>{2, 0, 3}));
   EXPECT_EQ(ops[2].data, "xyz");
-  EXPECT_EQ(ops[2].ints, (std::vector<int64_t>{MSG_DONTWAIT, 1, 2}));
+  EXPECT_EQ(ops[2].ints, (std::vector<int64_t>{MSG_DONTWAIT, 1, 1, 1, 2}));
   EXPECT_EQ(ops[3].ints, (std::vector<int64_t>{1, 4}));
   EXPECT_EQ(*ops[3].expect.any_of[0].data, "ab");
+}
+
+TEST(LowerMessages, ASendmmsgMessageMayHaveSeveralIovecs) {
+  LoadedCase c = Load("A: sendmmsg(a, 0, iov(\"one\", \"two\"), \"three\") = 2\n");
+  ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
+  const Op& op = c.plans[0].ops[1];
+  EXPECT_EQ(op.data, "onetwothree");
+  EXPECT_EQ(op.ints, (std::vector<int64_t>{0, 2, 3, 3, 1, 5}));
 }
 
 TEST(LowerMessages, RecvmmsgResultsAreOneMsgPerMessage) {

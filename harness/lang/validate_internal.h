@@ -75,6 +75,8 @@ class RowLowering {
   bool LowerCred(const Expr& e, CredSpec* out);
   bool LowerAncillary(const CallSpec& spec, const Expr& e, int holder, Op* op);
   bool LowerControl(const Expr& e, Op* op);  // recvmsg's control=N
+  // One sendmmsg message: DATA or iov(DATA, ...), into op->ints and data.
+  bool LowerMessageIovecs(const Expr& e, Op* op);
   // recvmmsg/sendmmsg results: `msg("ab", flags=MSG_TRUNC)`, `msg(len=2)`.
   bool LowerMessage(const Expr& e, const CallSpec& spec,
                     Outcome::Message* out);

@@ -26,8 +26,11 @@
 #ifndef SCM_PIDFD
 #define SCM_PIDFD 4
 #endif
+#ifndef SO_INQ
+#define SO_INQ 84
+#endif
 #ifndef SCM_INQ
-#define SCM_INQ 84
+#define SCM_INQ SO_INQ
 #endif
 
 namespace sockspec {
@@ -95,6 +98,7 @@ const std::vector<Symbol>& AllSymbols() {
       S(SO_PASSCRED, kSockOpt)
       S(SO_PEERCRED, kSockOpt)
       S(SO_PASSPIDFD, kSockOpt)
+      S(SO_INQ, kSockOpt)
       S(SO_RCVLOWAT, kSockOpt)
       S(SO_SNDLOWAT, kSockOpt)
       S(SO_RCVTIMEO, kSockOpt)

@@ -127,7 +127,8 @@ CallSpec Describe(Call c) {
           .Args({kFdArg, {"vlen", ArgKind::kInt, {}}, kSizeArg, kMsgFlagsArg})
           .Optional({{"timeout_ms", ArgKind::kInt, {}, -1}})
           .Result(R::kMessages).Blocks(Blocking::kOnSocket).MsgFlagsAt(2);
-    case Call::kSendmmsg:  // ints: flags, then one length per message
+    // ints: flags, then per message its iovec count and their lengths
+    case Call::kSendmmsg:
       return Entry("sendmmsg", c, F::kMsg)
           .Args({kFdArg, kMsgFlagsArg, kDataArg}).RepeatsLast(kMaxIovecs)
           .Result(R::kMessages).Blocks(Blocking::kOnSocket).MsgFlagsAt(0);

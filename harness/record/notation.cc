@@ -146,9 +146,18 @@ std::string MessagesNotation(const Op& call, const Observation& obs,
                              const Notation& n) {
   std::vector<std::string> items;
   if (call.call == Call::kSendmmsg) {
-    bool whole = true;
+    // ints after the flags: per message, its iovec count and their lengths.
+    std::vector<int64_t> sizes;
+    for (size_t i = 1; i < call.ints.size(); i += 1 + std::max<int64_t>(call.ints[i], 0)) {
+      int64_t total = 0;
+      for (int64_t k = 1; k <= call.ints[i] && i + k < call.ints.size(); ++k) {
+        total += call.ints[i + k];
+      }
+      sizes.push_back(total);
+    }
+    bool whole = obs.messages.size() <= sizes.size();
     for (size_t i = 0; i < obs.messages.size(); ++i) {
-      whole = whole && i + 1 < call.ints.size() && obs.messages[i].len == call.ints[i + 1];
+      whole = whole && i < sizes.size() && obs.messages[i].len == sizes[i];
       items.push_back(absl::StrCat("msg(len=", obs.messages[i].len, ")"));
     }
     return whole ? absl::StrCat(obs.ret) : absl::StrJoin(items, ", ");

@@ -139,9 +139,9 @@ std::string CmsgsText(const std::vector<Observation::ControlMessage>& got) {
       int v;
       memcpy(&v, c.data.data(), sizeof v);
       value = absl::StrCat(", ", v);
-    } else {
+    } else if (!known || c.type == SCM_CREDENTIALS || !c.data.empty()) {
       value = absl::StrCat(", bytes=", c.data.size());
-    }
+    }  // else SCM_PIDFD: its fd was closed, nothing to show
     parts.push_back(absl::StrCat("cmsg(", CmsgTypeText(c.level, c.type), value,
                                  ")", known ? "" : " (unknown type)"));
   }

@@ -11,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "harness/exec/judge_internal.h"
 #include "harness/exec/syscalls.h"
 #include "harness/plan/calls.h"
 
@@ -91,44 +92,6 @@ bool SignalsMatch(const Outcome& out, const Observation& obs) {
   return want == got;
 }
 
-// The control messages that are neither SCM_RIGHTS nor a whole
-// SCM_CREDENTIALS
-// match `want` in order; a stated value is the message's data as an int.
-bool CmsgsMatch(const std::vector<Outcome::Cmsg>& want,
-                const std::vector<Observation::ControlMessage>& got) {
-  size_t i = 0;
-  for (const Observation::ControlMessage& c : got) {
-    if (StatedElsewhere(c)) continue;
-    if (i >= want.size()) return false;
-    const Outcome::Cmsg& w = want[i++];
-    if (w.level != c.level || w.type != c.type) return false;
-    if (w.bytes && *w.bytes != static_cast<int64_t>(c.data.size())) return false;
-    if (w.value) {
-      int v = 0;
-      if (c.data.size() != sizeof v) return false;
-      memcpy(&v, c.data.data(), sizeof v);
-      if (v != *w.value) return false;
-    }
-  }
-  return i == want.size();
-}
-
-bool MessagesMatch(const std::vector<Outcome::Message>& want,
-                   const std::vector<Observation::MessageResult>& got) {
-  if (want.size() != got.size()) return false;
-  for (size_t i = 0; i < want.size(); ++i) {
-    const Outcome::Message& w = want[i];
-    const Observation::MessageResult& g = got[i];
-    if (w.len && !w.len->Contains(g.len)) return false;
-    if (w.data) {
-      if (g.data != *w.data) return false;
-      if (!w.len && g.len != static_cast<int64_t>(w.data->size())) return false;
-    }
-    if (w.flags && *w.flags != g.flags) return false;
-  }
-  return true;
-}
-
 bool Matches(const Op& call, const Outcome& out, const Observation& obs,
              const JudgeContext& ctx) {
   if (!SignalsMatch(out, obs)) return false;
@@ -154,8 +117,8 @@ bool Matches(const Op& call, const Outcome& out, const Observation& obs,
   const bool receives = SpecOf(call.call).ancillary == Ancillary::kReceive;
   if (receives && !out.cred && obs.cred) return false;
   if (!out.rights_same_as && !obs.rights.empty()) return false;
-  if (!CmsgsMatch(out.cmsgs, obs.cmsgs)) return false;
-  if (out.messages && !MessagesMatch(*out.messages, obs.messages)) return false;
+  if (!internal::CmsgsMatch(out.cmsgs, obs.cmsgs)) return false;
+  if (out.messages && !internal::MessagesMatch(*out.messages, obs.messages)) return false;
   if (out.rights_same_as) {
     const std::vector<int>& want = *out.rights_same_as;
     if (want.size() != obs.rights.size()) return false;

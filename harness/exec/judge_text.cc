@@ -21,6 +21,7 @@
 #include "harness/os/child.h"
 #include "harness/os/fd.h"
 #include "harness/exec/judge.h"
+#include "harness/exec/judge_internal.h"
 #include "harness/os/symbols.h"
 #include "harness/plan/quote.h"
 
@@ -74,128 +75,7 @@ std::string CredText(int64_t pid, int64_t uid, int64_t gid) {
   return absl::StrCat("cred(pid=", pid, ", uid=", uid, ", gid=", gid, ")");
 }
 
-// `rights(g=x, h)` as the outcome states it.
-std::string RightsText(const Op& call, const std::vector<int>& same,
-                       const JudgeContext& ctx) {
-  std::vector<std::string> items;
-  for (size_t i = 0; i < same.size(); ++i) {
-    std::string name = i < call.results.size() ? SlotName(ctx, call.results[i])
-                                               : absl::StrCat("fd ", i + 1);
-    items.push_back(same[i] < 0 ? name
-                                : absl::StrCat(name, "=", SlotName(ctx, same[i])));
-  }
-  return absl::StrCat("rights(", FoldRepeats(items), ")");
-}
-
-// `rights(g=x, h=?)` as received: each fd named by the case's result name
-// and by the named fd it is the same open file as ("=(new file ino N)" when
-// it is none the case knows); fds the case does not name as "(unnamed)".
-std::string ReceivedRightsText(const Op& call, const Observation& obs,
-                               const JudgeContext& ctx) {
-  std::vector<std::string> items;
-  size_t unnamed = 0;
-  for (size_t i = 0; i < obs.rights.size(); ++i) {
-    const bool named = i < call.results.size();
-    if (!named) ++unnamed;
-    std::string same;
-    for (const auto& [slot, id] : ctx.ids) {
-      bool own = std::find(call.results.begin(), call.results.end(), slot) !=
-                 call.results.end();
-      if (!own && id == obs.rights[i]) {
-        same = SlotName(ctx, slot);
-        break;
-      }
-    }
-    if (same.empty()) same = absl::StrCat("(a file no fd names, ino ", obs.rights[i].ino, ")");
-    items.push_back(absl::StrCat(named ? SlotName(ctx, call.results[i]) : "(unnamed)",
-                                 "=", same));
-  }
-  std::string text = absl::StrCat("rights(", FoldRepeats(items), ")");
-  if (unnamed > 0) {
-    absl::StrAppend(&text, "; ", unnamed, unnamed == 1 ? " fd" : " fds",
-                    " arrived that the case does not name (closed)");
-  }
-  return text;
-}
-
-std::string CmsgTypeText(int level, int type) {
-  std::string_view t = level == SOL_SOCKET ? SymbolName(SymbolKind::kCmsgType, type)
-                                           : std::string_view();
-  std::string_view l = SymbolName(SymbolKind::kLevel, level);
-  return absl::StrCat(l.empty() ? absl::StrCat(level) : std::string(l), ", ",
-                      t.empty() ? absl::StrCat(type) : std::string(t));
-}
-
-// The control messages other than rights and credentials, as cmsg(...);
-// an unknown type shows its level and type numbers and its size.
-std::string CmsgsText(const std::vector<Observation::ControlMessage>& got) {
-  std::vector<std::string> parts;
-  for (const Observation::ControlMessage& c : got) {
-    if (StatedElsewhere(c)) continue;
-    const bool known = c.level == SOL_SOCKET &&
-                       !SymbolName(SymbolKind::kCmsgType, c.type).empty();
-    std::string value;
-    if (c.data.size() == sizeof(int) && known && c.type != SCM_CREDENTIALS) {
-      int v;
-      memcpy(&v, c.data.data(), sizeof v);
-      value = absl::StrCat(", ", v);
-    } else if (!known || c.type == SCM_CREDENTIALS || !c.data.empty()) {
-      value = absl::StrCat(", bytes=", c.data.size());
-    }  // else SCM_PIDFD: its fd was closed, nothing to show
-    parts.push_back(absl::StrCat("cmsg(", CmsgTypeText(c.level, c.type), value,
-                                 ")", known ? "" : " (unknown type)"));
-  }
-  return absl::StrJoin(parts, " ");
-}
-
-std::string ExpectedCmsgsText(const std::vector<Outcome::Cmsg>& want) {
-  std::vector<std::string> parts;
-  for (const Outcome::Cmsg& c : want) {
-    parts.push_back(absl::StrCat("cmsg(", CmsgTypeText(c.level, c.type),
-                                 c.value ? absl::StrCat(", ", *c.value) : "",
-                                 c.bytes ? absl::StrCat(", bytes=", *c.bytes) : "",
-                                 ")"));
-  }
-  return absl::StrJoin(parts, " ");
-}
-
-std::string MessageText(const std::optional<std::string>& data,
-                        const std::optional<Range>& len,
-                        const std::optional<int>& flags) {
-  std::vector<std::string> items;
-  if (data) items.push_back(QuoteBytes(*data));
-  if (len) items.push_back(absl::StrCat("len=", RangeText(*len)));
-  if (flags) {
-    items.push_back(absl::StrCat("flags=", FlagsToText(SymbolKind::kMsgFlag, *flags)));
-  }
-  return absl::StrCat("msg(", absl::StrJoin(items, ", "), ")");
-}
-
 }  // namespace
-
-std::string FoldRepeats(const std::vector<std::string>& items) {
-  std::vector<std::string> out;
-  for (size_t i = 0; i < items.size();) {
-    size_t j = i;
-    while (j < items.size() && items[j] == items[i]) ++j;
-    out.push_back(j - i > 1 ? absl::StrCat(items[i], " \u00d7 ", j - i) : items[i]);
-    i = j;
-  }
-  return absl::StrJoin(out, ", ");
-}
-
-bool StatedElsewhere(const Observation::ControlMessage& c) {
-  if (c.level != SOL_SOCKET) return false;
-  return c.type == SCM_RIGHTS ||
-         (c.type == SCM_CREDENTIALS && c.data.size() >= sizeof(ucred));
-}
-
-std::string SlotName(const JudgeContext& ctx, int slot) {
-  if (slot >= 0 && static_cast<size_t>(slot) < ctx.fd_names.size()) {
-    return ctx.fd_names[slot];
-  }
-  return absl::StrCat("slot ", slot);
-}
 
 std::string QuoteBytes(absl::string_view bytes, size_t from, size_t max) {
   from = std::min(from, bytes.size());
@@ -262,12 +142,14 @@ std::string DescribeOutcome(const Op& call, const Outcome& out,
         const Cred c = ExpectedCred(*out.cred, ctx);
         parts.push_back(CredText(c.pid, c.uid, c.gid));
       }
-      if (out.rights_same_as) parts.push_back(RightsText(call, *out.rights_same_as, ctx));
-      if (!out.cmsgs.empty()) parts.push_back(ExpectedCmsgsText(out.cmsgs));
+      if (out.rights_same_as) parts.push_back(internal::RightsText(call, *out.rights_same_as, ctx));
+      if (!out.cmsgs.empty()) parts.push_back(internal::ExpectedCmsgsText(out.cmsgs));
       if (out.messages) {
         std::vector<std::string> msgs;
         for (const Outcome::Message& m : *out.messages) {
-          msgs.push_back(MessageText(m.data, m.len, m.flags));
+          std::optional<std::string> len;
+          if (m.len) len = RangeText(*m.len);
+          msgs.push_back(internal::MessageText(m.data, len, m.flags));
         }
         parts.push_back(absl::StrJoin(msgs, ", "));
       }
@@ -299,22 +181,22 @@ std::string DescribeObservation(const Op& call, const Observation& obs,
       parts.push_back(absl::StrCat("from ", DescribeAddress(*obs.addr, ctx.abstract_prefix)));
     }
     if (obs.cred) parts.push_back(CredText(obs.cred->pid, obs.cred->uid, obs.cred->gid));
-    std::string others = CmsgsText(obs.cmsgs);
+    std::string others = internal::CmsgsText(obs.cmsgs);
     if (!others.empty()) parts.push_back(others);
-    if (!obs.rights.empty()) parts.push_back(ReceivedRightsText(call, obs, ctx));
+    if (!obs.rights.empty()) parts.push_back(internal::ReceivedRightsText(call, obs, ctx));
     if (SpecOf(call.call).result == ResultKind::kMessages) {
       const bool receive = call.call == Call::kRecvmmsg;
       std::vector<std::string> msgs;
       for (const Observation::MessageResult& m : obs.messages) {
         // As a case writes it: len= only where it is not the data's size,
         // flags= only when set.
-        std::optional<Range> len;
+        std::optional<std::string> len;
         if (!receive || m.len != static_cast<int64_t>(m.data.size())) {
-          len = Range::Exactly(m.len);
+          len = absl::StrCat(m.len);
         }
         std::optional<int> flags;
         if (m.flags != 0) flags = m.flags;
-        msgs.push_back(MessageText(receive ? std::optional<std::string>(m.data)
+        msgs.push_back(internal::MessageText(receive ? std::optional<std::string>(m.data)
                                            : std::nullopt,
                                    len, flags));
       }

@@ -17,9 +17,6 @@ namespace {
 // Bytes one instance (one matrix row) may send or expect, over all its
 // operations.
 constexpr int64_t kMaxCaseDataBytes = 64ll << 20;
-// The largest control buffer a case may ask for (net.core.optmem_max's
-// order of magnitude; the kernel caps what it writes anyway).
-constexpr int64_t kMaxControlBytes = 65536;
 
 std::string Shown(const Expr& e) {
   std::string s = PrintExpr(e);
@@ -375,100 +372,6 @@ bool RowLowering::LowerCred(const Expr& e, CredSpec* out) {
       return false;
     }
   }
-  return true;
-}
-
-bool RowLowering::LowerAncillary(const CallSpec& spec, const Expr& e,
-                                 int holder, Op* op) {
-  if (spec.ancillary == Ancillary::kReceive) {
-    if (e.kind == Expr::Kind::kKeyValue && e.text == "rights" &&
-        e.items.size() == 1 && e.items[0].kind == Expr::Kind::kInt &&
-        e.items[0].value >= 0 && e.items[0].value <= 253) {
-      op->ints[2] = e.items[0].value;
-      return true;
-    }
-    if (e.kind == Expr::Kind::kName && e.text == "creds") {
-      op->ints[3] = 1;
-      return true;
-    }
-    if (e.kind == Expr::Kind::kKeyValue && e.text == "control") {
-      return LowerControl(e, op);
-    }
-  } else {
-    if (e.kind == Expr::Kind::kApply && e.text == "rights" &&
-        e.items.empty()) {
-      op->ints[1] = 1;  // SCM_RIGHTS with no fds
-      return true;
-    }
-    if (e.kind == Expr::Kind::kApply && e.text == "rights") {
-      for (const Expr& fd : e.items) {
-        int slot;
-        if (!LowerFd(fd, holder, -1, &slot)) return false;
-        op->rights.push_back(slot);
-      }
-      return true;
-    }
-    if (e.kind == Expr::Kind::kApply && e.text == "creds") {
-      CredSpec cred;
-      if (!LowerCred(e, &cred)) return false;
-      op->creds = cred;
-      return true;
-    }
-  }
-  Error(e.loc, absl::StrCat("unexpected argument ", Shown(e), " to '",
-                            spec.name, "': after the flags it takes ",
-                            spec.ancillary == Ancillary::kReceive
-                                ? "rights=N (0 to 253), creds and control=N"
-                                : "rights(fd, ...) and creds(PEER)"));
-  return false;
-}
-
-bool RowLowering::LowerMessageIovecs(const Expr& e, Op* op) {
-  // sendmmsg's message: DATA (one iovec) or iov(DATA, DATA, ...); its ints
-  // are the iovec count, then each iovec's length.
-  std::vector<const Expr*> pieces;
-  if (e.kind == Expr::Kind::kApply && e.text == "iov") {
-    if (e.items.empty() || e.items.size() > 1024) {
-      Error(e.loc, "'iov' takes 1 to 1024 data arguments: iov(\"one\", \"two\")");
-      return false;
-    }
-    for (const Expr& item : e.items) pieces.push_back(&item);
-  } else {
-    pieces.push_back(&e);
-  }
-  op->ints.push_back(static_cast<int64_t>(pieces.size()));
-  for (const Expr* piece : pieces) {
-    const size_t before = op->data.size();
-    if (!LowerData(*piece, &op->data)) return false;
-    op->ints.push_back(static_cast<int64_t>(op->data.size() - before));
-  }
-  return true;
-}
-
-bool RowLowering::LowerControl(const Expr& e, Op* op) {
-  // control=N: a control buffer of exactly N bytes; control=null(N): a NULL
-  // msg_control with msg_controllen N (0: no control buffer at all).
-  const Expr* v = e.items.empty() ? nullptr : &e.items[0];
-  bool null = false;
-  if (v != nullptr && v->kind == Expr::Kind::kApply && v->text == "null" &&
-      v->items.size() == 1) {
-    null = true;
-    v = &v->items[0];
-  }
-  if (v == nullptr || v->kind != Expr::Kind::kInt || v->value < 0 ||
-      v->value > kMaxControlBytes) {
-    Error(v != nullptr ? v->loc : e.loc,
-          absl::StrCat("'control' takes a length in bytes, 0 to ",
-                       kMaxControlBytes, ", or null(LENGTH) for a NULL "
-                       "buffer: control=64, control=null(16)"));
-    return false;
-  }
-  if (op->ints[4] >= 0) {
-    Error(e.loc, "'control' is given twice");
-    return false;
-  }
-  op->ints[4] = v->value;
-  op->ints[5] = null ? 1 : 0;
   return true;
 }
 

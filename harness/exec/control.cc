@@ -113,6 +113,18 @@ void PutObservation(Writer& w, const Observation& o) {
   w.Int(c.gid);
   w.Int(o.rights.size());
   for (const FileId& id : o.rights) w.Id(id);
+  w.Int(o.cmsgs.size());
+  for (const Observation::ControlMessage& c : o.cmsgs) {
+    w.Int(c.level);
+    w.Int(c.type);
+    w.Str(c.data);
+  }
+  w.Int(o.messages.size());
+  for (const Observation::MessageResult& m : o.messages) {
+    w.Int(m.len);
+    w.Str(m.data);
+    w.Int(m.flags);
+  }
   w.Int(o.signals.size());
   for (int s : o.signals) w.Int(s);
   w.Int(o.ready.size());
@@ -155,6 +167,20 @@ Observation GetObservation(Reader& r) {
   c.gid = r.Int();
   if (has) o.cred = c;
   for (int64_t n = r.Count(); n > 0; --n) o.rights.push_back(r.Id());
+  for (int64_t n = r.Count(); n > 0; --n) {
+    Observation::ControlMessage c;
+    c.level = static_cast<int>(r.Int());
+    c.type = static_cast<int>(r.Int());
+    c.data = r.Str();
+    o.cmsgs.push_back(std::move(c));
+  }
+  for (int64_t n = r.Count(); n > 0; --n) {
+    Observation::MessageResult m;
+    m.len = r.Int();
+    m.data = r.Str();
+    m.flags = static_cast<int>(r.Int());
+    o.messages.push_back(std::move(m));
+  }
   for (int64_t n = r.Count(); n > 0; --n) o.signals.push_back(r.Int());
   for (int64_t n = r.Count(); n > 0; --n) {
     int slot = r.Int();

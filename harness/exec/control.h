@@ -45,6 +45,22 @@ struct Observation {
   std::optional<std::string> addr;  // raw sockaddr, exactly addrlen bytes
   std::optional<Cred> cred;
   std::vector<FileId> rights;  // identities of the fds received
+  // recvmsg: every control message that arrived, in the kernel's order
+  // (SCM_RIGHTS and SCM_CREDENTIALS too: their contents are in rights and
+  // cred); `data` is the payload, empty for SCM_RIGHTS.
+  struct ControlMessage {
+    int level = 0;
+    int type = 0;
+    std::string data;
+  };
+  std::vector<ControlMessage> cmsgs;
+  // recvmmsg/sendmmsg: one entry per message the call handled.
+  struct MessageResult {
+    int64_t len = 0;   // msg_len
+    std::string data;  // recvmmsg: the bytes received (at most the buffer)
+    int flags = 0;     // recvmmsg: msg_flags
+  };
+  std::vector<MessageResult> messages;
   std::vector<int> signals;    // delivered during the call, ascending
   // epoll_wait: (fd slot from the event's data, events) in the kernel's
   // order; select/pselect: (fd slot, kReadSet|kWriteSet|kExceptSet).

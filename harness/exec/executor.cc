@@ -39,6 +39,7 @@ Coordinator::Coordinator(const Plan& plan, const RunOptions& options)
       (plan.case_timeout_ms > 0 ? plan.case_timeout_ms : 60000) * deadline_scale_);
   setup_env_.harness_pid = getpid();
   ctx_.harness_pid = getpid();
+  ctx_.fd_names = plan.fd_names;
   ctx_.uid = getuid();
   ctx_.gid = getgid();
   ctx_.fd_names = plan_.fd_names;

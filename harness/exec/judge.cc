@@ -11,8 +11,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "harness/exec/judge_internal.h"
 #include "harness/exec/syscalls.h"
 #include "harness/os/sockopts.h"
+#include "harness/plan/calls.h"
 
 namespace sockspec {
 namespace {
@@ -120,7 +122,8 @@ bool OptionMatches(const Outcome& out, const Observation& obs,
   return true;
 }
 
-bool Matches(const Outcome& out, const Observation& obs, const JudgeContext& ctx) {
+bool Matches(const Op& call, const Outcome& out, const Observation& obs,
+             const JudgeContext& ctx) {
   if (!SignalsMatch(out, obs)) return false;
   switch (out.kind) {
     case Outcome::Kind::kBlocks:
@@ -155,6 +158,12 @@ bool Matches(const Outcome& out, const Observation& obs, const JudgeContext& ctx
     if (want != got) return false;
   }
   if (!OptionMatches(out, obs, ctx)) return false;
+  // Everything recvmsg received is stated: fds, credentials, other messages.
+  const bool receives = SpecOf(call.call).ancillary == Ancillary::kReceive;
+  if (receives && !out.cred && obs.cred) return false;
+  if (!out.rights_same_as && !obs.rights.empty()) return false;
+  if (!internal::CmsgsMatch(out.cmsgs, obs.cmsgs)) return false;
+  if (out.messages && !internal::MessagesMatch(*out.messages, obs.messages)) return false;
   if (out.rights_same_as) {
     const std::vector<int>& want = *out.rights_same_as;
     if (want.size() != obs.rights.size()) return false;
@@ -196,7 +205,8 @@ Judgement Judge(const Op& call, const Expected& expect, const Observation& obs,
   std::vector<std::string> want;
   const Outcome* with_data = nullptr;
   for (const Outcome& out : expect.any_of) {
-    if (obs.harness_error.empty() && obs.leaked.empty() && Matches(out, obs, ctx)) {
+    if (obs.harness_error.empty() && obs.leaked.empty() &&
+        Matches(call, out, obs, ctx)) {
       j.ok = true;
     }
     want.push_back(DescribeOutcome(call, out, ctx));

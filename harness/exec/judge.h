@@ -33,7 +33,9 @@ struct JudgeContext {
   std::vector<int64_t> harness_groups;  // getgroups(), for gids(harness)
   std::map<int, std::string> bound;  // fd slot -> recorded sockaddr
   std::map<int, FileId> ids;         // fd slot -> open file identity
-  std::vector<std::string> fd_names;  // slot -> name, for ready fds
+  // fd slot -> name as the case writes it ("g", "c[2]"), for messages that
+  // say which fd differed; a slot without a name shows as "slot N".
+  std::vector<std::string> fd_names;
 };
 
 struct Judgement {
@@ -45,7 +47,10 @@ struct Judgement {
 // Judges a completed call. `call` is the op that made the call (for a wakes
 // step, the op that blocked); `expect` the outcomes allowed. A kBlocks
 // outcome never matches a completed call, and an observation with leaked
-// fds matches nothing ("leaked fd 7 (socket)").
+// fds matches nothing ("leaked fd 7 (socket)"). What arrives with recvmsg
+// must all be stated: an fd the outcome does not name (rights(...)),
+// credentials it does not state (cred(...)) and any other control message
+// it does not list (cmsg(...)) fail the step.
 Judgement Judge(const Op& call, const Expected& expect, const Observation& obs,
                 const JudgeContext& ctx);
 
@@ -67,6 +72,16 @@ std::string DescribeObservation(const Op& call, const Observation& obs,
 // `readfds(a) writefds(a, b)` (select, pselect); "0" when none.
 std::string ReadyText(Call call, std::vector<std::pair<int, int64_t>> ready,
                       const std::vector<std::string>& fd_names);
+// Whether a received control message is stated by rights(...) or
+// cred(...) rather than cmsg(...): SCM_RIGHTS, and SCM_CREDENTIALS unless
+// the control buffer cut it short.
+bool StatedElsewhere(const Observation::ControlMessage& c);
+
+// Items joined with ", ", runs of one item folded: "x × 253, y, z".
+std::string FoldRepeats(const std::vector<std::string>& items);
+
+// The name of fd slot `slot` in `ctx` ("g"), or "slot N".
+std::string SlotName(const JudgeContext& ctx, int slot);
 
 // path("srv"), abstract("x"), autobind, unnamed, loopback4(40000), ...
 std::string DescribeAddress(absl::string_view sockaddr_bytes,

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -21,6 +22,7 @@
 #include "harness/os/fd.h"
 #include "harness/exec/judge.h"
 #include "harness/os/sockopts.h"
+#include "harness/exec/judge_internal.h"
 #include "harness/os/symbols.h"
 #include "harness/plan/quote.h"
 
@@ -211,7 +213,17 @@ std::string DescribeOutcome(const Op& call, const Outcome& out,
         const Cred c = ExpectedCred(*out.cred, ctx);
         parts.push_back(CredText(c.pid, c.uid, c.gid));
       }
-      if (out.rights_same_as) parts.push_back(absl::StrCat("rights(", out.rights_same_as->size(), " fds)"));
+      if (out.rights_same_as) parts.push_back(internal::RightsText(call, *out.rights_same_as, ctx));
+      if (!out.cmsgs.empty()) parts.push_back(internal::ExpectedCmsgsText(out.cmsgs));
+      if (out.messages) {
+        std::vector<std::string> msgs;
+        for (const Outcome::Message& m : *out.messages) {
+          std::optional<std::string> len;
+          if (m.len) len = RangeText(*m.len);
+          msgs.push_back(internal::MessageText(m.data, len, m.flags));
+        }
+        parts.push_back(absl::StrJoin(msgs, ", "));
+      }
       break;
   }
   if (!out.signals.empty()) parts.push_back(SignalsText(out.signals));
@@ -256,7 +268,27 @@ std::string DescribeObservation(const Op& call, const Observation& obs,
       parts.push_back(absl::StrCat("from ", DescribeAddress(*obs.addr, ctx.abstract_prefix)));
     }
     if (obs.cred) parts.push_back(CredText(obs.cred->pid, obs.cred->uid, obs.cred->gid));
-    if (!obs.rights.empty()) parts.push_back(absl::StrCat("rights(", obs.rights.size(), " fds)"));
+    std::string others = internal::CmsgsText(obs.cmsgs);
+    if (!others.empty()) parts.push_back(others);
+    if (!obs.rights.empty()) parts.push_back(internal::ReceivedRightsText(call, obs, ctx));
+    if (SpecOf(call.call).result == ResultKind::kMessages) {
+      const bool receive = call.call == Call::kRecvmmsg;
+      std::vector<std::string> msgs;
+      for (const Observation::MessageResult& m : obs.messages) {
+        // As a case writes it: len= only where it is not the data's size,
+        // flags= only when set.
+        std::optional<std::string> len;
+        if (!receive || m.len != static_cast<int64_t>(m.data.size())) {
+          len = absl::StrCat(m.len);
+        }
+        std::optional<int> flags;
+        if (m.flags != 0) flags = m.flags;
+        msgs.push_back(internal::MessageText(receive ? std::optional<std::string>(m.data)
+                                           : std::nullopt,
+                                   len, flags));
+      }
+      if (!msgs.empty()) parts.push_back(absl::StrJoin(msgs, ", "));
+    }
   }
   if (!obs.signals.empty()) parts.push_back(SignalsText(obs.signals));
   std::string text = absl::StrJoin(parts, " ");

@@ -74,6 +74,7 @@ using Handler = Observation (*)(const Op& op, SyscallEnv& env);
 void RegisterSocketCalls(Handler* table);  // syscalls_socket.cc
 void RegisterIoCalls(Handler* table);      // syscalls_io.cc
 void RegisterMsgCalls(Handler* table);     // syscalls_msg.cc
+void RegisterVectorCalls(Handler* table);  // syscalls_vec.cc (from Msg)
 void RegisterCtlCalls(Handler* table);     // syscalls_ctl.cc
 void RegisterProcCalls(Handler* table);    // syscalls_proc.cc
 void RegisterEpollCalls(Handler* table);   // syscalls_epoll.cc

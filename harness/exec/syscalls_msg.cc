@@ -1,4 +1,5 @@
-// recvmsg and sendmsg, with SCM_RIGHTS and SCM_CREDENTIALS ancillary data.
+// recvmsg and sendmsg, with their control messages (SCM_RIGHTS,
+// SCM_CREDENTIALS sent; every type read back).
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -17,18 +18,76 @@ namespace {
 
 constexpr int64_t kMaxBuffer = 64 << 20;
 constexpr int64_t kMaxRights = 253;  // SCM_MAX_FD
+constexpr int kScmPidfd = 4;         // SCM_PIDFD, Linux 6.5 (not in 6.1's headers)
+
+// The msg_control buffer recvmsg is given: room for `rights=N` fds and
+// `creds`, or exactly `control=N` bytes; NULL (with its length) for
+// `control=null(N)`.
+struct ControlBuffer {
+  size_t len = 0;
+  bool null = false;
+  std::vector<uint64_t> words;  // cmsghdr needs alignment: 8-byte words
+  void* data() { return null || len == 0 ? nullptr : words.data(); }
+};
+
+ControlBuffer RecvControl(const Op& op) {
+  ControlBuffer b;
+  const int64_t rights = std::min(IntArg(op, 2, -1), kMaxRights);
+  const bool want_creds = IntArg(op, 3) == 1;
+  const int64_t exact = IntArg(op, 4, -1);
+  if (exact >= 0) {
+    b.len = static_cast<size_t>(exact);
+    b.null = IntArg(op, 5) == 1;
+  } else {
+    if (rights >= 0) b.len += CMSG_SPACE(rights * sizeof(int));
+    if (want_creds) b.len += CMSG_SPACE(sizeof(ucred));
+  }
+  b.words.resize((b.len + 7) / 8);
+  return b;
+}
+
+// Reads every control message of `msg` into `o`: SCM_RIGHTS fds are bound
+// to the op's result names in order (one the case does not name is closed
+// but still counted in o.rights, so the judge fails the step),
+// SCM_CREDENTIALS fills o.cred, an SCM_PIDFD's fd is closed; each message
+// is listed in o.cmsgs, unknown ones too.
+void ReadControl(const Op& op, msghdr& msg, SyscallEnv& env, Observation& o) {
+  size_t next_result = 0;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_len < CMSG_LEN(0)) break;
+    const size_t payload = c->cmsg_len - CMSG_LEN(0);
+    Observation::ControlMessage seen;
+    seen.level = c->cmsg_level;
+    seen.type = c->cmsg_type;
+    const bool sol = c->cmsg_level == SOL_SOCKET;
+    if (sol && c->cmsg_type == SCM_RIGHTS) {
+      for (size_t i = 0; i < payload / sizeof(int); ++i) {
+        int fd;
+        memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+        o.rights.push_back(IdOf(fd));
+        BindResult(op, next_result++, fd, env, o);
+      }
+    } else if (sol && c->cmsg_type == kScmPidfd && payload >= sizeof(int)) {
+      int fd;
+      memcpy(&fd, CMSG_DATA(c), sizeof fd);
+      close(fd);  // a pidfd: stated as cmsg(SOL_SOCKET, SCM_PIDFD)
+    } else {
+      seen.data.assign(reinterpret_cast<const char*>(CMSG_DATA(c)), payload);
+      if (sol && c->cmsg_type == SCM_CREDENTIALS && payload >= sizeof(ucred)) {
+        ucred u;
+        memcpy(&u, CMSG_DATA(c), sizeof u);
+        o.cred = Cred{u.pid, u.uid, u.gid};
+      }
+    }
+    o.cmsgs.push_back(std::move(seen));
+  }
+}
 
 Observation Recvmsg(const Op& op, SyscallEnv& env) {
   int s = FdArg(op, env, 0);
   if (s < 0) return MissingFd(op, 0);
   std::string buf(std::clamp<int64_t>(IntArg(op, 0), 0, kMaxBuffer), '\0');
-  const int64_t rights = std::min(IntArg(op, 2, -1), kMaxRights);
-  const bool want_creds = IntArg(op, 3) == 1;
-  size_t control_len = 0;
-  if (rights >= 0) control_len += CMSG_SPACE(rights * sizeof(int));
-  if (want_creds) control_len += CMSG_SPACE(sizeof(ucred));
-  // cmsghdr needs alignment: back the buffer with 8-byte words.
-  std::vector<uint64_t> control((control_len + 7) / 8);
+  ControlBuffer control = RecvControl(op);
 
   iovec iov = {buf.data(), buf.size()};
   msghdr msg = {};
@@ -37,8 +96,8 @@ Observation Recvmsg(const Op& op, SyscallEnv& env) {
   msg.msg_namelen = sizeof from;
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
-  msg.msg_control = control_len ? control.data() : nullptr;
-  msg.msg_controllen = control_len;
+  msg.msg_control = control.data();
+  msg.msg_controllen = control.len;
   ssize_t r = recvmsg(s, &msg, IntArg(op, 1));
   if (r < 0) return Errno(errno);
 
@@ -48,24 +107,7 @@ Observation Recvmsg(const Op& op, SyscallEnv& env) {
   o.msg_flags = msg.msg_flags;
   o.addr = std::string(reinterpret_cast<const char*>(&from),
                        std::min<size_t>(msg.msg_namelen, sizeof from));
-  size_t next_result = 0;
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level != SOL_SOCKET) continue;
-    if (c->cmsg_type == SCM_RIGHTS) {
-      size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-      for (size_t i = 0; i < n; ++i) {
-        int fd;
-        memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-        o.rights.push_back(IdOf(fd));
-        BindResult(op, next_result++, fd, env, o);
-      }
-    } else if (c->cmsg_type == SCM_CREDENTIALS &&
-               c->cmsg_len >= CMSG_LEN(sizeof(ucred))) {
-      ucred u;
-      memcpy(&u, CMSG_DATA(c), sizeof u);
-      o.cred = Cred{u.pid, u.uid, u.gid};
-    }
-  }
+  if (!control.null) ReadControl(op, msg, env, o);
   return o;
 }
 
@@ -91,8 +133,12 @@ Observation Sendmsg(const Op& op, SyscallEnv& env) {
     passed.push_back(it->second);
     o.ids.emplace_back(slot, IdOf(it->second));
   }
+  // `rights()` sends an SCM_RIGHTS message with no fds in it.
+  const bool empty_rights = passed.empty() && IntArg(op, 1) == 1;
   size_t control_len = 0;
-  if (!passed.empty()) control_len += CMSG_SPACE(passed.size() * sizeof(int));
+  if (!passed.empty() || empty_rights) {
+    control_len += CMSG_SPACE(passed.size() * sizeof(int));
+  }
   if (op.creds) control_len += CMSG_SPACE(sizeof(ucred));
   std::vector<uint64_t> control((control_len + 7) / 8);
 
@@ -104,7 +150,7 @@ Observation Sendmsg(const Op& op, SyscallEnv& env) {
   msg.msg_controllen = control_len;
   if (control_len) {
     cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    if (!passed.empty()) {
+    if (!passed.empty() || empty_rights) {
       c->cmsg_level = SOL_SOCKET;
       c->cmsg_type = SCM_RIGHTS;
       c->cmsg_len = CMSG_LEN(passed.size() * sizeof(int));
@@ -137,6 +183,7 @@ Observation Sendmsg(const Op& op, SyscallEnv& env) {
 void RegisterMsgCalls(Handler* t) {
   t[static_cast<int>(Call::kRecvmsg)] = Recvmsg;
   t[static_cast<int>(Call::kSendmsg)] = Sendmsg;
+  RegisterVectorCalls(t);
 }
 
 }  // namespace internal

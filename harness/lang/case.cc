@@ -123,6 +123,30 @@ std::string PrintCall(const std::string& call, const std::vector<Expr>& args) {
   return out + ")";
 }
 
+std::string PrintCallFolded(const std::string& call,
+                            const std::vector<Expr>& args) {
+  std::string out = call + "(";
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (i > 0) out += ", ";
+    const Expr& a = args[i];
+    if (a.kind != Expr::Kind::kApply) {
+      out += PrintExpr(a);
+      continue;
+    }
+    out += a.text + "(";
+    for (size_t j = 0; j < a.items.size();) {
+      size_t k = j;
+      while (k < a.items.size() && a.items[k] == a.items[j]) ++k;
+      if (j > 0) out += ", ";
+      out += PrintExpr(a.items[j]);
+      if (k - j > 1) out += absl::StrCat(" \u00d7 ", k - j);
+      j = k;
+    }
+    out += ")";
+  }
+  return out + ")";
+}
+
 namespace {
 
 std::string PrintAlternative(const Alternative& alt) {
@@ -138,7 +162,7 @@ std::string PrintAlternative(const Alternative& alt) {
     out += PrintExpr(alt.values[i]);
   }
   for (const Attribute& a : alt.attrs) {
-    if (a.key == "rights" || a.key == "cred") {
+    if (a.key == "rights" || a.key == "cred" || a.key == "cmsg") {
       absl::StrAppend(&out, " ", PrintExpr(a.value));
     } else {
       absl::StrAppend(&out, " ", a.key, " ", PrintExpr(a.value));

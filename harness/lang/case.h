@@ -178,6 +178,10 @@ std::string PrintRequire(const RequireDecl& r);
 // "read(b, 10)": a step's call as written.
 std::string PrintCall(const std::string& call, const std::vector<Expr>& args);
 std::string PrintAlternatives(const std::vector<Alternative>& alts);
+// PrintCall for reports: runs of one item inside f(...) folded,
+// "sendmsg(a, \"x\", 0, rights(x × 253, y, z))". Does not parse back.
+std::string PrintCallFolded(const std::string& call,
+                            const std::vector<Expr>& args);
 
 }  // namespace sockspec
 

@@ -14,7 +14,8 @@ namespace sockspec {
 namespace internal {
 namespace {
 
-// Bytes one case may send or expect, over all its operations.
+// Bytes one instance (one matrix row) may send or expect, over all its
+// operations.
 constexpr int64_t kMaxCaseDataBytes = 64ll << 20;
 
 std::string Shown(const Expr& e) {
@@ -186,13 +187,23 @@ bool RowLowering::LowerSymbols(const Expr& e, const ArgSpec& arg,
   return false;
 }
 
+bool RowLowering::CountData(const Expr& e, int64_t bytes) {
+  const bool was_over = *total_data_ > kMaxCaseDataBytes;
+  *total_data_ += bytes;
+  if (*total_data_ <= kMaxCaseDataBytes) return true;
+  // One mistake, one error: the step that crosses the budget is reported;
+  // later steps of the row fail quietly (the row is already invalid).
+  if (!was_over) {
+    Error(e.loc,
+          "this instance sends or expects more than 64 MiB (the budget of "
+          "one matrix row)");
+  }
+  return false;
+}
+
 bool RowLowering::LowerData(const Expr& e, std::string* out) {
   if (e.kind == Expr::Kind::kString) {
-    *total_data_ += static_cast<int64_t>(e.text.size());
-    if (*total_data_ > kMaxCaseDataBytes) {
-      Error(e.loc, "the case sends or expects more than 64 MiB");
-      return false;
-    }
+    if (!CountData(e, static_cast<int64_t>(e.text.size()))) return false;
     *out += e.text;
     return true;
   }
@@ -231,11 +242,7 @@ bool RowLowering::LowerData(const Expr& e, std::string* out) {
       return false;
     }
   }
-  *total_data_ += end - begin;
-  if (*total_data_ > kMaxCaseDataBytes) {
-    Error(e.loc, "the case sends or expects more than 64 MiB");
-    return false;
-  }
+  if (!CountData(e, end - begin)) return false;
   auto text = payload_text_.find(e.text);
   if (text != payload_text_.end()) {
     *out += text->second.substr(static_cast<size_t>(begin),
@@ -351,6 +358,18 @@ bool RowLowering::LowerCred(const Expr& e, CredSpec* out) {
                (item.text == "pid" || item.text == "uid" ||
                 item.text == "gid")) {
       int64_t v = item.items[0].value;
+      if (item.text != "pid") {
+        // uid_t and gid_t are unsigned 32-bit: -1 is (uid_t)-1, the
+        // 4294967295 the kernel reports for "no credentials".
+        if (v < -1 || v > 0xffffffffll) {
+          Error(item.items[0].loc,
+                absl::StrCat("'", item.text, "' is 0 to 4294967295 (or -1 for ",
+                             item.text == "uid" ? "(uid_t)-1" : "(gid_t)-1",
+                             "), not ", v));
+          return false;
+        }
+        if (v == -1) v = 0xffffffffll;
+      }
       (item.text == "pid"   ? out->pid
        : item.text == "uid" ? out->uid
                             : out->gid) = v;
@@ -378,44 +397,6 @@ bool RowLowering::LowerPid(const Expr& e, int* who) {
   return *who >= 0;
 }
 
-bool RowLowering::LowerAncillary(const CallSpec& spec, const Expr& e,
-                                 int holder, Op* op) {
-  if (spec.ancillary == Ancillary::kReceive) {
-    if (e.kind == Expr::Kind::kKeyValue && e.text == "rights" &&
-        e.items.size() == 1 && e.items[0].kind == Expr::Kind::kInt &&
-        e.items[0].value >= 0 && e.items[0].value <= 253) {
-      op->ints[2] = e.items[0].value;
-      return true;
-    }
-    if (e.kind == Expr::Kind::kName && e.text == "creds") {
-      op->ints[3] = 1;
-      return true;
-    }
-  } else {
-    if (e.kind == Expr::Kind::kApply && e.text == "rights" &&
-        !e.items.empty()) {
-      for (const Expr& fd : e.items) {
-        int slot;
-        if (!LowerFd(fd, holder, -1, &slot)) return false;
-        op->rights.push_back(slot);
-      }
-      return true;
-    }
-    if (e.kind == Expr::Kind::kApply && e.text == "creds") {
-      CredSpec cred;
-      if (!LowerCred(e, &cred)) return false;
-      op->creds = cred;
-      return true;
-    }
-  }
-  Error(e.loc, absl::StrCat("unexpected argument ", Shown(e), " to '",
-                            spec.name, "': after the flags it takes ",
-                            spec.ancillary == Ancillary::kReceive
-                                ? "rights=N (0 to 253) and creds"
-                                : "rights(fd, ...) and creds(PEER)"));
-  return false;
-}
-
 bool RowLowering::LowerArgs(const CallSpec& spec, const std::vector<Expr>& args,
                             const Step& step, int holder, int iteration,
                             Op* op) {
@@ -426,7 +407,14 @@ bool RowLowering::LowerArgs(const CallSpec& spec, const std::vector<Expr>& args,
     return false;
   }
   const bool ancillary = spec.ancillary != Ancillary::kNone;
-  if (!ancillary && args.size() > n + m) {
+  const size_t repeats = static_cast<size_t>(spec.repeats_last);
+  if (repeats > 0 && args.size() > n - 1 + repeats) {
+    Error(args[n - 1 + repeats].loc,
+          absl::StrCat("'", spec.name, "' takes at most ", repeats, " ",
+                       spec.args[n - 1].name, " arguments (UIO_MAXIOV)"));
+    return false;
+  }
+  if (!ancillary && repeats == 0 && args.size() > n + m) {
     Error(args[n + m].loc, ArityMessage(spec, args.size()));
     return false;
   }
@@ -434,7 +422,9 @@ bool RowLowering::LowerArgs(const CallSpec& spec, const std::vector<Expr>& args,
   // ancillary ones (recvmsg and sendmsg have no optional arguments).
   const size_t positional = ancillary ? n : args.size();
   for (size_t i = 0; i < positional; ++i) {
-    const ArgSpec& a = i < n ? spec.args[i] : spec.optional[i - n];
+    const ArgSpec& a = i < n           ? spec.args[i]
+                       : repeats > 0 ? spec.args[n - 1]
+                                     : spec.optional[i - n];
     const Expr& e = args[i];
     switch (a.kind) {
       case ArgKind::kFd: {
@@ -455,9 +445,19 @@ bool RowLowering::LowerArgs(const CallSpec& spec, const std::vector<Expr>& args,
         op->ints.push_back(v);
         break;
       }
-      case ArgKind::kData:
+      case ArgKind::kData: {
+        if (spec.call == Call::kSendmmsg) {
+          if (!LowerMessageIovecs(e, op)) return false;
+          break;
+        }
+        const size_t before = op->data.size();
         if (!LowerData(e, &op->data)) return false;
+        // One iovec or message per data argument: its length.
+        if (repeats > 0) {
+          op->ints.push_back(static_cast<int64_t>(op->data.size() - before));
+        }
         break;
+      }
       case ArgKind::kAddress:
         if (!LowerAddress(e, /*expectation=*/false, &op->addr)) return false;
         break;
@@ -536,7 +536,7 @@ bool RowLowering::LowerArgs(const CallSpec& spec, const std::vector<Expr>& args,
   }
   // Fallbacks for optional arguments left out, then the call's extra ints,
   // so ints always has the layout of the call's entry.
-  for (size_t i = positional; i < n + m; ++i) {
+  for (size_t i = positional; repeats == 0 && i < n + m; ++i) {
     if (spec.optional[i - n].fallback) {
       op->ints.push_back(*spec.optional[i - n].fallback);
     }

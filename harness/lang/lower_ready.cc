@@ -122,7 +122,8 @@ bool NeedsSocket(const CallSpec& spec) {
     case Call::kSend: case Call::kRecvfrom: case Call::kSendto:
     case Call::kRecvmsg: case Call::kSendmsg: case Call::kShutdown:
     case Call::kSetsockopt: case Call::kGetsockopt: case Call::kGetsockname:
-    case Call::kGetpeername: case Call::kSockatmark:
+    case Call::kGetpeername: case Call::kSockatmark: case Call::kRecvmmsg:
+    case Call::kSendmmsg:
       return true;
     case Call::kSocket: case Call::kSocketpair: case Call::kPair:
     case Call::kRead: case Call::kWrite: case Call::kClose: case Call::kDup:
@@ -132,7 +133,8 @@ bool NeedsSocket(const CallSpec& spec) {
     case Call::kEpollCtl: case Call::kEpollWait: case Call::kSelect:
     case Call::kPselect: case Call::kKill: case Call::kSigaction:
     case Call::kAlarm: case Call::kSetrlimit: case Call::kUnshare:
-    case Call::kWakes: case Call::kBlocked:
+    case Call::kReadv: case Call::kWritev: case Call::kWakes:
+    case Call::kBlocked:
       return false;
   }
   return false;

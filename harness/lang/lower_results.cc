@@ -1,5 +1,7 @@
 // Lowering of step results (`= RESULT or RESULT`, attributes) to Outcomes:
 // which result kinds each call may have, and what they bind.
+#include <sys/socket.h>
+
 #include <limits>
 #include <utility>
 
@@ -125,6 +127,7 @@ bool RowLowering::LowerValue(const Expr& e, const CallSpec& spec,
     case ResultKind::kFdPair:
     case ResultKind::kData:
     case ResultKind::kReady:
+    case ResultKind::kMessages:
       break;
   }
   if (IsCount(e)) {
@@ -197,6 +200,17 @@ bool RowLowering::LowerOutcome(const Alternative& alt, const CallSpec& spec,
       if (!FdName(v[i], iteration, &name)) return false;
       binds->emplace_back(name, v[i].loc);
     }
+  } else if (spec.result == ResultKind::kMessages &&
+             first.kind == Expr::Kind::kApply && first.text == "msg") {
+    // `msg("ab"), msg("cd", flags=MSG_TRUNC)`: one per message handled.
+    std::vector<Outcome::Message> messages;
+    for (const Expr& e : v) {
+      Outcome::Message m;
+      if (!LowerMessage(e, spec, &m)) return false;
+      messages.push_back(std::move(m));
+    }
+    out->ret = Range::Exactly(static_cast<int64_t>(messages.size()));
+    out->messages = std::move(messages);
   } else if (spec.result == ResultKind::kData && v.size() == 2 &&
              v[0].kind == Expr::Kind::kInt && IsDataExpr(v[1])) {
     // `100 m1[0:10]`: recv(MSG_TRUNC) returns more than it copies.
@@ -269,6 +283,7 @@ bool RowLowering::LowerAttribute(const Attribute& a, const CallSpec& spec,
     out->cred = cred;
     return true;
   }
+  if (a.key == "cmsg") return LowerCmsg(a.value, out);
   std::vector<int> same;
   for (const Expr& e : a.value.items) {
     const Expr* name = &e;

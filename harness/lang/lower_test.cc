@@ -45,8 +45,8 @@ TEST(Lower, RecvmsgExtraIntsAreTheControlBufferTheAncillaryArgumentsSet) {
   ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
   const std::vector<Op>& ops = c.plans[0].ops;
   ASSERT_EQ(ops.size(), 4u);
-  EXPECT_EQ(ops[2].ints, (std::vector<int64_t>{1, 0, -1, 0}));
-  EXPECT_EQ(ops[3].ints, (std::vector<int64_t>{1, 0, 2, 1}));
+  EXPECT_EQ(ops[2].ints, (std::vector<int64_t>{1, 0, -1, 0, -1, 0}));
+  EXPECT_EQ(ops[3].ints, (std::vector<int64_t>{1, 0, 2, 1, -1, 0}));
 }
 
 TEST(Lower, SockatmarkTakesAnFdAndReturnsACount) {

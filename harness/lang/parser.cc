@@ -300,7 +300,8 @@ class Parser {
         Expr e;
         if (!ParseExpr(&e, 0, /*allow_kv=*/false)) return false;
         bool attr = !alt.values.empty() && e.kind == Expr::Kind::kApply &&
-                    (e.text == "rights" || e.text == "cred");
+                    (e.text == "rights" || e.text == "cred" ||
+                     e.text == "cmsg");
         if (attr || !alt.attrs.empty()) {
           if (!attr) {
             return Fail(Token{TokenKind::kIdent, "", 0, e.loc, e.loc, false},

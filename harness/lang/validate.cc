@@ -308,9 +308,10 @@ std::vector<Plan> ValidateCase(const Case& c, const std::string& platform,
   CheckStepConditions(c, rows, sink);
   std::vector<Plan> plans;
   size_t total_ops = 0;
-  int64_t total_data = 0;
   for (const MatrixRow& row : rows) {
     if (sink->size() >= 50) break;
+    // The data budget is per instance: each row runs on its own.
+    int64_t total_data = 0;
     std::optional<Plan> plan =
         internal::RowLowering(c, row, platform, sink, &total_ops, &total_data)
             .Run();

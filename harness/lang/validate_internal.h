@@ -68,6 +68,9 @@ class RowLowering {
   bool LowerInt(const Expr& e, const char* what, int64_t* out);
   bool LowerSymbols(const Expr& e, const ArgSpec& arg, int64_t* out);
   bool LowerData(const Expr& e, std::string* out);
+  // Adds `bytes` to the row's data; false once past the 64 MiB budget
+  // (reported at the first expression that crosses it).
+  bool CountData(const Expr& e, int64_t bytes);
   bool LowerAddress(const Expr& e, bool expectation, AddressSpec* out);
   bool LowerCred(const Expr& e, CredSpec* out);
   // `pid(A)` / `pid(harness)`: the peer index or CredSpec::kHarness.
@@ -80,6 +83,14 @@ class RowLowering {
   bool CheckFdKinds(const CallSpec& spec, const std::vector<Expr>& args,
                     const Op& op);
   bool LowerAncillary(const CallSpec& spec, const Expr& e, int holder, Op* op);
+  bool LowerControl(const Expr& e, Op* op);  // recvmsg's control=N
+  // One sendmmsg message: DATA or iov(DATA, ...), into op->ints and data.
+  bool LowerMessageIovecs(const Expr& e, Op* op);
+  // recvmmsg/sendmmsg results: `msg("ab", flags=MSG_TRUNC)`, `msg(len=2)`.
+  bool LowerMessage(const Expr& e, const CallSpec& spec,
+                    Outcome::Message* out);
+  // `cmsg(SOL_SOCKET, SCM_INQ, 5)` after a recvmsg result.
+  bool LowerCmsg(const Expr& e, Outcome* out);
   // Puts the row's matrix values into a result as written; false (and an
   // error counted) when a variable is unknown.
   bool SubstituteAlternative(Alternative* alt);
@@ -124,7 +135,7 @@ class RowLowering {
   std::string platform_;
   DiagnosticSink* sink_;
   size_t* total_ops_;    // shared by every row: the case's budget
-  int64_t* total_data_;  // likewise, in bytes
+  int64_t* total_data_;  // this row's data, in bytes (budget per instance)
   size_t errors_ = 0;
   Plan plan_;
 

@@ -282,7 +282,7 @@ void RowLowering::LowerCallStep(const Step& step, int holder) {
     if (!CheckSignalCallArgs(*spec, args, op)) return;
     std::vector<Expr> shown = args;
     for (Expr& e : shown) FillIndex(&e, iteration);
-    op.text = PrintCall(step.call.name, shown);
+    op.text = PrintCallFolded(step.call.name, shown);
     // The result kind can depend on the arguments (fcntl F_DUPFD: an fd).
     CallSpec used = *spec;
     used.result = ResultOf(*spec, op.ints);

@@ -67,7 +67,7 @@ TEST(Validate, LowersTheReadmeExampleIntoOnePlanPerMatrixRow) {
   const Op& recv = p.ops[2];
   EXPECT_EQ(recv.text, "recvmsg(b, 10, 0)");
   EXPECT_EQ(recv.peer, 1);
-  EXPECT_EQ(recv.ints, (std::vector<int64_t>{10, 0, -1, 0}));
+  EXPECT_EQ(recv.ints, (std::vector<int64_t>{10, 0, -1, 0, -1, 0}));
   ASSERT_EQ(recv.expect.any_of.size(), 1u);
   EXPECT_EQ(recv.expect.any_of[0].data, PayloadBytes("m1", 0, 10));
   EXPECT_EQ(recv.expect.any_of[0].msg_flags, MSG_TRUNC);
@@ -96,7 +96,7 @@ TEST(Validate, BindsReceivedRightsAndChecksTheSenderFile) {
   EXPECT_EQ(send.call, Call::kSendmsg);
   EXPECT_EQ(send.rights, std::vector<int>{2});  // x
   const Op& recv = p.ops[3];
-  EXPECT_EQ(recv.ints, (std::vector<int64_t>{10, 0, 1, 0}));
+  EXPECT_EQ(recv.ints, (std::vector<int64_t>{10, 0, 1, 0, -1, 0}));
   ASSERT_EQ(recv.results.size(), 1u);
   EXPECT_EQ(p.fd_names[recv.results[0]], "g");
   EXPECT_EQ(recv.expect.any_of[0].rights_same_as, std::vector<int>{2});

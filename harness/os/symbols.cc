@@ -17,6 +17,22 @@
 #include "harness/os/uapi_socket.h"
 
 
+// Control message types Debian 12's headers (6.1) lack: SCM_SECURITY (kernel
+// include/linux/socket.h), SCM_PIDFD (Linux 6.5, same file) and SCM_INQ
+// (SO_INQ, Linux 6.18, include/uapi/asm-generic/socket.h).
+#ifndef SCM_SECURITY
+#define SCM_SECURITY 3
+#endif
+#ifndef SCM_PIDFD
+#define SCM_PIDFD 4
+#endif
+#ifndef SO_INQ
+#define SO_INQ 84
+#endif
+#ifndef SCM_INQ
+#define SCM_INQ SO_INQ
+#endif
+
 namespace sockspec {
 
 const std::vector<Symbol>& AllSymbols() {
@@ -56,6 +72,12 @@ const std::vector<Symbol>& AllSymbols() {
       S(MSG_NOSIGNAL, kMsgFlag)
       S(MSG_MORE, kMsgFlag)
       S(MSG_CMSG_CLOEXEC, kMsgFlag)
+      // control message types (cmsg_type at SOL_SOCKET)
+      S(SCM_RIGHTS, kCmsgType)
+      S(SCM_CREDENTIALS, kCmsgType)
+      S(SCM_SECURITY, kCmsgType)
+      S(SCM_PIDFD, kCmsgType)
+      S(SCM_INQ, kCmsgType)
       // option levels
       S(SOL_SOCKET, kLevel)
       // socket options
@@ -76,6 +98,7 @@ const std::vector<Symbol>& AllSymbols() {
       S(SO_PASSCRED, kSockOpt)
       S(SO_PEERCRED, kSockOpt)
       S(SO_PASSPIDFD, kSockOpt)
+      S(SO_INQ, kSockOpt)
       S(SO_RCVLOWAT, kSockOpt)
       S(SO_SNDLOWAT, kSockOpt)
       S(SO_RCVTIMEO, kSockOpt)

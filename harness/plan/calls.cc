@@ -29,6 +29,7 @@ class Entry {
   Entry& PeerOnly() { s_.peer_only = true; return *this; }
   Entry& FdInStruct() { s_.fd_in_syscall_args = false; return *this; }
   Entry& Statement() { s_.written_as_call = false; return *this; }
+  Entry& RepeatsLast(int n) { s_.repeats_last = n; return *this; }
   operator CallSpec() const { return s_; }  // NOLINT: a builder
 
  private:
@@ -49,6 +50,9 @@ const ArgSpec kOptArg{"option", ArgKind::kSymbols,
 const ArgSpec kOptlenArg{"optlen=N", ArgKind::kOptlen, {}, -1};
 const ArgSpec kProtocolArg{"protocol", ArgKind::kInt, {}, 0};
 const ArgSpec kChunkArg{"chunk", ArgKind::kInt, {}, 4096};
+// UIO_MAXIOV: the most iovecs (readv/writev) and messages (sendmmsg,
+// recvmmsg's vlen) one call takes.
+constexpr int kMaxIovecs = 1024;
 
 // One case per Call and no default: a new Call without an entry does not
 // compile (-Wswitch -Werror).
@@ -104,15 +108,35 @@ CallSpec Describe(Call c) {
       return Entry("sendto", c, F::kIo)
           .Args({kFdArg, kDataArg, kMsgFlagsArg, kAddrArg})
           .Blocks(Blocking::kOnSocket).MsgFlagsAt(0);
-    case Call::kRecvmsg:  // ints: size, flags, rights capacity, want_creds
+    // ints: size, flags, rights capacity, want_creds, control length (-1:
+    // from rights=/creds), control pointer NULL (1) or a buffer (0)
+    case Call::kRecvmsg:
       return Entry("recvmsg", c, F::kMsg)
-          .Args({kFdArg, kSizeArg, kMsgFlagsArg}).ExtraInts({-1, 0})
+          .Args({kFdArg, kSizeArg, kMsgFlagsArg}).ExtraInts({-1, 0, -1, 0})
           .Result(R::kData).With(Ancillary::kReceive)
           .Blocks(Blocking::kOnSocket).MsgFlagsAt(1).SourceAddress();
-    case Call::kSendmsg:
+    case Call::kSendmsg:  // ints: flags, empty SCM_RIGHTS (`rights()`: 1)
       return Entry("sendmsg", c, F::kMsg)
-          .Args({kFdArg, kDataArg, kMsgFlagsArg}).With(Ancillary::kSend)
-          .Blocks(Blocking::kOnSocket).MsgFlagsAt(0);
+          .Args({kFdArg, kDataArg, kMsgFlagsArg}).ExtraInts({0})
+          .With(Ancillary::kSend).Blocks(Blocking::kOnSocket).MsgFlagsAt(0);
+    case Call::kReadv:  // ints: one size per iovec
+      return Entry("readv", c, F::kMsg)
+          .Args({kFdArg, kSizeArg}).RepeatsLast(kMaxIovecs).Result(R::kData)
+          .Blocks(Blocking::kOnSocket);
+    case Call::kWritev:  // ints: one length per iovec
+      return Entry("writev", c, F::kMsg)
+          .Args({kFdArg, kDataArg}).RepeatsLast(kMaxIovecs)
+          .Blocks(Blocking::kOnSocket);
+    case Call::kRecvmmsg:  // ints: vlen, size of each, flags, timeout_ms (-1: NULL)
+      return Entry("recvmmsg", c, F::kMsg)
+          .Args({kFdArg, {"vlen", ArgKind::kInt, {}}, kSizeArg, kMsgFlagsArg})
+          .Optional({{"timeout_ms", ArgKind::kInt, {}, -1}})
+          .Result(R::kMessages).Blocks(Blocking::kOnSocket).MsgFlagsAt(2);
+    // ints: flags, then per message its iovec count and their lengths
+    case Call::kSendmmsg:
+      return Entry("sendmmsg", c, F::kMsg)
+          .Args({kFdArg, kMsgFlagsArg, kDataArg}).RepeatsLast(kMaxIovecs)
+          .Result(R::kMessages).Blocks(Blocking::kOnSocket).MsgFlagsAt(0);
     case Call::kShutdown:
       return Entry("shutdown", c, F::kSocket)
           .Args({kFdArg, {"how", ArgKind::kSymbols, {K::kShutHow}}});
@@ -227,6 +251,7 @@ int CallSpec::FdsMade() const {
     case ResultKind::kValue:
     case ResultKind::kAddress:
     case ResultKind::kReady: break;
+    case ResultKind::kMessages: break;
   }
   return ancillary == Ancillary::kReceive ? -1 : 0;
 }
@@ -273,6 +298,7 @@ std::string DescribeArgs(const CallSpec& spec) {
     if (!out.empty()) out += ", ";
     out += a.name;
   }
+  if (spec.repeats_last > 0) out += ", ...";
   for (const ArgSpec& a : spec.optional) {
     out += out.empty() ? "[" : "[, ";
     out += a.name;

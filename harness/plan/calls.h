@@ -56,6 +56,7 @@ enum class ResultKind {
   kValue,    // getsockopt, ioctl, fcntl: an int, a symbol, cred(B)
   kAddress,  // getsockname/getpeername
   kReady,    // epoll_wait: events(a=EPOLLIN, ...); select: readfds(a) ...
+  kMessages, // recvmmsg/sendmmsg: a count, or one msg(...) per message
 };
 
 // Whether the call can sleep in the kernel.
@@ -103,6 +104,12 @@ struct CallSpec {
   // Written in a case as `name(args)`; false for fork, wakes and blocked,
   // which have statements of their own.
   bool written_as_call = true;
+
+  // The last required argument may be repeated, up to this many times in
+  // all (readv's sizes, writev's and sendmmsg's data: one iovec or message
+  // each); 0 for calls of fixed arity. Each repeated data argument's length
+  // goes to Op::ints after the other integer arguments.
+  int repeats_last = 0;
 
   // New fds the call binds to Op::results on success: 1 or 2, or -1 for
   // "as many as arrive" (recvmsg's SCM_RIGHTS).

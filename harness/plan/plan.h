@@ -91,6 +91,26 @@ struct Outcome {
   // slot it must refer to (same open file, compared by st_dev/st_ino), or -1
   // for "any". The received fds are bound to Op::results in order.
   std::optional<std::vector<int>> rights_same_as;
+  // recvmsg: the control messages other than SCM_RIGHTS and a whole
+  // SCM_CREDENTIALS (which `rights_same_as` and `cred` state), in the
+  // kernel's order; a credentials message cut short by the control buffer
+  // is one of these. Every one that arrives must be stated: an unstated one
+  // fails the step.
+  struct Cmsg {
+    int level = 0;
+    int type = 0;
+    std::optional<int64_t> value;  // the data as an int (SCM_INQ), if stated
+    std::optional<int64_t> bytes;  // the data's length, if stated
+  };
+  std::vector<Cmsg> cmsgs;
+  // recvmmsg/sendmmsg: one entry per message the call handled (their count
+  // is the return value), each with what it states.
+  struct Message {
+    std::optional<Range> len;         // msg_len
+    std::optional<std::string> data;  // recvmmsg: the bytes (len = size)
+    std::optional<int> flags;         // recvmmsg: msg_flags, exactly
+  };
+  std::optional<std::vector<Message>> messages;
   std::vector<int> signals;  // e.g. {SIGPIPE}; empty: none may arrive
   // The value is this process's pid: `pid(A)` (a peer index, or
   // CredSpec::kHarness) for F_GETOWN, FIOGETOWN.
@@ -156,6 +176,10 @@ enum class Call {
   kSendto,
   kRecvmsg,
   kSendmsg,
+  kReadv,     // several iovecs, one call
+  kWritev,
+  kRecvmmsg,  // several messages, one call
+  kSendmmsg,
   kShutdown,
   kClose,
   kDup,

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cstring>
 #include <set>
 
 #include "absl/status/status.h"
@@ -22,6 +23,8 @@
 
 namespace sockspec {
 namespace {
+
+constexpr int kScmPidfdType = 4;  // SCM_PIDFD: its data is an fd number
 
 constexpr size_t kMinSlice = 8;  // bytes that must agree to name a slice
 
@@ -206,6 +209,39 @@ absl::StatusOr<std::string> OptionNotation(const Op& call, const Observation& ob
   return text;
 }
 
+// recvmmsg: `msg("ab"), msg(m[0:4], len=10, flags=MSG_TRUNC)`; sendmmsg:
+// the count when every message went whole, else `msg(len=N)` each.
+std::string MessagesNotation(const Op& call, const Observation& obs,
+                             const Notation& n) {
+  std::vector<std::string> items;
+  if (call.call == Call::kSendmmsg) {
+    // ints after the flags: per message, its iovec count and their lengths.
+    std::vector<int64_t> sizes;
+    for (size_t i = 1; i < call.ints.size(); i += 1 + std::max<int64_t>(call.ints[i], 0)) {
+      int64_t total = 0;
+      for (int64_t k = 1; k <= call.ints[i] && i + k < call.ints.size(); ++k) {
+        total += call.ints[i + k];
+      }
+      sizes.push_back(total);
+    }
+    bool whole = obs.messages.size() <= sizes.size();
+    for (size_t i = 0; i < obs.messages.size(); ++i) {
+      whole = whole && i < sizes.size() && obs.messages[i].len == sizes[i];
+      items.push_back(absl::StrCat("msg(len=", obs.messages[i].len, ")"));
+    }
+    return whole ? absl::StrCat(obs.ret) : absl::StrJoin(items, ", ");
+  }
+  for (const Observation::MessageResult& m : obs.messages) {
+    std::string text = absl::StrCat("msg(", DataNotation(m.data, n.payloads));
+    if (m.len != static_cast<int64_t>(m.data.size())) absl::StrAppend(&text, ", len=", m.len);
+    if (m.flags != 0) {
+      absl::StrAppend(&text, ", flags=", FlagsToText(SymbolKind::kMsgFlag, m.flags));
+    }
+    items.push_back(text + ")");
+  }
+  return items.empty() ? absl::StrCat(obs.ret) : absl::StrJoin(items, ", ");
+}
+
 }  // namespace
 
 std::string DataNotation(
@@ -286,6 +322,9 @@ absl::StatusOr<std::string> AnswerNotation(const Op& call, const Observation& ob
         parts.push_back(obs.addr ? AddressNotation(*obs.addr, *n.context)
                                  : std::string("unnamed"));
         break;
+      case ResultKind::kMessages:
+        parts.push_back(MessagesNotation(call, obs, n));
+        break;
     }
     if (obs.msg_flags && *obs.msg_flags != 0) {
       parts.push_back(absl::StrCat("flags ", FlagsToText(SymbolKind::kMsgFlag, *obs.msg_flags)));
@@ -294,6 +333,26 @@ absl::StatusOr<std::string> AnswerNotation(const Op& call, const Observation& ob
       parts.push_back(absl::StrCat("from ", AddressNotation(*obs.addr, *n.context)));
     }
     if (spec.ancillary == Ancillary::kReceive) {
+      for (const Observation::ControlMessage& c : obs.cmsgs) {
+        if (StatedElsewhere(c)) continue;
+        std::string_view type = c.level == SOL_SOCKET
+                                    ? SymbolName(SymbolKind::kCmsgType, c.type)
+                                    : std::string_view();
+        if (type.empty()) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "a control message of unknown type arrived (level ", c.level,
+              ", type ", c.type, ", ", c.data.size(), " bytes)"));
+        }
+        std::string value;
+        if (c.type == SCM_CREDENTIALS) {
+          value = absl::StrCat(", bytes=", c.data.size());  // cut short
+        } else if (c.data.size() == sizeof(int) && c.type != kScmPidfdType) {
+          int v;
+          memcpy(&v, c.data.data(), sizeof v);
+          value = absl::StrCat(", ", v);
+        }
+        parts.push_back(absl::StrCat("cmsg(SOL_SOCKET, ", std::string(type), value, ")"));
+      }
       if (!obs.rights.empty()) parts.push_back(RightsNotation(obs.rights, n));
       if (obs.cred) {
         absl::StatusOr<std::string> c = CredNotation(*obs.cred, n);

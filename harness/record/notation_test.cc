@@ -99,3 +99,46 @@ TEST(Answer, ANewFdNeedsAPersonToNameIt) {
 
 }  // namespace
 }  // namespace sockspec
+
+namespace sockspec {
+namespace {
+
+TEST(Answer, WritesMessagesAndControlMessages) {
+  JudgeContext ctx;
+  const Notation n = Names(ctx);
+  Op recvmmsg;
+  recvmmsg.call = Call::kRecvmmsg;
+  Observation got;
+  got.ret = 2;
+  got.messages = {{2, "hi", 0}, {10, "abcde", MSG_TRUNC}};
+  EXPECT_EQ(*AnswerNotation(recvmmsg, got, n),
+            "msg(hi), msg(\"abcde\", len=10, flags=MSG_TRUNC)");
+  // sendmmsg: the count when every message went whole, else each msg_len.
+  Op sendmmsg;
+  sendmmsg.call = Call::kSendmmsg;
+  sendmmsg.ints = {0, 2, 3, 3, 1, 5};  // iov("one", "two"), "three"
+  Observation sent;
+  sent.ret = 2;
+  sent.messages = {{6, "", 0}, {5, "", 0}};
+  EXPECT_EQ(*AnswerNotation(sendmmsg, sent, n), "2");
+  sent.messages[1].len = 4;
+  EXPECT_EQ(*AnswerNotation(sendmmsg, sent, n), "msg(len=6), msg(len=4)");
+  // SCM_INQ is written with its value; an unknown type needs a person.
+  Op recvmsg;
+  recvmsg.call = Call::kRecvmsg;
+  Observation inq;
+  inq.ret = 2;
+  inq.data = "hi";
+  Observation::ControlMessage c;
+  c.level = SOL_SOCKET;
+  c.type = 84;  // SCM_INQ
+  int v = 7;
+  c.data.assign(reinterpret_cast<const char*>(&v), sizeof v);
+  inq.cmsgs = {c};
+  EXPECT_EQ(*AnswerNotation(recvmsg, inq, n), "hi cmsg(SOL_SOCKET, SCM_INQ, 7)");
+  inq.cmsgs[0].type = 77;
+  EXPECT_FALSE(AnswerNotation(recvmsg, inq, n).ok());
+}
+
+}  // namespace
+}  // namespace sockspec

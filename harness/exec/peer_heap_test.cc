@@ -23,6 +23,12 @@ namespace {
 #define SOCKSPEC_PEER_HEAP_TEST_OFF 1
 #endif
 
+TEST(PeerHeap, TheHarnessItselfAllocatesFromMalloc) {
+  auto block = std::make_unique<std::string>(100, 'x');
+  EXPECT_EQ(PeerHeapUsed(), 0u);
+}
+
+#ifndef SOCKSPEC_PEER_HEAP_TEST_OFF
 // Runs `body` in a forked child; its return value is the exit code (0 = ok,
 // any other value names the check that failed).
 int InChild(int (*body)()) {
@@ -33,12 +39,6 @@ int InChild(int (*body)()) {
   return status->code;
 }
 
-TEST(PeerHeap, TheHarnessItselfAllocatesFromMalloc) {
-  auto block = std::make_unique<std::string>(100, 'x');
-  EXPECT_EQ(PeerHeapUsed(), 0u);
-}
-
-#ifndef SOCKSPEC_PEER_HEAP_TEST_OFF
 TEST(PeerHeap, AfterTheSwitchBlocksComeFromTheArenaSideBySide) {
   EXPECT_EQ(InChild([] {
               UsePeerHeap();

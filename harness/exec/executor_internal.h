@@ -65,7 +65,7 @@ class Coordinator {
                                std::optional<int64_t> watch_fd = std::nullopt);
   // Waits until `proc`'s result channel is readable or `deadline`; the reason
   // if the peer is seen certainly hung first.
-  std::optional<std::string> WatchForCertainHang(PeerProc& proc, int64_t fd,
+  std::optional<std::string> WatchForCertainHang(int i, PeerProc& proc, int64_t fd,
                                                  absl::Time deadline);
   bool Judged(int i, const Op& call, const Observation& obs);
   // After step i mismatched: whether the run may go on (go_on_after_mismatch).

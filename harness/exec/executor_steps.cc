@@ -151,8 +151,9 @@ bool Coordinator::RunBlocked(int i, PeerProc& proc) {
   return false;
 }
 
-std::optional<std::string> Coordinator::WatchForCertainHang(PeerProc& proc, int64_t fd,
+std::optional<std::string> Coordinator::WatchForCertainHang(int i, PeerProc& proc, int64_t fd,
                                                             absl::Time deadline) {
+  const HangRules rules = RulesAtOp(hang_rules_, i);
   // The first look comes after 1 ms (most calls have answered by then),
   // then at doubling intervals up to 50 ms: a slow step costs a few /proc reads.
   absl::Duration slice = absl::Milliseconds(1);
@@ -184,7 +185,7 @@ std::optional<std::string> Coordinator::WatchForCertainHang(PeerProc& proc, int6
       views.push_back(std::move(v));
     }
     std::optional<std::string> why =
-        CheckCertainHang(views, proc.result.get(), hang_rules_, absl::Milliseconds(1));
+        CheckCertainHang(views, proc.result.get(), rules, absl::Milliseconds(1));
     if (why) return why;
   }
 }
@@ -194,7 +195,7 @@ std::optional<PeerMessage> Coordinator::Await(int i, PeerProc& proc,
                                           PeerMessage::Kind kind,
                                           std::optional<int64_t> watch_fd) {
   if (watch_fd) {
-    if (std::optional<std::string> why = WatchForCertainHang(proc, *watch_fd, deadline)) {
+    if (std::optional<std::string> why = WatchForCertainHang(i, proc, *watch_fd, deadline)) {
       PeerHung(i, proc, *why, /*certain=*/true);
       return std::nullopt;
     }

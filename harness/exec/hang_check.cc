@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -118,17 +119,41 @@ const char* UntimedCallName(int64_t nr) {
   }
 }
 
+namespace {
+
+// Whether `op` expects SIGALRM in some outcome: the alarm has fired by then.
+bool ExpectsSigalrm(const Op& op) {
+  for (const Outcome& o : op.expect.any_of) {
+    for (int sig : o.signals) {
+      if (sig == SIGALRM) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 HangRules RulesFor(const Plan& plan) {
   HangRules r;
-  for (const Op& op : plan.ops) {
+  // Per peer: an alarm() that may still fire, from its step until the step
+  // of that peer that expects SIGALRM or sets another alarm (inclusive).
+  std::vector<bool> pending(plan.peers.size(), false);
+  r.alarm_armed.assign(plan.ops.size(), false);
+  for (size_t i = 0; i < plan.ops.size(); ++i) {
+    const Op& op = plan.ops[i];
+    const bool own = op.peer >= 0 && static_cast<size_t>(op.peer) < pending.size();
+    bool any = false;
+    for (bool p : pending) any = any || p;
+    r.alarm_armed[i] = any;
+    if (own && op.call == Call::kAlarm) {
+      pending[op.peer] = !op.ints.empty() && op.ints[0] > 0;
+    } else if (own && ExpectsSigalrm(op)) {
+      pending[op.peer] = false;
+    }
     // Both forms: SO_RCVTIMEO is SO_RCVTIMEO_OLD here, _NEW a second number.
     if (op.call == Call::kSetsockopt && op.ints.size() >= 2 && op.ints[0] == SOL_SOCKET &&
         (op.ints[1] == SO_RCVTIMEO || op.ints[1] == SO_SNDTIMEO ||
          op.ints[1] == SO_RCVTIMEO_NEW || op.ints[1] == SO_SNDTIMEO_NEW)) {
-      r.timeouts_armed = true;
-    }
-    // An alarm() step: SIGALRM ends a sleep whose handler lacks SA_RESTART.
-    if (op.call == Call::kAlarm && !op.ints.empty() && op.ints[0] > 0) {
       r.timeouts_armed = true;
     }
     if ((op.call == Call::kSocket || op.call == Call::kSocketpair) && !op.ints.empty() &&
@@ -140,6 +165,15 @@ HangRules RulesFor(const Plan& plan) {
          op.ints[0] == static_cast<int64_t>(PairKind::kInet6))) {
       r.inet = true;
     }
+  }
+  return r;
+}
+
+HangRules RulesAtOp(const HangRules& rules, int op) {
+  HangRules r = rules;
+  if (op >= 0 && static_cast<size_t>(op) < rules.alarm_armed.size() &&
+      rules.alarm_armed[op]) {
+    r.timeouts_armed = true;
   }
   return r;
 }

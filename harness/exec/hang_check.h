@@ -46,13 +46,21 @@ struct HangView {
 
 // What in a plan can end a sleep by time or by the kernel's own timers.
 struct HangRules {
-  bool timeouts_armed = false;  // SO_RCVTIMEO, SO_SNDTIMEO or an alarm()
+  bool timeouts_armed = false;  // the plan sets SO_RCVTIMEO or SO_SNDTIMEO
   bool inet = false;            // inet sockets: TCP timers can end accept
+  // By op index: some peer's alarm() may still fire during that op (from
+  // the alarm step to the step of that peer expecting SIGALRM or setting
+  // another alarm). RulesAtOp folds it into timeouts_armed.
+  std::vector<bool> alarm_armed;
 };
 
 // The rules for `plan`: timeouts_armed when a setsockopt names SO_RCVTIMEO
-// or SO_SNDTIMEO or a step arms an alarm; inet when it makes an AF_INET/AF_INET6 socket or pair.
+// or SO_SNDTIMEO; alarm_armed per op; inet when it makes an AF_INET/AF_INET6 socket or pair.
 HangRules RulesFor(const Plan& plan);
+
+// `rules` while op `op` is in flight: timeouts_armed also when an alarm may
+// still fire then.
+HangRules RulesAtOp(const HangRules& rules, int op);
 
 // "read", "sendto", ... for the system calls a certain hang may sleep in;
 // nullptr for any other number.

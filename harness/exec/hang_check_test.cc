@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <signal.h>
 #include <sys/syscall.h>
 
 #include "gtest/gtest.h"
@@ -166,16 +167,48 @@ TEST(HangRules, EitherFormOfTheSocketTimeoutsArmsThem) {
 namespace sockspec {
 namespace {
 
-TEST(HangCheck, AnAlarmStepArmsATimerButAnAlarmOfZeroDoesNot) {
-  // alarm(1) sends SIGALRM: a sleep without SA_RESTART ends in EINTR.
+Op AlarmOp(int peer, int64_t seconds) {
+  Op op;
+  op.peer = peer;
+  op.call = Call::kAlarm;
+  op.ints = {seconds};
+  return op;
+}
+
+TEST(HangCheck, AnAlarmIsArmedUntilItsPeerExpectsSigalrm) {
+  // alarm(1) sends SIGALRM: a sleep without SA_RESTART ends in EINTR, so
+  // no sleep is certain while it may still fire.
   Plan plan;
-  Op alarm;
-  alarm.call = Call::kAlarm;
-  alarm.ints = {0};
-  plan.ops.push_back(alarm);
-  EXPECT_FALSE(RulesFor(plan).timeouts_armed);
-  plan.ops[0].ints = {1};
-  EXPECT_TRUE(RulesFor(plan).timeouts_armed);
+  plan.peers.resize(2);
+  plan.ops.push_back(AlarmOp(1, 1));          // 0: B: alarm(1)
+  Op read;
+  read.peer = 1;
+  read.call = Call::kRead;
+  plan.ops.push_back(read);                   // 1: B: read(b, 10) blocks
+  Op wakes;
+  wakes.peer = 1;
+  wakes.call = Call::kWakes;
+  Outcome eintr;
+  eintr.kind = Outcome::Kind::kErrno;
+  eintr.signals = {SIGALRM};
+  wakes.expect.any_of.push_back(eintr);
+  plan.ops.push_back(wakes);                  // 2: B: wakes = EINTR signal SIGALRM
+  plan.ops.push_back(read);                   // 3: B: read(b, 10)
+  const HangRules rules = RulesFor(plan);
+  EXPECT_FALSE(rules.timeouts_armed);
+  EXPECT_FALSE(RulesAtOp(rules, 0).timeouts_armed);
+  EXPECT_TRUE(RulesAtOp(rules, 1).timeouts_armed);
+  EXPECT_TRUE(RulesAtOp(rules, 2).timeouts_armed);
+  EXPECT_FALSE(RulesAtOp(rules, 3).timeouts_armed);
+}
+
+TEST(HangCheck, AnAlarmOfZeroCancelsTheTimer) {
+  Plan plan;
+  plan.peers.resize(1);
+  plan.ops = {AlarmOp(0, 5), AlarmOp(0, 0), AlarmOp(0, 0)};
+  const HangRules rules = RulesFor(plan);
+  EXPECT_TRUE(RulesAtOp(rules, 1).timeouts_armed);
+  EXPECT_FALSE(RulesAtOp(rules, 2).timeouts_armed);
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // Lowering of what signals, limits and namespaces add to the language: the
 // `signal` attribute (names, `none`, several with '|') and the value rules
-// of sigaction, alarm and setrlimit that the call table cannot state.
+// of sigaction, kill, alarm and setrlimit that the call table cannot state.
+#include <signal.h>
+
 #include <string>
 #include <vector>
 
@@ -54,7 +56,7 @@ bool RowLowering::LowerSignalAttribute(const Attribute& a, Outcome* out) {
 bool RowLowering::CheckSignalCallArgs(const CallSpec& spec,
                                       const std::vector<Expr>& args,
                                       const Op& op) {
-  // Not a switch over Call: only three calls have such rules.
+  // Not a switch over Call: only four calls have such rules.
   if (spec.call == Call::kSigaction && op.ints.size() > 1) {
     const int64_t action = op.ints[1];
     const int64_t dispositions = kSigDispositionDefault | kSigDispositionIgnore;
@@ -65,6 +67,14 @@ bool RowLowering::CheckSignalCallArgs(const CallSpec& spec,
             "recording handler (sigaction(SIGUSR1, SA_RESTART))");
       return false;
     }
+  }
+  if (spec.call == Call::kKill && op.ints.size() > 1 &&
+      (op.ints[1] == SIGKILL || op.ints[1] == SIGSTOP)) {
+    // The harness runs every later step of that peer and reaps it itself.
+    Error(args[1].loc, absl::StrCat("'kill' cannot send ",
+                                    op.ints[1] == SIGKILL ? "SIGKILL" : "SIGSTOP",
+                                    ": the peer must live to take its steps"));
+    return false;
   }
   if (spec.call == Call::kAlarm && !op.ints.empty() &&
       (op.ints[0] < 0 || op.ints[0] > kMaxAlarmSeconds)) {

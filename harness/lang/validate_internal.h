@@ -103,7 +103,8 @@ class RowLowering {
   // `signal SIGPIPE`, `signal SIGPIPE|SIGURG`, `signal none`.
   bool LowerSignalAttribute(const Attribute& a, Outcome* out);
   // What the call table cannot say about one call's arguments: sigaction's
-  // SIG_IGN and SIG_DFL stand alone, alarm's seconds, setrlimit's limit.
+  // SIG_IGN and SIG_DFL stand alone, kill sends neither SIGKILL nor
+  // SIGSTOP, alarm's seconds, setrlimit's limit.
   bool CheckSignalCallArgs(const CallSpec& spec, const std::vector<Expr>& args,
                            const Op& op);
 

@@ -41,7 +41,11 @@ std::string AddressKind(const AddressSpec& a) {
     case AddressSpec::Kind::kInet4: return "inet4";
     case AddressSpec::Kind::kInet6: return "inet6";
     case AddressSpec::Kind::kNone:
-    case AddressSpec::Kind::kBoundOf: break;
+    case AddressSpec::Kind::kBoundOf:
+    case AddressSpec::Kind::kUnspec:
+    case AddressSpec::Kind::kFamily:
+    case AddressSpec::Kind::kRaw:
+    case AddressSpec::Kind::kBadPointer: break;
   }
   return "";
 }

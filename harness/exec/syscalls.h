@@ -63,6 +63,10 @@ absl::StatusOr<SockAddr> ResolveAddress(const AddressSpec& spec,
                                         const std::string& abstract_prefix,
                                         int family = AF_UNIX);
 
+// The pointer a call passes for `a`: an unmapped address for
+// AddressSpec::kBadPointer (EFAULT), else the address itself.
+const sockaddr* AddrPtr(const AddressSpec& spec, const SockAddr& a);
+
 // Closes every fd in env.fds and empties it.
 void CloseAll(SyscallEnv& env);
 
@@ -79,6 +83,12 @@ void RegisterProcCalls(Handler* table);    // syscalls_proc.cc
 
 // Shared by the families.
 Observation Errno(int err);           // ret -1, err
+// An address no process can use (`badptr`): any access faults.
+void* UnmappedAddress();
+// The buffer pointer for op.buffer: `real`, NULL, or UnmappedAddress().
+void* BufferPtr(const Op& op, void* real);
+// A number no fd of this process has (`badfd`).
+int NotOpenFd();
 Observation HarnessError(std::string what);
 // The fd for op.fds[i], or -1 (the caller returns MissingFd).
 int FdArg(const Op& op, const SyscallEnv& env, size_t i);

@@ -50,7 +50,7 @@ Observation Setsockopt(const Op& op, SyscallEnv& env) {
   int s = FdArg(op, env, 0);
   if (s < 0) return MissingFd(op, 0);
   int v = IntArg(op, 2);
-  if (setsockopt(s, IntArg(op, 0), IntArg(op, 1), &v, sizeof v) != 0) {
+  if (setsockopt(s, IntArg(op, 0), IntArg(op, 1), BufferPtr(op, &v), sizeof v) != 0) {
     return Errno(errno);
   }
   return Observation();

@@ -132,7 +132,7 @@ Observation Bind(const Op& op, SyscallEnv& env) {
   absl::StatusOr<SockAddr> a =
       ResolveAddress(op.addr, env.bound, env.abstract_prefix, DomainOf(s));
   if (!a.ok()) return HarnessError(std::string(a.status().message()));
-  if (bind(s, reinterpret_cast<const sockaddr*>(&a->ss), a->len) != 0) {
+  if (bind(s, AddrPtr(op.addr, *a), a->len) != 0) {
     return Errno(errno);
   }
   Observation o;
@@ -155,7 +155,7 @@ Observation Connect(const Op& op, SyscallEnv& env) {
   absl::StatusOr<SockAddr> a =
       ResolveAddress(op.addr, env.bound, env.abstract_prefix, DomainOf(s));
   if (!a.ok()) return HarnessError(std::string(a.status().message()));
-  if (connect(s, reinterpret_cast<const sockaddr*>(&a->ss), a->len) != 0) {
+  if (connect(s, AddrPtr(op.addr, *a), a->len) != 0) {
     return Errno(errno);
   }
   return Observation();

@@ -37,6 +37,17 @@ bool IsPeerName(const std::string& s);
 // Names a successful call binds to new fds, with where each is written.
 using Binds = std::vector<std::pair<std::string, Location>>;
 
+// `$name` in lower case: a captured value, not a matrix variable.
+bool IsCaptureVar(const Expr& e);
+// Whether `e` refers to a captured value anywhere inside it.
+bool HasCapture(const Expr& e);
+
+// A captured value's slot in Plan::capture_names and where it is bound.
+struct CaptureInfo {
+  int slot = -1;
+  Location loc;
+};
+
 class RowLowering {
  public:
   RowLowering(const Case& c, const MatrixRow& row, const std::string& platform,
@@ -67,7 +78,10 @@ class RowLowering {
   bool FdName(const Expr& e, int iteration, std::string* name);
   bool LowerInt(const Expr& e, const char* what, int64_t* out);
   bool LowerSymbols(const Expr& e, const ArgSpec& arg, int64_t* out);
-  bool LowerData(const Expr& e, std::string* out);
+  // With `dynamic`, a slice whose ends are captures (`m[0:$n]`) may stand
+  // as the whole data; its ends go there.
+  bool LowerData(const Expr& e, std::string* out,
+                 std::vector<DynamicInt>* dynamic = nullptr);
   bool LowerAddress(const Expr& e, bool expectation, AddressSpec* out);
   bool LowerCred(const Expr& e, CredSpec* out);
   bool LowerAncillary(const CallSpec& spec, const Expr& e, int holder, Op* op);
@@ -79,6 +93,28 @@ class RowLowering {
   bool LowerAttribute(const Attribute& a, const CallSpec& spec, Binds* binds,
                       Outcome* out);
   bool LowerValue(const Expr& e, const CallSpec& spec, Outcome* out);
+
+  // lower_captures.cc
+  // `e` as postfix over captures; an unbound capture or a non-number is
+  // reported.
+  bool CompileInt(const Expr& e, const char* what, IntExpr* out);
+  // A number argument: a constant in *value, or (with captures) *dynamic.
+  bool LowerNumber(const Expr& e, const char* what, int64_t* value,
+                   std::optional<IntExpr>* dynamic);
+  // An expected return value (`value` false) or getsockopt-like value: a
+  // number, a range (`1..$n`), a bound (`>= $n`), with captures.
+  bool LowerExpectedNumber(const Expr& e, bool value, Outcome* out);
+  // `= $name` as the step's only result binds it (op->capture); misuse is
+  // reported.
+  bool BindCapture(const Step& step, const CallSpec& spec, Op* op);
+  bool DeclareCapture(const Expr& var, Op* op);
+
+  // lower_args.cc: bad arguments and addresses beyond the basic ones.
+  // `null(N)` / `badptr(N)` for a buffer, `badptr` for a value: sets
+  // op->buffer; false (nothing reported) when `e` is neither.
+  bool LowerBadBuffer(const Expr& e, const ArgSpec& arg, Op* op,
+                      bool* handled);
+  bool LowerRawAddress(const Expr& e, AddressSpec* out, bool* handled);
 
   // Binds `name` to a new or reused slot held by `holder`.
   bool Bind(const std::string& name, const Location& loc, int holder,
@@ -104,6 +140,7 @@ class RowLowering {
   std::map<std::string, int64_t> payloads_;      // name -> size
   std::map<std::string, std::string> payload_text_;  // `payload x = "..."`
   bool peers_started_ = false;
+  std::map<std::string, CaptureInfo> captures_;  // "sndbuf" -> slot, where
 };
 
 }  // namespace internal

@@ -156,6 +156,11 @@ CallSpec Describe(Call c) {
           .Result(R::kFdPair);
     case Call::kDropPrivileges:
       return Entry("drop_privileges", c, F::kProc).PeerOnly();
+    case Call::kSysctl:  // /proc/sys/<name>, read where the step runs
+      return Entry("sysctl", c, F::kProc)
+          .Args({{"name", ArgKind::kText, {}}}).Result(R::kValue);
+    case Call::kCreat:  // a regular file in the private dir (ENOTSOCK cases)
+      return Entry("creat", c, F::kProc).Args({kAddrArg}).Result(R::kFd);
     case Call::kWakes:  // the peer's blocked call completes
       return Entry("wakes", c, F::kCoordination).PeerOnly().Statement();
     case Call::kBlocked:  // the peer's blocked call is still asleep

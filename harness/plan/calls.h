@@ -29,6 +29,7 @@ enum class ArgKind {
   kData,      // m1, m1[0:10], "x", m1 + m2
   kAddress,   // path("srv"), abstract("x"), unnamed, loopback4, addr(l)
   kPairKind,  // socketpair, pathname, abstract, inet4, inet6
+  kText,      // a string literal, to Op::data: sysctl("net/core/somaxconn")
 };
 
 struct ArgSpec {

@@ -36,12 +36,61 @@ struct AddressSpec {
     kInet6,      // `loopback6` / `loopback6(port)`: ::1
     kBoundOf,    // `addr(l)`: the address fd slot `fd` had after bind/listen
     kLongPath,   // `longpath(N)`: a relative path of exactly N bytes
+    kUnspec,     // `unspec`: sa_family AF_UNSPEC, addrlen sizeof(sockaddr)
+                 // (connect() with it dissolves a datagram association)
+    kFamily,     // `family(AF_INET)`: only sa_family = `family`, addrlen 2
+    kRaw,        // `sockaddr(AF_UNIX, "bytes")`: sa_family `family`, then
+                 // `name` as written (no NUL added, nothing prefixed)
+    kBadPointer, // `badptr`: a pointer to unmapped memory (EFAULT)
   };
   Kind kind = Kind::kNone;
-  std::string name;  // kPath, kAbstract (may contain '\0')
+  std::string name;  // kPath, kAbstract (may contain '\0'), kRaw
   int port = 0;      // kInet4, kInet6 (0: any)
   int fd = -1;       // kBoundOf: fd slot
   int length = 0;    // kLongPath
+  int family = 0;    // kFamily, kRaw
+  // `addrlen(ADDRESS, N)`: the addrlen passed instead of the address's own
+  // (0 <= N <= sizeof(sockaddr_storage)); -1: the address's own.
+  int addrlen = -1;
+};
+
+// Where a call's buffer (the bytes it reads into or sends, an option value)
+// points: real memory, NULL, or unmapped memory; the length is the call's
+// own (`read(b, null(10))` passes NULL with length 10).
+enum class BufferKind { kReal, kNull, kBad };
+
+// The fd slot that `badfd` names: a number no fd of the process has.
+inline constexpr int kBadFdSlot = -2;
+
+// An integer known only at run time, from values captured by earlier steps
+// (`= $sndbuf`): `$sndbuf / 4 + 1` in postfix, evaluated with 64-bit
+// arithmetic (division truncates; dividing by zero or overflowing is an
+// error at run time, reported at the step).
+struct IntExpr {
+  struct Term {
+    enum class Kind { kConst, kCapture, kAdd, kSub, kMul, kDiv };
+    Kind kind = Kind::kConst;
+    int64_t value = 0;  // kConst: the value; kCapture: the capture slot
+  };
+  std::vector<Term> postfix;
+  std::string text;  // as written: "$sndbuf / 4 + 1"
+};
+
+// A place in an op or an outcome that takes a run-time value.
+struct DynamicInt {
+  enum class Target {
+    kInt,        // Op::ints[index]
+    kDataBegin,  // Op::data / Outcome::data: the first byte kept
+    kDataEnd,    // ... one past the last byte kept (both count from the
+                 // start of the payload lowering put in `data`)
+    kRetMin,     // Outcome::ret
+    kRetMax,
+    kValueMin,   // Outcome::value
+    kValueMax,
+  };
+  Target target = Target::kInt;
+  int index = 0;
+  IntExpr expr;
 };
 
 // Expected SO_PEERCRED / SCM_CREDENTIALS contents.
@@ -92,6 +141,8 @@ struct Outcome {
   // for "any". The received fds are bound to Op::results in order.
   std::optional<std::vector<int>> rights_same_as;
   std::vector<int> signals;  // e.g. {SIGPIPE}; empty: none may arrive
+  // Parts of ret, value and data known only at run time (captures.h).
+  std::vector<DynamicInt> dynamic;
 };
 
 // What an operation must do: any one of the outcomes. `text` is the answer
@@ -148,6 +199,8 @@ enum class Call {
   kRaise,
   kPipe,
   kDropPrivileges,
+  kSysctl,  // reads /proc/sys/<name> where the step runs: Outcome value
+  kCreat,   // creat(2) of a regular file in the private dir: a non-socket fd
   // Coordination steps, no system call of their own.
   kWakes,    // the peer's blocked call completes; judged by `expect`
   kBlocked,  // the peer's blocked call is still asleep
@@ -173,6 +226,18 @@ struct Op {
   std::optional<CredSpec> creds;  // sendmsg SCM_CREDENTIALS to send
   std::vector<int> results;  // fd slots bound by a successful call
   int new_peer = -1;         // kFork
+  // Where the call's buffer points (read/recv*/write/send*: the data;
+  // setsockopt/getsockopt: the option value).
+  BufferKind buffer = BufferKind::kReal;
+  // With `buffer` not kReal on a data argument (`write(a, null(10))`): the
+  // length passed (may be negative: the kernel sees it as a size_t).
+  int64_t buffer_length = 0;
+  // Arguments known only at run time, from earlier captures (captures.h).
+  std::vector<DynamicInt> dynamic;
+  // `= $name`: a successful call's result (its value for getsockopt, ioctl,
+  // fcntl, poll and sysctl, else its return value) becomes capture slot
+  // `capture`; -1: none.
+  int capture = -1;
 
   Expected expect;  // for the platform the plan was made for
   // Every platform's recorded answer, the default platform first; the
@@ -217,6 +282,7 @@ struct Plan {
   std::string platform;  // whose expectations `Op::expect` holds: "linux"
 
   std::vector<std::string> fd_names;  // slot -> name: "a", "c[2]"
+  std::vector<std::string> capture_names;  // capture slot -> "sndbuf"
   std::vector<PeerDecl> peers;
   std::vector<Op> ops;
   // The case's and its steps' `requires` that apply to this row, in file

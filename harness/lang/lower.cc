@@ -467,6 +467,8 @@ bool RowLowering::LowerArgs(const CallSpec& spec, const std::vector<Expr>& args,
         break;
       }
       case ArgKind::kSymbols: {
+        bool bad = false;
+        if (!LowerBadBuffer(e, a, op, &bad)) return false;
         int64_t v;
         if (!LowerSymbols(e, a, &v)) return false;
         op->ints.push_back(v);
@@ -484,9 +486,9 @@ bool RowLowering::LowerArgs(const CallSpec& spec, const std::vector<Expr>& args,
             e.text.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_./") !=
                 std::string::npos ||
             e.text[0] == '/' || e.text.find("..") != std::string::npos) {
-          Error(e.loc, absl::StrCat("'", a.name, "' is a string of the names "
-                                    "under /proc/sys: \"net/core/somaxconn\""
-                                    " (or net.core.somaxconn)"));
+          Error(e.loc, absl::StrCat("'", a.name, "' is a string relative to "
+                                    "/proc/sys: \"net/core/somaxconn\" or "
+                                    "\"net.core.somaxconn\""));
           return false;
         }
         op->data = e.text;

@@ -182,9 +182,9 @@ bool RowLowering::BindCapture(const Step& step, const CallSpec& spec, Op* op) {
     case ResultKind::kFdPair:
     case ResultKind::kAddress:
       Error(var->loc, absl::StrCat("'", spec.name, "' returns ",
-                                   spec.result == ResultKind::kAddress
-                                       ? "an address"
-                                       : "new fds",
+                                   spec.result == ResultKind::kAddress ? "an address"
+                                   : spec.result == ResultKind::kFd    ? "a new fd"
+                                                                       : "two new fds",
                                    ", not a number to capture into '$",
                                    var->text, "'"));
       return false;

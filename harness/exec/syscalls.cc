@@ -78,7 +78,7 @@ absl::StatusOr<SockAddr> ResolveAddress(const AddressSpec& spec,
       SockAddr a;
       a.ss.ss_family = family;
       a.len = sizeof(sa_family_t);
-      return a;
+      return WithLength(spec, a);
     }
     case K::kInet4: {
       SockAddr a;
@@ -87,7 +87,7 @@ absl::StatusOr<SockAddr> ResolveAddress(const AddressSpec& spec,
       in->sin_port = htons(spec.port);
       in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
       a.len = sizeof(sockaddr_in);
-      return a;
+      return WithLength(spec, a);
     }
     case K::kInet6: {
       SockAddr a;
@@ -96,7 +96,7 @@ absl::StatusOr<SockAddr> ResolveAddress(const AddressSpec& spec,
       in6->sin6_port = htons(spec.port);
       in6->sin6_addr = in6addr_loopback;
       a.len = sizeof(sockaddr_in6);
-      return a;
+      return WithLength(spec, a);
     }
     case K::kBoundOf: {
       auto it = bound.find(spec.fd);
@@ -107,7 +107,7 @@ absl::StatusOr<SockAddr> ResolveAddress(const AddressSpec& spec,
       SockAddr a;
       memcpy(&a.ss, it->second.data(), it->second.size());
       a.len = it->second.size();
-      return a;
+      return WithLength(spec, a);
     }
     case K::kUnspec: {
       SockAddr a;
@@ -202,6 +202,22 @@ void* BufferPtr(const Op& op, void* real) {
     case BufferKind::kBad: return UnmappedAddress();
   }
   return real;
+}
+
+static void* PtrFor(BufferKind k, void* real) {
+  switch (k) {
+    case BufferKind::kReal: return real;
+    case BufferKind::kNull: return nullptr;
+    case BufferKind::kBad: return UnmappedAddress();
+  }
+  return real;
+}
+
+AddrOutArgs AddrOut(const Op& op, sockaddr_storage* ss, socklen_t* len) {
+  *len = op.addr_out.len_value ? static_cast<socklen_t>(*op.addr_out.len_value)
+                               : sizeof *ss;
+  return {static_cast<sockaddr*>(PtrFor(op.addr_out.addr, ss)),
+          static_cast<socklen_t*>(PtrFor(op.addr_out.len, len))};
 }
 
 int NotOpenFd() {

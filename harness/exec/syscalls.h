@@ -87,6 +87,13 @@ Observation Errno(int err);           // ret -1, err
 void* UnmappedAddress();
 // The buffer pointer for op.buffer: `real`, NULL, or UnmappedAddress().
 void* BufferPtr(const Op& op, void* real);
+// The address buffer and addrlen pointer for op.addr_out (`ss` and `len`
+// when real; `len` starts at the given addrlen or sizeof(*ss)).
+struct AddrOutArgs {
+  sockaddr* addr;
+  socklen_t* len;
+};
+AddrOutArgs AddrOut(const Op& op, sockaddr_storage* ss, socklen_t* len);
 // A number no fd of this process has (`badfd`).
 int NotOpenFd();
 Observation HarnessError(std::string what);

@@ -78,15 +78,17 @@ Observation Getsockopt(const Op& op, SyscallEnv& env) {
 Observation Getname(const Op& op, SyscallEnv& env) {
   int s = FdArg(op, env, 0);
   if (s < 0) return MissingFd(op, 0);
-  sockaddr_storage ss;
-  socklen_t len = sizeof ss;
-  auto* sa = reinterpret_cast<sockaddr*>(&ss);
-  int r = op.call == Call::kGetsockname ? getsockname(s, sa, &len)
-                                        : getpeername(s, sa, &len);
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  const AddrOutArgs out = AddrOut(op, &ss, &len);
+  int r = op.call == Call::kGetsockname ? getsockname(s, out.addr, out.len)
+                                        : getpeername(s, out.addr, out.len);
   if (r != 0) return Errno(errno);
   Observation o;
-  o.addr = std::string(reinterpret_cast<const char*>(&ss),
-                       std::min<size_t>(len, sizeof ss));
+  if (out.addr == reinterpret_cast<sockaddr*>(&ss) && out.len == &len) {
+    o.addr = std::string(reinterpret_cast<const char*>(&ss),
+                         std::min<size_t>(len, sizeof ss));
+  }
   return o;
 }
 

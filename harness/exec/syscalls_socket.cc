@@ -31,7 +31,8 @@ Observation Socket(const Op& op, SyscallEnv& env) {
 
 Observation Socketpair(const Op& op, SyscallEnv& env) {
   int sv[2];
-  if (socketpair(IntArg(op, 0), IntArg(op, 1), IntArg(op, 2), sv) != 0) {
+  if (socketpair(IntArg(op, 0), IntArg(op, 1), IntArg(op, 2),
+                 static_cast<int*>(BufferPtr(op, sv))) != 0) {
     return Errno(errno);
   }
   Observation o;
@@ -164,15 +165,18 @@ Observation Connect(const Op& op, SyscallEnv& env) {
 Observation Accept(const Op& op, SyscallEnv& env) {
   int l = FdArg(op, env, 0);
   if (l < 0) return MissingFd(op, 0);
-  sockaddr_storage ss;
-  socklen_t len = sizeof ss;
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  const AddrOutArgs out = AddrOut(op, &ss, &len);
   int flags = op.call == Call::kAccept4 ? IntArg(op, 0) : 0;
-  int fd = accept4(l, reinterpret_cast<sockaddr*>(&ss), &len, flags);
+  int fd = accept4(l, out.addr, out.len, flags);
   if (fd < 0) return Errno(errno);
   Observation o;
   o.ret = fd;
-  o.addr = std::string(reinterpret_cast<const char*>(&ss),
-                       std::min<size_t>(len, sizeof ss));
+  if (out.addr == reinterpret_cast<sockaddr*>(&ss) && out.len == &len) {
+    o.addr = std::string(reinterpret_cast<const char*>(&ss),
+                         std::min<size_t>(len, sizeof ss));
+  }
   BindResult(op, 0, fd, env, o);
   return o;
 }

@@ -23,6 +23,34 @@ BufferKind KindOf(const std::string& s) {
 
 }  // namespace
 
+bool TakesAddressOut(const CallSpec& spec) {
+  return spec.call == Call::kAccept || spec.call == Call::kAccept4 ||
+         spec.call == Call::kGetsockname || spec.call == Call::kGetpeername;
+}
+
+bool RowLowering::LowerAddressOut(const Expr& e, Op* op) {
+  const Expr* v = e.items.empty() ? nullptr : &e.items[0];
+  const bool bad = v != nullptr && v->kind == Expr::Kind::kName && IsBadName(v->text);
+  if (e.text == "addr" && bad) {
+    op->addr_out.addr = KindOf(v->text);
+    return true;
+  }
+  if (e.text == "addrlen" && bad) {
+    op->addr_out.len = KindOf(v->text);
+    return true;
+  }
+  if (e.text == "addrlen" && v != nullptr && v->kind == Expr::Kind::kInt &&
+      v->value >= -1 && v->value <= 128) {
+    op->addr_out.len_value = v->value;
+    return true;
+  }
+  Error(e.loc, e.text == "addr"
+                   ? "'addr=' takes null or badptr (the address buffer)"
+                   : "'addrlen=' takes null, badptr (the pointer) or a "
+                     "length, -1 to 128 (the value passed in)");
+  return false;
+}
+
 bool RowLowering::LowerBadBuffer(const Expr& e, const ArgSpec& arg, Op* op,
                                  bool* handled) {
   *handled = false;
@@ -33,7 +61,8 @@ bool RowLowering::LowerBadBuffer(const Expr& e, const ArgSpec& arg, Op* op,
   const std::string what = arg.name;
   const bool size = arg.kind == ArgKind::kInt && what == "size";
   const bool data = arg.kind == ArgKind::kData;
-  const bool value = arg.kind == ArgKind::kInt && what == "value";
+  // setsockopt's value, socketpair's sv: a pointer with a fixed length.
+  const bool value = arg.kind == ArgKind::kInt && (what == "value" || what == "sv");
   if (name && value) {
     op->buffer = KindOf(e.text);
     op->ints.push_back(0);

@@ -42,6 +42,10 @@ bool IsCaptureVar(const Expr& e);
 // Whether `e` refers to a captured value anywhere inside it.
 bool HasCapture(const Expr& e);
 
+// accept, accept4, getsockname, getpeername: they write an address back
+// and take `addr=` / `addrlen=` (lower_args.cc).
+bool TakesAddressOut(const CallSpec& spec);
+
 // A captured value's slot in Plan::capture_names and where it is bound.
 struct CaptureInfo {
   int slot = -1;
@@ -115,6 +119,8 @@ class RowLowering {
   bool LowerBadBuffer(const Expr& e, const ArgSpec& arg, Op* op,
                       bool* handled);
   bool LowerRawAddress(const Expr& e, AddressSpec* out, bool* handled);
+  // `addr=null|badptr`, `addrlen=null|badptr|N` (TakesAddressOut calls).
+  bool LowerAddressOut(const Expr& e, Op* op);
 
   // Binds `name` to a new or reused slot held by `holder`.
   bool Bind(const std::string& name, const Location& loc, int holder,

@@ -56,7 +56,8 @@ CallSpec Describe(Call c) {
           .Args({kDomainArg, kTypeArg}).Optional({kProtocolArg}).Result(R::kFd);
     case Call::kSocketpair:
       return Entry("socketpair", c, F::kSocket)
-          .Args({kDomainArg, kTypeArg}).Optional({kProtocolArg})
+          .Args({kDomainArg, kTypeArg})
+          .Optional({kProtocolArg, {"sv", ArgKind::kInt, {}, 0}})
           .Result(R::kFdPair);
     case Call::kPair:  // ints: kind (PairKind), type
       return Entry("pair", c, F::kSocket)

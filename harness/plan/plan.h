@@ -59,6 +59,15 @@ struct AddressSpec {
 // own (`read(b, null(10))` passes NULL with length 10).
 enum class BufferKind { kReal, kNull, kBad };
 
+// `getsockname(s, addr=null, addrlen=-1)`, `accept(l, addrlen=badptr)`:
+// the address buffer and the addrlen a call that writes an address back
+// gets. By default a real buffer and addrlen = its size.
+struct AddressOut {
+  BufferKind addr = BufferKind::kReal;
+  BufferKind len = BufferKind::kReal;  // the socklen_t pointer
+  std::optional<int64_t> len_value;    // the addrlen passed in, if given
+};
+
 // The fd slot that `badfd` names: a number no fd of the process has.
 inline constexpr int kBadFdSlot = -2;
 
@@ -232,6 +241,7 @@ struct Op {
   // With `buffer` not kReal on a data argument (`write(a, null(10))`): the
   // length passed (may be negative: the kernel sees it as a size_t).
   int64_t buffer_length = 0;
+  AddressOut addr_out;  // accept, accept4, getsockname, getpeername
   // Arguments known only at run time, from earlier captures (captures.h).
   std::vector<DynamicInt> dynamic;
   // `= $name`: a successful call's result (its value for getsockopt, ioctl,

@@ -270,10 +270,12 @@ bool RowLowering::LowerAddress(const Expr& e, bool expectation,
       "loopback6, addr(fd), longpath(N), unspec, family(AF_X), "
       "sockaddr(AF_X, \"bytes\"), addrlen(ADDRESS, N), badptr)";
   bool handled = false;
-  if (!expectation) {
-    if (!LowerRawAddress(e, out, &handled)) return false;
-    if (handled) return true;
+  if (!LowerRawAddress(e, out, &handled)) return false;
+  if (handled && expectation && out->kind == AK::kBadPointer) {
+    Error(e.loc, "'badptr' is an argument, not an address a call gives back");
+    return false;
   }
+  if (handled) return true;
   if (e.kind == Expr::Kind::kName) {
     if (e.text == "unnamed") {
       out->kind = AK::kUnnamed;

@@ -181,6 +181,37 @@ Observation Accept(const Op& op, SyscallEnv& env) {
   return o;
 }
 
+// connect_until_full(ADDRESS, TYPE): new non-blocking sockets of TYPE
+// connect to ADDRESS one by one until one fails EAGAIN (the listener's
+// queue is full); ret is how many connected. They stay open, held under
+// slots no case names, until the process exits (CloseAll).
+Observation ConnectUntilFull(const Op& op, SyscallEnv& env) {
+  constexpr int kFirstSlot = -1000;
+  constexpr int64_t kLimit = 1 << 20;
+  const int family = op.addr.kind == AddressSpec::Kind::kInet4   ? AF_INET
+                     : op.addr.kind == AddressSpec::Kind::kInet6 ? AF_INET6
+                                                                 : AF_UNIX;
+  absl::StatusOr<SockAddr> a =
+      ResolveAddress(op.addr, env.bound, env.abstract_prefix, family);
+  if (!a.ok()) return HarnessError(std::string(a.status().message()));
+  int slot = kFirstSlot;
+  while (env.fds.count(slot)) --slot;
+  for (int64_t n = 0; n < kLimit; ++n) {
+    const int fd = socket(family, static_cast<int>(IntArg(op, 0)) | SOCK_NONBLOCK, 0);
+    if (fd < 0) return Errno(errno);
+    env.fds[slot--] = fd;
+    if (connect(fd, AddrPtr(op.addr, *a), a->len) != 0) {
+      if (errno == EAGAIN) {
+        Observation o;
+        o.ret = n;
+        return o;
+      }
+      return Errno(errno);
+    }
+  }
+  return HarnessError("connect_until_full: more than 1048576 connections queued");
+}
+
 Observation Shutdown(const Op& op, SyscallEnv& env) {
   int s = FdArg(op, env, 0);
   if (s < 0) return MissingFd(op, 0);
@@ -220,6 +251,7 @@ void RegisterSocketCalls(Handler* t) {
   t[static_cast<int>(Call::kConnect)] = Connect;
   t[static_cast<int>(Call::kAccept)] = Accept;
   t[static_cast<int>(Call::kAccept4)] = Accept;
+  t[static_cast<int>(Call::kConnectUntilFull)] = ConnectUntilFull;
   t[static_cast<int>(Call::kShutdown)] = Shutdown;
   t[static_cast<int>(Call::kClose)] = Close;
   t[static_cast<int>(Call::kDup)] = Dup;

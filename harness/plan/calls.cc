@@ -162,6 +162,9 @@ CallSpec Describe(Call c) {
           .Args({{"name", ArgKind::kText, {}}}).Result(R::kValue);
     case Call::kCreat:  // a regular file in the private dir (ENOTSOCK cases)
       return Entry("creat", c, F::kProc).Args({kAddrArg}).Result(R::kFd);
+    case Call::kConnectUntilFull:  // ret: how many connected; they stay open
+      return Entry("connect_until_full", c, F::kSocket)
+          .Args({kAddrArg, kTypeArg});
     case Call::kWakes:  // the peer's blocked call completes
       return Entry("wakes", c, F::kCoordination).PeerOnly().Statement();
     case Call::kBlocked:  // the peer's blocked call is still asleep

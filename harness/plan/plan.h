@@ -210,6 +210,7 @@ enum class Call {
   kDropPrivileges,
   kSysctl,  // reads /proc/sys/<name> where the step runs: Outcome value
   kCreat,   // creat(2) of a regular file in the private dir: a non-socket fd
+  kConnectUntilFull,  // non-blocking connects of new sockets until EAGAIN
   // Coordination steps, no system call of their own.
   kWakes,    // the peer's blocked call completes; judged by `expect`
   kBlocked,  // the peer's blocked call is still asleep

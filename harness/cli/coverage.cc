@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -80,7 +82,12 @@ absl::StatusOr<std::vector<Behaviour>> ParseBehaviours(const std::string& path,
     ++line_no;
     if (line.empty() || absl::StartsWith(line, "#")) continue;
     std::vector<std::string> cols = absl::StrSplit(line, '\t');
-    if (cols.size() != 3 || cols[0].size() != 3 || cols[0][0] != 'B') {
+    // Ids are B and two or three digits (B04, B220).
+    const bool id_ok = cols.size() == 3 && (cols[0].size() == 3 || cols[0].size() == 4) &&
+                       cols[0][0] == 'B' &&
+                       std::all_of(cols[0].begin() + 1, cols[0].end(),
+                                   [](char c) { return c >= '0' && c <= '9'; });
+    if (!id_ok) {
       return absl::InvalidArgumentError(absl::StrCat(
           path, ":", line_no, ":1: error: expected 'Bnn<TAB>name<TAB>sources'"));
     }

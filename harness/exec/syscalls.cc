@@ -49,9 +49,11 @@ SockAddr UnixAddr(absl::string_view path_bytes, bool nul_terminate) {
 
 // `addrlen(ADDRESS, N)`: N instead of the address's own length.
 SockAddr WithLength(const AddressSpec& spec, SockAddr a) {
-  if (spec.addrlen >= 0) {
+  if (spec.addrlen && *spec.addrlen < 0) {
+    a.len = static_cast<socklen_t>(*spec.addrlen);  // as a C caller's -1
+  } else if (spec.addrlen) {
     a.len = static_cast<socklen_t>(
-        std::min<size_t>(static_cast<size_t>(spec.addrlen), sizeof(a.ss)));
+        std::min<size_t>(static_cast<size_t>(*spec.addrlen), sizeof(a.ss)));
   }
   return a;
 }

@@ -120,12 +120,12 @@ Observation Recvfrom(const Op& op, SyscallEnv& env) {
   int s = FdArg(op, env, 0);
   if (s < 0) return MissingFd(op, 0);
   RecvBuffer buf(op);
-  sockaddr_storage ss;
-  socklen_t len = sizeof ss;
-  ssize_t r = recvfrom(s, buf.ptr(), buf.len(), IntArg(op, 1),
-                       reinterpret_cast<sockaddr*>(&ss), &len);
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  const AddrOutArgs out = AddrOut(op, &ss, &len);
+  ssize_t r = recvfrom(s, buf.ptr(), buf.len(), IntArg(op, 1), out.addr, out.len);
   Observation o = ReceivedInto(r, buf);
-  if (r >= 0) {
+  if (r >= 0 && out.addr == reinterpret_cast<sockaddr*>(&ss) && out.len == &len) {
     o.addr = std::string(reinterpret_cast<const char*>(&ss),
                          std::min<size_t>(len, sizeof ss));
   }

@@ -275,6 +275,10 @@ bool RowLowering::LowerAddress(const Expr& e, bool expectation,
     Error(e.loc, "'badptr' is an argument, not an address a call gives back");
     return false;
   }
+  if (handled && expectation && out->addrlen && *out->addrlen < 0) {
+    Error(e.loc, "an addrlen of -1 is an argument, not an address a call gives back");
+    return false;
+  }
   if (handled) return true;
   if (e.kind == Expr::Kind::kName) {
     if (e.text == "unnamed") {

@@ -25,7 +25,8 @@ BufferKind KindOf(const std::string& s) {
 
 bool TakesAddressOut(const CallSpec& spec) {
   return spec.call == Call::kAccept || spec.call == Call::kAccept4 ||
-         spec.call == Call::kGetsockname || spec.call == Call::kGetpeername;
+         spec.call == Call::kGetsockname || spec.call == Call::kGetpeername ||
+         spec.call == Call::kRecvfrom;
 }
 
 bool RowLowering::LowerAddressOut(const Expr& e, Op* op) {
@@ -150,9 +151,9 @@ bool RowLowering::LowerRawAddress(const Expr& e, AddressSpec* out,
   }
   // addrlen(ADDRESS, N)
   if (e.items.size() != 2 || e.items[1].kind != Expr::Kind::kInt ||
-      e.items[1].value < 0 ||
+      e.items[1].value < -1 ||
       e.items[1].value > static_cast<int64_t>(sizeof(sockaddr_storage))) {
-    Error(e.loc, absl::StrCat("'addrlen' takes an address and a length, 0 to ",
+    Error(e.loc, absl::StrCat("'addrlen' takes an address and a length, -1 to ",
                               sizeof(sockaddr_storage),
                               ": addrlen(path(\"srv\"), 3)"));
     return false;

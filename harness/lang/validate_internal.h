@@ -42,7 +42,7 @@ bool IsCaptureVar(const Expr& e);
 // Whether `e` refers to a captured value anywhere inside it.
 bool HasCapture(const Expr& e);
 
-// accept, accept4, getsockname, getpeername: they write an address back
+// accept, accept4, getsockname, getpeername, recvfrom: they write an address back
 // and take `addr=` / `addrlen=` (lower_args.cc).
 bool TakesAddressOut(const CallSpec& spec);
 

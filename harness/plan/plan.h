@@ -50,8 +50,9 @@ struct AddressSpec {
   int length = 0;    // kLongPath
   int family = 0;    // kFamily, kRaw
   // `addrlen(ADDRESS, N)`: the addrlen passed instead of the address's own
-  // (0 <= N <= sizeof(sockaddr_storage)); -1: the address's own.
-  int addrlen = -1;
+  // (-1 to sizeof(sockaddr_storage); -1 reaches the kernel as a huge
+  // socklen_t); unset: the address's own.
+  std::optional<int> addrlen = std::nullopt;
 };
 
 // Where a call's buffer (the bytes it reads into or sends, an option value)

@@ -436,12 +436,14 @@ bool RowLowering::LowerArgs(const CallSpec& spec, const std::vector<Expr>& args,
                             Op* op) {
   size_t n = spec.args.size();
   size_t m = spec.optional.size();
-  if (TakesAddressOut(spec)) {
-    // `addr=` / `addrlen=` keywords after the positional arguments.
+  if (TakesAddressOut(spec) || spec.call == Call::kSocketpair) {
+    // `addr=` / `addrlen=` (socketpair: `sv=`) keywords after the
+    // positional arguments.
     std::vector<Expr> positional;
     for (const Expr& e : args) {
       if (e.kind == Expr::Kind::kKeyValue &&
-          (e.text == "addr" || e.text == "addrlen")) {
+          (spec.call == Call::kSocketpair ? e.text == "sv"
+                                          : e.text == "addr" || e.text == "addrlen")) {
         if (!LowerAddressOut(e, op)) return false;
       } else {
         positional.push_back(e);
@@ -477,11 +479,6 @@ bool RowLowering::LowerArgs(const CallSpec& spec, const std::vector<Expr>& args,
         bool bad = false;
         if (!LowerBadBuffer(e, a, op, &bad)) return false;
         if (bad) break;
-        if (std::string(a.name) == "sv") {
-          Error(e.loc, "'sv' is where the two fds go: leave it out, or "
-                       "write null or badptr");
-          return false;
-        }
         int64_t v;
         std::optional<IntExpr> dyn;
         if (!LowerNumber(e, a.name, &v, &dyn)) return false;

@@ -32,6 +32,10 @@ bool TakesAddressOut(const CallSpec& spec) {
 bool RowLowering::LowerAddressOut(const Expr& e, Op* op) {
   const Expr* v = e.items.empty() ? nullptr : &e.items[0];
   const bool bad = v != nullptr && v->kind == Expr::Kind::kName && IsBadName(v->text);
+  if (e.text == "sv" && bad) {  // socketpair's int[2]
+    op->buffer = KindOf(v->text);
+    return true;
+  }
   if (e.text == "addr" && bad) {
     op->addr_out.addr = KindOf(v->text);
     return true;
@@ -45,7 +49,8 @@ bool RowLowering::LowerAddressOut(const Expr& e, Op* op) {
     op->addr_out.len_value = v->value;
     return true;
   }
-  Error(e.loc, e.text == "addr"
+  Error(e.loc, e.text == "sv"   ? "'sv=' takes null or badptr (where the two fds go)"
+               : e.text == "addr"
                    ? "'addr=' takes null or badptr (the address buffer)"
                    : "'addrlen=' takes null, badptr (the pointer) or a "
                      "length, -1 to 128 (the value passed in)");
@@ -62,8 +67,8 @@ bool RowLowering::LowerBadBuffer(const Expr& e, const ArgSpec& arg, Op* op,
   const std::string what = arg.name;
   const bool size = arg.kind == ArgKind::kInt && what == "size";
   const bool data = arg.kind == ArgKind::kData;
-  // setsockopt's value, socketpair's sv: a pointer with a fixed length.
-  const bool value = arg.kind == ArgKind::kInt && (what == "value" || what == "sv");
+  // setsockopt's value: a pointer with a fixed length.
+  const bool value = arg.kind == ArgKind::kInt && what == "value";
   if (name && value) {
     op->buffer = KindOf(e.text);
     op->ints.push_back(0);

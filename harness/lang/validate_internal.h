@@ -119,7 +119,8 @@ class RowLowering {
   bool LowerBadBuffer(const Expr& e, const ArgSpec& arg, Op* op,
                       bool* handled);
   bool LowerRawAddress(const Expr& e, AddressSpec* out, bool* handled);
-  // `addr=null|badptr`, `addrlen=null|badptr|N` (TakesAddressOut calls).
+  // `addr=null|badptr`, `addrlen=null|badptr|N` (TakesAddressOut calls),
+  // socketpair's `sv=null|badptr`.
   bool LowerAddressOut(const Expr& e, Op* op);
 
   // Binds `name` to a new or reused slot held by `holder`.

@@ -56,8 +56,7 @@ CallSpec Describe(Call c) {
           .Args({kDomainArg, kTypeArg}).Optional({kProtocolArg}).Result(R::kFd);
     case Call::kSocketpair:
       return Entry("socketpair", c, F::kSocket)
-          .Args({kDomainArg, kTypeArg})
-          .Optional({kProtocolArg, {"sv", ArgKind::kInt, {}, 0}})
+          .Args({kDomainArg, kTypeArg}).Optional({kProtocolArg})
           .Result(R::kFdPair);
     case Call::kPair:  // ints: kind (PairKind), type
       return Entry("pair", c, F::kSocket)

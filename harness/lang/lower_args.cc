@@ -45,7 +45,7 @@ bool RowLowering::LowerAddressOut(const Expr& e, Op* op) {
     return true;
   }
   if (e.text == "addrlen" && v != nullptr && v->kind == Expr::Kind::kInt &&
-      v->value >= -1 && v->value <= 128) {
+      v->value >= -1 && v->value <= 65535) {
     op->addr_out.len_value = v->value;
     return true;
   }
@@ -53,7 +53,7 @@ bool RowLowering::LowerAddressOut(const Expr& e, Op* op) {
                : e.text == "addr"
                    ? "'addr=' takes null or badptr (the address buffer)"
                    : "'addrlen=' takes null, badptr (the pointer) or a "
-                     "length, -1 to 128 (the value passed in)");
+                     "length, -1 to 65535 (the value passed in)");
   return false;
 }
 

@@ -43,7 +43,11 @@ std::string AddressKind(const AddressSpec& a) {
     case AddressSpec::Kind::kInet4: return "inet4";
     case AddressSpec::Kind::kInet6: return "inet6";
     case AddressSpec::Kind::kNone:
-    case AddressSpec::Kind::kBoundOf: break;
+    case AddressSpec::Kind::kBoundOf:
+    case AddressSpec::Kind::kUnspec:
+    case AddressSpec::Kind::kFamily:
+    case AddressSpec::Kind::kRaw:
+    case AddressSpec::Kind::kBadPointer: break;
   }
   return "";
 }
@@ -120,6 +124,15 @@ PlanSockets SocketsOf(const Plan& plan) {
         pending_type[op.results[0]] = op.ints[1];
         domain_of_slot[op.results[0]] = op.ints[0];
       }
+    } else if (op.call == Call::kConnectUntilFull) {
+      // Non-blocking sockets of its type, each connected to its address.
+      const std::string kind = op.addr.kind == AddressSpec::Kind::kBoundOf
+                                   ? kind_of_slot[op.addr.fd]
+                                   : AddressKind(op.addr);
+      if (!kind.empty() && !op.ints.empty()) {
+        s.kinds_types.insert({kind, TypeName(op.ints[0])});
+      }
+      s.nonblocking = true;
     } else if (TakesAddress(op.call)) {
       const AddressSpec& a = op.addr;
       std::string kind = a.kind == AddressSpec::Kind::kBoundOf

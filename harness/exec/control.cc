@@ -263,6 +263,11 @@ std::string EncodeCommand(const PeerCommand& c) {
   PutBound(w, c.bound);
   w.Int(c.peer_pids.size());
   for (int64_t p : c.peer_pids) w.Int(p);
+  w.Int(c.captures.size());
+  for (const auto& [slot, value] : c.captures) {
+    w.Int(slot);
+    w.Int(value);
+  }
   return w.Take();
 }
 
@@ -274,6 +279,10 @@ absl::StatusOr<PeerCommand> DecodeCommand(absl::string_view bytes) {
   c.op_index = r.Int();
   c.bound = GetBound(r);
   for (int64_t n = r.Count(); n > 0; --n) c.peer_pids.push_back(r.Int());
+  for (int64_t n = r.Count(); n > 0; --n) {
+    const int64_t slot = r.Int();
+    c.captures.emplace_back(static_cast<int>(slot), r.Int());
+  }
   if (absl::Status s = r.Done(); !s.ok()) return s;
   if (kind != 0 && kind != 1) return absl::InvalidArgumentError("bad command");
   return c;

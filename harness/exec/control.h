@@ -86,6 +86,9 @@ struct PeerCommand {
   // Every fd slot's recorded address, for AddressSpec::kBoundOf.
   std::vector<std::pair<int, std::string>> bound;
   std::vector<int64_t> peer_pids;  // by peer index (0 where not running)
+  // The values captured so far (`= $name`), capture slot -> value, for an
+  // op whose arguments use them.
+  std::vector<std::pair<int, int64_t>> captures;
 };
 
 // Peer -> coordinator: "starting" right before a call that can block (peer.h,

@@ -15,12 +15,14 @@ TEST(Control, CommandSurvivesEncodeAndDecode) {
   c.op_index = 7;
   c.bound = {{2, std::string("\x01\x00srv\0", 6)}};
   c.peer_pids = {100, 0, 102};
+  c.captures = {{0, 212992}, {3, -1}};  // `$sndbuf`, and a negative value
   absl::StatusOr<PeerCommand> d = DecodeCommand(EncodeCommand(c));
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_EQ(d->kind, PeerCommand::Kind::kRun);
   EXPECT_EQ(d->op_index, 7);
   EXPECT_EQ(d->bound, c.bound);
   EXPECT_EQ(d->peer_pids, c.peer_pids);
+  EXPECT_EQ(d->captures, c.captures);
 }
 
 TEST(Control, ObservationSurvivesEncodeAndDecode) {

@@ -31,6 +31,7 @@ Coordinator::Coordinator(const Plan& plan, const RunOptions& options)
       step_ms_(options.step_timeout_ms > 0 ? options.step_timeout_ms
                                            : plan.step_timeout_ms) {
   if (step_ms_ <= 0) step_ms_ = 5000;
+  captures_.resize(plan.capture_names.size());
   if (options.deadline_scale > 1) step_ms_ = static_cast<int>(step_ms_ * options.deadline_scale);
   deadline_scale_ = options.deadline_scale > 1 ? options.deadline_scale : 1.0;
   go_on_ = options.go_on_after_mismatch;
@@ -146,7 +147,9 @@ void Coordinator::NoteStepsRun() {
 }
 
 bool Coordinator::RunSetupOp(int i) {
-  const Op& op = plan_.ops[i];
+  const Op* resolved = Resolved(i);
+  if (resolved == nullptr) return false;
+  const Op& op = *resolved;
   if (SpecOf(op.call).peer_only || AllowsBlocking(op.expect)) {
     Error(i, "a setup step runs in the harness itself and cannot block, "
              "fork, wake, raise or drop privileges");

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "harness/exec/executor.h"
 #include "harness/exec/hang_check.h"
 #include "harness/exec/judge.h"
+#include "harness/plan/captures.h"
 #include "harness/plan/plan.h"
 #include "harness/exec/syscalls.h"
 
@@ -72,6 +74,12 @@ class Coordinator {
   bool GoesOn(int i, const Op& call, const Observation& obs) const;
   // step_lines and not_run from how far the steps got (reached_).
   void NoteStepsRun();
+  // Step i with the values captured so far filled in (plan/captures.h): the
+  // plan's own op when it has none to fill; nullptr after reporting an
+  // error (a capture without a value, a slice out of range).
+  const Op* Resolved(int i);
+  // After step i passed: its `= $name` capture takes the observed value.
+  void Capture(int i, const Op& call, const Observation& obs);
   void Absorb(const Op& op, const Observation& obs);
   absl::Time StepDeadline() const;
 
@@ -107,6 +115,8 @@ class Coordinator {
   InstanceResult result_;
   bool go_on_ = false;
   int reached_ = -1;  // the last op index the run started
+  CaptureValues captures_;           // capture slot -> value once captured
+  std::map<int, Op> resolved_ops_;   // op index -> resolved copy (stable)
   int first_placeholder_ = -1;  // the first `= ?` step run, and what it gave
   std::string placeholder_observed_;
 };

@@ -120,7 +120,8 @@ void Coordinator::Error(int i, const std::string& message) {
 
 void Coordinator::NoteRecorded(int i, const Op& call, const Observation* obs,
                                const std::string& observed) {
-  const Op& op = plan_.ops[i];
+  auto resolved = resolved_ops_.find(i);
+  const Op& op = resolved != resolved_ops_.end() ? resolved->second : plan_.ops[i];
   if (op.platforms.empty() || op.platforms.front().first == plan_.platform) return;
   const Expected* own = nullptr;
   for (const auto& [name, e] : op.platforms) {

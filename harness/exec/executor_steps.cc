@@ -12,6 +12,7 @@
 #include "harness/exec/executor_internal.h"
 #include "harness/exec/peer.h"
 #include "harness/exec/proc_watch.h"
+#include "harness/plan/calls.h"
 
 namespace sockspec {
 namespace internal {
@@ -20,8 +21,40 @@ absl::Time Coordinator::StepDeadline() const {
   return std::min(absl::Now() + absl::Milliseconds(step_ms_), case_deadline_);
 }
 
-bool Coordinator::RunPeerOp(int i) {
+const Op* Coordinator::Resolved(int i) {
   const Op& op = plan_.ops[i];
+  if (!HasDynamic(op)) return &op;
+  if (auto done = resolved_ops_.find(i); done != resolved_ops_.end()) return &done->second;
+  Op copy = op;
+  if (absl::Status s = ResolveCaptures(plan_.capture_names, captures_, &copy); !s.ok()) {
+    Error(i, std::string(s.message()));
+    return nullptr;
+  }
+  return &resolved_ops_.emplace(i, std::move(copy)).first->second;
+}
+
+void Coordinator::Capture(int i, const Op& call, const Observation& obs) {
+  const int slot = plan_.ops[i].capture;
+  if (slot < 0 || static_cast<size_t>(slot) >= captures_.size() || obs.ret < 0) return;
+  switch (SpecOf(call.call).result) {
+    case ResultKind::kValue:
+    case ResultKind::kRevents:
+      if (obs.value) captures_[slot] = *obs.value;
+      return;
+    case ResultKind::kCount:
+    case ResultKind::kData:
+    case ResultKind::kFd:
+    case ResultKind::kFdPair:
+    case ResultKind::kAddress:
+      captures_[slot] = obs.ret;
+      return;
+  }
+}
+
+bool Coordinator::RunPeerOp(int i) {
+  const Op* resolved = Resolved(i);
+  if (resolved == nullptr) return false;
+  const Op& op = *resolved;
   if (static_cast<size_t>(op.peer) >= peers_.size()) {
     Error(i, absl::StrCat("no peer ", op.peer));
     return false;
@@ -44,6 +77,11 @@ bool Coordinator::RunPeerOp(int i) {
   cmd.op_index = i;
   cmd.bound.assign(ctx_.bound.begin(), ctx_.bound.end());
   cmd.peer_pids = ctx_.peer_pids;
+  if (&op != &plan_.ops[i]) {
+    for (size_t k = 0; k < captures_.size(); ++k) {
+      if (captures_[k]) cmd.captures.emplace_back(static_cast<int>(k), *captures_[k]);
+    }
+  }
   const absl::Time deadline = StepDeadline();
   step_start_ = absl::Now();
   if (!WriteFrame(proc.cmd.get(), EncodeCommand(cmd)).ok()) {
@@ -111,7 +149,8 @@ bool Coordinator::RunWakes(int i, PeerProc& proc) {
     Error(i, "no blocked call to wake");
     return false;
   }
-  const Op& call = plan_.ops[proc.pending];
+  auto pending = resolved_ops_.find(proc.pending);
+  const Op& call = pending != resolved_ops_.end() ? pending->second : plan_.ops[proc.pending];
   step_start_ = absl::Now();
   std::optional<PeerMessage> r = Await(i, proc, StepDeadline(),
                                        PeerMessage::Kind::kResult, proc.pending_fd);
@@ -242,7 +281,9 @@ bool Coordinator::Judged(int i, const Op& call, const Observation& obs) {
     return false;
   }
   Absorb(call, obs);
-  const Expected& expect = plan_.ops[i].expect;
+  const Op* step = Resolved(i);
+  if (step == nullptr) return false;
+  const Expected& expect = step->expect;
   if (expect.placeholder) {
     // Not yet known: keep what happened; the instance fails at the end.
     std::string got = DescribeObservation(call, obs, ctx_);
@@ -272,6 +313,7 @@ bool Coordinator::Judged(int i, const Op& call, const Observation& obs) {
   result_.trace.back().call = &call;
   if (!j.ok) Mismatch(i, j.expected, j.observed);
   if (j.ok) NoteRecorded(i, call, &obs, j.observed);
+  if (j.ok) Capture(i, call, obs);
   return j.ok || GoesOn(i, call, obs);
 }
 

@@ -87,6 +87,10 @@ std::string SpecText(const AddressSpec& a) {
     case K::kInet6: return a.port ? absl::StrCat("loopback6(", a.port, ")") : "loopback6";
     case K::kBoundOf: return absl::StrCat("addr(slot ", a.fd, ")");
     case K::kLongPath: return absl::StrCat("longpath(", a.length, ")");
+    case K::kUnspec: return "unspec";
+    case K::kFamily: return absl::StrCat("family(", std::string(SymbolName(SymbolKind::kDomain, a.family)), ")");
+    case K::kRaw: return absl::StrCat("sockaddr(", std::string(SymbolName(SymbolKind::kDomain, a.family)), ", ", QuoteBytes(a.name), ")");
+    case K::kBadPointer: return "badptr";
     case K::kNone: break;
   }
   return "no address";

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "harness/plan/calls.h"
+#include "harness/plan/captures.h"
 #include "harness/exec/control.h"
 #include "harness/exec/rundir.h"
 #include "harness/exec/signal_record.h"
@@ -123,7 +124,23 @@ int RunPeer(PeerSetup& setup) {
       if (!Send(mine.result_write, result)) break;
       continue;
     }
-    const Op& op = plan.ops[cmd->op_index];
+    // An op whose arguments use captured values runs with them filled in.
+    Op resolved;
+    const Op* run = &plan.ops[cmd->op_index];
+    if (!cmd->captures.empty() && HasDynamic(*run)) {
+      resolved = *run;
+      CaptureValues values(plan.capture_names.size());
+      for (const auto& [slot, v] : cmd->captures) {
+        if (slot >= 0 && static_cast<size_t>(slot) < values.size()) values[slot] = v;
+      }
+      if (absl::Status s = ResolveCaptures(plan.capture_names, values, &resolved); !s.ok()) {
+        result.obs.harness_error = std::string(s.message());
+        if (!Send(mine.result_write, result)) break;
+        continue;
+      }
+      run = &resolved;
+    }
+    const Op& op = *run;
     env.bound = std::map<int, std::string>(cmd->bound.begin(), cmd->bound.end());
     env.peer_pids = cmd->peer_pids;
 

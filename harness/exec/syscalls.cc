@@ -1,6 +1,7 @@
 #include "harness/exec/syscalls.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -9,6 +10,8 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
+#include <cstdint>
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -46,6 +49,17 @@ SockAddr UnixAddr(absl::string_view path_bytes, bool nul_terminate) {
   return a;
 }
 
+// `addrlen(ADDRESS, N)`: N instead of the address's own length.
+SockAddr WithLength(const AddressSpec& spec, SockAddr a) {
+  if (spec.addrlen && *spec.addrlen < 0) {
+    a.len = static_cast<socklen_t>(*spec.addrlen);  // as a C caller's -1
+  } else if (spec.addrlen) {
+    a.len = static_cast<socklen_t>(
+        std::min<size_t>(static_cast<size_t>(*spec.addrlen), sizeof(a.ss)));
+  }
+  return a;
+}
+
 }  // namespace
 
 absl::StatusOr<SockAddr> ResolveAddress(const AddressSpec& spec,
@@ -55,19 +69,20 @@ absl::StatusOr<SockAddr> ResolveAddress(const AddressSpec& spec,
   using K = AddressSpec::Kind;
   switch (spec.kind) {
     case K::kPath:
-      return UnixAddr(spec.name, true);
+      return WithLength(spec, UnixAddr(spec.name, true));
     case K::kLongPath:
-      return UnixAddr(std::string(spec.length > 0 ? spec.length : 0, 'p'),
-                      false);
+      return WithLength(
+          spec, UnixAddr(std::string(spec.length > 0 ? spec.length : 0, 'p'),
+                         false));
     case K::kAbstract:
-      return UnixAddr(absl::StrCat(absl::string_view("\0", 1),
-                                   abstract_prefix, spec.name),
-                      false);
+      return WithLength(spec, UnixAddr(absl::StrCat(absl::string_view("\0", 1),
+                                                    abstract_prefix, spec.name),
+                                       false));
     case K::kUnnamed: {
       SockAddr a;
       a.ss.ss_family = family;
       a.len = sizeof(sa_family_t);
-      return a;
+      return WithLength(spec, a);
     }
     case K::kInet4: {
       SockAddr a;
@@ -76,7 +91,7 @@ absl::StatusOr<SockAddr> ResolveAddress(const AddressSpec& spec,
       in->sin_port = htons(spec.port);
       in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
       a.len = sizeof(sockaddr_in);
-      return a;
+      return WithLength(spec, a);
     }
     case K::kInet6: {
       SockAddr a;
@@ -85,7 +100,7 @@ absl::StatusOr<SockAddr> ResolveAddress(const AddressSpec& spec,
       in6->sin6_port = htons(spec.port);
       in6->sin6_addr = in6addr_loopback;
       a.len = sizeof(sockaddr_in6);
-      return a;
+      return WithLength(spec, a);
     }
     case K::kBoundOf: {
       auto it = bound.find(spec.fd);
@@ -96,6 +111,32 @@ absl::StatusOr<SockAddr> ResolveAddress(const AddressSpec& spec,
       SockAddr a;
       memcpy(&a.ss, it->second.data(), it->second.size());
       a.len = it->second.size();
+      return WithLength(spec, a);
+    }
+    case K::kUnspec: {
+      SockAddr a;
+      a.ss.ss_family = AF_UNSPEC;
+      a.len = sizeof(sockaddr);
+      return WithLength(spec, a);
+    }
+    case K::kFamily: {
+      SockAddr a;
+      a.ss.ss_family = static_cast<sa_family_t>(spec.family);
+      a.len = sizeof(sa_family_t);
+      return WithLength(spec, a);
+    }
+    case K::kRaw: {
+      SockAddr a;
+      a.ss.ss_family = static_cast<sa_family_t>(spec.family);
+      const size_t n = std::min(spec.name.size(), sizeof(a.ss) - sizeof(sa_family_t));
+      memcpy(reinterpret_cast<char*>(&a.ss) + sizeof(sa_family_t), spec.name.data(), n);
+      a.len = sizeof(sa_family_t) + n;
+      return WithLength(spec, a);
+    }
+    case K::kBadPointer: {
+      // The bytes are never read: AddrPtr passes an unmapped address.
+      SockAddr a;
+      a.len = sizeof(sockaddr_un);
       return a;
     }
     case K::kNone:
@@ -103,6 +144,13 @@ absl::StatusOr<SockAddr> ResolveAddress(const AddressSpec& spec,
       break;
   }
   return absl::InvalidArgumentError("the address names no socket to use");
+}
+
+const sockaddr* AddrPtr(const AddressSpec& spec, const SockAddr& a) {
+  if (spec.kind == AddressSpec::Kind::kBadPointer) {
+    return static_cast<const sockaddr*>(internal::UnmappedAddress());
+  }
+  return reinterpret_cast<const sockaddr*>(&a.ss);
 }
 
 Observation RunCall(const Op& op, SyscallEnv& env) {
@@ -145,8 +193,50 @@ Observation HarnessError(std::string what) {
   return o;
 }
 
+void* UnmappedAddress() {
+  // The last page of the address space is never user memory on Linux:
+  // every access through it faults (EFAULT), as LTP's (void *)-1 does.
+  return reinterpret_cast<void*>(~uintptr_t{0});
+}
+
+void* BufferPtr(const Op& op, void* real) {
+  switch (op.buffer) {
+    case BufferKind::kReal: return real;
+    case BufferKind::kNull: return nullptr;
+    case BufferKind::kBad: return UnmappedAddress();
+  }
+  return real;
+}
+
+static void* PtrFor(BufferKind k, void* real) {
+  switch (k) {
+    case BufferKind::kReal: return real;
+    case BufferKind::kNull: return nullptr;
+    case BufferKind::kBad: return UnmappedAddress();
+  }
+  return real;
+}
+
+AddrOutArgs AddrOut(const Op& op, sockaddr_storage* ss, socklen_t* len) {
+  *len = op.addr_out.len_value ? static_cast<socklen_t>(*op.addr_out.len_value)
+                               : sizeof *ss;
+  return {static_cast<sockaddr*>(PtrFor(op.addr_out.addr, ss)),
+          static_cast<socklen_t*>(PtrFor(op.addr_out.len, len))};
+}
+
+int NotOpenFd() {
+  // Far above any fd the harness opens; checked, so that `badfd` is EBADF.
+  static const int fd = [] {
+    int n = 1 << 20;
+    while (n > 3 && fcntl(n, F_GETFD) != -1) --n;
+    return n;
+  }();
+  return fd;
+}
+
 int FdArg(const Op& op, const SyscallEnv& env, size_t i) {
   if (i >= op.fds.size()) return -1;
+  if (op.fds[i] == kBadFdSlot) return NotOpenFd();
   auto it = env.fds.find(op.fds[i]);
   return it == env.fds.end() ? -1 : it->second;
 }

@@ -63,6 +63,10 @@ absl::StatusOr<SockAddr> ResolveAddress(const AddressSpec& spec,
                                         const std::string& abstract_prefix,
                                         int family = AF_UNIX);
 
+// The pointer a call passes for `a`: an unmapped address for
+// AddressSpec::kBadPointer (EFAULT), else the address itself.
+const sockaddr* AddrPtr(const AddressSpec& spec, const SockAddr& a);
+
 // Closes every fd in env.fds and empties it.
 void CloseAll(SyscallEnv& env);
 
@@ -82,6 +86,19 @@ void RegisterSignalCalls(Handler* table);  // syscalls_signal.cc
 
 // Shared by the families.
 Observation Errno(int err);           // ret -1, err
+// An address no process can use (`badptr`): any access faults.
+void* UnmappedAddress();
+// The buffer pointer for op.buffer: `real`, NULL, or UnmappedAddress().
+void* BufferPtr(const Op& op, void* real);
+// The address buffer and addrlen pointer for op.addr_out (`ss` and `len`
+// when real; `len` starts at the given addrlen or sizeof(*ss)).
+struct AddrOutArgs {
+  sockaddr* addr;
+  socklen_t* len;
+};
+AddrOutArgs AddrOut(const Op& op, sockaddr_storage* ss, socklen_t* len);
+// A number no fd of this process has (`badfd`).
+int NotOpenFd();
 Observation HarnessError(std::string what);
 // The fd for op.fds[i], or -1 (the caller returns MissingFd).
 int FdArg(const Op& op, const SyscallEnv& env, size_t i);

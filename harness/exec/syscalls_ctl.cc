@@ -57,12 +57,13 @@ Observation Setsockopt(const Op& op, SyscallEnv& env) {
   int s = FdArg(op, env, 0);
   if (s < 0) return MissingFd(op, 0);
   // Op::data is the value in its option's shape; an explicit optlen may say
-  // fewer or more bytes (the buffer is zero-padded to it).
+  // fewer or more bytes (the buffer is zero-padded to it). `null`/`badptr`
+  // pass that pointer instead (Op::buffer).
   const int64_t optlen = IntArg(op, 2, -1) >= 0 ? IntArg(op, 2)
                                                  : static_cast<int64_t>(op.data.size());
   std::string buf = op.data;
   buf.resize(std::max<size_t>(buf.size(), static_cast<size_t>(optlen)), '\0');
-  if (setsockopt(s, IntArg(op, 0), IntArg(op, 1), buf.data(),
+  if (setsockopt(s, IntArg(op, 0), IntArg(op, 1), BufferPtr(op, buf.data()),
                  static_cast<socklen_t>(optlen)) != 0) {
     return Errno(errno);
   }
@@ -139,15 +140,17 @@ Observation Getsockopt(const Op& op, SyscallEnv& env) {
 Observation Getname(const Op& op, SyscallEnv& env) {
   int s = FdArg(op, env, 0);
   if (s < 0) return MissingFd(op, 0);
-  sockaddr_storage ss;
-  socklen_t len = sizeof ss;
-  auto* sa = reinterpret_cast<sockaddr*>(&ss);
-  int r = op.call == Call::kGetsockname ? getsockname(s, sa, &len)
-                                        : getpeername(s, sa, &len);
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  const AddrOutArgs out = AddrOut(op, &ss, &len);
+  int r = op.call == Call::kGetsockname ? getsockname(s, out.addr, out.len)
+                                        : getpeername(s, out.addr, out.len);
   if (r != 0) return Errno(errno);
   Observation o;
-  o.addr = std::string(reinterpret_cast<const char*>(&ss),
-                       std::min<size_t>(len, sizeof ss));
+  if (out.addr == reinterpret_cast<sockaddr*>(&ss) && out.len == &len) {
+    o.addr = std::string(reinterpret_cast<const char*>(&ss),
+                         std::min<size_t>(len, sizeof ss));
+  }
   return o;
 }
 

@@ -1,5 +1,6 @@
 // Data transfer calls: read, write, recv, send, recvfrom, sendto, and the
 // fill/drain loops that run a non-blocking socket to EAGAIN.
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -17,17 +18,69 @@ namespace {
 // them so a typo cannot exhaust memory.
 constexpr int64_t kMaxBuffer = 64 << 20;
 
-size_t BufferSize(const Op& op) {
-  return static_cast<size_t>(std::clamp<int64_t>(IntArg(op, 0), 0, kMaxBuffer));
-}
+// What a read-like call receives into. A size the harness will not
+// allocate (negative: a huge size_t; or past kMaxBuffer) is passed as
+// written with 64 KiB of memory followed by an unmapped page, so the kernel
+// faults (EFAULT) rather than writing past the buffer.
+class RecvBuffer {
+ public:
+  explicit RecvBuffer(const Op& op) : size_(IntArg(op, 0)) {
+    if (size_ >= 0 && size_ <= kMaxBuffer) {
+      mem_.assign(static_cast<size_t>(size_), '\0');
+      ptr_ = BufferPtr(op, mem_.data());
+      return;
+    }
+    map_ = mmap(nullptr, kGuarded + kPage, PROT_READ | PROT_WRITE,
+                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (map_ == MAP_FAILED) {
+      map_ = nullptr;
+      ptr_ = BufferPtr(op, nullptr);
+      return;
+    }
+    mprotect(static_cast<char*>(map_) + kGuarded, kPage, PROT_NONE);
+    ptr_ = BufferPtr(op, map_);
+  }
+  ~RecvBuffer() {
+    if (map_ != nullptr) munmap(map_, kGuarded + kPage);
+  }
+  RecvBuffer(const RecvBuffer&) = delete;
+  RecvBuffer& operator=(const RecvBuffer&) = delete;
 
-// A read-like result: `ret` may exceed what was copied (MSG_TRUNC).
-Observation Received(ssize_t ret, const std::string& buf) {
+  void* ptr() const { return ptr_; }
+  size_t len() const { return static_cast<size_t>(size_); }
+  // The bytes of a successful call that returned `ret`.
+  std::string Bytes(ssize_t ret) const {
+    if (ret <= 0 || ptr_ == nullptr || ptr_ == UnmappedAddress()) return "";
+    const size_t room = map_ != nullptr ? kGuarded : mem_.size();
+    return std::string(static_cast<const char*>(ptr_),
+                       std::min<size_t>(static_cast<size_t>(ret), room));
+  }
+
+ private:
+  static constexpr size_t kGuarded = 64 << 10;
+  static constexpr size_t kPage = 4096;
+  int64_t size_;
+  std::string mem_;
+  void* map_ = nullptr;
+  void* ptr_ = nullptr;
+};
+
+Observation ReceivedInto(ssize_t ret, const RecvBuffer& buf) {
   if (ret < 0) return Errno(errno);
   Observation o;
   o.ret = ret;
-  o.data = buf.substr(0, std::min<size_t>(ret, buf.size()));
+  o.data = buf.Bytes(ret);
   return o;
+}
+
+// The bytes a send-like call passes: op.data, or a NULL or unmapped
+// pointer with op.buffer_length.
+const void* SendPtr(const Op& op) {
+  return BufferPtr(op, const_cast<char*>(op.data.data()));
+}
+size_t SendLen(const Op& op) {
+  return op.buffer == BufferKind::kReal ? op.data.size()
+                                        : static_cast<size_t>(op.buffer_length);
 }
 
 Observation Sent(ssize_t ret) {
@@ -40,39 +93,39 @@ Observation Sent(ssize_t ret) {
 Observation Read(const Op& op, SyscallEnv& env) {
   int s = FdArg(op, env, 0);
   if (s < 0) return MissingFd(op, 0);
-  std::string buf(BufferSize(op), '\0');
-  return Received(read(s, buf.data(), buf.size()), buf);
+  RecvBuffer buf(op);
+  return ReceivedInto(read(s, buf.ptr(), buf.len()), buf);
 }
 
 Observation Write(const Op& op, SyscallEnv& env) {
   int s = FdArg(op, env, 0);
   if (s < 0) return MissingFd(op, 0);
-  return Sent(write(s, op.data.data(), op.data.size()));
+  return Sent(write(s, SendPtr(op), SendLen(op)));
 }
 
 Observation Recv(const Op& op, SyscallEnv& env) {
   int s = FdArg(op, env, 0);
   if (s < 0) return MissingFd(op, 0);
-  std::string buf(BufferSize(op), '\0');
-  return Received(recv(s, buf.data(), buf.size(), IntArg(op, 1)), buf);
+  RecvBuffer buf(op);
+  return ReceivedInto(recv(s, buf.ptr(), buf.len(), IntArg(op, 1)), buf);
 }
 
 Observation Send(const Op& op, SyscallEnv& env) {
   int s = FdArg(op, env, 0);
   if (s < 0) return MissingFd(op, 0);
-  return Sent(send(s, op.data.data(), op.data.size(), IntArg(op, 0)));
+  return Sent(send(s, SendPtr(op), SendLen(op), IntArg(op, 0)));
 }
 
 Observation Recvfrom(const Op& op, SyscallEnv& env) {
   int s = FdArg(op, env, 0);
   if (s < 0) return MissingFd(op, 0);
-  std::string buf(BufferSize(op), '\0');
-  sockaddr_storage ss;
-  socklen_t len = sizeof ss;
-  ssize_t r = recvfrom(s, buf.data(), buf.size(), IntArg(op, 1),
-                       reinterpret_cast<sockaddr*>(&ss), &len);
-  Observation o = Received(r, buf);
-  if (r >= 0) {
+  RecvBuffer buf(op);
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  const AddrOutArgs out = AddrOut(op, &ss, &len);
+  ssize_t r = recvfrom(s, buf.ptr(), buf.len(), IntArg(op, 1), out.addr, out.len);
+  Observation o = ReceivedInto(r, buf);
+  if (r >= 0 && out.addr == reinterpret_cast<sockaddr*>(&ss) && out.len == &len) {
     o.addr = std::string(reinterpret_cast<const char*>(&ss),
                          std::min<size_t>(len, sizeof ss));
   }
@@ -88,8 +141,8 @@ Observation Sendto(const Op& op, SyscallEnv& env) {
   absl::StatusOr<SockAddr> a =
       ResolveAddress(op.addr, env.bound, env.abstract_prefix, domain);
   if (!a.ok()) return HarnessError(std::string(a.status().message()));
-  return Sent(sendto(s, op.data.data(), op.data.size(), IntArg(op, 0),
-                     reinterpret_cast<const sockaddr*>(&a->ss), a->len));
+  return Sent(sendto(s, SendPtr(op), SendLen(op), IntArg(op, 0),
+                     AddrPtr(op.addr, *a), a->len));
 }
 
 size_t Chunk(const Op& op) {

@@ -45,6 +45,40 @@ Observation Failed(const char* call, int err) {
       absl::StrCat("drop_privileges: ", call, ": ", ErrnoName(err)));
 }
 
+// sysctl("net/core/somaxconn") or ("net.core.somaxconn"): the integer in
+// /proc/sys/<name>, read by the process that runs the step (inside a guest,
+// the guest's value).
+Observation Sysctl(const Op& op, SyscallEnv&) {
+  std::string path = "/proc/sys/" + op.data;
+  for (size_t i = 10; i < path.size(); ++i) {
+    if (path[i] == '.') path[i] = '/';
+  }
+  FILE* f = fopen(path.c_str(), "re");
+  if (f == nullptr) return Errno(errno);
+  long long v = 0;
+  const bool ok = fscanf(f, "%lld", &v) == 1;
+  fclose(f);
+  if (!ok) return HarnessError(absl::StrCat(path, " does not start with a number"));
+  Observation o;
+  o.ret = 0;
+  o.value = v;
+  return o;
+}
+
+// creat(path("f")): a regular file in the case's private directory, the fd
+// open for writing; a non-socket fd whose path a socket call may also name.
+Observation Creat(const Op& op, SyscallEnv& env) {
+  absl::StatusOr<SockAddr> a = ResolveAddress(op.addr, env.bound, env.abstract_prefix);
+  if (!a.ok() || op.addr.kind != AddressSpec::Kind::kPath) {
+    return HarnessError("creat takes path(\"name\")");
+  }
+  const int fd = open(op.addr.name.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Errno(errno);
+  Observation o;
+  BindResult(op, 0, fd, env, o);
+  return o;
+}
+
 // Whether `id` has a mapping in this process's user namespace: the first
 // column of /proc/self/uid_map or gid_map, "inside first, outside first,
 // count" per line. Bazel's sandbox maps only 0.
@@ -112,6 +146,8 @@ Observation DropPrivileges(const Op& op, SyscallEnv& env) {
 void RegisterProcCalls(Handler* t) {
   t[static_cast<int>(Call::kPipe)] = Pipe;
   t[static_cast<int>(Call::kDropPrivileges)] = DropPrivileges;
+  t[static_cast<int>(Call::kSysctl)] = Sysctl;
+  t[static_cast<int>(Call::kCreat)] = Creat;
 }
 
 }  // namespace internal

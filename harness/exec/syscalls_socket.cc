@@ -31,7 +31,8 @@ Observation Socket(const Op& op, SyscallEnv& env) {
 
 Observation Socketpair(const Op& op, SyscallEnv& env) {
   int sv[2];
-  if (socketpair(IntArg(op, 0), IntArg(op, 1), IntArg(op, 2), sv) != 0) {
+  if (socketpair(IntArg(op, 0), IntArg(op, 1), IntArg(op, 2),
+                 static_cast<int*>(BufferPtr(op, sv))) != 0) {
     return Errno(errno);
   }
   Observation o;
@@ -132,7 +133,7 @@ Observation Bind(const Op& op, SyscallEnv& env) {
   absl::StatusOr<SockAddr> a =
       ResolveAddress(op.addr, env.bound, env.abstract_prefix, DomainOf(s));
   if (!a.ok()) return HarnessError(std::string(a.status().message()));
-  if (bind(s, reinterpret_cast<const sockaddr*>(&a->ss), a->len) != 0) {
+  if (bind(s, AddrPtr(op.addr, *a), a->len) != 0) {
     return Errno(errno);
   }
   Observation o;
@@ -155,7 +156,7 @@ Observation Connect(const Op& op, SyscallEnv& env) {
   absl::StatusOr<SockAddr> a =
       ResolveAddress(op.addr, env.bound, env.abstract_prefix, DomainOf(s));
   if (!a.ok()) return HarnessError(std::string(a.status().message()));
-  if (connect(s, reinterpret_cast<const sockaddr*>(&a->ss), a->len) != 0) {
+  if (connect(s, AddrPtr(op.addr, *a), a->len) != 0) {
     return Errno(errno);
   }
   return Observation();
@@ -164,17 +165,51 @@ Observation Connect(const Op& op, SyscallEnv& env) {
 Observation Accept(const Op& op, SyscallEnv& env) {
   int l = FdArg(op, env, 0);
   if (l < 0) return MissingFd(op, 0);
-  sockaddr_storage ss;
-  socklen_t len = sizeof ss;
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  const AddrOutArgs out = AddrOut(op, &ss, &len);
   int flags = op.call == Call::kAccept4 ? IntArg(op, 0) : 0;
-  int fd = accept4(l, reinterpret_cast<sockaddr*>(&ss), &len, flags);
+  int fd = accept4(l, out.addr, out.len, flags);
   if (fd < 0) return Errno(errno);
   Observation o;
   o.ret = fd;
-  o.addr = std::string(reinterpret_cast<const char*>(&ss),
-                       std::min<size_t>(len, sizeof ss));
+  if (out.addr == reinterpret_cast<sockaddr*>(&ss) && out.len == &len) {
+    o.addr = std::string(reinterpret_cast<const char*>(&ss),
+                         std::min<size_t>(len, sizeof ss));
+  }
   BindResult(op, 0, fd, env, o);
   return o;
+}
+
+// connect_until_full(ADDRESS, TYPE): new non-blocking sockets of TYPE
+// connect to ADDRESS one by one until one fails EAGAIN (the listener's
+// queue is full); ret is how many connected. They stay open, held under
+// slots no case names, until the process exits (CloseAll).
+Observation ConnectUntilFull(const Op& op, SyscallEnv& env) {
+  constexpr int kFirstSlot = -1000;
+  constexpr int64_t kLimit = 1 << 20;
+  const int family = op.addr.kind == AddressSpec::Kind::kInet4   ? AF_INET
+                     : op.addr.kind == AddressSpec::Kind::kInet6 ? AF_INET6
+                                                                 : AF_UNIX;
+  absl::StatusOr<SockAddr> a =
+      ResolveAddress(op.addr, env.bound, env.abstract_prefix, family);
+  if (!a.ok()) return HarnessError(std::string(a.status().message()));
+  int slot = kFirstSlot;
+  while (env.fds.count(slot)) --slot;
+  for (int64_t n = 0; n < kLimit; ++n) {
+    const int fd = socket(family, static_cast<int>(IntArg(op, 0)) | SOCK_NONBLOCK, 0);
+    if (fd < 0) return Errno(errno);
+    env.fds[slot--] = fd;
+    if (connect(fd, AddrPtr(op.addr, *a), a->len) != 0) {
+      if (errno == EAGAIN) {
+        Observation o;
+        o.ret = n;
+        return o;
+      }
+      return Errno(errno);
+    }
+  }
+  return HarnessError("connect_until_full: more than 1048576 connections queued");
 }
 
 Observation Shutdown(const Op& op, SyscallEnv& env) {
@@ -216,6 +251,7 @@ void RegisterSocketCalls(Handler* t) {
   t[static_cast<int>(Call::kConnect)] = Connect;
   t[static_cast<int>(Call::kAccept)] = Accept;
   t[static_cast<int>(Call::kAccept4)] = Accept;
+  t[static_cast<int>(Call::kConnectUntilFull)] = ConnectUntilFull;
   t[static_cast<int>(Call::kShutdown)] = Shutdown;
   t[static_cast<int>(Call::kClose)] = Close;
   t[static_cast<int>(Call::kDup)] = Dup;

@@ -82,7 +82,9 @@ std::string PrintExpr(const Expr& e) {
     case Expr::Kind::kInt:
       return absl::StrCat(e.value);
     case Expr::Kind::kRange:
-      if (!e.items.empty()) return join(e.items, "..");  // `1..$N`
+      if (e.items.size() == 2) {
+        return absl::StrCat(PrintExpr(e.items[0]), "..", PrintExpr(e.items[1]));
+      }
       return absl::StrCat(e.value, "..", e.value2);
     case Expr::Kind::kString:
       return QuoteLiteral(e.text);
@@ -95,8 +97,10 @@ std::string PrintExpr(const Expr& e) {
       return e.empty_index ? absl::StrCat(e.text, "[]")
                            : absl::StrCat(e.text, "[", e.value, "]");
     case Expr::Kind::kSlice:
-      if (!e.items.empty()) {  // `m[0:$N]`, `m[$N:]`
-        return absl::StrCat(e.text, "[", join(e.items, ":"), e.open_end ? ":]" : "]");
+      if (!e.items.empty()) {
+        return absl::StrCat(e.text, "[", PrintExpr(e.items[0]), ":",
+                            e.items.size() > 1 ? PrintExpr(e.items[1]) : "",
+                            "]");
       }
       return e.open_end
                  ? absl::StrCat(e.text, "[", e.value, ":]")
@@ -110,6 +114,15 @@ std::string PrintExpr(const Expr& e) {
       return join(e.items, " + ");
     case Expr::Kind::kFlags:
       return join(e.items, "|");
+    case Expr::Kind::kArith:
+      if (e.text == "()") {
+        return absl::StrCat("(", e.items.empty() ? "" : PrintExpr(e.items[0]), ")");
+      }
+      return absl::StrCat(e.items.empty() ? "" : PrintExpr(e.items[0]), " ",
+                          e.text, " ",
+                          e.items.size() < 2 ? "" : PrintExpr(e.items[1]));
+    case Expr::Kind::kBound:
+      return absl::StrCat(e.text, " ", e.items.empty() ? "" : PrintExpr(e.items[0]));
   }
   return "";
 }

@@ -20,16 +20,22 @@ namespace sockspec {
 struct Expr {
   enum class Kind {
     kInt,       // 10; `value`
-    kRange,     // 1..4096; `value`..`value2`
+    kRange,     // 1..4096; `value`..`value2`, or with arithmetic ends
+                //   (1..$n) `items` = {lo, hi}
     kString,    // "hel\n"; `text` holds the decoded bytes
     kName,      // AF_UNIX, a, m1, any, unnamed; `text`
     kVar,       // $TYPE; `text` is "TYPE"
     kIndex,     // c[] (`empty_index`), c[2]; `text` is "c", `value` the index
-    kSlice,     // m1[0:10], m1[10:]; `value`, `value2` (`open_end`)
+    kSlice,     // m1[0:10], m1[10:]; `value`, `value2` (`open_end`), or
+                //   with arithmetic ends (m1[0:$n]) `items` = {begin[, end]}
     kApply,     // path("srv"), rights(f, g); `text` the function, `items`
     kKeyValue,  // rights=2, pid=1, g=f; `text` the key, `items[0]` the value
     kConcat,    // m1 + m2[0:5]; `items`
     kFlags,     // SOCK_STREAM|SOCK_NONBLOCK; `items`
+    kArith,     // $n / 2 + 1: `text` "+", "-", "*", "/" with `items` {lhs,
+                //   rhs}, or "()" with `items` {inner} (parentheses)
+    kBound,     // a one-sided range result `>= $n`: `text` ">=", ">", "<=",
+                //   "<"; `items` {value}
   };
   Kind kind = Kind::kInt;
   Location loc;

@@ -169,6 +169,15 @@ class Lexer {
       case '+':
         kind = TokenKind::kPlus;
         break;
+      case '-':  // `-1` is a number (above): `$n - 1` needs the space
+        kind = TokenKind::kMinus;
+        break;
+      case '*':
+        kind = TokenKind::kStar;
+        break;
+      case '/':
+        kind = TokenKind::kSlash;
+        break;
       case '?':
         kind = TokenKind::kQuestion;
         break;
@@ -362,6 +371,12 @@ std::string DescribeToken(const Token& token) {
       return "':'";
     case TokenKind::kPlus:
       return "'+'";
+    case TokenKind::kMinus:
+      return "'-'";
+    case TokenKind::kStar:
+      return "'*'";
+    case TokenKind::kSlash:
+      return "'/'";
     case TokenKind::kDotDot:
       return "'..'";
     case TokenKind::kCompare:

@@ -20,7 +20,8 @@ namespace sockspec {
 
 enum class TokenKind {
   kIdent,   // AF_UNIX, read, A, m1
-  kVar,     // $TYPE (text is "TYPE")
+  kVar,     // $TYPE, $sndbuf (text is "TYPE"): a matrix variable (upper
+            // case) or a captured value (lower case)
   kInt,     // 10, -1
   kString,  // "..." (text is the decoded bytes)
   kLParen,
@@ -32,6 +33,9 @@ enum class TokenKind {
   kPipe,
   kColon,
   kPlus,
+  kMinus,  // `$n - 1` (arithmetic on captures)
+  kStar,
+  kSlash,
   kDotDot,
   kCompare,  // <, <=, >, >= (text is the operator)
   kVersion,  // 5.4, 6.1.119 (text as written)

@@ -95,6 +95,10 @@ bool RowLowering::FdName(const Expr& e, int iteration, std::string* name) {
 }
 
 bool RowLowering::LowerFd(const Expr& e, int holder, int iteration, int* slot) {
+  if (e.kind == Expr::Kind::kName && e.text == "badfd") {
+    *slot = kBadFdSlot;  // a number no fd of the process has: EBADF
+    return true;
+  }
   std::string name;
   if (!FdName(e, iteration, &name)) return false;
   int s = SlotOf(name);
@@ -201,7 +205,8 @@ bool RowLowering::CountData(const Expr& e, int64_t bytes) {
   return false;
 }
 
-bool RowLowering::LowerData(const Expr& e, std::string* out) {
+bool RowLowering::LowerData(const Expr& e, std::string* out,
+                            std::vector<DynamicInt>* dynamic) {
   if (e.kind == Expr::Kind::kString) {
     if (!CountData(e, static_cast<int64_t>(e.text.size()))) return false;
     *out += e.text;
@@ -232,7 +237,27 @@ bool RowLowering::LowerData(const Expr& e, std::string* out) {
   int64_t size = it->second;
   int64_t begin = 0;
   int64_t end = size;
-  if (e.kind == Expr::Kind::kSlice) {
+  if (e.kind == Expr::Kind::kSlice && !e.items.empty()) {
+    // `m[0:$n]`: the whole payload goes in; the executor cuts it when the
+    // step runs.
+    if (dynamic == nullptr) {
+      Error(e.loc, absl::StrCat("a slice with run-time ends stands alone as "
+                                "the data, not inside a '+'"));
+      return false;
+    }
+    using T = DynamicInt::Target;
+    for (size_t k = 0; k < e.items.size(); ++k) {
+      int64_t v = 0;
+      std::optional<IntExpr> dyn;
+      if (!LowerNumber(e.items[k], "slice", &v, &dyn)) return false;
+      if (!dyn) {
+        dyn = IntExpr();
+        dyn->postfix.push_back({IntExpr::Term::Kind::kConst, v});
+        dyn->text = absl::StrCat(v);
+      }
+      dynamic->push_back({k == 0 ? T::kDataBegin : T::kDataEnd, 0, *dyn});
+    }
+  } else if (e.kind == Expr::Kind::kSlice) {
     begin = e.value;
     end = e.open_end ? size : e.value2;
     if (begin < 0 || begin > end || end > size) {
@@ -258,7 +283,19 @@ bool RowLowering::LowerAddress(const Expr& e, bool expectation,
   using AK = AddressSpec::Kind;
   const char* kExpected =
       "expected an address (path(\"x\"), abstract(\"x\"), unnamed, loopback4, "
-      "loopback6, addr(fd), longpath(N))";
+      "loopback6, addr(fd), longpath(N), unspec, family(AF_X), "
+      "sockaddr(AF_X, \"bytes\"), addrlen(ADDRESS, N), badptr)";
+  bool handled = false;
+  if (!LowerRawAddress(e, out, &handled)) return false;
+  if (handled && expectation && out->kind == AK::kBadPointer) {
+    Error(e.loc, "'badptr' is an argument, not an address a call gives back");
+    return false;
+  }
+  if (handled && expectation && out->addrlen && *out->addrlen < 0) {
+    Error(e.loc, "an addrlen of -1 is an argument, not an address a call gives back");
+    return false;
+  }
+  if (handled) return true;
   if (e.kind == Expr::Kind::kName) {
     if (e.text == "unnamed") {
       out->kind = AK::kUnnamed;
@@ -402,6 +439,23 @@ bool RowLowering::LowerArgs(const CallSpec& spec, const std::vector<Expr>& args,
                             Op* op) {
   size_t n = spec.args.size();
   size_t m = spec.optional.size();
+  if (TakesAddressOut(spec) || spec.call == Call::kSocketpair) {
+    // `addr=` / `addrlen=` (socketpair: `sv=`) keywords after the
+    // positional arguments.
+    std::vector<Expr> positional;
+    for (const Expr& e : args) {
+      if (e.kind == Expr::Kind::kKeyValue &&
+          (spec.call == Call::kSocketpair ? e.text == "sv"
+                                          : e.text == "addr" || e.text == "addrlen")) {
+        if (!LowerAddressOut(e, op)) return false;
+      } else {
+        positional.push_back(e);
+      }
+    }
+    if (positional.size() != args.size()) {
+      return LowerArgs(spec, positional, step, holder, iteration, op);
+    }
+  }
   if (args.size() < n) {
     Error(step.rparen, ArityMessage(spec, args.size()));
     return false;
@@ -434,12 +488,22 @@ bool RowLowering::LowerArgs(const CallSpec& spec, const std::vector<Expr>& args,
         break;
       }
       case ArgKind::kInt: {
+        bool bad = false;
+        if (!LowerBadBuffer(e, a, op, &bad)) return false;
+        if (bad) break;
         int64_t v;
-        if (!LowerInt(e, a.name, &v)) return false;
+        std::optional<IntExpr> dyn;
+        if (!LowerNumber(e, a.name, &v, &dyn)) return false;
+        if (dyn) {
+          op->dynamic.push_back({DynamicInt::Target::kInt,
+                                 static_cast<int>(op->ints.size()), *dyn});
+        }
         op->ints.push_back(v);
         break;
       }
       case ArgKind::kSymbols: {
+        bool bad = false;
+        if (!LowerBadBuffer(e, a, op, &bad)) return false;
         int64_t v;
         if (!LowerSymbols(e, a, &v)) return false;
         op->ints.push_back(v);
@@ -450,14 +514,29 @@ bool RowLowering::LowerArgs(const CallSpec& spec, const std::vector<Expr>& args,
           if (!LowerMessageIovecs(e, op)) return false;
           break;
         }
+        bool bad = false;
+        if (!LowerBadBuffer(e, a, op, &bad)) return false;
+        if (bad) break;
         const size_t before = op->data.size();
-        if (!LowerData(e, &op->data)) return false;
+        if (!LowerData(e, &op->data, &op->dynamic)) return false;
         // One iovec or message per data argument: its length.
         if (repeats > 0) {
           op->ints.push_back(static_cast<int64_t>(op->data.size() - before));
         }
         break;
       }
+      case ArgKind::kText:
+        if (e.kind != Expr::Kind::kString || e.text.empty() ||
+            e.text.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_./") !=
+                std::string::npos ||
+            e.text[0] == '/' || e.text.find("..") != std::string::npos) {
+          Error(e.loc, absl::StrCat("'", a.name, "' is a string relative to "
+                                    "/proc/sys: \"net/core/somaxconn\" or "
+                                    "\"net.core.somaxconn\""));
+          return false;
+        }
+        op->data = e.text;
+        break;
       case ArgKind::kAddress:
         if (!LowerAddress(e, /*expectation=*/false, &op->addr)) return false;
         break;

@@ -75,7 +75,16 @@ static bool CountRange(const Expr& e, Range* out) {
 
 bool RowLowering::LowerValue(const Expr& e, const CallSpec& spec,
                              Outcome* out) {
-  if (e.kind == Expr::Kind::kRange && e.value > e.value2) {
+  const bool arithmetic = e.kind == Expr::Kind::kArith ||
+                          e.kind == Expr::Kind::kBound ||
+                          (e.kind == Expr::Kind::kRange && !e.items.empty()) ||
+                          (e.kind == Expr::Kind::kVar && IsCaptureName(e.text));
+  if (arithmetic && spec.result != ResultKind::kRevents &&
+      spec.result != ResultKind::kAddress && spec.result != ResultKind::kFd &&
+      spec.result != ResultKind::kFdPair) {
+    return LowerExpectedNumber(e, spec.result == ResultKind::kValue, out);
+  }
+  if (e.kind == Expr::Kind::kRange && e.items.empty() && e.value > e.value2) {
     Error(e.loc, absl::StrCat("empty range ", PrintExpr(e)));
     return false;
   }
@@ -143,7 +152,7 @@ bool RowLowering::LowerValue(const Expr& e, const CallSpec& spec,
       return false;
     }
     std::string data;
-    if (!LowerData(e, &data)) return false;
+    if (!LowerData(e, &data, &out->dynamic)) return false;
     out->data = std::move(data);
     return true;
   }
@@ -164,6 +173,13 @@ bool RowLowering::LowerOutcome(const Alternative& alt, const CallSpec& spec,
     return false;
   }
   const Expr& first = v[0];
+  if (v.size() == 1 && IsCaptureVar(first) && alt.attrs.empty() &&
+      captures_.count(first.text) &&
+      captures_.at(first.text).loc.line == first.loc.line &&
+      captures_.at(first.text).loc.col == first.loc.col) {
+    // `= $name`, bound here (BindCapture): any success; its value is kept.
+    return true;
+  }
   if (first.kind == Expr::Kind::kName && IsErrnoLike(first.text) &&
       ((spec.result != ResultKind::kValue &&
         spec.result != ResultKind::kReady) ||

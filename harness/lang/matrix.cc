@@ -31,6 +31,10 @@ bool IsUpperName(const std::string& s) {
 
 }  // namespace
 
+bool IsCaptureName(const std::string& name) {
+  return !name.empty() && name[0] >= 'a' && name[0] <= 'z';
+}
+
 const Expr* MatrixRow::Find(const std::string& name) const {
   for (const auto& v : values) {
     if (v.first == name) return &v.second;
@@ -135,6 +139,9 @@ std::vector<std::pair<std::string, std::vector<std::string>>> MatrixDims(
 }
 
 bool Substitute(Expr* e, const MatrixRow& row, DiagnosticSink* sink) {
+  if (e->kind == Expr::Kind::kVar && IsCaptureName(e->text)) {
+    return true;  // a captured value: known only at run time
+  }
   if (e->kind == Expr::Kind::kVar) {
     const Expr* v = row.Find(e->text);
     if (v == nullptr) {

@@ -39,6 +39,11 @@ std::vector<std::pair<std::string, std::vector<std::string>>> MatrixDims(
 // reported (with a "did you mean") and makes the result false.
 bool Substitute(Expr* e, const MatrixRow& row, DiagnosticSink* sink);
 
+// Whether `$name` names a captured value (lower case: `$sndbuf`, bound by a
+// step's result at run time) rather than a matrix variable (`$TYPE`).
+// Substitute leaves captured values in place.
+bool IsCaptureName(const std::string& name);
+
 }  // namespace sockspec
 
 #endif  // SOCKSPEC_HARNESS_LANG_MATRIX_H_

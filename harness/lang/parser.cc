@@ -1,5 +1,6 @@
 #include "harness/lang/parser.h"
 
+#include <limits>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -298,7 +299,17 @@ class Parser {
       }
       while (!IsResultStop(Peek())) {
         Expr e;
-        if (!ParseExpr(&e, 0, /*allow_kv=*/false)) return false;
+        if (Peek().kind == TokenKind::kCompare) {
+          // `>= $n`: a one-sided range.
+          e.kind = Expr::Kind::kBound;
+          e.loc = Peek().loc;
+          e.text = Next().text;
+          Expr v;
+          if (!ParseExpr(&v, 1, false)) return false;
+          e.items.push_back(std::move(v));
+        } else if (!ParseExpr(&e, 0, /*allow_kv=*/false)) {
+          return false;
+        }
         bool attr = !alt.values.empty() && e.kind == Expr::Kind::kApply &&
                     (e.text == "rights" || e.text == "cred" ||
                      e.text == "cmsg");
@@ -331,25 +342,128 @@ class Parser {
     }
   }
 
+  // A sum of terms. `+` between data (payloads, slices, strings) is a
+  // concatenation, as before captures existed; `+` or `-` next to a number,
+  // a `$variable` or arithmetic is arithmetic (kArith, left-associative).
+  // `LO..HI` after a number is a range whose ends may be arithmetic.
   bool ParseExpr(Expr* out, int depth, bool allow_kv) {
     if (depth > kMaxExprDepth) {
       return Fail(Peek(), "expression nested too deeply");
     }
     Expr first;
-    if (!ParseFlags(&first, depth, allow_kv)) return false;
-    if (Peek().kind != TokenKind::kPlus) {
+    if (!ParseTerm(&first, depth, allow_kv)) return false;
+    if (!IsAdditive()) {
+      if (Peek().kind == TokenKind::kDotDot && IsNumeric(first)) {
+        return ParseRangeEnd(std::move(first), depth, out);
+      }
       *out = std::move(first);
       return true;
     }
-    out->kind = Expr::Kind::kConcat;
-    out->loc = first.loc;
-    out->items.push_back(std::move(first));
-    while (Peek().kind == TokenKind::kPlus) {
-      Next();
-      Expr e;
-      if (!ParseFlags(&e, depth, false)) return false;
-      out->items.push_back(std::move(e));
+    if (Peek().kind == TokenKind::kPlus && !IsNumeric(first)) {
+      // Data concatenation: `m1 + m2[0:5] + "x"`.
+      out->kind = Expr::Kind::kConcat;
+      out->loc = first.loc;
+      out->items.push_back(std::move(first));
+      while (Peek().kind == TokenKind::kPlus) {
+        Next();
+        Expr e;
+        if (!ParseFlags(&e, depth, false)) return false;
+        out->items.push_back(std::move(e));
+      }
+      return true;
     }
+    Expr acc = std::move(first);
+    while (IsAdditive()) {
+      Expr op;
+      op.kind = Expr::Kind::kArith;
+      op.loc = acc.loc;
+      Expr rhs;
+      if (Peek().kind == TokenKind::kInt) {
+        // `$n -1` lexes as `$n` and the number -1: a subtraction.
+        const Token& t = Next();
+        op.text = "-";
+        rhs.kind = Expr::Kind::kInt;
+        rhs.loc = t.loc;
+        rhs.value = -t.value;
+      } else {
+        op.text = Next().kind == TokenKind::kPlus ? "+" : "-";
+        if (!ParseTerm(&rhs, depth + 1, false)) return false;
+      }
+      op.items.push_back(std::move(acc));
+      op.items.push_back(std::move(rhs));
+      acc = std::move(op);
+    }
+    if (Peek().kind == TokenKind::kDotDot) {
+      return ParseRangeEnd(std::move(acc), depth, out);
+    }
+    *out = std::move(acc);
+    return true;
+  }
+
+  // What arithmetic takes: numbers, `$variables`, arithmetic.
+  static bool IsNumeric(const Expr& e) {
+    return e.kind == Expr::Kind::kInt || e.kind == Expr::Kind::kVar ||
+           e.kind == Expr::Kind::kArith;
+  }
+
+  bool IsAdditive() const {
+    const Token& t = Peek();
+    if (t.kind == TokenKind::kPlus || t.kind == TokenKind::kMinus) return true;
+    // A negative number right after a value, on the same line: `$n -1`.
+    return t.kind == TokenKind::kInt && t.value < 0 && pos_ > 0 &&
+           !t.indented && t.value != std::numeric_limits<int64_t>::min() &&
+           (toks_[pos_ - 1].kind == TokenKind::kVar ||
+            toks_[pos_ - 1].kind == TokenKind::kRParen ||
+            (toks_[pos_ - 1].kind == TokenKind::kInt && pos_ > 1 &&
+             (toks_[pos_ - 2].kind == TokenKind::kStar ||
+              toks_[pos_ - 2].kind == TokenKind::kSlash ||
+              toks_[pos_ - 2].kind == TokenKind::kPlus ||
+              toks_[pos_ - 2].kind == TokenKind::kMinus)));
+  }
+
+  // At `..` after `lo`: the end, then a kRange whose ends are `items`
+  // (plain `1..4096` keeps `value`/`value2` and no items).
+  bool ParseRangeEnd(Expr lo, int depth, Expr* out) {
+    Next();  // ..
+    const TokenKind k = Peek().kind;
+    if (k != TokenKind::kInt && k != TokenKind::kVar && k != TokenKind::kLParen) {
+      return Fail(Peek(), absl::StrCat("expected the end of the range, found ",
+                                       DescribeToken(Peek())));
+    }
+    Expr hi;
+    if (!ParseExpr(&hi, depth + 1, false)) return false;
+    if (hi.kind == Expr::Kind::kRange) {
+      return Fail(Token{TokenKind::kDotDot, "", 0, hi.loc, hi.loc, false},
+                  "a range has one '..'");
+    }
+    out->kind = Expr::Kind::kRange;
+    out->loc = lo.loc;
+    if (lo.kind == Expr::Kind::kInt && hi.kind == Expr::Kind::kInt) {
+      out->value = lo.value;
+      out->value2 = hi.value;
+      return true;
+    }
+    out->items.push_back(std::move(lo));
+    out->items.push_back(std::move(hi));
+    return true;
+  }
+
+  // Factors joined by `*` and `/`.
+  bool ParseTerm(Expr* out, int depth, bool allow_kv) {
+    Expr acc;
+    if (!ParseFlags(&acc, depth, allow_kv)) return false;
+    while (Peek().kind == TokenKind::kStar || Peek().kind == TokenKind::kSlash) {
+      Expr op;
+      op.kind = Expr::Kind::kArith;
+      op.loc = acc.loc;
+      op.text = Next().kind == TokenKind::kStar ? "*" : "/";
+      Expr rhs;
+      if (!ParseFlags(&rhs, depth + 1, false)) return false;
+      op.items.push_back(std::move(acc));
+      op.items.push_back(std::move(rhs));
+      acc = std::move(op);
+    }
+    *out = std::move(acc);
     return true;
   }
 
@@ -379,7 +493,11 @@ class Parser {
       case TokenKind::kInt:
         out->kind = Expr::Kind::kInt;
         out->value = Next().value;
-        if (Peek().kind == TokenKind::kDotDot) return RangeEnd(out);
+        if (Peek().kind == TokenKind::kDotDot) {
+          Expr lo = *out;
+          *out = Expr();
+          return ParseRangeEnd(std::move(lo), depth, out);
+        }
         return true;
       case TokenKind::kString:
         out->kind = Expr::Kind::kString;
@@ -392,6 +510,21 @@ class Parser {
         return true;
       case TokenKind::kIdent:
         break;
+      case TokenKind::kLParen: {
+        // `($n + 1) / 2`: kept as a kArith "()" so it prints back as written.
+        Next();
+        Expr inner;
+        if (!ParseExpr(&inner, depth + 1, false)) return false;
+        if (!IsNumeric(inner)) {
+          return Fail(Token{TokenKind::kLParen, "", 0, inner.loc, inner.loc, false},
+                      "parentheses group arithmetic: a number, a '$variable' "
+                      "or '+ - * /' of them");
+        }
+        out->kind = Expr::Kind::kArith;
+        out->text = "()";
+        out->items.push_back(std::move(inner));
+        return Expect(TokenKind::kRParen, "')'");
+      }
       default:
         return Fail(t,
                     absl::StrCat("expected a value, found ", DescribeToken(t)));
@@ -432,56 +565,9 @@ class Parser {
     return true;
   }
 
-  // At `..` after a range's start (`out`, an int or a `$VAR`): its end. A
-  // range with a matrix variable keeps both ends as items until the row's
-  // values replace them (Substitute).
-  bool RangeEnd(Expr* out) {
-    Next();  // ..
-    if (Peek().kind != TokenKind::kInt && Peek().kind != TokenKind::kVar) {
-      return Fail(Peek(), absl::StrCat("expected the end of the range, found ",
-                                       DescribeToken(Peek())));
-    }
-    Expr end;
-    end.loc = Peek().loc;
-    end.kind = Peek().kind == TokenKind::kInt ? Expr::Kind::kInt
-                                              : Expr::Kind::kVar;
-    if (end.kind == Expr::Kind::kInt) end.value = Peek().value;
-    if (end.kind == Expr::Kind::kVar) end.text = Peek().text;
-    Next();
-    if (out->kind == Expr::Kind::kInt && end.kind == Expr::Kind::kInt) {
-      out->kind = Expr::Kind::kRange;
-      out->value2 = end.value;
-      return true;
-    }
-    Expr start = *out;
-    out->kind = Expr::Kind::kRange;
-    out->text.clear();
-    out->items = {std::move(start), std::move(end)};
-    return true;
-  }
-
-  // An index or slice bound: a number, or a `$VAR` kept as an item.
-  bool IndexBound(Expr* out, int64_t* value) {
-    if (Peek().kind == TokenKind::kVar) {
-      Expr v;
-      v.kind = Expr::Kind::kVar;
-      v.loc = Peek().loc;
-      v.text = Next().text;
-      out->items.push_back(std::move(v));
-      return true;
-    }
-    if (Peek().kind != TokenKind::kInt) {
-      return Fail(Peek(), absl::StrCat("expected an index, found ",
-                                       DescribeToken(Peek())));
-    }
-    Expr n;
-    n.kind = Expr::Kind::kInt;
-    n.loc = Peek().loc;
-    n.value = *value = Next().value;
-    if (!out->items.empty()) out->items.push_back(std::move(n));
-    return true;
-  }
-
+  // `c[]`, `c[2]`, `m[0:10]`, `m[10:]`; a slice's ends may be arithmetic
+  // on captures (`m[0:$n / 2]`): then they are `items` (begin, end unless
+  // open_end) and `value`/`value2` stay 0.
   bool ParseIndex(Expr* out) {
     Next();  // [
     if (Peek().kind == TokenKind::kRBracket) {
@@ -490,26 +576,48 @@ class Parser {
       out->empty_index = true;
       return true;
     }
-    const Location start_loc = Peek().loc;
-    if (!IndexBound(out, &out->value)) return false;
+    auto starts_value = [this] {
+      const TokenKind k = Peek().kind;
+      return k == TokenKind::kInt || k == TokenKind::kVar ||
+             k == TokenKind::kLParen;
+    };
+    if (!starts_value()) {
+      return Fail(Peek(), absl::StrCat("expected an index, found ",
+                                       DescribeToken(Peek())));
+    }
+    Expr begin;
+    if (!ParseExpr(&begin, 1, false)) return false;
     out->kind = Expr::Kind::kIndex;
-    if (Peek().kind == TokenKind::kColon) {
-      Next();
-      out->kind = Expr::Kind::kSlice;
-      if (Peek().kind == TokenKind::kInt || Peek().kind == TokenKind::kVar) {
-        const bool had_items = !out->items.empty();
-        if (!IndexBound(out, &out->value2)) return false;
-        if (!had_items && !out->items.empty()) {
-          // `m[0:$N]`: the start joins the items too.
-          Expr n;
-          n.kind = Expr::Kind::kInt;
-          n.loc = start_loc;
-          n.value = out->value;
-          out->items.insert(out->items.begin(), std::move(n));
-        }
-      } else {
-        out->open_end = true;
+    if (Peek().kind != TokenKind::kColon) {
+      if (begin.kind == Expr::Kind::kVar && !begin.text.empty() &&
+          std::isupper(static_cast<unsigned char>(begin.text[0]))) {
+        // `c[$I]`: a matrix variable, replaced by the row's value (Substitute).
+        out->items.push_back(std::move(begin));
+        return Expect(TokenKind::kRBracket, "']'");
       }
+      if (begin.kind != Expr::Kind::kInt) {
+        return Fail(Token{TokenKind::kInt, "", 0, begin.loc, begin.loc, false},
+                    "an fd index is a number: c[2]");
+      }
+      out->value = begin.value;
+      return Expect(TokenKind::kRBracket, "']'");
+    }
+    Next();  // :
+    out->kind = Expr::Kind::kSlice;
+    Expr end;
+    if (starts_value()) {
+      if (!ParseExpr(&end, 1, false)) return false;
+    } else {
+      out->open_end = true;
+    }
+    const bool plain = begin.kind == Expr::Kind::kInt &&
+                       (out->open_end || end.kind == Expr::Kind::kInt);
+    if (plain) {
+      out->value = begin.value;
+      out->value2 = out->open_end ? 0 : end.value;
+    } else {
+      out->items.push_back(std::move(begin));
+      if (!out->open_end) out->items.push_back(std::move(end));
     }
     return Expect(TokenKind::kRBracket, "']'");
   }

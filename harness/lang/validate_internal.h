@@ -37,6 +37,21 @@ bool IsPeerName(const std::string& s);
 // Names a successful call binds to new fds, with where each is written.
 using Binds = std::vector<std::pair<std::string, Location>>;
 
+// `$name` in lower case: a captured value, not a matrix variable.
+bool IsCaptureVar(const Expr& e);
+// Whether `e` refers to a captured value anywhere inside it.
+bool HasCapture(const Expr& e);
+
+// accept, accept4, getsockname, getpeername, recvfrom: they write an address back
+// and take `addr=` / `addrlen=` (lower_args.cc).
+bool TakesAddressOut(const CallSpec& spec);
+
+// A captured value's slot in Plan::capture_names and where it is bound.
+struct CaptureInfo {
+  int slot = -1;
+  Location loc;
+};
+
 class RowLowering {
  public:
   RowLowering(const Case& c, const MatrixRow& row, const std::string& platform,
@@ -67,7 +82,10 @@ class RowLowering {
   bool FdName(const Expr& e, int iteration, std::string* name);
   bool LowerInt(const Expr& e, const char* what, int64_t* out);
   bool LowerSymbols(const Expr& e, const ArgSpec& arg, int64_t* out);
-  bool LowerData(const Expr& e, std::string* out);
+  // With `dynamic`, a slice whose ends are captures (`m[0:$n]`) may stand
+  // as the whole data; its ends go there.
+  bool LowerData(const Expr& e, std::string* out,
+                 std::vector<DynamicInt>* dynamic = nullptr);
   // Adds `bytes` to the row's data; false once past the 64 MiB budget
   // (reported at the first expression that crosses it).
   bool CountData(const Expr& e, int64_t bytes);
@@ -125,6 +143,31 @@ class RowLowering {
   bool CheckOptlenStated(const Alternative& alt, const CallSpec& spec,
                          const Outcome& out);
 
+  // lower_captures.cc
+  // `e` as postfix over captures; an unbound capture or a non-number is
+  // reported.
+  bool CompileInt(const Expr& e, const char* what, IntExpr* out);
+  // A number argument: a constant in *value, or (with captures) *dynamic.
+  bool LowerNumber(const Expr& e, const char* what, int64_t* value,
+                   std::optional<IntExpr>* dynamic);
+  // An expected return value (`value` false) or getsockopt-like value: a
+  // number, a range (`1..$n`), a bound (`>= $n`), with captures.
+  bool LowerExpectedNumber(const Expr& e, bool value, Outcome* out);
+  // `= $name` as the step's only result binds it (op->capture); misuse is
+  // reported.
+  bool BindCapture(const Step& step, const CallSpec& spec, Op* op);
+  bool DeclareCapture(const Expr& var, Op* op);
+
+  // lower_args.cc: bad arguments and addresses beyond the basic ones.
+  // `null(N)` / `badptr(N)` for a buffer, `badptr` for a value: sets
+  // op->buffer; false (nothing reported) when `e` is neither.
+  bool LowerBadBuffer(const Expr& e, const ArgSpec& arg, Op* op,
+                      bool* handled);
+  bool LowerRawAddress(const Expr& e, AddressSpec* out, bool* handled);
+  // `addr=null|badptr`, `addrlen=null|badptr|N` (TakesAddressOut calls),
+  // socketpair's `sv=null|badptr`.
+  bool LowerAddressOut(const Expr& e, Op* op);
+
   // Binds `name` to a new or reused slot held by `holder`.
   bool Bind(const std::string& name, const Location& loc, int holder,
             int* slot);
@@ -154,6 +197,7 @@ class RowLowering {
   // The op whose results are being lowered (Expectations sets it): result
   // shapes depend on its arguments (getsockopt's level and option).
   const Op* current_op_ = nullptr;
+  std::map<std::string, CaptureInfo> captures_;  // "sndbuf" -> slot, where
 };
 
 }  // namespace internal

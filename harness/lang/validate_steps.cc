@@ -318,6 +318,15 @@ bool RowLowering::Expectations(const Step& step, const CallSpec& spec,
   } else {
     Binds binds;
     bool have_binds = false;
+    if (!BindCapture(step, spec, op)) {
+      // Reported; the name is bound anyway (one mistake, one error).
+      for (const Alternative& alt : step.results) {
+        for (const Expr& v : alt.values) {
+          if (IsCaptureVar(v) && !captures_.count(v.text)) DeclareCapture(v, nullptr);
+        }
+      }
+      return false;
+    }
     std::vector<Alternative> shown;  // as written, matrix values substituted
     for (const Alternative& written : step.results) {
       Alternative alt = written;
@@ -361,6 +370,14 @@ bool RowLowering::Expectations(const Step& step, const CallSpec& spec,
     if (line.blocks) e.text = "blocks";
     std::vector<Alternative> shown;
     for (const Alternative& written : line.results) {
+      for (const Expr& v : written.values) {
+        if (IsCaptureVar(v) && written.values.size() == 1) {
+          Error(v.loc, absl::StrCat("'$", v.text, "' is bound by the main "
+                                    "result, not on an 'on' line; to compare "
+                                    "with it write '($", v.text, ")'"));
+          return false;
+        }
+      }
       Alternative alt = written;
       if (!SubstituteAlternative(&alt)) return false;
       shown.push_back(alt);

@@ -231,6 +231,14 @@ CallSpec Describe(Call c) {
     case Call::kUnshare:
       return Entry("unshare", c, F::kSignal)
           .Args({{"flags", ArgKind::kSymbols, {K::kCloneFlag}}}).PeerOnly();
+    case Call::kSysctl:  // /proc/sys/<name>, read where the step runs
+      return Entry("sysctl", c, F::kProc)
+          .Args({{"name", ArgKind::kText, {}}}).Result(R::kValue);
+    case Call::kCreat:  // a regular file in the private dir (ENOTSOCK cases)
+      return Entry("creat", c, F::kProc).Args({kAddrArg}).Result(R::kFd);
+    case Call::kConnectUntilFull:  // ret: how many connected; they stay open
+      return Entry("connect_until_full", c, F::kSocket)
+          .Args({kAddrArg, kTypeArg});
     case Call::kWakes:  // the peer's blocked call completes
       return Entry("wakes", c, F::kCoordination).PeerOnly().Statement();
     case Call::kBlocked:  // the peer's blocked call is still asleep

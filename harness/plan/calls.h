@@ -36,6 +36,7 @@ enum class ArgKind {
   kOptlen,    // `optlen=N` (0..65536): the optlen passed; fallback -1, the
               // option's natural size
   kPeer,      // A, Server: a peer's index (kill's target)
+  kText,      // a string literal, to Op::data: sysctl("net/core/somaxconn")
 };
 
 struct ArgSpec {

@@ -36,12 +36,71 @@ struct AddressSpec {
     kInet6,      // `loopback6` / `loopback6(port)`: ::1
     kBoundOf,    // `addr(l)`: the address fd slot `fd` had after bind/listen
     kLongPath,   // `longpath(N)`: a relative path of exactly N bytes
+    kUnspec,     // `unspec`: sa_family AF_UNSPEC, addrlen sizeof(sockaddr)
+                 // (connect() with it dissolves a datagram association)
+    kFamily,     // `family(AF_INET)`: only sa_family = `family`, addrlen 2
+    kRaw,        // `sockaddr(AF_UNIX, "bytes")`: sa_family `family`, then
+                 // `name` as written (no NUL added, nothing prefixed)
+    kBadPointer, // `badptr`: a pointer to unmapped memory (EFAULT)
   };
   Kind kind = Kind::kNone;
-  std::string name;  // kPath, kAbstract (may contain '\0')
+  std::string name;  // kPath, kAbstract (may contain '\0'), kRaw
   int port = 0;      // kInet4, kInet6 (0: any)
   int fd = -1;       // kBoundOf: fd slot
   int length = 0;    // kLongPath
+  int family = 0;    // kFamily, kRaw
+  // `addrlen(ADDRESS, N)`: the addrlen passed instead of the address's own
+  // (-1 to sizeof(sockaddr_storage); -1 reaches the kernel as a huge
+  // socklen_t); unset: the address's own.
+  std::optional<int> addrlen = std::nullopt;
+};
+
+// Where a call's buffer (the bytes it reads into or sends, an option value)
+// points: real memory, NULL, or unmapped memory; the length is the call's
+// own (`read(b, null(10))` passes NULL with length 10).
+enum class BufferKind { kReal, kNull, kBad };
+
+// `getsockname(s, addr=null, addrlen=-1)`, `accept(l, addrlen=badptr)`:
+// the address buffer and the addrlen a call that writes an address back
+// gets. By default a real buffer and addrlen = its size.
+struct AddressOut {
+  BufferKind addr = BufferKind::kReal;
+  BufferKind len = BufferKind::kReal;  // the socklen_t pointer
+  std::optional<int64_t> len_value;    // the addrlen passed in, if given
+};
+
+// The fd slot that `badfd` names: a number no fd of the process has.
+inline constexpr int kBadFdSlot = -2;
+
+// An integer known only at run time, from values captured by earlier steps
+// (`= $sndbuf`): `$sndbuf / 4 + 1` in postfix, evaluated with 64-bit
+// arithmetic (division truncates; dividing by zero or overflowing is an
+// error at run time, reported at the step).
+struct IntExpr {
+  struct Term {
+    enum class Kind { kConst, kCapture, kAdd, kSub, kMul, kDiv };
+    Kind kind = Kind::kConst;
+    int64_t value = 0;  // kConst: the value; kCapture: the capture slot
+  };
+  std::vector<Term> postfix;
+  std::string text;  // as written: "$sndbuf / 4 + 1"
+};
+
+// A place in an op or an outcome that takes a run-time value.
+struct DynamicInt {
+  enum class Target {
+    kInt,        // Op::ints[index]
+    kDataBegin,  // Op::data / Outcome::data: the first byte kept
+    kDataEnd,    // ... one past the last byte kept (both count from the
+                 // start of the payload lowering put in `data`)
+    kRetMin,     // Outcome::ret
+    kRetMax,
+    kValueMin,   // Outcome::value
+    kValueMax,
+  };
+  Target target = Target::kInt;
+  int index = 0;
+  IntExpr expr;
 };
 
 // Expected SO_PEERCRED / SCM_CREDENTIALS contents.
@@ -131,6 +190,8 @@ struct Outcome {
   std::optional<int> pidfd_of;
   // SO_PEERGROUPS's `gids(harness)`: the harness's supplementary groups.
   bool groups_of_harness = false;
+  // Parts of ret, value and data known only at run time (captures.h).
+  std::vector<DynamicInt> dynamic;
 };
 
 // select's sets, as bits of a ready entry: `readfds(a) writefds(a)` is
@@ -207,6 +268,9 @@ enum class Call {
   kAlarm,      // alarm(SECONDS): SIGALRM to the peer itself later
   kSetrlimit,  // setrlimit(RLIMIT_NOFILE, N): soft and hard limit N
   kUnshare,    // unshare(CLONE_NEWNET): the peer moves to a new namespace
+  kSysctl,  // reads /proc/sys/<name> where the step runs: Outcome value
+  kCreat,   // creat(2) of a regular file in the private dir: a non-socket fd
+  kConnectUntilFull,  // non-blocking connects of new sockets until EAGAIN
   // Coordination steps, no system call of their own.
   kWakes,    // the peer's blocked call completes; judged by `expect`
   kBlocked,  // the peer's blocked call is still asleep
@@ -235,6 +299,19 @@ struct Op {
   // harness) whose pid replaces that int at run time.
   std::vector<std::pair<size_t, int>> pid_args;
   int new_peer = -1;         // kFork
+  // Where the call's buffer points (read/recv*/write/send*: the data;
+  // setsockopt/getsockopt: the option value).
+  BufferKind buffer = BufferKind::kReal;
+  // With `buffer` not kReal on a data argument (`write(a, null(10))`): the
+  // length passed (may be negative: the kernel sees it as a size_t).
+  int64_t buffer_length = 0;
+  AddressOut addr_out;  // accept, accept4, getsockname, getpeername
+  // Arguments known only at run time, from earlier captures (captures.h).
+  std::vector<DynamicInt> dynamic;
+  // `= $name`: a successful call's result (its value for getsockopt, ioctl,
+  // fcntl, poll and sysctl, else its return value) becomes capture slot
+  // `capture`; -1: none.
+  int capture = -1;
 
   Expected expect;  // for the platform the plan was made for
   // Every platform's recorded answer, the default platform first; the
@@ -279,6 +356,7 @@ struct Plan {
   std::string platform;  // whose expectations `Op::expect` holds: "linux"
 
   std::vector<std::string> fd_names;  // slot -> name: "a", "c[2]"
+  std::vector<std::string> capture_names;  // capture slot -> "sndbuf"
   std::vector<PeerDecl> peers;
   std::vector<Op> ops;
   // The case's and its steps' `requires` that apply to this row, in file

@@ -120,6 +120,18 @@ std::string AddressNotation(std::string_view raw, const JudgeContext& ctx) {
                   [](char c) { return absl::ascii_isxdigit(c); })) {
     return "autobind";
   }
+  // An abstract name padded with NULs past its end (bound with an addrlen
+  // longer than the name): the name, and the length.
+  const size_t path_at = sizeof(sa_family_t);
+  if (raw.size() > path_at + 1 && raw[path_at] == '\0' && raw.back() == '\0') {
+    size_t end = raw.size();
+    while (end > path_at + 1 && raw[end - 1] == '\0') --end;
+    std::string name =
+        DescribeAddress(absl::string_view(raw.data(), end), ctx.abstract_prefix);
+    if (absl::StartsWith(name, "abstract(")) {
+      return absl::StrCat("addrlen(", name, ", ", raw.size(), ")");
+    }
+  }
   std::string text =
       DescribeAddress(absl::string_view(raw.data(), raw.size()), ctx.abstract_prefix);
   if (absl::StartsWith(text, "loopback4(")) return "loopback4";

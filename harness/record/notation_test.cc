@@ -83,6 +83,19 @@ TEST(Answer, WritesErrnosSignalsFlagsAndCredentials) {
   EXPECT_EQ(*AnswerNotation(poll, revents, n), "POLLIN");
 }
 
+TEST(Answer, AnAbstractNamePaddedWithNulsIsWrittenWithItsLength) {
+  JudgeContext ctx;
+  ctx.abstract_prefix = "p-";
+  Op getsockname;
+  getsockname.call = Call::kGetsockname;
+  Observation padded;
+  // sun_family, then '\0' "p-" "gsn" and NULs up to addrlen 110.
+  padded.addr = std::string("\x01\x00", 2) + std::string(1, '\0') + "p-gsn";
+  padded.addr->resize(110, '\0');
+  EXPECT_EQ(*AnswerNotation(getsockname, padded, Names(ctx)),
+            "addrlen(abstract(\"gsn\"), 110)");
+}
+
 TEST(Answer, ANewFdNeedsAPersonToNameIt) {
   JudgeContext ctx;
   Op socket;

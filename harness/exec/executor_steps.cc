@@ -46,6 +46,8 @@ void Coordinator::Capture(int i, const Op& call, const Observation& obs) {
     case ResultKind::kFd:
     case ResultKind::kFdPair:
     case ResultKind::kAddress:
+    case ResultKind::kReady:
+    case ResultKind::kMessages:
       captures_[slot] = obs.ret;
       return;
   }

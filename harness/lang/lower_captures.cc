@@ -192,6 +192,8 @@ bool RowLowering::BindCapture(const Step& step, const CallSpec& spec, Op* op) {
     case ResultKind::kData:
     case ResultKind::kRevents:
     case ResultKind::kValue:
+    case ResultKind::kReady:     // the number of ready fds
+    case ResultKind::kMessages:  // the number of messages
       break;
   }
   auto it = captures_.find(var->text);

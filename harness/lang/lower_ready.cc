@@ -133,7 +133,8 @@ bool NeedsSocket(const CallSpec& spec) {
     case Call::kEpollCtl: case Call::kEpollWait: case Call::kSelect:
     case Call::kPselect: case Call::kKill: case Call::kSigaction:
     case Call::kAlarm: case Call::kSetrlimit: case Call::kUnshare:
-    case Call::kReadv: case Call::kWritev: case Call::kWakes:
+    case Call::kReadv: case Call::kWritev: case Call::kSysctl:
+    case Call::kCreat: case Call::kConnectUntilFull: case Call::kWakes:
     case Call::kBlocked:
       return false;
   }

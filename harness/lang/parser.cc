@@ -506,7 +506,6 @@ class Parser {
       case TokenKind::kVar:
         out->kind = Expr::Kind::kVar;
         out->text = Next().text;
-        if (Peek().kind == TokenKind::kDotDot) return RangeEnd(out);
         return true;
       case TokenKind::kIdent:
         break;

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "harness/lang/matrix.h"
 #include "harness/lang/validate_internal.h"
 #include "harness/os/sockopts.h"
 #include "harness/os/symbols.h"
@@ -166,6 +167,16 @@ bool RowLowering::LowerOptionResult(const Expr& e, Binds* binds,
     return false;
   }
   int64_t a = 0, b = 0;
+  // An int option's value as arithmetic, a captured value or a bound on one
+  // (`2 * 4096`, `$sndbuf`, `>= $min`, `1..$n`): as any other value.
+  const bool number_expr = e.kind == Expr::Kind::kArith ||
+                           e.kind == Expr::Kind::kBound ||
+                           (e.kind == Expr::Kind::kRange && !e.items.empty()) ||
+                           (e.kind == Expr::Kind::kVar && IsCaptureName(e.text));
+  if (number_expr &&
+      (o.shape == OptionShape::kInt || o.shape == OptionShape::kU64)) {
+    return LowerExpectedNumber(e, /*value=*/true, out);
+  }
   switch (o.shape) {
     case OptionShape::kInt:
     case OptionShape::kU64:

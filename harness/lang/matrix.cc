@@ -138,6 +138,19 @@ std::vector<std::pair<std::string, std::vector<std::string>>> MatrixDims(
   return out;
 }
 
+namespace {
+
+// Whether `e` is, or is arithmetic on, a captured value (`$n`, `$n / 2`).
+bool MentionsCapture(const Expr& e) {
+  if (e.kind == Expr::Kind::kVar) return IsCaptureName(e.text);
+  for (const Expr& i : e.items) {
+    if (MentionsCapture(i)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 bool Substitute(Expr* e, const MatrixRow& row, DiagnosticSink* sink) {
   if (e->kind == Expr::Kind::kVar && IsCaptureName(e->text)) {
     return true;  // a captured value: known only at run time
@@ -166,6 +179,11 @@ bool Substitute(Expr* e, const MatrixRow& row, DiagnosticSink* sink) {
                       e->kind == Expr::Kind::kIndex ||
                       e->kind == Expr::Kind::kSlice;
   if (!ok || !bounds || e->items.empty()) return ok;
+  // Bounds that involve a captured value (`m[0:$n - 1]`, `1..$sndbuf`) are
+  // known only at run time: they stay items for lowering.
+  for (const Expr& i : e->items) {
+    if (MentionsCapture(i)) return true;
+  }
   // `1..$N`, `c[$I]`, `m[0:$N]`: the row's numbers become the bounds.
   for (const Expr& i : e->items) {
     if (i.kind != Expr::Kind::kInt) {

@@ -540,9 +540,13 @@ bool RowLowering::LowerArgs(const CallSpec& spec, const std::vector<Expr>& args,
       case ArgKind::kAddress:
         if (!LowerAddress(e, /*expectation=*/false, &op->addr)) return false;
         break;
-      case ArgKind::kOptValue:
-        if (!LowerOptionValue(e, *op, &op->data)) return false;
+      case ArgKind::kOptValue: {
+        bool bad = false;
+        if (!LowerBadBuffer(e, a, op, &bad)) return false;
+        if (bad) break;
+        if (!LowerOptionValue(e, op, &op->data)) return false;
         break;
+      }
       case ArgKind::kOptlen: {
         int64_t v;
         if (!LowerOptlen(e, &v)) return false;

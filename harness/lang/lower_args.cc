@@ -68,10 +68,15 @@ bool RowLowering::LowerBadBuffer(const Expr& e, const ArgSpec& arg, Op* op,
   const bool size = arg.kind == ArgKind::kInt && what == "size";
   const bool data = arg.kind == ArgKind::kData;
   // setsockopt's value: a pointer with a fixed length.
-  const bool value = arg.kind == ArgKind::kInt && what == "value";
+  const bool value = (arg.kind == ArgKind::kInt || arg.kind == ArgKind::kOptValue) &&
+                     what == "value";
   if (name && value) {
     op->buffer = KindOf(e.text);
-    op->ints.push_back(0);
+    if (arg.kind == ArgKind::kOptValue) {
+      op->data.assign(sizeof(int), '\0');  // optlen 4 unless `optlen=` says
+    } else {
+      op->ints.push_back(0);
+    }
     return true;
   }
   if (apply && (size || data)) {

@@ -69,12 +69,24 @@ bool IsApply(const Expr& e, const char* f) {
 
 }  // namespace
 
-bool RowLowering::LowerOptionValue(const Expr& e, const Op& op,
+bool RowLowering::LowerOptionValue(const Expr& e, Op* op,
                                    std::string* bytes) {
-  const OptionInfo o = OptionOf(op.ints[0], op.ints[1]);
+  const OptionInfo o = OptionOf(op->ints[0], op->ints[1]);
   const size_t natural = NaturalOptlen(o.shape);
   if (e.kind == Expr::Kind::kString) {  // raw bytes, whatever the shape
     *bytes = e.text;
+    return true;
+  }
+  // An int option's value as arithmetic or a captured value (`$sndbuf / 2`):
+  // its bytes are written when the step runs (DynamicInt::kDataInt).
+  const bool int_shape = o.shape == OptionShape::kInt || o.shape == OptionShape::kU64;
+  if (int_shape && (e.kind == Expr::Kind::kArith ||
+                    (e.kind == Expr::Kind::kVar && IsCaptureName(e.text)))) {
+    int64_t v = 0;
+    std::optional<IntExpr> dyn;
+    if (!LowerNumber(e, "value", &v, &dyn)) return false;
+    *bytes = EncodeInt(v, natural);
+    if (dyn) op->dynamic.push_back({DynamicInt::Target::kDataInt, 0, *dyn});
     return true;
   }
   int64_t a = 0, b = 0;

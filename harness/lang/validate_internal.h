@@ -128,7 +128,7 @@ class RowLowering {
 
   // lower_sockopt.cc: option values in their shapes (harness/os/sockopts.h).
   // setsockopt's value as bytes, for the level and option in op.ints.
-  bool LowerOptionValue(const Expr& e, const Op& op, std::string* bytes);
+  bool LowerOptionValue(const Expr& e, Op* op, std::string* bytes);
   // An option named by a symbol belongs to the level given (TCP_NODELAY is
   // not a SOL_SOCKET option); a number for either is taken as written.
   bool CheckOptionLevel(const Expr& level, const Expr& option, const Op& op);

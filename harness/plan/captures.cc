@@ -35,6 +35,14 @@ absl::Status Apply(const std::vector<DynamicInt>& dyn,
         }
         (*ints)[d.index] = *v;
         break;
+      case Target::kDataInt:
+        if (data == nullptr || data->empty() || data->size() > 8) {
+          return absl::InternalError("a run-time option value has no place");
+        }
+        for (size_t b = 0; b < data->size(); ++b) {
+          (*data)[b] = static_cast<char>((static_cast<uint64_t>(*v) >> (8 * b)) & 0xff);
+        }
+        break;
       case Target::kDataBegin:
         begin = *v;
         begin_text = d.expr.text;

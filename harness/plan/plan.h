@@ -93,6 +93,8 @@ struct DynamicInt {
     kDataBegin,  // Op::data / Outcome::data: the first byte kept
     kDataEnd,    // ... one past the last byte kept (both count from the
                  // start of the payload lowering put in `data`)
+    kDataInt,    // Op::data is an int option value (setsockopt): its bytes,
+                 // little-endian over data's size, become the value
     kRetMin,     // Outcome::ret
     kRetMax,
     kValueMin,   // Outcome::value

@@ -84,6 +84,9 @@ std::string Answer(const ModelOp& op, uint64_t offset, const Observed& o,
   if (o.ret < 0) {
     return absl::StrCat(ErrnoName(o.err), o.sigpipe ? " signal SIGPIPE" : "");
   }
+  if (op.kind == OpKind::kGetError || op.kind == OpKind::kInq) {
+    return absl::StrCat(o.value);
+  }
   if (op.kind != OpKind::kRead) {
     return max_ret > o.ret ? absl::StrCat(o.ret, "..", max_ret)
                            : absl::StrCat(o.ret);
@@ -144,6 +147,10 @@ std::string Covers(SockType type, const Step& s) {
       return "B14";
     case OpKind::kSetSndbuf:
       return "B10";
+    case OpKind::kGetError:
+      return "B16";
+    case OpKind::kInq:
+      return "B49";
   }
   return "B13";
 }
@@ -308,6 +315,13 @@ absl::StatusOr<Conversion> ProgramToCase(const OpsProgram& program,
       case OpKind::kPoll:
         at = emit(absl::StrFormat("P: poll(%c, POLLIN|POLLOUT|POLLRDHUP) = %s", e,
                                   result));
+        break;
+      case OpKind::kGetError:
+        at = emit(absl::StrFormat("P: getsockopt(%c, SOL_SOCKET, SO_ERROR) = %s",
+                                  e, result));
+        break;
+      case OpKind::kInq:
+        at = emit(absl::StrFormat("P: ioctl(%c, SIOCINQ) = %s", e, result));
         break;
       case OpKind::kSetSndbuf: {
         // The model judges the value read back too: a getsockopt step.

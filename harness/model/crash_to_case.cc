@@ -12,6 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "harness/os/fd.h"
+#include "harness/model/fuzz_diff.h"
 #include "harness/model/fuzz_ops.h"
 #include "harness/lang/payload.h"
 #include "harness/plan/quote.h"
@@ -193,7 +194,7 @@ absl::StatusOr<Conversion> ProgramToCase(const OpsProgram& program,
   Conversion conv;
   std::vector<Step> steps;
   uint64_t extent[2] = {0, 0}, data_total = 0;
-  const bool guest = options.guest_answer.has_value();
+  const bool guest = !options.guest_answers.empty();
   for (const ModelOp& op : program.ops) {
     if (steps.size() >= options.max_steps) break;
     Step s;
@@ -337,27 +338,60 @@ absl::StatusOr<Conversion> ProgramToCase(const OpsProgram& program,
       }
     }
     if (divergent) conv.divergent_line = at;
-    if (guest_step && i + 1 == steps.size()) {
-      const Observed& g = *options.guest_answer;
+    if (guest && i < options.guest_answers.size()) {
+      const GuestAnswer& g = options.guest_answers[i];
+      const bool last = guest_step && i + 1 == steps.size();
       // A SO_SNDBUF step is two lines: the answer goes under the one that
       // differs.
-      std::string answer;
+      std::string answer, host;
       if (op.kind == OpKind::kSetSndbuf) {
-        answer = g.ret < 0 ? ErrnoName(g.err) : absl::StrCat(g.sndbuf);
+        answer = g.obs.ret < 0 ? ErrnoName(g.obs.err) : absl::StrCat(g.obs.sndbuf);
+        host = s.obs.ret < 0 ? ErrnoName(s.obs.err) : absl::StrCat(s.obs.sndbuf);
       } else {
-        answer = Answer(op, s.offset, g, g.ret);
+        uint64_t offset = s.offset;
+        if (op.kind == OpKind::kRead && g.obs.ret > 0) {
+          // The guest's bytes may come from elsewhere in the peer's stream
+          // (a datagram the host dropped): found by their hash.
+          const size_t copied = std::min(static_cast<size_t>(g.obs.ret), op.size);
+          const int w = 1 - op.end;
+          std::vector<uint8_t> probe(copied);
+          FillPattern(w, offset, probe.data(), copied);
+          bool found = DataHash(probe) == g.data_hash;
+          // Bounded: minimised inputs are small.
+          for (uint64_t o = 0; !found && o + copied <= extent[w] &&
+                               extent[w] * copied < (uint64_t{1} << 32);
+               ++o) {
+            FillPattern(w, o, probe.data(), copied);
+            if (DataHash(probe) == g.data_hash) {
+              offset = o;
+              found = true;
+            }
+          }
+          if (!found) {
+            return absl::DataLossError(absl::StrFormat(
+                "step %d: the guest read %d bytes that are nowhere in what %c "
+                "wrote", i + 1, copied, EndName(w)));
+          }
+        }
+        answer = Answer(op, offset, g.obs, g.obs.ret);
+        host = result;
       }
-      if (op.kind == OpKind::kSetSndbuf && g.ret != s.obs.ret) {
-        // The setsockopt line is the one before the getsockopt line: the
-        // guest's error belongs there, and the case ends at it.
-        text.erase(text.rfind("P: getsockopt"));
-        --line;
-        conv.divergent_line = at = line - 1;
+      if (last || answer != host) {
+        if (last && op.kind == OpKind::kSetSndbuf && g.obs.ret != s.obs.ret) {
+          // The setsockopt line is the one before the getsockopt line: the
+          // guest's error belongs there, and the case ends at it.
+          text.erase(text.rfind("P: getsockopt"));
+          --line;
+          at = line - 1;
+        }
+        const int on = emit(absl::StrFormat("   on %s = %s because %s",
+                                            options.guest_platform, answer,
+                                            QuoteLiteral(options.guest_because)));
+        if (last) {
+          conv.guest_line = on;
+          conv.divergent_line = at;
+        }
       }
-      conv.guest_line = emit(absl::StrFormat("   on %s = %s because %s",
-                                             options.guest_platform, answer,
-                                             QuoteLiteral(options.guest_because)));
-      conv.divergent_line = at;
     }
   }
   conv.text = std::move(text);

@@ -166,7 +166,9 @@ absl::StatusOr<std::vector<TriageGroup>> Triage(
     if (!options.case_dir.empty() && d.has_value() && *SignatureOf(runner, g.minimised) == sig) {
       CrashToCaseOptions c;
       c.max_steps = d->step + 1;
-      c.guest_answer = d->guest[d->step].ToObserved();
+      for (size_t i = 0; i <= d->step; ++i) {
+        c.guest_answers.push_back({d->guest[i].ToObserved(), d->guest[i].data_hash});
+      }
       c.guest_platform = options.platform;
       c.guest_because = options.because;
       c.title = absl::StrCat(options.platform, " differs: ", sig);

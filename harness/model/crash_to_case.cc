@@ -122,6 +122,8 @@ std::string Covers(SockType type, const Step& s) {
   const ModelOp& op = s.op;
   switch (op.kind) {
     case OpKind::kRead:
+      // A DGRAM read of 0 is a zero-length message (DGRAM has no EOF).
+      if (type == SockType::kDgram && (s.obs.ret == 0 || op.size == 0)) return "B09";
       if (allows(ECONNRESET)) return "B16";
       for (const AllowedResult& a : s.allowed) {
         if (a.result.ret == 0 && op.size > 0) return "B14";
@@ -136,6 +138,7 @@ std::string Covers(SockType type, const Step& s) {
       }
       return s.obs.msg_flags & MSG_TRUNC ? "B07" : "B04";
     case OpKind::kWrite:
+      if (type != SockType::kStream && op.size == 0) return "B09";
       if (allows(EPIPE)) return type == SockType::kStream ? "B19" : "B21";
       if (allows(ECONNREFUSED)) return "B20";
       if (allows(EMSGSIZE)) return "B10";

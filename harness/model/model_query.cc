@@ -39,10 +39,11 @@ absl::Status Model::CheckInq(const ModelOp& op, const Observed& obs) {
   allowed.Count(0, 0);
   absl::Status s = allowed.Judge(op, obs, [] { return std::string(); });
   if (!s.ok()) return s;
-  // unix_inq_len: every unread byte on a stream, the first datagram's
-  // length otherwise (0 when the queue is empty).
+  // unix_inq_len: every unread byte on STREAM and SEQPACKET (found by
+  // ops_fuzzer: the sum of the queued records), the first datagram's
+  // length on DGRAM (0 when the queue is empty).
   const Direction& d = dirs_[1 - op.end];
-  const size_t want = type_ == SockType::kStream ? d.unread
+  const size_t want = type_ != SockType::kDgram ? d.unread
                       : d.queue.empty()          ? 0
                                                  : d.queue.front().len;
   if (static_cast<size_t>(obs.value) != want) {

@@ -29,7 +29,7 @@ enum class OpKind {
   kSetSndbuf,
   kPoll,
   kGetError,  // getsockopt(SO_ERROR): reads and clears the pending error
-  kInq,       // ioctl(SIOCINQ): bytes queued to read (a datagram: the first)
+  kInq,       // ioctl(SIOCINQ): bytes queued to read (DGRAM: the first message)
 };
 
 // Which system call carries a write or read. kPlain is write(2)/read(2),

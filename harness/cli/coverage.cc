@@ -76,7 +76,9 @@ absl::StatusOr<std::vector<Behaviour>> ParseBehaviours(const std::string& path,
     ++line_no;
     if (line.empty() || absl::StartsWith(line, "#")) continue;
     std::vector<std::string> cols = absl::StrSplit(line, '\t');
-    if (cols.size() != 3 || cols[0].size() != 3 || cols[0][0] != 'B') {
+    // Ids are B and two or three digits (B01..B49, then ranges like B280).
+    if (cols.size() != 3 || cols[0].size() < 3 || cols[0].size() > 4 ||
+        cols[0][0] != 'B') {
       return absl::InvalidArgumentError(absl::StrCat(
           path, ":", line_no, ":1: error: expected 'Bnn<TAB>name<TAB>sources'"));
     }

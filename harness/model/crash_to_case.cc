@@ -257,7 +257,7 @@ absl::StatusOr<Conversion> ProgramToCase(const OpsProgram& program,
                                          type, ", ", steps.size(), " operations)");
   }
   std::string text = absl::StrFormat(
-      "# Made by fuzz/crash_to_case from a %s input (%s, %d of %d "
+      "# Made by fuzz/crash_to_case from an input of fuzz/%s (%s, %d of %d "
       "operations).\n"
       "# Each step expects what the kernel answered and the reference model\n"
       "# (harness/model.h) allowed%s.\n",

@@ -48,3 +48,12 @@ for src in "$root"/fuzz/*_fuzzer.cc; do
   grep -q '^Done 100 runs' "$log" || { cat "$log"; fail "$name did not do 100 runs"; }
   echo "$name: built, packaged, $(grep '^Done' "$log")"
 done
+
+# Differential mode works in the OSS-Fuzz build too, where a guest is
+# available: here `command:env` (this machine again: no difference).
+log=$tmp/ops_fuzzer-differential.log
+SOCKSPEC_FUZZ_UNDER=command:env "$OUT/ops_fuzzer" -runs=100 -seed=1 \
+  "$tmp/corpus/ops_fuzzer" > "$log" 2>&1 || { cat "$log"; fail "ops_fuzzer differential failed"; }
+grep -q '^ops_fuzzer: differential mode' "$log" || { cat "$log"; fail "ops_fuzzer: no differential mode"; }
+grep -q '^Done 100 runs' "$log" || { cat "$log"; fail "ops_fuzzer differential did not do 100 runs"; }
+echo "ops_fuzzer --under=command:env: $(grep '^Done' "$log")"

@@ -12,6 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "harness/os/fd.h"
+#include "harness/model/fuzz_diff.h"
 #include "harness/model/fuzz_ops.h"
 #include "harness/lang/payload.h"
 #include "harness/plan/quote.h"
@@ -84,6 +85,9 @@ std::string Answer(const ModelOp& op, uint64_t offset, const Observed& o,
   if (o.ret < 0) {
     return absl::StrCat(ErrnoName(o.err), o.sigpipe ? " signal SIGPIPE" : "");
   }
+  if (op.kind == OpKind::kGetError || op.kind == OpKind::kInq) {
+    return absl::StrCat(o.value);
+  }
   if (op.kind != OpKind::kRead) {
     return max_ret > o.ret ? absl::StrCat(o.ret, "..", max_ret)
                            : absl::StrCat(o.ret);
@@ -118,6 +122,8 @@ std::string Covers(SockType type, const Step& s) {
   const ModelOp& op = s.op;
   switch (op.kind) {
     case OpKind::kRead:
+      // A DGRAM read of 0 is a zero-length message (DGRAM has no EOF).
+      if (type == SockType::kDgram && (s.obs.ret == 0 || op.size == 0)) return "B09";
       if (allows(ECONNRESET)) return "B16";
       for (const AllowedResult& a : s.allowed) {
         if (a.result.ret == 0 && op.size > 0) return "B14";
@@ -132,6 +138,7 @@ std::string Covers(SockType type, const Step& s) {
       }
       return s.obs.msg_flags & MSG_TRUNC ? "B07" : "B04";
     case OpKind::kWrite:
+      if (type != SockType::kStream && op.size == 0) return "B09";
       if (allows(EPIPE)) return type == SockType::kStream ? "B19" : "B21";
       if (allows(ECONNREFUSED)) return "B20";
       if (allows(EMSGSIZE)) return "B10";
@@ -144,6 +151,10 @@ std::string Covers(SockType type, const Step& s) {
       return "B14";
     case OpKind::kSetSndbuf:
       return "B10";
+    case OpKind::kGetError:
+      return "B16";
+    case OpKind::kInq:
+      return "B49";
   }
   return "B13";
 }
@@ -186,7 +197,7 @@ absl::StatusOr<Conversion> ProgramToCase(const OpsProgram& program,
   Conversion conv;
   std::vector<Step> steps;
   uint64_t extent[2] = {0, 0}, data_total = 0;
-  const bool guest = options.guest_answer.has_value();
+  const bool guest = !options.guest_answers.empty();
   for (const ModelOp& op : program.ops) {
     if (steps.size() >= options.max_steps) break;
     Step s;
@@ -246,7 +257,7 @@ absl::StatusOr<Conversion> ProgramToCase(const OpsProgram& program,
                                          type, ", ", steps.size(), " operations)");
   }
   std::string text = absl::StrFormat(
-      "# Made by fuzz/crash_to_case from a %s input (%s, %d of %d "
+      "# Made by fuzz/crash_to_case from an input of fuzz/%s (%s, %d of %d "
       "operations).\n"
       "# Each step expects what the kernel answered and the reference model\n"
       "# (harness/model.h) allowed%s.\n",
@@ -309,6 +320,13 @@ absl::StatusOr<Conversion> ProgramToCase(const OpsProgram& program,
         at = emit(absl::StrFormat("P: poll(%c, POLLIN|POLLOUT|POLLRDHUP) = %s", e,
                                   result));
         break;
+      case OpKind::kGetError:
+        at = emit(absl::StrFormat("P: getsockopt(%c, SOL_SOCKET, SO_ERROR) = %s",
+                                  e, result));
+        break;
+      case OpKind::kInq:
+        at = emit(absl::StrFormat("P: ioctl(%c, SIOCINQ) = %s", e, result));
+        break;
       case OpKind::kSetSndbuf: {
         // The model judges the value read back too: a getsockopt step.
         const int set_line = emit(absl::StrFormat(
@@ -323,27 +341,60 @@ absl::StatusOr<Conversion> ProgramToCase(const OpsProgram& program,
       }
     }
     if (divergent) conv.divergent_line = at;
-    if (guest_step && i + 1 == steps.size()) {
-      const Observed& g = *options.guest_answer;
+    if (guest && i < options.guest_answers.size()) {
+      const GuestAnswer& g = options.guest_answers[i];
+      const bool last = guest_step && i + 1 == steps.size();
       // A SO_SNDBUF step is two lines: the answer goes under the one that
       // differs.
-      std::string answer;
+      std::string answer, host;
       if (op.kind == OpKind::kSetSndbuf) {
-        answer = g.ret < 0 ? ErrnoName(g.err) : absl::StrCat(g.sndbuf);
+        answer = g.obs.ret < 0 ? ErrnoName(g.obs.err) : absl::StrCat(g.obs.sndbuf);
+        host = s.obs.ret < 0 ? ErrnoName(s.obs.err) : absl::StrCat(s.obs.sndbuf);
       } else {
-        answer = Answer(op, s.offset, g, g.ret);
+        uint64_t offset = s.offset;
+        if (op.kind == OpKind::kRead && g.obs.ret > 0) {
+          // The guest's bytes may come from elsewhere in the peer's stream
+          // (a datagram the host dropped): found by their hash.
+          const size_t copied = std::min(static_cast<size_t>(g.obs.ret), op.size);
+          const int w = 1 - op.end;
+          std::vector<uint8_t> probe(copied);
+          FillPattern(w, offset, probe.data(), copied);
+          bool found = DataHash(probe) == g.data_hash;
+          // Bounded: minimised inputs are small.
+          for (uint64_t o = 0; !found && o + copied <= extent[w] &&
+                               extent[w] * copied < (uint64_t{1} << 32);
+               ++o) {
+            FillPattern(w, o, probe.data(), copied);
+            if (DataHash(probe) == g.data_hash) {
+              offset = o;
+              found = true;
+            }
+          }
+          if (!found) {
+            return absl::DataLossError(absl::StrFormat(
+                "step %d: the guest read %d bytes that are nowhere in what %c "
+                "wrote", i + 1, copied, EndName(w)));
+          }
+        }
+        answer = Answer(op, offset, g.obs, g.obs.ret);
+        host = result;
       }
-      if (op.kind == OpKind::kSetSndbuf && g.ret != s.obs.ret) {
-        // The setsockopt line is the one before the getsockopt line: the
-        // guest's error belongs there, and the case ends at it.
-        text.erase(text.rfind("P: getsockopt"));
-        --line;
-        conv.divergent_line = at = line - 1;
+      if (last || answer != host) {
+        if (last && op.kind == OpKind::kSetSndbuf && g.obs.ret != s.obs.ret) {
+          // The setsockopt line is the one before the getsockopt line: the
+          // guest's error belongs there, and the case ends at it.
+          text.erase(text.rfind("P: getsockopt"));
+          --line;
+          at = line - 1;
+        }
+        const int on = emit(absl::StrFormat("   on %s = %s because %s",
+                                            options.guest_platform, answer,
+                                            QuoteLiteral(options.guest_because)));
+        if (last) {
+          conv.guest_line = on;
+          conv.divergent_line = at;
+        }
       }
-      conv.guest_line = emit(absl::StrFormat("   on %s = %s because %s",
-                                             options.guest_platform, answer,
-                                             QuoteLiteral(options.guest_because)));
-      conv.divergent_line = at;
     }
   }
   conv.text = std::move(text);

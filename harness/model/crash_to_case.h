@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -20,6 +21,12 @@
 #include "harness/model/model.h"
 
 namespace sockspec {
+
+// What the guest answered to one step; a read's bytes as their DataHash.
+struct GuestAnswer {
+  model::Observed obs;
+  uint64_t data_hash = 0;
+};
 
 struct CrashToCaseOptions {
   // The fuzzer the input is for, named in the title, comments and source.
@@ -29,11 +36,12 @@ struct CrashToCaseOptions {
   // Replays at most this many operations (a differential finding stops at
   // the step where host and guest differ).
   size_t max_steps = SIZE_MAX;
-  // A differential finding (fuzz_diff.h): the guest's answer to the last
-  // replayed step, written under it as `on PLATFORM = ANSWER because "..."`.
-  // The host's answer stays the step's result (unless the host itself
+  // A differential finding (fuzz_diff.h): the guest's answer to each step,
+  // written under a step as `on PLATFORM = ANSWER because "..."` where it
+  // differs from the host's answer, and always under the last replayed
+  // step. The host's answers stay the steps' results (unless the host itself
   // diverges from the model first, as without a guest).
-  std::optional<model::Observed> guest_answer;
+  std::vector<GuestAnswer> guest_answers;
   std::string guest_platform;  // "gvisor"
   std::string guest_because;   // "observed with gvisor-20221219"
   std::string source;          // the source line; empty: the input's SHA-1

@@ -71,6 +71,7 @@ Observed OpRecord::ToObserved() const {
   o.sigpipe = sigpipe != 0;
   o.revents = revents;
   o.sndbuf = sndbuf;
+  o.value = value;
   return o;
 }
 
@@ -119,13 +120,14 @@ absl::Status RecordOps(const OpsProgram& program, Corruption corruption,
     const int fd = op.kind == OpKind::kClose ? fds[op.end].release()
                                              : fds[op.end].get();
     Observed obs = ExecuteOp(op, fd, wbuf.data(), rbuf.data());
-    CorruptObserved(corruption, obs, rbuf.data(), corrupted);
+    CorruptObserved(corruption, op, obs, rbuf.data(), corrupted);
     if (op.kind == OpKind::kWrite && obs.ret > 0) written[op.end] += obs.ret;
     OpRecord r;
     r.ret = obs.ret;
     r.err = obs.ret < 0 ? obs.err : 0;
     r.msg_flags = obs.msg_flags;
     r.sndbuf = obs.sndbuf;
+    r.value = obs.value;
     r.revents = obs.revents;
     r.sigpipe = obs.sigpipe ? 1 : 0;
     r.data_len = obs.data.size();

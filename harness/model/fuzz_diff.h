@@ -39,9 +39,11 @@ struct OpRecord {
   int32_t err = 0;
   int32_t msg_flags = 0;
   int32_t sndbuf = 0;
+  int32_t value = 0;  // SO_ERROR, SIOCINQ
   int16_t revents = 0;
   uint8_t sigpipe = 0;
   uint8_t pad = 0;
+  uint32_t pad2 = 0;  // no padding byte is left unset: records compare bytewise
   uint64_t data_len = 0;
   uint64_t data_hash = 0;
 

@@ -41,6 +41,10 @@ std::string OpName(const ModelOp& op) {
       return "setsockopt[SO_SNDBUF]";
     case OpKind::kPoll:
       return "poll";
+    case OpKind::kGetError:
+      return "getsockopt[SO_ERROR]";
+    case OpKind::kInq:
+      return "ioctl[SIOCINQ]";
   }
   return "?";
 }
@@ -70,6 +74,10 @@ std::string AnswerClass(const OpsProgram& program, const ModelOp& op,
       if (r.sndbuf == op.value) return "as-set";
       return r.sndbuf < want ? "below" : "above";
     }
+    case OpKind::kGetError:
+      return r.value == 0 ? "0" : ErrnoName(r.value);
+    case OpKind::kInq:
+      return r.value == 0 ? "0" : "bytes";
     case OpKind::kShutdown:
     case OpKind::kClose:
     case OpKind::kPoll:
@@ -111,6 +119,7 @@ std::string DiffSignature(const OpsProgram& program, size_t step,
                         : host.msg_flags != guest.msg_flags ? " (msg_flags differ)"
                         : host.sigpipe != guest.sigpipe ? " (SIGPIPE differs)"
                         : host.sndbuf != guest.sndbuf   ? " (SO_SNDBUF differs)"
+                        : host.value != guest.value     ? " (value differs)"
                                                         : " (differs)");
   }
   return s;

@@ -2,6 +2,8 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -33,8 +35,19 @@ using model::SockTypeValue;
 using model::kPollEvents;
 }  // namespace
 
-void CorruptObserved(Corruption c, Observed& obs, uint8_t* rbuf, bool& done) {
+void CorruptObserved(Corruption c, const ModelOp& op, Observed& obs,
+                     uint8_t* rbuf, bool& done) {
   if (done || c == Corruption::kNone) return;
+  if (c == Corruption::kWrongValue) {
+    if (op.kind == OpKind::kGetError) {
+      obs.value = obs.value == 0 ? ECONNRESET : 0;
+      done = true;
+    } else if (op.kind == OpKind::kInq) {
+      ++obs.value;
+      done = true;
+    }
+    return;
+  }
   const size_t n = obs.data.size();
   if (c == Corruption::kDropByte && n >= 1) {
     const size_t k = n / 2;
@@ -58,8 +71,10 @@ absl::StatusOr<Corruption> CorruptionFromEnv() {
   if (s == "drop-byte") return Corruption::kDropByte;
   if (s == "swap-bytes") return Corruption::kSwapBytes;
   if (s == "wrong-errno") return Corruption::kWrongErrno;
+  if (s == "wrong-value") return Corruption::kWrongValue;
   return absl::InvalidArgumentError(absl::StrCat(
-      "SOCKSPEC_CORRUPT=", s, ": expected drop-byte, swap-bytes or wrong-errno"));
+      "SOCKSPEC_CORRUPT=", s,
+      ": expected drop-byte, swap-bytes, wrong-errno or wrong-value"));
 }
 
 void BlockSigpipe() {
@@ -146,6 +161,14 @@ Observed ExecuteOp(const ModelOp& op, int fd, const uint8_t* wdata, uint8_t* rbu
       obs.revents = p.revents;
       break;
     }
+    case OpKind::kGetError: {
+      socklen_t len = sizeof obs.value;
+      obs.ret = getsockopt(fd, SOL_SOCKET, SO_ERROR, &obs.value, &len);
+      break;
+    }
+    case OpKind::kInq:
+      obs.ret = ioctl(fd, SIOCINQ, &obs.value);
+      break;
   }
   if (obs.ret < 0 && obs.err == 0) obs.err = errno;
   return obs;
@@ -177,7 +200,7 @@ absl::Status OpsRunner::Run(const OpsProgram& program, Corruption corruption) {
     const int fd = op.kind == OpKind::kClose ? fds[op.end].release()
                                              : fds[op.end].get();
     Observed obs = ExecuteOp(op, fd, wbuf_.data(), rbuf_.data());
-    CorruptObserved(corruption, obs, rbuf_.data(), corrupted);
+    CorruptObserved(corruption, op, obs, rbuf_.data(), corrupted);
     ++ops_run_;
     verdict = model.Check(op, obs);
     obs.data = {};

@@ -33,7 +33,7 @@ constexpr size_t kMaxOpSize = 65535u << 3;
 // Decodes any bytes into a program; never fails (missing bytes read as 0).
 // Two encodings (fuzz_ops_codec.cc), told apart by the first bytes:
 //
-// Version 1 starts with kOpsMagic ("\xf5SX"), then a version byte V, then
+// Version 1 (and 2) starts with kOpsMagic ("\xf5SX"), then a version byte V, then
 // the type byte (% 3: STREAM, DGRAM, SEQPACKET), then operations, each
 // opcode byte c (end = c & 1, code = c >> 1), a length byte L and L argument
 // bytes. A code the version V does not define (kOpCodesInVersion) is skipped
@@ -41,6 +41,8 @@ constexpr size_t kMaxOpSize = 65535u << 3;
 // and every existing input keeps its meaning. Codes and their arguments:
 //   0 write: SIZE, f    1 read: SIZE, f    2 shutdown: how    3 poll
 //   4 setsockopt SO_SNDBUF: U16 (x4)        5 close
+// and, from version 2 on,
+//   6 getsockopt SO_ERROR                   7 ioctl SIOCINQ
 // with SIZE, f and how as in version 0.
 //
 // Version 0 (anything else: the original encoding, kept so that existing
@@ -61,27 +63,29 @@ OpsProgram DecodeOps(absl::Span<const uint8_t> data);
 
 // The first bytes of a version 1 input, and the newest version.
 inline constexpr uint8_t kOpsMagic[3] = {0xf5, 'S', 'X'};
-constexpr uint8_t kOpsVersion = 1;
+constexpr uint8_t kOpsVersion = 2;
 // The encoding `data` uses: 0, or the version byte after kOpsMagic.
 int OpsEncodingVersion(absl::Span<const uint8_t> data);
 
-// The version 1 bytes of `program`, which DecodeOps turns back into it.
+// The bytes of `program` in the first version that has all its operations
+// (1 or 2), which DecodeOps turns back into it.
 // Sizes and SO_SNDBUF values that the encoding cannot carry are rounded down
 // to ones it can (every decoded program's can).
 std::vector<uint8_t> EncodeOps(const OpsProgram& program);
 
 // A deliberate fault injected into one observed result, to show the model
 // catches it (the oracle's own test).
-enum class Corruption { kNone, kDropByte, kSwapBytes, kWrongErrno };
+// kWrongValue changes what SO_ERROR or SIOCINQ reads.
+enum class Corruption { kNone, kDropByte, kSwapBytes, kWrongErrno, kWrongValue };
 
-// Reads SOCKSPEC_CORRUPT (drop-byte, swap-bytes, wrong-errno). kNone when
+// Reads SOCKSPEC_CORRUPT (drop-byte, swap-bytes, wrong-errno, wrong-value). kNone when
 // unset or empty; InvalidArgument for another value.
 absl::StatusOr<Corruption> CorruptionFromEnv();
 
 // Applies `c` to `obs` (whose read data sits in `rbuf`) unless `done`, or
 // unless the result has nothing to corrupt; sets `done` once it has.
-void CorruptObserved(Corruption c, model::Observed& obs, uint8_t* rbuf,
-                     bool& done);
+void CorruptObserved(Corruption c, const model::ModelOp& op,
+                     model::Observed& obs, uint8_t* rbuf, bool& done);
 
 // Blocks SIGPIPE in the calling thread, so that a write that raises it leaves
 // it pending for ExecuteOp to collect and count.

@@ -32,8 +32,10 @@ enum OpCode : uint8_t {
   kCodePoll = 3,
   kCodeSndbuf = 4,
   kCodeClose = 5,
+  kCodeGetError = 6,  // version 2
+  kCodeInq = 7,       // version 2
 };
-constexpr uint8_t kOpCodesInVersion[] = {6, 6};
+constexpr uint8_t kOpCodesInVersion[] = {6, 6, 8};
 
 ModelOp DecodeWrite(FuzzInput& in, int end) {
   const size_t size = in.Size();
@@ -135,6 +137,12 @@ OpsProgram DecodeVersion1(absl::Span<const uint8_t> data, int version) {
       case kCodeClose:
         op = ModelOp::Close(end);
         break;
+      case kCodeGetError:
+        op = ModelOp::GetError(end);
+        break;
+      case kCodeInq:
+        op = ModelOp::Inq(end);
+        break;
     }
     if (Append(p, op, closed)) break;
   }
@@ -186,8 +194,9 @@ OpsProgram DecodeOps(absl::Span<const uint8_t> data) {
 
 std::vector<uint8_t> EncodeOps(const OpsProgram& program) {
   std::vector<uint8_t> out(kOpsMagic, kOpsMagic + sizeof kOpsMagic);
-  out.push_back(kOpsVersion);
+  out.push_back(1);  // raised below to the first version with every code used
   out.push_back(static_cast<uint8_t>(program.type));
+  uint8_t version = 1;
   for (const ModelOp& op : program.ops) {
     std::vector<uint8_t> args;
     OpCode code = kCodePoll;
@@ -224,11 +233,19 @@ std::vector<uint8_t> EncodeOps(const OpsProgram& program) {
       case OpKind::kClose:
         code = kCodeClose;
         break;
+      case OpKind::kGetError:
+        code = kCodeGetError;
+        break;
+      case OpKind::kInq:
+        code = kCodeInq;
+        break;
     }
+    while (kOpCodesInVersion[version] <= code) ++version;
     out.push_back(static_cast<uint8_t>(code << 1 | op.end));
     out.push_back(static_cast<uint8_t>(args.size()));
     out.insert(out.end(), args.begin(), args.end());
   }
+  out[sizeof kOpsMagic] = version;
   return out;
 }
 

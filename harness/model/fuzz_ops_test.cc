@@ -122,6 +122,42 @@ TEST_F(OpsRunnerTest, WrongErrnoIsCaught) {
   ExpectCaught(runner_, Corruption::kWrongErrno, "expected -1 E");
 }
 
+// Version 2 inputs: SO_ERROR and SIOCINQ among the other operations.
+TEST_F(OpsRunnerTest, AWrongSoErrorOrSiocinqValueIsCaught) {
+  std::mt19937 rng(7);
+  int caught = 0;
+  for (int i = 0; i < 1000 && caught < 20; ++i) {
+    std::vector<uint8_t> bytes = {0xf5, 'S', 'X', 2, static_cast<uint8_t>(rng())};
+    for (int k = rng() % 12; k >= 0; --k) {
+      const uint8_t c = rng() % 16;
+      bytes.push_back(c);
+      const uint8_t len = c >> 1 == 0 || c >> 1 == 1 ? 2 : c >> 1 == 2 || c >> 1 == 4 ? 2 : 0;
+      bytes.push_back(len);
+      for (int j = 0; j < len; ++j) bytes.push_back(rng() % 64);
+    }
+    absl::Status s = runner_.Run(DecodeOps(bytes), Corruption::kWrongValue);
+    if (s.ok()) continue;
+    ++caught;
+    EXPECT_THAT(std::string(s.message()), testing::ContainsRegex("expected (SO_ERROR|SIOCINQ) "));
+  }
+  EXPECT_EQ(caught, 20);
+}
+
+TEST_F(OpsRunnerTest, SoErrorTakesTheResetAndSiocinqCountsWhatIsQueued) {
+  for (uint8_t type : {0, 1, 2}) {
+    // send(a, 5), send(b, 2), SIOCINQ(b), close(a), SO_ERROR(b) twice,
+    // recvmsg(b, 10) twice, SIOCINQ(b).
+    const OpsProgram p = Decode({0xf5, 'S', 'X', 2, type, 0x00, 2, 5, 0x02,
+                                 0x01, 2, 2, 0x02, 0x0f, 0, 0x0a, 0, 0x0d, 0,
+                                 0x0d, 0, 0x03, 2, 10, 0x20, 0x03, 2, 10, 0x20,
+                                 0x0f, 0});
+    ASSERT_EQ(p.ops.size(), 9u);
+    EXPECT_EQ(p.ops[2].ToString(), "ioctl(b, SIOCINQ)");
+    EXPECT_EQ(p.ops[4].ToString(), "getsockopt(b, SO_ERROR)");
+    EXPECT_TRUE(runner_.Run(p).ok()) << runner_.Run(p).message();
+  }
+}
+
 TEST(CorruptionFromEnv, ParsesTheSwitch) {
   unsetenv("SOCKSPEC_CORRUPT");
   EXPECT_EQ(*CorruptionFromEnv(), Corruption::kNone);

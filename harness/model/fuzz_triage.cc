@@ -10,6 +10,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
 #include "harness/model/crash_to_case.h"
 
 namespace sockspec {
@@ -166,7 +167,9 @@ absl::StatusOr<std::vector<TriageGroup>> Triage(
     if (!options.case_dir.empty() && d.has_value() && *SignatureOf(runner, g.minimised) == sig) {
       CrashToCaseOptions c;
       c.max_steps = d->step + 1;
-      c.guest_answer = d->guest[d->step].ToObserved();
+      for (size_t i = 0; i <= d->step; ++i) {
+        c.guest_answers.push_back({d->guest[i].ToObserved(), d->guest[i].data_hash});
+      }
       c.guest_platform = options.platform;
       c.guest_because = options.because;
       c.title = absl::StrCat(options.platform, " differs: ", sig);
@@ -198,13 +201,14 @@ absl::StatusOr<std::vector<TriageGroup>> Triage(
 
 std::string TriageTable(const std::vector<TriageGroup>& groups,
                         size_t no_difference) {
-  std::string t = "| signature | count | smallest reproducer | case file |\n"
+  std::string t = "| signature | inputs | smallest reproducer | case file |\n"
                   "| --- | --- | --- | --- |\n";
   size_t total = 0;
   for (const TriageGroup& g : groups) {
     total += g.count;
     absl::StrAppendFormat(
-        &t, "| %s | %d | %d ops%s%s | %s |\n", g.signature, g.count,
+        &t, "| %s | %d | %d ops%s%s | %s |\n",
+        absl::StrReplaceAll(g.signature, {{"|", "\\|"}}), g.count,
         g.minimised_ops, g.stable ? "" : " (NOT STABLE)",
         g.reproducer_file.empty() ? "" : absl::StrCat(", ", g.reproducer_file),
         !g.case_file.empty()    ? g.case_file

@@ -58,7 +58,9 @@ absl::StatusOr<std::vector<TriageGroup>> Triage(
     DiffRunner& runner, const std::vector<std::string>& files,
     const TriageOptions& options, size_t* no_difference);
 
-// The table: signature, count, reproducer (operations, file), case file.
+// The table: signature, inputs with it (ops_fuzzer --keep-going keeps at
+// most 20 per signature; its log has the full counts), reproducer
+// (operations, file), case file.
 std::string TriageTable(const std::vector<TriageGroup>& groups,
                         size_t no_difference);
 

@@ -1,5 +1,5 @@
 // Writes, shutdown and close; reads are in model_read.cc, poll and SO_SNDBUF
-// in model_poll.cc.
+// in model_poll.cc, SO_ERROR and SIOCINQ in model_query.cc.
 // Each rule follows net/unix/af_unix.c and net/core/sock.c of Linux 6.x and
 // was checked on this machine's kernel.
 #include "harness/model/model.h"
@@ -41,6 +41,10 @@ absl::Status Model::Check(const ModelOp& op, const Observed& observed) {
       return CheckSetSndbuf(op, observed);
     case OpKind::kPoll:
       return CheckPoll(op, observed);
+    case OpKind::kGetError:
+      return CheckGetError(op, observed);
+    case OpKind::kInq:
+      return CheckInq(op, observed);
   }
   return absl::InvalidArgumentError("unknown operation");
 }

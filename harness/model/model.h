@@ -125,6 +125,8 @@ class Model {
   absl::Status CheckClose(const ModelOp& op, const Observed& obs);
   absl::Status CheckSetSndbuf(const ModelOp& op, const Observed& obs);
   absl::Status CheckPoll(const ModelOp& op, const Observed& obs);
+  absl::Status CheckGetError(const ModelOp& op, const Observed& obs);
+  absl::Status CheckInq(const ModelOp& op, const Observed& obs);
 
   // Bounds on sk_wmem_alloc of `end`: the truesize of everything it has
   // written that is still queued at the peer.

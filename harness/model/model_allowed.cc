@@ -23,7 +23,7 @@ bool SameAnswer(const AllowedResult& x, const Observed& o) {
   const Observed& r = x.result;
   return r.ret == o.ret && r.err == o.err && r.msg_flags == o.msg_flags &&
          r.sigpipe == o.sigpipe && r.revents == o.revents &&
-         r.sndbuf == o.sndbuf;
+         r.sndbuf == o.sndbuf && r.value == o.value;
 }
 
 }  // namespace
@@ -121,6 +121,23 @@ std::vector<AllowedResult> Model::AllowedResults(const ModelOp& op) const {
       Observed o;
       o.sndbuf = static_cast<int>(
           std::max<uint64_t>(capped * 2, limits_.min_sndbuf));
+      if (accepts(o)) add(o, 0);
+      break;
+    }
+    case OpKind::kGetError:
+      for (int value : {0, ECONNRESET}) {
+        Observed o;
+        o.value = value;
+        if (accepts(o)) add(o, 0);
+      }
+      break;
+    case OpKind::kInq: {
+      // unix_inq_len's rule, confirmed by Check.
+      const Direction& d = dirs_[1 - op.end];
+      Observed o;
+      o.value = static_cast<int>(type_ != SockType::kDgram ? d.unread
+                                 : d.queue.empty()          ? 0
+                                                            : d.queue.front().len);
       if (accepts(o)) add(o, 0);
       break;
     }

@@ -81,6 +81,20 @@ ModelOp ModelOp::Poll(int end) {
   return op;
 }
 
+ModelOp ModelOp::GetError(int end) {
+  ModelOp op;
+  op.kind = OpKind::kGetError;
+  op.end = end;
+  return op;
+}
+
+ModelOp ModelOp::Inq(int end) {
+  ModelOp op;
+  op.kind = OpKind::kInq;
+  op.end = end;
+  return op;
+}
+
 std::string MsgFlagsString(int flags) {
   static constexpr struct {
     int flag;
@@ -142,6 +156,10 @@ std::string ModelOp::ToString() const {
     case OpKind::kPoll:
       return absl::StrCat("poll(", e,
                           ", POLLIN|POLLOUT|POLLRDHUP)");
+    case OpKind::kGetError:
+      return absl::StrCat("getsockopt(", e, ", SO_ERROR)");
+    case OpKind::kInq:
+      return absl::StrCat("ioctl(", e, ", SIOCINQ)");
   }
   return "?";
 }
@@ -157,6 +175,12 @@ std::string Observed::ToString(const ModelOp& op) const {
   }
   if (op.kind == OpKind::kSetSndbuf && ret == 0) {
     absl::StrAppend(&s, " (SO_SNDBUF now ", sndbuf, ")");
+  }
+  if (op.kind == OpKind::kGetError && ret == 0) {
+    absl::StrAppend(&s, " (SO_ERROR ", value == 0 ? "0" : ErrnoName(value), ")");
+  }
+  if (op.kind == OpKind::kInq && ret == 0) {
+    absl::StrAppend(&s, " (", value, " bytes)");
   }
   return s;
 }

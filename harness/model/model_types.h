@@ -21,7 +21,16 @@ int SockTypeValue(SockType type);
 // "SOCK_STREAM".
 const char* SockTypeName(SockType type);
 
-enum class OpKind { kWrite, kRead, kShutdown, kClose, kSetSndbuf, kPoll };
+enum class OpKind {
+  kWrite,
+  kRead,
+  kShutdown,
+  kClose,
+  kSetSndbuf,
+  kPoll,
+  kGetError,  // getsockopt(SO_ERROR): reads and clears the pending error
+  kInq,       // ioctl(SIOCINQ): bytes queued to read (DGRAM: the first message)
+};
 
 // Which system call carries a write or read. kPlain is write(2)/read(2),
 // which take no flags.
@@ -45,6 +54,8 @@ struct ModelOp {
   static ModelOp Close(int end);
   static ModelOp SetSndbuf(int end, int value);
   static ModelOp Poll(int end);
+  static ModelOp GetError(int end);
+  static ModelOp Inq(int end);
 
   // "sendmsg(a, 100, MSG_DONTWAIT|MSG_NOSIGNAL)", "shutdown(b, SHUT_WR)".
   std::string ToString() const;
@@ -63,6 +74,7 @@ struct Observed {
   bool sigpipe = false;  // kWrite: a SIGPIPE was raised by the call
   short revents = 0;     // kPoll
   int sndbuf = 0;        // kSetSndbuf: SO_SNDBUF read back afterwards
+  int value = 0;         // kGetError: the SO_ERROR read; kInq: the count
 
   // The result part of a trace line, for `op`: "5", "-1 EAGAIN",
   // "-1 EPIPE + SIGPIPE", "5 msg_flags=MSG_TRUNC", "POLLIN|POLLOUT".

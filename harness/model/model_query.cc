@@ -1,0 +1,57 @@
+// Reading a socket's state without changing its data: getsockopt(SO_ERROR)
+// and ioctl(SIOCINQ) (net/core/sock.c sock_getsockopt, net/unix/af_unix.c
+// unix_inq_len of Linux 6.x, checked on this machine's kernel).
+#include <cerrno>
+
+#include "absl/strings/str_cat.h"
+#include "harness/model/model.h"
+#include "harness/model/model_internal.h"
+
+namespace sockspec::model {
+
+using internal::Allowed;
+using internal::Divergence;
+
+absl::Status Model::CheckGetError(const ModelOp& op, const Observed& obs) {
+  Allowed allowed;
+  allowed.Count(0, 0);
+  absl::Status s = allowed.Judge(op, obs, [] { return std::string(); });
+  if (!s.ok()) return s;
+  End& me = ends_[op.end];
+  // sk_err: only the close of a STREAM/SEQPACKET peer that leaves unread
+  // data sets it here; SO_ERROR takes it (sock_error's xchg), so a later
+  // read no longer fails ECONNRESET.
+  const int want = me.reset ? ECONNRESET : 0;
+  if (obs.value != want) {
+    return Divergence(op, absl::StrCat("expected SO_ERROR ",
+                                       want == 0 ? "0" : "ECONNRESET",
+                                       " (the peer ",
+                                       me.reset ? "closed with unread data"
+                                                : "left no error",
+                                       "), got ", obs.value));
+  }
+  me.reset = false;
+  return absl::OkStatus();
+}
+
+absl::Status Model::CheckInq(const ModelOp& op, const Observed& obs) {
+  Allowed allowed;
+  allowed.Count(0, 0);
+  absl::Status s = allowed.Judge(op, obs, [] { return std::string(); });
+  if (!s.ok()) return s;
+  // unix_inq_len: every unread byte on STREAM and SEQPACKET (found by
+  // ops_fuzzer: the sum of the queued records), the first datagram's
+  // length on DGRAM (0 when the queue is empty).
+  const Direction& d = dirs_[1 - op.end];
+  const size_t want = type_ != SockType::kDgram ? d.unread
+                      : d.queue.empty()          ? 0
+                                                 : d.queue.front().len;
+  if (static_cast<size_t>(obs.value) != want) {
+    return Divergence(op, absl::StrCat("expected SIOCINQ ", want, " (",
+                                       d.queue.size(), " writes queued, ",
+                                       d.unread, " bytes), got ", obs.value));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace sockspec::model

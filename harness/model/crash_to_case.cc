@@ -85,6 +85,10 @@ std::string Answer(const ModelOp& op, uint64_t offset, const Observed& o,
   if (o.ret < 0) {
     return absl::StrCat(ErrnoName(o.err), o.sigpipe ? " signal SIGPIPE" : "");
   }
+  // SO_ERROR's value is an errno: `errno(ECONNRESET)`, or 0 for none.
+  if (op.kind == OpKind::kGetError && o.value != 0) {
+    return absl::StrCat("errno(", ErrnoName(static_cast<int>(o.value)), ")");
+  }
   if (op.kind == OpKind::kGetError || op.kind == OpKind::kInq) {
     return absl::StrCat(o.value);
   }

@@ -1,0 +1,92 @@
+#include "harness/model/blocking_plan.h"
+
+#include <sys/socket.h>
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "harness/model/fuzz_ops.h"
+#include "harness/model/model.h"
+
+namespace sockspec {
+namespace {
+
+using model::ModelOp;
+using model::SockType;
+using Role = BlockingStep::Role;
+
+std::vector<Role> Roles(const BlockingProgram& p) {
+  std::vector<Role> r;
+  for (const BlockingStep& s : p.steps) r.push_back(s.role);
+  return r;
+}
+
+OpsProgram ReadThenWrite(SockType type) {
+  OpsProgram in;
+  in.type = type;
+  in.ops = {ModelOp::Read(1, 10, 0, model::IoCall::kSend),
+            ModelOp::Write(0, 5, 0, model::IoCall::kSend)};
+  return in;
+}
+
+TEST(BlockingPlan, ReadOnAnEmptySocketBlocksUntilThePeerWrites) {
+  // unix_stream_read_generic sleeps while the queue is empty; the write
+  // wakes it and it returns the 5 bytes.
+  BlockingProgram p = BuildBlockingProgram(ReadThenWrite(SockType::kStream), {});
+  EXPECT_EQ(Roles(p), (std::vector<Role>{Role::kSetup, Role::kBlocks,
+                                         Role::kCall, Role::kWakes}));
+  EXPECT_EQ(p.plan.ops[1].text, "recv(b, 10, 0)");
+  EXPECT_EQ(p.plan.peers[p.plan.ops[1].peer].name, "B");
+  EXPECT_EQ(p.blocking_calls, 1);
+  EXPECT_TRUE(RunBlockingProgram(p, model::ModelLimits::FromKernel(),
+                                 Corruption::kNone).ok());
+}
+
+TEST(BlockingPlan, EveryTypeRunsTheBlockingReadCleanly) {
+  for (SockType t : {SockType::kStream, SockType::kDgram, SockType::kSeqpacket}) {
+    BlockingProgram p = BuildBlockingProgram(ReadThenWrite(t), {});
+    absl::Status s = RunBlockingProgram(p, model::ModelLimits::FromKernel(),
+                                        Corruption::kNone);
+    EXPECT_TRUE(s.ok()) << model::SockTypeName(t) << ": " << s.message();
+  }
+}
+
+TEST(BlockingPlan, ASleeperLeftAtTheEndIsWokenByShutdown) {
+  OpsProgram in;
+  in.ops = {ModelOp::Read(0, 10, 0, model::IoCall::kPlain)};
+  BlockingProgram p = BuildBlockingProgram(in, {});
+  EXPECT_EQ(Roles(p), (std::vector<Role>{Role::kSetup, Role::kBlocks,
+                                         Role::kCall, Role::kWakes}));
+  EXPECT_EQ(p.plan.ops[2].text, "shutdown(a, SHUT_RD)");
+  EXPECT_EQ(p.plan.peers[p.plan.ops[2].peer].name, "C");
+  EXPECT_TRUE(RunBlockingProgram(p, model::ModelLimits::FromKernel(),
+                                 Corruption::kNone).ok());
+}
+
+TEST(BlockingPlan, ACorruptedWokenReadIsAFindingWithTheSteps) {
+  BlockingProgram p = BuildBlockingProgram(ReadThenWrite(SockType::kStream), {});
+  absl::Status s = RunBlockingProgram(p, model::ModelLimits::FromKernel(),
+                                      Corruption::kDropByte);
+  ASSERT_FALSE(s.ok());
+  const std::string m(s.message());
+  EXPECT_NE(m.find(">   4. B: wakes = "), std::string::npos) << m;
+  EXPECT_NE(m.find("B: recv(b, 10, 0) blocks\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("peer C holds a, b\n"), std::string::npos) << m;
+}
+
+TEST(BlockingPlan, ClosingAnEndClosesEveryCopy) {
+  // EOF reaches b only when the last copy of a (A's and C's) is closed.
+  OpsProgram in;
+  in.ops = {ModelOp::Read(1, 10, 0, model::IoCall::kSend), ModelOp::Close(0)};
+  BlockingProgram p = BuildBlockingProgram(in, {});
+  EXPECT_EQ(Roles(p), (std::vector<Role>{Role::kSetup, Role::kBlocks,
+                                         Role::kCloseCopy, Role::kCall,
+                                         Role::kWakes}));
+  absl::Status s = RunBlockingProgram(p, model::ModelLimits::FromKernel(),
+                                      Corruption::kNone);
+  EXPECT_TRUE(s.ok()) << s.message();
+}
+
+}  // namespace
+}  // namespace sockspec

@@ -5,11 +5,13 @@
 // (harness/model/blocking_plan.h). The input decodes as ops_fuzzer's
 // (harness/model/fuzz_ops.h). A finding prints the steps and the program as
 // a case file for `sockspec record`, and aborts. SOCKSPEC_CORRUPT as for
-// ops_fuzzer (the oracle self-test, fuzz/blocking_corrupt_test.sh).
+// ops_fuzzer, or misplace-blocks: a read the model says completes is planned
+// as `blocks` (the oracle self-test, fuzz/blocking_corrupt_test.sh).
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "harness/model/blocking_plan.h"
@@ -18,6 +20,7 @@
 namespace {
 
 sockspec::Corruption g_corruption = sockspec::Corruption::kNone;
+bool g_misplace_blocks = false;
 sockspec::model::ModelLimits* g_limits = nullptr;
 uint64_t g_inputs = 0, g_steps = 0, g_blocks = 0;
 std::chrono::steady_clock::time_point g_start;
@@ -36,6 +39,11 @@ void PrintStats() {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  const char* env = getenv("SOCKSPEC_CORRUPT");
+  if (env != nullptr && strcmp(env, "misplace-blocks") == 0) {
+    g_misplace_blocks = true;
+    unsetenv("SOCKSPEC_CORRUPT");
+  }
   absl::StatusOr<sockspec::Corruption> c = sockspec::CorruptionFromEnv();
   if (!c.ok()) {
     fprintf(stderr, "blocking_fuzzer: %s\n", c.status().ToString().c_str());
@@ -52,7 +60,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ++g_inputs;
   const sockspec::BlockingProgram p = sockspec::BuildBlockingProgram(
-      sockspec::DecodeOps({data, size}), *g_limits);
+      sockspec::DecodeOps({data, size}), *g_limits, g_misplace_blocks);
   g_steps += p.plan.ops.size();
   g_blocks += p.blocking_calls;
   absl::Status verdict = sockspec::RunBlockingProgram(p, *g_limits, g_corruption);

@@ -53,8 +53,12 @@ struct BlockingProgram {
 // that would sleep runs with MSG_DONTWAIT (blocking writes are not planned);
 // a blocking read loses MSG_WAITALL. At most one call is asleep at a time;
 // one still asleep at the end is woken by shutdown(SHUT_RD) of its end.
+// `misplace_blocks` (the oracle self-test, SOCKSPEC_CORRUPT=misplace-blocks
+// for fuzz/blocking_fuzzer) plans the first blocking-mode read the model says
+// completes as `blocks`: the executor must then report it.
 BlockingProgram BuildBlockingProgram(const OpsProgram& program,
-                                     const model::ModelLimits& limits);
+                                     const model::ModelLimits& limits,
+                                     bool misplace_blocks = false);
 
 // Runs the plan with the executor (RunPlan) and judges the trace with a fresh
 // model. Returns OK when the executor saw every `blocks` asleep and every

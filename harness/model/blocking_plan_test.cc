@@ -88,5 +88,22 @@ TEST(BlockingPlan, ClosingAnEndClosesEveryCopy) {
   EXPECT_TRUE(s.ok()) << s.message();
 }
 
+TEST(BlockingPlan, AMisplacedBlocksIsReportedByTheExecutor) {
+  // The oracle self-test: the read of 5 queued bytes is planned as `blocks`;
+  // it returns at once, which the executor reports at that step.
+  OpsProgram in;
+  in.ops = {ModelOp::Write(0, 5, 0, model::IoCall::kSend),
+            ModelOp::Read(1, 10, 0, model::IoCall::kSend)};
+  BlockingProgram p = BuildBlockingProgram(in, {}, /*misplace_blocks=*/true);
+  ASSERT_EQ(Roles(p), (std::vector<Role>{Role::kSetup, Role::kCall,
+                                         Role::kBlocks, Role::kCall,
+                                         Role::kWakes}));
+  absl::Status s = RunBlockingProgram(p, model::ModelLimits::FromKernel(),
+                                      Corruption::kNone);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(std::string(s.message()).find(">   3. B: recv(b, 10, 0) = "),
+            std::string::npos) << s.message();
+}
+
 }  // namespace
 }  // namespace sockspec

@@ -1,6 +1,11 @@
 #include "harness/model/blocking_plan.h"
 
+#include <dirent.h>
 #include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iterator>
 
 #include <string>
 #include <vector>
@@ -28,6 +33,30 @@ OpsProgram ReadThenWrite(SockType type) {
   in.ops = {ModelOp::Read(1, 10, 0, model::IoCall::kSend),
             ModelOp::Write(0, 5, 0, model::IoCall::kSend)};
   return in;
+}
+
+size_t OpenFdCount() {
+  size_t n = 0;
+  DIR* d = opendir("/proc/self/fd");
+  while (readdir(d) != nullptr) ++n;
+  closedir(d);
+  return n;
+}
+
+std::string Children() {
+  std::ifstream f("/proc/self/task/" + std::to_string(gettid()) + "/children");
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+TEST(BlockingPlan, LeavesNoProcessOrFdBehind) {
+  const size_t fds = OpenFdCount();
+  OpsProgram in = ReadThenWrite(SockType::kDgram);
+  in.ops.push_back(ModelOp::Read(0, 10, 0, model::IoCall::kMsg));  // woken at the end
+  BlockingProgram p = BuildBlockingProgram(in, {});
+  ASSERT_TRUE(RunBlockingProgram(p, model::ModelLimits::FromKernel(),
+                                 Corruption::kNone).ok());
+  EXPECT_EQ(OpenFdCount(), fds);
+  EXPECT_EQ(Children(), "");
 }
 
 TEST(BlockingPlan, ReadOnAnEmptySocketBlocksUntilThePeerWrites) {

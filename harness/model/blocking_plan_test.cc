@@ -1,6 +1,7 @@
 #include "harness/model/blocking_plan.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -115,6 +116,24 @@ TEST(BlockingPlan, ClosingAnEndClosesEveryCopy) {
   absl::Status s = RunBlockingProgram(p, model::ModelLimits::FromKernel(),
                                       Corruption::kNone);
   EXPECT_TRUE(s.ok()) << s.message();
+}
+
+TEST(BlockingModel, ABlockingDgramReadAfterShutRdReturnsZero) {
+  // __skb_wait_for_more_packets ends the wait on RCV_SHUTDOWN without an
+  // error; a non-blocking read never waits and fails EAGAIN.
+  model::Model m(SockType::kDgram);
+  ASSERT_TRUE(m.Check(ModelOp::Shutdown(1, SHUT_RD), model::Observed{}).ok());
+  ModelOp blocking = ModelOp::Read(1, 10, 0, model::IoCall::kSend);
+  blocking.blocking = true;
+  model::Observed zero;
+  EXPECT_TRUE(model::Model(m).Check(blocking, zero).ok());
+  model::Observed eagain;
+  eagain.ret = -1;
+  eagain.err = EAGAIN;
+  EXPECT_FALSE(model::Model(m).Check(blocking, eagain).ok());
+  const ModelOp nonblocking = ModelOp::Read(1, 10, MSG_DONTWAIT, model::IoCall::kSend);
+  EXPECT_TRUE(model::Model(m).Check(nonblocking, eagain).ok());
+  EXPECT_FALSE(model::Model(m).Check(nonblocking, zero).ok());
 }
 
 TEST(BlockingPlan, AMisplacedBlocksIsReportedByTheExecutor) {

@@ -87,13 +87,17 @@ class Builder {
   }
 
   BlockingProgram Finish() {
-    if (blocked_peer_ >= 0) {
-      // Wake it: shutting down reception of its own end ends any read.
-      const ModelOp& r = out_.ops[blocked_op_];
-      ModelOp shut = ModelOp::Shutdown(r.end, SHUT_RD);
-      std::optional<Observed> a = OnlyAnswer(sim_, shut);
-      Emit(shut, a.value_or(Observed{}), FreeHolder(r.end));
-      if (blocked_peer_ >= 0) ForceWake();
+    // Wake the sleepers: shutting down reception of its own end ends any
+    // read. An end whose holders both sleep (C on a, B on b) waits for the
+    // other end's wake-up to free C.
+    for (int round = 0; round < 2; ++round) {
+      for (int end : {0, 1}) {
+        if (sleeper_peer_[end] < 0 || FreeHolder(end) < 0) continue;
+        ModelOp shut = ModelOp::Shutdown(end, SHUT_RD);
+        std::optional<Observed> a = OnlyAnswer(sim_, shut);
+        Emit(shut, a.value_or(Observed{}), FreeHolder(end));
+        if (sleeper_peer_[end] >= 0) ForceWake(end);
+      }
     }
     return std::move(out_);
   }
@@ -114,6 +118,10 @@ class Builder {
     return out_.plan.ops.back();
   }
 
+  bool Asleep(int peer) const {
+    return sleeper_peer_[0] == peer || sleeper_peer_[1] == peer;
+  }
+
   bool Holds(int peer, int end) const {
     return peer == kPeerC || peer == end;
   }
@@ -121,7 +129,7 @@ class Builder {
   // A peer that holds `end` and is not asleep; -1 if none.
   int FreeHolder(int end) const {
     for (int p : {end, kPeerC}) {
-      if (p != blocked_peer_ && !closed_in_[p][end]) return p;
+      if (!Asleep(p) && !closed_in_[p][end]) return p;
     }
     return -1;
   }
@@ -143,12 +151,12 @@ class Builder {
       misplace_blocks_ = false;
     }
     if (sleeps) {
-      if (blocked_peer_ >= 0) return;  // one sleeper at a time
+      if (sleeper_peer_[op.end] >= 0) return;  // one sleeper per end
       out_.ops.push_back(op);
-      blocked_op_ = out_.ops.size() - 1;
-      blocked_peer_ = peer;
+      sleeper_op_[op.end] = out_.ops.size() - 1;
+      sleeper_peer_[op.end] = peer;
       Op& step = Add(peer, CallOf(op), BlockingStepText(op, ""),
-                     {BlockingStep::Role::kBlocks, blocked_op_});
+                     {BlockingStep::Role::kBlocks, sleeper_op_[op.end]});
       FillArgs(op, step);
       step.expect.placeholder = false;
       Outcome o;
@@ -184,7 +192,7 @@ class Builder {
       if (Holds(p, op.end) && !closed_in_[p][op.end]) holders.push_back(p);
     }
     for (int p : holders) {
-      if (p == blocked_peer_) return;
+      if (Asleep(p)) return;
     }
     std::optional<Observed> a = OnlyAnswer(sim_, op);
     if (!a) return;
@@ -232,20 +240,22 @@ class Builder {
       g.ints = {SOL_SOCKET, SO_SNDBUF, -1};
     }
     Adopt(op, a);
-    if (blocked_peer_ >= 0) {
-      std::optional<Observed> w = OnlyAnswer(sim_, out_.ops[blocked_op_]);
-      if (w && !IsEagain(*w)) ForceWake();
+    for (int end : {0, 1}) {
+      if (sleeper_peer_[end] < 0) continue;
+      std::optional<Observed> w = OnlyAnswer(sim_, out_.ops[sleeper_op_[end]]);
+      if (w && !IsEagain(*w)) ForceWake(end);
     }
   }
 
-  void ForceWake() {
-    const ModelOp& r = out_.ops[blocked_op_];
-    Add(blocked_peer_, Call::kWakes, "wakes",
-        {BlockingStep::Role::kWakes, blocked_op_});
+  // The sleeper on `end` completes here.
+  void ForceWake(int end) {
+    const ModelOp r = out_.ops[sleeper_op_[end]];
+    Add(sleeper_peer_[end], Call::kWakes, "wakes",
+        {BlockingStep::Role::kWakes, sleeper_op_[end]});
     std::optional<Observed> w = OnlyAnswer(sim_, r);
+    sleeper_peer_[end] = -1;
+    sleeper_op_[end] = -1;
     Adopt(r, w.value_or(Observed{}));
-    blocked_peer_ = -1;
-    blocked_op_ = -1;
   }
 
   // The model's own answer, with the data a correct read returns.
@@ -264,8 +274,9 @@ class Builder {
   Model sim_;
   BlockingProgram out_;
   bool closed_in_[3][2] = {};
-  int blocked_peer_ = -1;
-  int blocked_op_ = -1;
+  // By end: the peer asleep in a read of it, and that read (ops index).
+  int sleeper_peer_[2] = {-1, -1};
+  int sleeper_op_[2] = {-1, -1};
   bool misplace_blocks_ = false;
 };
 

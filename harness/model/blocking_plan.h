@@ -51,8 +51,9 @@ struct BlockingProgram {
 // predict uniquely (a partial write near a full buffer) is left out, so the
 // plan's `blocks`/`wakes` placement holds for every allowed run; a write
 // that would sleep runs with MSG_DONTWAIT (blocking writes are not planned);
-// a blocking read loses MSG_WAITALL. At most one call is asleep at a time;
-// one still asleep at the end is woken by shutdown(SHUT_RD) of its end.
+// a blocking read loses MSG_WAITALL. At most one read per end is asleep at
+// a time; one still asleep at the end is woken by shutdown(SHUT_RD) of its
+// end.
 // `misplace_blocks` (the oracle self-test, SOCKSPEC_CORRUPT=misplace-blocks
 // for fuzz/blocking_fuzzer) plans the first blocking-mode read the model says
 // completes as `blocks`: the executor must then report it.

@@ -105,6 +105,28 @@ TEST(BlockingPlan, ACorruptedWokenReadIsAFindingWithTheSteps) {
   EXPECT_NE(m.find("peer C holds a, b\n"), std::string::npos) << m;
 }
 
+TEST(BlockingPlan, BothEndsCanHaveASleeperAndCWritesForTheSleepingA) {
+  OpsProgram in;
+  in.ops = {ModelOp::Read(0, 10, 0, model::IoCall::kPlain),
+            ModelOp::Read(1, 10, 0, model::IoCall::kMsg),
+            ModelOp::Write(0, 3, 0, model::IoCall::kPlain)};
+  BlockingProgram p = BuildBlockingProgram(in, {});
+  ASSERT_EQ(Roles(p), (std::vector<Role>{Role::kSetup, Role::kBlocks,
+                                         Role::kBlocks, Role::kCall,
+                                         Role::kWakes, Role::kCall,
+                                         Role::kWakes}));
+  std::vector<std::string> steps;
+  for (const Op& op : p.plan.ops) {
+    if (op.peer >= 0) steps.push_back(p.plan.peers[op.peer].name + ": " + op.text);
+  }
+  EXPECT_EQ(steps, (std::vector<std::string>{
+                       "A: read(a, 10)", "B: recvmsg(b, 10, 0)", "C: write(a, w2)",
+                       "B: wakes", "C: shutdown(a, SHUT_RD)", "A: wakes"}));
+  absl::Status s = RunBlockingProgram(p, model::ModelLimits::FromKernel(),
+                                      Corruption::kNone);
+  EXPECT_TRUE(s.ok()) << s.message();
+}
+
 TEST(BlockingPlan, ClosingAnEndClosesEveryCopy) {
   // EOF reaches b only when the last copy of a (A's and C's) is closed.
   OpsProgram in;

@@ -81,6 +81,9 @@ for name in "${names[@]}"; do
     if [[ $name == ops_fuzzer ]]; then
       echo "as a case: bazel run //fuzz:crash_to_case -- $work/$name/artifacts/crash-SHA1 --out=\$PWD/cases/fuzz/NAME.case"
     fi
+    # blocking_fuzzer prints the program as a case file (`= ?` results).
+    [[ $name == blocking_fuzzer ]] &&
+      echo "as a case: the text after 'as a case' in the log, then sockspec record FILE"
     tail -40 "$work/$name/last.log"
   else
     grep -E 'stat::(number_of_executed_units|average_exec_per_sec)|operations/s|distinct differences' "$work/$name/last.log" || true

@@ -67,7 +67,8 @@ void* Allocate(size_t n) {
   return std::malloc(n == 0 ? 1 : n);
 }
 
-void Release(void* p) {
+// Unused under a sanitizer, which keeps its own operator new.
+[[maybe_unused]] void Release(void* p) {
   if (p == nullptr) return;
   if (InArena(p)) {
     ArenaFree(p);
@@ -76,7 +77,7 @@ void Release(void* p) {
   }
 }
 
-void* AllocateOrThrow(size_t n) {
+[[maybe_unused]] void* AllocateOrThrow(size_t n) {
   void* p = Allocate(n);
   if (p == nullptr) throw std::bad_alloc();
   return p;

@@ -108,6 +108,11 @@ absl::Status Model::CheckDgramRead(const ModelOp& op, const Observed& obs) {
   } else if (seq && me.rcv_shut) {
     allowed.Count(0, 0);
     why = "EOF: nothing queued and shut down for reading";
+  } else if (op.blocking && me.rcv_shut) {
+    // __skb_wait_for_more_packets ends the wait without an error once
+    // RCV_SHUTDOWN is set: a blocking DGRAM read returns 0.
+    allowed.Count(0, 0);
+    why = "a blocking read on a socket shut down for reading returns 0";
   } else {
     allowed.Error(EAGAIN);
     why = seq ? "nothing queued" : "nothing queued (DGRAM has no EOF)";

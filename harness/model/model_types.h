@@ -45,6 +45,10 @@ struct ModelOp {
   IoCall call = IoCall::kMsg;  // kWrite, kRead
   int how = 0;                // kShutdown: SHUT_RD, SHUT_WR or SHUT_RDWR
   int value = 0;              // kSetSndbuf: the value passed to setsockopt
+  // kRead: made on a blocking socket without MSG_DONTWAIT (blocking_fuzzer;
+  // ops_fuzzer's sockets are non-blocking): where a non-blocking read fails
+  // EAGAIN this one sleeps, and a few answers differ (model_read.cc).
+  bool blocking = false;
 
   static ModelOp Write(int end, size_t size, int flags = 0,
                   IoCall call = IoCall::kSend);

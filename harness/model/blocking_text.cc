@@ -1,0 +1,93 @@
+#include "harness/model/blocking_text.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+
+namespace sockspec {
+
+using model::IoCall;
+using model::ModelOp;
+using model::OpKind;
+
+Call CallOf(const ModelOp& op) {
+  switch (op.kind) {
+    case OpKind::kWrite:
+      switch (op.call) {
+        case IoCall::kSend: return Call::kSend;
+        case IoCall::kPlain: return Call::kWrite;
+        case IoCall::kMsg: return Call::kSendmsg;
+      }
+      break;
+    case OpKind::kRead:
+      switch (op.call) {
+        case IoCall::kSend: return Call::kRecv;
+        case IoCall::kPlain: return Call::kRead;
+        case IoCall::kMsg: return Call::kRecvmsg;
+      }
+      break;
+    case OpKind::kShutdown: return Call::kShutdown;
+    case OpKind::kClose: return Call::kClose;
+    case OpKind::kSetSndbuf: return Call::kSetsockopt;
+    case OpKind::kPoll: return Call::kPoll;
+  }
+  return Call::kPoll;
+}
+
+void FillArgs(const ModelOp& op, Op& step) {
+  step.fds = {op.end};
+  const Call c = CallOf(op);
+  const int64_t size = static_cast<int64_t>(op.size);
+  if (c == Call::kSend || c == Call::kSendmsg) {
+    step.ints = {op.flags};
+  } else if (c == Call::kRead) {
+    step.ints = {size};
+  } else if (c == Call::kRecv) {
+    step.ints = {size, op.flags};
+  } else if (c == Call::kRecvmsg) {
+    step.ints = {size, op.flags, -1, 0};  // no rights, no creds
+  } else if (c == Call::kShutdown) {
+    step.ints = {op.how};
+  } else if (c == Call::kPoll) {
+    step.ints = {model::kPollEvents, 0};
+  } else if (c == Call::kSetsockopt) {
+    step.ints = {SOL_SOCKET, SO_SNDBUF, -1};
+    step.data.assign(reinterpret_cast<const char*>(&op.value), sizeof op.value);
+  }
+}
+
+std::string BlockingStepText(const ModelOp& op, const std::string& payload) {
+  const std::string fd(1, model::EndName(op.end));
+  const std::string flags = model::MsgFlagsString(op.flags);
+  static const char* const kHow[] = {"SHUT_RD", "SHUT_WR", "SHUT_RDWR"};
+  switch (op.kind) {
+    case OpKind::kWrite:
+      switch (op.call) {
+        case IoCall::kSend: return absl::StrCat("send(", fd, ", ", payload, ", ", flags, ")");
+        case IoCall::kPlain: return absl::StrCat("write(", fd, ", ", payload, ")");
+        case IoCall::kMsg: return absl::StrCat("sendmsg(", fd, ", ", payload, ", ", flags, ")");
+      }
+      break;
+    case OpKind::kRead:
+      switch (op.call) {
+        case IoCall::kSend: return absl::StrCat("recv(", fd, ", ", op.size, ", ", flags, ")");
+        case IoCall::kPlain: return absl::StrCat("read(", fd, ", ", op.size, ")");
+        case IoCall::kMsg: return absl::StrCat("recvmsg(", fd, ", ", op.size, ", ", flags, ")");
+      }
+      break;
+    case OpKind::kShutdown:
+      return absl::StrCat("shutdown(", fd, ", ", kHow[op.how % 3], ")");
+    case OpKind::kClose:
+      return absl::StrCat("close(", fd, ")");
+    case OpKind::kSetSndbuf:
+      return absl::StrCat("setsockopt(", fd, ", SOL_SOCKET, SO_SNDBUF, ", op.value, ")");
+    case OpKind::kPoll:
+      return absl::StrCat("poll(", fd, ", ", model::PollEventsString(model::kPollEvents), ")");
+  }
+  return "";
+}
+
+}  // namespace sockspec

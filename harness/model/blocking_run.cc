@@ -106,7 +106,7 @@ absl::Status RunBlockingProgram(const BlockingProgram& p,
       }
       obs.sndbuf = static_cast<int>(*next->observation->value);
     }
-    CorruptObserved(corruption, obs, reinterpret_cast<uint8_t*>(buf.data()),
+    CorruptObserved(corruption, op, obs, reinterpret_cast<uint8_t*>(buf.data()),
                     corrupted);
     if (absl::Status v = m.Check(op, obs); !v.ok()) {
       return Finding(p, r, i, std::string(v.message()));

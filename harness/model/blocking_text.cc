@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "harness/plan/calls.h"
 
 namespace sockspec {
 
@@ -33,6 +34,8 @@ Call CallOf(const ModelOp& op) {
     case OpKind::kClose: return Call::kClose;
     case OpKind::kSetSndbuf: return Call::kSetsockopt;
     case OpKind::kPoll: return Call::kPoll;
+    case OpKind::kGetError: return Call::kGetsockopt;
+    case OpKind::kInq: return Call::kIoctl;
   }
   return Call::kPoll;
 }
@@ -41,14 +44,20 @@ void FillArgs(const ModelOp& op, Op& step) {
   step.fds = {op.end};
   const Call c = CallOf(op);
   const int64_t size = static_cast<int64_t>(op.size);
-  if (c == Call::kSend || c == Call::kSendmsg) {
+  if (c == Call::kSend) {
     step.ints = {op.flags};
+  } else if (c == Call::kSendmsg) {
+    step.ints = {op.flags};
+    const std::vector<int64_t>& extra = SpecOf(c).extra_ints;  // no ancillary data
+    step.ints.insert(step.ints.end(), extra.begin(), extra.end());
   } else if (c == Call::kRead) {
     step.ints = {size};
   } else if (c == Call::kRecv) {
     step.ints = {size, op.flags};
   } else if (c == Call::kRecvmsg) {
-    step.ints = {size, op.flags, -1, 0};  // no rights, no creds
+    step.ints = {size, op.flags};
+    const std::vector<int64_t>& extra = SpecOf(c).extra_ints;  // no control buffer
+    step.ints.insert(step.ints.end(), extra.begin(), extra.end());
   } else if (c == Call::kShutdown) {
     step.ints = {op.how};
   } else if (c == Call::kPoll) {
@@ -86,6 +95,10 @@ std::string BlockingStepText(const ModelOp& op, const std::string& payload) {
       return absl::StrCat("setsockopt(", fd, ", SOL_SOCKET, SO_SNDBUF, ", op.value, ")");
     case OpKind::kPoll:
       return absl::StrCat("poll(", fd, ", ", model::PollEventsString(model::kPollEvents), ")");
+    case OpKind::kGetError:
+      return absl::StrCat("getsockopt(", fd, ", SOL_SOCKET, SO_ERROR)");
+    case OpKind::kInq:
+      return absl::StrCat("ioctl(", fd, ", SIOCINQ)");
   }
   return "";
 }

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -143,8 +144,10 @@ Observation Getname(const Op& op, SyscallEnv& env) {
   sockaddr_storage ss{};
   socklen_t len = 0;
   const AddrOutArgs out = AddrOut(op, &ss, &len);
-  int r = op.call == Call::kGetsockname ? getsockname(s, out.addr, out.len)
-                                        : getpeername(s, out.addr, out.len);
+  // The system call itself, not libc's wrapper: a sanitizer's interceptor
+  // reads *addrlen first and aborts on the bad pointers errno tables pass.
+  const long nr = op.call == Call::kGetsockname ? SYS_getsockname : SYS_getpeername;
+  const int r = static_cast<int>(syscall(nr, s, out.addr, out.len));
   if (r != 0) return Errno(errno);
   Observation o;
   if (out.addr == reinterpret_cast<sockaddr*>(&ss) && out.len == &len) {

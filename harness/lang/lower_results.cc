@@ -75,11 +75,7 @@ static bool CountRange(const Expr& e, Range* out) {
 
 bool RowLowering::LowerValue(const Expr& e, const CallSpec& spec,
                              Outcome* out) {
-  const bool arithmetic = e.kind == Expr::Kind::kArith ||
-                          e.kind == Expr::Kind::kBound ||
-                          (e.kind == Expr::Kind::kRange && !e.items.empty()) ||
-                          (e.kind == Expr::Kind::kVar && IsCaptureName(e.text));
-  if (arithmetic && spec.result != ResultKind::kRevents &&
+  if (IsRunTimeNumber(e) && spec.result != ResultKind::kRevents &&
       spec.result != ResultKind::kAddress && spec.result != ResultKind::kFd &&
       spec.result != ResultKind::kFdPair) {
     return LowerExpectedNumber(e, spec.result == ResultKind::kValue, out);

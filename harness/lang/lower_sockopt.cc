@@ -3,6 +3,8 @@
 // and `optlen N`. A value of the wrong shape is an error naming the shape.
 #include <algorithm>
 #include <limits>
+#include <optional>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "harness/lang/matrix.h"
@@ -67,6 +69,22 @@ bool IsApply(const Expr& e, const char* f) {
   return e.kind == Expr::Kind::kApply && e.text == f;
 }
 
+// `timeval(S, US)` or `linger(on|off, S)` as the option's bytes, for the
+// shapes written that way; nullopt when `e` is not that shape's form.
+std::optional<std::string> StructBytes(const Expr& e, OptionShape shape) {
+  int64_t a = 0, b = 0;
+  if (shape == OptionShape::kTimeval && IsApply(e, "timeval") && TwoInts(e, &a, &b)) {
+    return EncodeTimeval(a, b);
+  }
+  if (shape == OptionShape::kLinger && IsApply(e, "linger") && e.items.size() == 2 &&
+      e.items[0].kind == Expr::Kind::kName &&
+      (e.items[0].text == "on" || e.items[0].text == "off") &&
+      e.items[1].kind == Expr::Kind::kInt) {
+    return EncodeLinger(e.items[0].text == "on", e.items[1].value);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 bool RowLowering::LowerOptionValue(const Expr& e, Op* op,
@@ -80,8 +98,7 @@ bool RowLowering::LowerOptionValue(const Expr& e, Op* op,
   // An int option's value as arithmetic or a captured value (`$sndbuf / 2`):
   // its bytes are written when the step runs (DynamicInt::kDataInt).
   const bool int_shape = o.shape == OptionShape::kInt || o.shape == OptionShape::kU64;
-  if (int_shape && (e.kind == Expr::Kind::kArith ||
-                    (e.kind == Expr::Kind::kVar && IsCaptureName(e.text)))) {
+  if (int_shape && IsRunTimeNumber(e)) {
     int64_t v = 0;
     std::optional<IntExpr> dyn;
     if (!LowerNumber(e, "value", &v, &dyn)) return false;
@@ -89,7 +106,6 @@ bool RowLowering::LowerOptionValue(const Expr& e, Op* op,
     if (dyn) op->dynamic.push_back({DynamicInt::Target::kDataInt, 0, *dyn});
     return true;
   }
-  int64_t a = 0, b = 0;
   switch (o.shape) {
     case OptionShape::kInt:
     case OptionShape::kU64:
@@ -110,17 +126,9 @@ bool RowLowering::LowerOptionValue(const Expr& e, Op* op,
       }
       break;
     case OptionShape::kTimeval:
-      if (IsApply(e, "timeval") && TwoInts(e, &a, &b)) {
-        *bytes = EncodeTimeval(a, b);
-        return true;
-      }
-      break;
     case OptionShape::kLinger:
-      if (IsApply(e, "linger") && e.items.size() == 2 &&
-          e.items[0].kind == Expr::Kind::kName &&
-          (e.items[0].text == "on" || e.items[0].text == "off") &&
-          e.items[1].kind == Expr::Kind::kInt) {
-        *bytes = EncodeLinger(e.items[0].text == "on", e.items[1].value);
+      if (std::optional<std::string> v = StructBytes(e, o.shape)) {
+        *bytes = *v;
         return true;
       }
       break;
@@ -178,14 +186,9 @@ bool RowLowering::LowerOptionResult(const Expr& e, Binds* binds,
     Error(e.loc, absl::StrCat("empty range ", PrintExpr(e)));
     return false;
   }
-  int64_t a = 0, b = 0;
   // An int option's value as arithmetic, a captured value or a bound on one
   // (`2 * 4096`, `$sndbuf`, `>= $min`, `1..$n`): as any other value.
-  const bool number_expr = e.kind == Expr::Kind::kArith ||
-                           e.kind == Expr::Kind::kBound ||
-                           (e.kind == Expr::Kind::kRange && !e.items.empty()) ||
-                           (e.kind == Expr::Kind::kVar && IsCaptureName(e.text));
-  if (number_expr &&
+  if (IsRunTimeNumber(e) &&
       (o.shape == OptionShape::kInt || o.shape == OptionShape::kU64)) {
     return LowerExpectedNumber(e, /*value=*/true, out);
   }
@@ -235,17 +238,9 @@ bool RowLowering::LowerOptionResult(const Expr& e, Binds* binds,
       }
       break;
     case OptionShape::kTimeval:
-      if (IsApply(e, "timeval") && TwoInts(e, &a, &b)) {
-        out->optval = EncodeTimeval(a, b);
-        return true;
-      }
-      break;
     case OptionShape::kLinger:
-      if (IsApply(e, "linger") && e.items.size() == 2 &&
-          e.items[0].kind == Expr::Kind::kName &&
-          (e.items[0].text == "on" || e.items[0].text == "off") &&
-          e.items[1].kind == Expr::Kind::kInt) {
-        out->optval = EncodeLinger(e.items[0].text == "on", e.items[1].value);
+      if (std::optional<std::string> v = StructBytes(e, o.shape)) {
+        out->optval = *v;
         return true;
       }
       break;

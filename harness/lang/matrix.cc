@@ -151,6 +151,12 @@ bool MentionsCapture(const Expr& e) {
 
 }  // namespace
 
+bool IsRunTimeNumber(const Expr& e) {
+  return e.kind == Expr::Kind::kArith || e.kind == Expr::Kind::kBound ||
+         (e.kind == Expr::Kind::kRange && !e.items.empty()) ||
+         (e.kind == Expr::Kind::kVar && IsCaptureName(e.text));
+}
+
 bool Substitute(Expr* e, const MatrixRow& row, DiagnosticSink* sink) {
   if (e->kind == Expr::Kind::kVar && IsCaptureName(e->text)) {
     return true;  // a captured value: known only at run time

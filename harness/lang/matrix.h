@@ -44,6 +44,10 @@ bool Substitute(Expr* e, const MatrixRow& row, DiagnosticSink* sink);
 // Substitute leaves captured values in place.
 bool IsCaptureName(const std::string& name);
 
+// Whether `e` is a number known only at run time or written as arithmetic:
+// `$n`, `$n / 2`, `2 * 4096`, `>= $n`, `1..$n`.
+bool IsRunTimeNumber(const Expr& e);
+
 }  // namespace sockspec
 
 #endif  // SOCKSPEC_HARNESS_LANG_MATRIX_H_

@@ -1,12 +1,15 @@
-// Fuzzes operation sequences on a connected AF_UNIX pair spread over three
-// forked peers (A holds a, B holds b, C holds both) run by the executor, so a
-// read may sleep in one peer and be woken by another's step; the reference
-// model places `blocks`/`wakes` and judges every result
-// (harness/model/blocking_plan.h). The input decodes as ops_fuzzer's
-// (harness/model/fuzz_ops.h). A finding prints the steps and the program as
-// a case file for `sockspec record`, and aborts. SOCKSPEC_CORRUPT as for
-// ops_fuzzer, or misplace-blocks: a read the model says completes is planned
-// as `blocks` (the oracle self-test, fuzz/blocking_corrupt_test.sh).
+// Fuzzes operation sequences on a connected AF_UNIX pair, a socketpair or
+// named sockets connected by blocking calls, spread over forked peers run by
+// the executor, so a read or a write may sleep in one peer and be woken by
+// another's step; the reference model places `blocks`/`wakes` and judges
+// every result (harness/model/blocking_plan.h). The input is an ops_fuzzer
+// input (harness/model/fuzz_ops.h), optionally behind a prefix naming the
+// setup (kBlockingMagic). A finding prints the steps and the program as a
+// case file for `sockspec record`, and aborts. SOCKSPEC_CORRUPT as for
+// ops_fuzzer, or misplace-blocks: a call the model says completes (a named
+// setup's accept, connect or recv, else the first blocking-mode read or
+// write) is planned as `blocks` (the oracle self-test,
+// fuzz/blocking_corrupt_test.sh).
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -22,18 +25,19 @@ namespace {
 sockspec::Corruption g_corruption = sockspec::Corruption::kNone;
 bool g_misplace_blocks = false;
 sockspec::model::ModelLimits* g_limits = nullptr;
-uint64_t g_inputs = 0, g_steps = 0, g_blocks = 0;
+uint64_t g_inputs = 0, g_steps = 0, g_blocks = 0, g_block_writes = 0;
 std::chrono::steady_clock::time_point g_start;
 
 void PrintStats() {
   const double s = std::chrono::duration<double>(
                        std::chrono::steady_clock::now() - g_start).count();
   fprintf(stderr,
-          "blocking_fuzzer: %llu inputs, %llu steps, %llu blocking calls in "
-          "%.1f s: %.1f inputs/s\n",
+          "blocking_fuzzer: %llu inputs, %llu steps, %llu blocking calls "
+          "(%llu writes) in %.1f s: %.1f inputs/s\n",
           static_cast<unsigned long long>(g_inputs),
           static_cast<unsigned long long>(g_steps),
-          static_cast<unsigned long long>(g_blocks), s, g_inputs / s);
+          static_cast<unsigned long long>(g_blocks),
+          static_cast<unsigned long long>(g_block_writes), s, g_inputs / s);
 }
 
 }  // namespace
@@ -67,9 +71,10 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ++g_inputs;
   const sockspec::BlockingProgram p = sockspec::BuildBlockingProgram(
-      sockspec::DecodeOps({data, size}), *g_limits, g_misplace_blocks);
+      sockspec::DecodeBlockingInput({data, size}), *g_limits, g_misplace_blocks);
   g_steps += p.plan.ops.size();
   g_blocks += p.blocking_calls;
+  g_block_writes += p.blocking_writes;
   absl::Status verdict = sockspec::RunBlockingProgram(p, *g_limits, g_corruption);
   if (!verdict.ok()) {
     fprintf(stderr, "%s\n", std::string(verdict.message()).c_str());

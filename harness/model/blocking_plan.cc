@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <optional>
 #include <string>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "harness/model/blocking_setup.h"
 #include "harness/model/blocking_text.h"
 
 namespace sockspec {
@@ -22,9 +24,7 @@ using model::ModelOp;
 using model::Observed;
 using model::OpKind;
 
-constexpr int kPeerA = 0, kPeerB = 1, kPeerC = 2;
-constexpr int kSlotA = 0, kSlotB = 1;
-// A write larger than this is left out: the plan carries its bytes.
+// A write or read larger than this is left out: the plan carries its bytes.
 constexpr size_t kMaxPlannedWrite = 1 << 16;
 
 // The model's only answer to `op` now, or nullopt when it allows several.
@@ -38,35 +38,35 @@ std::optional<Observed> OnlyAnswer(const Model& m, const ModelOp& op) {
 
 bool IsEagain(const Observed& o) { return o.ret == -1 && o.err == EAGAIN; }
 
+// A call asleep in `peer`: ops[op] on end `end`.
+struct Sleeper {
+  int peer = -1;
+  int op = -1;
+  bool asleep() const { return peer >= 0; }
+};
+
+// What becomes of a writer asleep on a full buffer after a step.
+enum class WriterFate { kSleeps, kWakes, kUnknown };
+
 class Builder {
  public:
-  Builder(model::SockType type, const model::ModelLimits& limits,
+  Builder(const BlockingInput& in, const model::ModelLimits& limits,
           bool misplace_blocks)
-      : sim_(type, limits), misplace_blocks_(misplace_blocks) {
-    out_.type = type;
-    Plan& p = out_.plan;
-    p.path = "blocking_fuzzer.case";
-    p.title = "blocking_fuzzer input";
-    p.platform = "linux";
-    p.fd_names = {"a", "b"};
-    for (const char* name : {"A", "B", "C"}) {
-      PeerDecl d;
-      d.name = name;
-      p.peers.push_back(d);
+      : sim_(in.program.type, limits), misplace_blocks_(misplace_blocks) {
+    out_.type = in.program.type;
+    out_.setup = in.setup;
+    peers_ = AddBlockingSetup(out_, in.abstract, misplace_blocks);
+    for (int p = 0; p < peers_.count; ++p) {
+      out_.ends_held.emplace_back();
+      for (int end : {0, 1}) {
+        if (peers_.holds[p][end]) out_.ends_held.back().push_back(end);
+      }
     }
-    p.peers[kPeerA].holds = {kSlotA};
-    p.peers[kPeerB].holds = {kSlotB};
-    p.peers[kPeerC].holds = {kSlotA, kSlotB};
-    Op& pair = Add(-1, Call::kSocketpair, {}, {BlockingStep::Role::kSetup, -1});
-    pair.ints = {AF_UNIX, model::SockTypeValue(type), 0};
-    pair.results = {kSlotA, kSlotB};
-    pair.expect.any_of.clear();  // it only has to succeed
-    pair.expect.placeholder = false;
-    pair.text = absl::StrCat("socketpair(AF_UNIX, ",
-                             model::SockTypeName(type), ") = a, b");
+    // A named setup's own blocking call is the one the self-test misplaces.
+    if (in.setup != BlockingSetup::kSocketpair) misplace_blocks_ = false;
   }
 
-  void Take(ModelOp op, size_t index) {
+  void Take(ModelOp op) {
     if (sim_.closed(op.end)) return;
     switch (op.kind) {
       case OpKind::kRead:
@@ -81,7 +81,7 @@ class Builder {
       case OpKind::kShutdown:
       case OpKind::kPoll:
       case OpKind::kSetSndbuf:
-        TakeSimple(op, index);
+        TakeSimple(op);
         break;
       case OpKind::kGetError:  // version-2 reads of state: not planned here
       case OpKind::kInq:       // (ops_fuzzer's in-process run judges them)
@@ -90,51 +90,67 @@ class Builder {
   }
 
   BlockingProgram Finish() {
-    // Wake the sleepers: shutting down reception of its own end ends any
-    // read. An end whose holders both sleep (C on a, B on b) waits for the
-    // other end's wake-up to free C.
-    for (int round = 0; round < 2; ++round) {
+    // Wake the sleepers: shutting down reception (a reader) or sending (a
+    // writer) of its own end ends the call. An end whose holders all sleep
+    // waits for another end's wake-up to free one.
+    for (int round = 0; round < 3; ++round) {
       for (int end : {0, 1}) {
-        if (sleeper_peer_[end] < 0 || FreeHolder(end) < 0) continue;
-        ModelOp shut = ModelOp::Shutdown(end, SHUT_RD);
-        std::optional<Observed> a = OnlyAnswer(sim_, shut);
-        Emit(shut, a.value_or(Observed{}), FreeHolder(end));
-        if (sleeper_peer_[end] >= 0) ForceWake(end);
+        for (Sleeper* s : {&readers_[end], &writers_[end]}) {
+          if (!s->asleep() || FreeHolder(end) < 0) continue;
+          ModelOp shut = ModelOp::Shutdown(end, s == &readers_[end] ? SHUT_RD : SHUT_WR);
+          std::optional<Observed> a = OnlyAnswer(sim_, shut);
+          Emit(shut, a.value_or(Observed{}), FreeHolder(end));
+          if (s->asleep()) ForceWake(*s);
+        }
       }
     }
     return std::move(out_);
   }
 
  private:
-
-  Op& Add(int peer, Call call, std::string text, BlockingStep step) {
-    Op op;
-    op.loc = {out_.plan.path, static_cast<int>(out_.plan.ops.size()) + 1, 1};
-    op.peer = peer;
-    op.call = call;
-    op.text = std::move(text);
-    op.expect.placeholder = true;
-    op.expect.text = "?";
-    op.expect.loc = op.loc;
-    out_.plan.ops.push_back(std::move(op));
-    out_.steps.push_back(step);
-    return out_.plan.ops.back();
-  }
-
   bool Asleep(int peer) const {
-    return sleeper_peer_[0] == peer || sleeper_peer_[1] == peer;
-  }
-
-  bool Holds(int peer, int end) const {
-    return peer == kPeerC || peer == end;
+    for (int end : {0, 1}) {
+      if (readers_[end].peer == peer || writers_[end].peer == peer) return true;
+    }
+    return false;
   }
 
   // A peer that holds `end` and is not asleep; -1 if none.
   int FreeHolder(int end) const {
-    for (int p : {end, kPeerC}) {
-      if (!Asleep(p) && !closed_in_[p][end]) return p;
+    for (int p = 0; p < peers_.count; ++p) {
+      if (peers_.holds[p][end] && !Asleep(p) && !closed_in_[p][end]) return p;
     }
     return -1;
+  }
+
+  // Plans `op` as asleep in `peer` until a later `wakes`.
+  void Sleep(const ModelOp& op, int peer, Sleeper& s) {
+    out_.ops.push_back(op);
+    s = {peer, static_cast<int>(out_.ops.size()) - 1};
+    std::string payload;
+    if (op.kind == OpKind::kWrite) payload = absl::StrCat("w", s.op);
+    Op& step = AddBlockingStep(out_, peer, CallOf(op), BlockingStepText(op, payload),
+                               {BlockingStep::Role::kBlocks, s.op, ""});
+    FillArgs(op, step);
+    if (op.kind == OpKind::kWrite) {
+      // Its bytes follow whatever the end has written when it wakes: no
+      // other write on the end is planned while it sleeps.
+      FillWriteData(op, step);
+      ++out_.blocking_writes;
+    }
+    step.expect.placeholder = false;
+    Outcome o;
+    o.kind = Outcome::Kind::kBlocks;
+    o.loc = step.loc;
+    step.expect.any_of = {o};
+    step.expect.text = "blocks";
+    ++out_.blocking_calls;
+  }
+
+  void FillWriteData(const ModelOp& op, Op& step) {
+    step.data.resize(op.size);
+    model::FillPattern(op.end, sim_.NextWriteOffset(op.end),
+                       reinterpret_cast<uint8_t*>(step.data.data()), op.size);
   }
 
   void TakeRead(ModelOp op) {
@@ -154,56 +170,74 @@ class Builder {
       misplace_blocks_ = false;
     }
     if (sleeps) {
-      if (sleeper_peer_[op.end] >= 0) return;  // one sleeper per end
-      out_.ops.push_back(op);
-      sleeper_op_[op.end] = out_.ops.size() - 1;
-      sleeper_peer_[op.end] = peer;
-      Op& step = Add(peer, CallOf(op), BlockingStepText(op, ""),
-                     {BlockingStep::Role::kBlocks, sleeper_op_[op.end]});
-      FillArgs(op, step);
-      step.expect.placeholder = false;
-      Outcome o;
-      o.kind = Outcome::Kind::kBlocks;
-      o.loc = step.loc;
-      step.expect.any_of = {o};
-      step.expect.text = "blocks";
-      ++out_.blocking_calls;
+      if (!readers_[op.end].asleep()) Sleep(op, peer, readers_[op.end]);
       return;
     }
+    if (Unsettles(op, *a)) return;
     Emit(op, *a, peer);
   }
 
   void TakeWrite(ModelOp op) {
     if (op.size > kMaxPlannedWrite) return;
+    // While a writer sleeps on this end, its data's place in the stream is
+    // not known: other writes on the end wait.
+    if (writers_[op.end].asleep()) return;
+    const int peer = FreeHolder(op.end);
+    if (peer < 0) return;
     std::optional<Observed> a = OnlyAnswer(sim_, op);
+    if ((op.flags & MSG_DONTWAIT) == 0 && a && !IsEagain(*a) && misplace_blocks_) {
+      misplace_blocks_ = false;  // the oracle self-test's wrong prediction
+      Sleep(op, peer, writers_[op.end]);
+      return;
+    }
+    if ((op.flags & MSG_DONTWAIT) == 0 && a && IsEagain(*a) && FitsWhenDrained(op)) {
+      Sleep(op, peer, writers_[op.end]);
+      return;
+    }
     if ((op.flags & MSG_DONTWAIT) == 0 && (!a || IsEagain(*a))) {
-      // It could sleep: blocking writes are not planned (header).
+      // It could sleep without the model being sure what wakes it.
       op.flags |= MSG_DONTWAIT;
       if (op.call == IoCall::kPlain) op.call = IoCall::kSend;
       a = OnlyAnswer(sim_, op);
     }
-    const int peer = FreeHolder(op.end);
-    if (!a || peer < 0) return;
+    if (!a) return;
     Emit(op, *a, peer);
+  }
+
+  // True when the write, made once the peer had read everything queued,
+  // would be taken whole: the model's only answer on such a copy is op.size.
+  bool FitsWhenDrained(const ModelOp& op) const {
+    Model m = sim_;
+    const int reader = 1 - op.end;
+    for (int i = 0; i < 2 * static_cast<int>(kMaxFuzzOps) && m.QueuedChunks(op.end) > 0; ++i) {
+      ModelOp r = ModelOp::Read(reader, kMaxOpSize, MSG_DONTWAIT);
+      std::optional<Observed> a = OnlyAnswer(m, r);
+      if (!a || a->ret < 0) return false;
+      Adopt(m, r, *a);
+    }
+    if (m.QueuedChunks(op.end) > 0) return false;
+    std::optional<Observed> w = OnlyAnswer(m, op);
+    return w && w->ret == static_cast<ssize_t>(op.size);
   }
 
   void TakeClose(const ModelOp& op) {
     // Every copy is closed; the socket closes with the last one, so none
     // may be held by a sleeping peer.
     std::vector<int> holders;
-    for (int p : {kPeerA, kPeerB, kPeerC}) {
-      if (Holds(p, op.end) && !closed_in_[p][op.end]) holders.push_back(p);
+    for (int p = 0; p < peers_.count; ++p) {
+      if (peers_.holds[p][op.end] && !closed_in_[p][op.end]) holders.push_back(p);
     }
     for (int p : holders) {
       if (Asleep(p)) return;
     }
+    if (holders.empty()) return;
     std::optional<Observed> a = OnlyAnswer(sim_, op);
-    if (!a) return;
+    if (!a || Unsettles(op, *a)) return;
     out_.ops.push_back(op);
     const int index = out_.ops.size() - 1;
     for (size_t i = 0; i + 1 < holders.size(); ++i) {
-      Op& s = Add(holders[i], Call::kClose, BlockingStepText(op, ""),
-                  {BlockingStep::Role::kCloseCopy, index});
+      Op& s = AddBlockingStep(out_, holders[i], Call::kClose, BlockingStepText(op, ""),
+                              {BlockingStep::Role::kCloseCopy, index, ""});
       FillArgs(op, s);
       closed_in_[holders[i]][op.end] = true;
     }
@@ -212,84 +246,158 @@ class Builder {
     Emit(op, *a, holders.back());
   }
 
-  void TakeSimple(const ModelOp& op, size_t) {
+  void TakeSimple(const ModelOp& op) {
     std::optional<Observed> a = OnlyAnswer(sim_, op);
     const int peer = FreeHolder(op.end);
-    if (!a || peer < 0) return;
+    if (!a || peer < 0 || Unsettles(op, *a)) return;
     Emit(op, *a, peer);
   }
 
+  // What becomes of the writer asleep on `end` in `m`, the model after a
+  // step, given `before`, the model before it. It wakes when the peer has
+  // read everything (the skbs freed, sock_wfree wakes it) or when its
+  // answer is an error other than EAGAIN (a shutdown wakes every sleeper);
+  // it sleeps on while the buffer is as full as before or its low bound
+  // stays above half of SO_SNDBUF (unix_writable wakes at a quarter).
+  WriterFate FateOfWriter(const Model& before, const Model& m, int end) const {
+    if (m.closed(end)) return WriterFate::kUnknown;
+    std::optional<Observed> w = OnlyAnswer(m, out_.ops[writers_[end].op]);
+    if (!w) return WriterFate::kUnknown;
+    if (!IsEagain(*w)) {
+      return m.QueuedChunks(end) == 0 || w->ret < 0 ? WriterFate::kWakes
+                                                    : WriterFate::kUnknown;
+    }
+    const bool unchanged = m.QueuedChunks(end) == before.QueuedChunks(end) &&
+                           m.NextReadOffset(1 - end) == before.NextReadOffset(1 - end) &&
+                           m.sndbuf(end) == before.sndbuf(end);
+    if (unchanged || 2 * m.WmemLowBound(end) > static_cast<size_t>(m.sndbuf(end))) {
+      return WriterFate::kSleeps;
+    }
+    return WriterFate::kUnknown;
+  }
+
+  // True when, after `op` answered `a`, the model could not tell whether a
+  // sleeping writer wakes, or would wake it with an answer the model does
+  // not give a woken writer: on a STREAM pair the peer's close wakes it
+  // with ECONNRESET (sock_error comes first in sock_alloc_send_pskb), where
+  // a write made after the close fails EPIPE
+  // (cases/blocking/blocked-calls-woken-by-shutdown-and-close.case). A
+  // STREAM read that could run past the queued data while the writer adds
+  // to it is left out too: the drain must stop at its size.
+  bool Unsettles(const ModelOp& op, const Observed& a) const {
+    for (int end : {0, 1}) {
+      if (!writers_[end].asleep()) continue;
+      if (out_.type == model::SockType::kStream && op.kind == OpKind::kClose &&
+          op.end == 1 - end) {
+        return true;
+      }
+      Model m = sim_;
+      Adopt(m, op, a);
+      switch (FateOfWriter(sim_, m, end)) {
+        case WriterFate::kSleeps:
+          break;
+        case WriterFate::kUnknown:
+          return true;
+        case WriterFate::kWakes:
+          if (out_.type == model::SockType::kStream && op.kind == OpKind::kRead &&
+              a.ret != static_cast<ssize_t>(op.size)) {
+            return true;
+          }
+          break;
+      }
+    }
+    return false;
+  }
+
   // Adds `op`'s step(s) in `peer`, adopts the answer `a` into the model and
-  // wakes the sleeper if the model says it can now complete.
+  // wakes each sleeper the model says can now complete.
   void Emit(const ModelOp& op, Observed a, int peer) {
     out_.ops.push_back(op);
     const int index = out_.ops.size() - 1;
     std::string payload;
     if (op.kind == OpKind::kWrite) payload = absl::StrCat("w", index);
-    Op& s = Add(peer, CallOf(op), BlockingStepText(op, payload),
-                {BlockingStep::Role::kCall, index});
+    Op& s = AddBlockingStep(out_, peer, CallOf(op), BlockingStepText(op, payload),
+                            {BlockingStep::Role::kCall, index, ""});
     FillArgs(op, s);
-    if (op.kind == OpKind::kWrite) {
-      s.data.resize(op.size);
-      model::FillPattern(op.end, sim_.NextWriteOffset(op.end),
-                         reinterpret_cast<uint8_t*>(s.data.data()), op.size);
-    }
+    if (op.kind == OpKind::kWrite) FillWriteData(op, s);
     if (op.kind == OpKind::kSetSndbuf) {
-      Op& g = Add(peer, Call::kGetsockopt,
-                  absl::StrCat("getsockopt(", std::string(1, model::EndName(op.end)),
-                               ", SOL_SOCKET, SO_SNDBUF)"),
-                  {BlockingStep::Role::kSndbufRead, index});
+      Op& g = AddBlockingStep(
+          out_, peer, Call::kGetsockopt,
+          absl::StrCat("getsockopt(", std::string(1, model::EndName(op.end)),
+                       ", SOL_SOCKET, SO_SNDBUF)"),
+          {BlockingStep::Role::kSndbufRead, index, ""});
       g.fds = {op.end};
       g.ints = {SOL_SOCKET, SO_SNDBUF, -1};
     }
-    Adopt(op, a);
-    for (int end : {0, 1}) {
-      if (sleeper_peer_[end] < 0) continue;
-      std::optional<Observed> w = OnlyAnswer(sim_, out_.ops[sleeper_op_[end]]);
-      if (w && !IsEagain(*w)) ForceWake(end);
+    const Model before = sim_;
+    Adopt(sim_, op, a);
+    WakeSettled(before);
+  }
+
+  // Wakes each sleeper that the model says completes now; a woken call
+  // changes the model in turn, so this repeats until none does.
+  void WakeSettled(Model before) {
+    for (bool woke = true; woke;) {
+      woke = false;
+      for (int end : {0, 1}) {
+        if (readers_[end].asleep()) {
+          std::optional<Observed> w = OnlyAnswer(sim_, out_.ops[readers_[end].op]);
+          if (w && !IsEagain(*w)) {
+            before = sim_;
+            ForceWake(readers_[end]);
+            woke = true;
+          }
+        }
+        if (writers_[end].asleep() &&
+            FateOfWriter(before, sim_, end) == WriterFate::kWakes) {
+          before = sim_;
+          ForceWake(writers_[end]);
+          woke = true;
+        }
+      }
     }
   }
 
-  // The sleeper on `end` completes here.
-  void ForceWake(int end) {
-    const ModelOp r = out_.ops[sleeper_op_[end]];
-    Add(sleeper_peer_[end], Call::kWakes, "wakes",
-        {BlockingStep::Role::kWakes, sleeper_op_[end]});
+  // The sleeper `s` completes here.
+  void ForceWake(Sleeper& s) {
+    const ModelOp r = out_.ops[s.op];
+    AddBlockingStep(out_, s.peer, Call::kWakes, "wakes",
+                    {BlockingStep::Role::kWakes, s.op, ""});
     std::optional<Observed> w = OnlyAnswer(sim_, r);
-    sleeper_peer_[end] = -1;
-    sleeper_op_[end] = -1;
-    Adopt(r, w.value_or(Observed{}));
+    s = Sleeper{};
+    Adopt(sim_, r, w.value_or(Observed{}));
   }
 
   // The model's own answer, with the data a correct read returns.
-  void Adopt(const ModelOp& op, Observed a) {
+  static void Adopt(Model& m, const ModelOp& op, Observed a) {
     std::string data;
     if (op.kind == OpKind::kRead && a.ret > 0) {
       const size_t n = std::min(static_cast<size_t>(a.ret), op.size);
       data.resize(n);
-      model::FillPattern(1 - op.end, sim_.NextReadOffset(op.end),
+      model::FillPattern(1 - op.end, m.NextReadOffset(op.end),
                          reinterpret_cast<uint8_t*>(data.data()), n);
       a.data = absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(data.data()), n);
     }
-    (void)sim_.Check(op, a);
+    (void)m.Check(op, a);
   }
 
   Model sim_;
   BlockingProgram out_;
-  bool closed_in_[3][2] = {};
-  // By end: the peer asleep in a read of it, and that read (ops index).
-  int sleeper_peer_[2] = {-1, -1};
-  int sleeper_op_[2] = {-1, -1};
+  BlockingPeers peers_;
+  bool closed_in_[kMaxBlockingPeers][2] = {};
+  // By end: the read and the write asleep on it.
+  Sleeper readers_[2];
+  Sleeper writers_[2];
   bool misplace_blocks_ = false;
 };
 
 }  // namespace
 
-BlockingProgram BuildBlockingProgram(const OpsProgram& program,
+BlockingProgram BuildBlockingProgram(const BlockingInput& input,
                                      const model::ModelLimits& limits,
                                      bool misplace_blocks) {
-  Builder b(program.type, limits, misplace_blocks);
-  for (size_t i = 0; i < program.ops.size(); ++i) b.Take(program.ops[i], i);
+  Builder b(input, limits, misplace_blocks);
+  for (const model::ModelOp& op : input.program.ops) b.Take(op);
   return b.Finish();
 }
 

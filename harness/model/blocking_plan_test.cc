@@ -9,6 +9,7 @@
 #include <iterator>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -26,6 +27,12 @@ std::vector<Role> Roles(const BlockingProgram& p) {
   std::vector<Role> r;
   for (const BlockingStep& s : p.steps) r.push_back(s.role);
   return r;
+}
+
+BlockingInput OnSocketpair(OpsProgram program) {
+  BlockingInput in;
+  in.program = std::move(program);
+  return in;
 }
 
 OpsProgram ReadThenWrite(SockType type) {
@@ -53,7 +60,7 @@ TEST(BlockingPlan, LeavesNoProcessOrFdBehind) {
   const size_t fds = OpenFdCount();
   OpsProgram in = ReadThenWrite(SockType::kDgram);
   in.ops.push_back(ModelOp::Read(0, 10, 0, model::IoCall::kMsg));  // woken at the end
-  BlockingProgram p = BuildBlockingProgram(in, {});
+  BlockingProgram p = BuildBlockingProgram(OnSocketpair(in), {});
   ASSERT_TRUE(RunBlockingProgram(p, model::ModelLimits::FromKernel(),
                                  Corruption::kNone).ok());
   EXPECT_EQ(OpenFdCount(), fds);
@@ -63,7 +70,7 @@ TEST(BlockingPlan, LeavesNoProcessOrFdBehind) {
 TEST(BlockingPlan, ReadOnAnEmptySocketBlocksUntilThePeerWrites) {
   // unix_stream_read_generic sleeps while the queue is empty; the write
   // wakes it and it returns the 5 bytes.
-  BlockingProgram p = BuildBlockingProgram(ReadThenWrite(SockType::kStream), {});
+  BlockingProgram p = BuildBlockingProgram(OnSocketpair(ReadThenWrite(SockType::kStream)), {});
   EXPECT_EQ(Roles(p), (std::vector<Role>{Role::kSetup, Role::kBlocks,
                                          Role::kCall, Role::kWakes}));
   EXPECT_EQ(p.plan.ops[1].text, "recv(b, 10, 0)");
@@ -75,7 +82,7 @@ TEST(BlockingPlan, ReadOnAnEmptySocketBlocksUntilThePeerWrites) {
 
 TEST(BlockingPlan, EveryTypeRunsTheBlockingReadCleanly) {
   for (SockType t : {SockType::kStream, SockType::kDgram, SockType::kSeqpacket}) {
-    BlockingProgram p = BuildBlockingProgram(ReadThenWrite(t), {});
+    BlockingProgram p = BuildBlockingProgram(OnSocketpair(ReadThenWrite(t)), {});
     absl::Status s = RunBlockingProgram(p, model::ModelLimits::FromKernel(),
                                         Corruption::kNone);
     EXPECT_TRUE(s.ok()) << model::SockTypeName(t) << ": " << s.message();
@@ -85,7 +92,7 @@ TEST(BlockingPlan, EveryTypeRunsTheBlockingReadCleanly) {
 TEST(BlockingPlan, ASleeperLeftAtTheEndIsWokenByShutdown) {
   OpsProgram in;
   in.ops = {ModelOp::Read(0, 10, 0, model::IoCall::kPlain)};
-  BlockingProgram p = BuildBlockingProgram(in, {});
+  BlockingProgram p = BuildBlockingProgram(OnSocketpair(in), {});
   EXPECT_EQ(Roles(p), (std::vector<Role>{Role::kSetup, Role::kBlocks,
                                          Role::kCall, Role::kWakes}));
   EXPECT_EQ(p.plan.ops[2].text, "shutdown(a, SHUT_RD)");
@@ -95,7 +102,7 @@ TEST(BlockingPlan, ASleeperLeftAtTheEndIsWokenByShutdown) {
 }
 
 TEST(BlockingPlan, ACorruptedWokenReadIsAFindingWithTheSteps) {
-  BlockingProgram p = BuildBlockingProgram(ReadThenWrite(SockType::kStream), {});
+  BlockingProgram p = BuildBlockingProgram(OnSocketpair(ReadThenWrite(SockType::kStream)), {});
   absl::Status s = RunBlockingProgram(p, model::ModelLimits::FromKernel(),
                                       Corruption::kDropByte);
   ASSERT_FALSE(s.ok());
@@ -110,7 +117,7 @@ TEST(BlockingPlan, BothEndsCanHaveASleeperAndCWritesForTheSleepingA) {
   in.ops = {ModelOp::Read(0, 10, 0, model::IoCall::kPlain),
             ModelOp::Read(1, 10, 0, model::IoCall::kMsg),
             ModelOp::Write(0, 3, 0, model::IoCall::kPlain)};
-  BlockingProgram p = BuildBlockingProgram(in, {});
+  BlockingProgram p = BuildBlockingProgram(OnSocketpair(in), {});
   ASSERT_EQ(Roles(p), (std::vector<Role>{Role::kSetup, Role::kBlocks,
                                          Role::kBlocks, Role::kCall,
                                          Role::kWakes, Role::kCall,
@@ -131,7 +138,7 @@ TEST(BlockingPlan, ClosingAnEndClosesEveryCopy) {
   // EOF reaches b only when the last copy of a (A's and C's) is closed.
   OpsProgram in;
   in.ops = {ModelOp::Read(1, 10, 0, model::IoCall::kSend), ModelOp::Close(0)};
-  BlockingProgram p = BuildBlockingProgram(in, {});
+  BlockingProgram p = BuildBlockingProgram(OnSocketpair(in), {});
   EXPECT_EQ(Roles(p), (std::vector<Role>{Role::kSetup, Role::kBlocks,
                                          Role::kCloseCopy, Role::kCall,
                                          Role::kWakes}));
@@ -162,9 +169,9 @@ TEST(BlockingPlan, AMisplacedBlocksIsReportedByTheExecutor) {
   // The oracle self-test: the read of 5 queued bytes is planned as `blocks`;
   // it returns at once, which the executor reports at that step.
   OpsProgram in;
-  in.ops = {ModelOp::Write(0, 5, 0, model::IoCall::kSend),
+  in.ops = {ModelOp::Write(0, 5, MSG_DONTWAIT, model::IoCall::kSend),
             ModelOp::Read(1, 10, 0, model::IoCall::kSend)};
-  BlockingProgram p = BuildBlockingProgram(in, {}, /*misplace_blocks=*/true);
+  BlockingProgram p = BuildBlockingProgram(OnSocketpair(in), {}, /*misplace_blocks=*/true);
   ASSERT_EQ(Roles(p), (std::vector<Role>{Role::kSetup, Role::kCall,
                                          Role::kBlocks, Role::kCall,
                                          Role::kWakes}));
@@ -173,6 +180,126 @@ TEST(BlockingPlan, AMisplacedBlocksIsReportedByTheExecutor) {
   ASSERT_FALSE(s.ok());
   EXPECT_NE(std::string(s.message()).find(">   3. B: recv(b, 10, 0) = "),
             std::string::npos) << s.message();
+}
+
+// Two writes of a fill SO_SNDBUF's minimum past what is queued: a's buffer
+// is certainly full (the model's only answer to a write is EAGAIN).
+std::vector<ModelOp> FillThenShrink(size_t each) {
+  return {ModelOp::Write(0, each, MSG_DONTWAIT | MSG_NOSIGNAL),
+          ModelOp::Write(0, each, MSG_DONTWAIT | MSG_NOSIGNAL),
+          ModelOp::SetSndbuf(0, 0)};
+}
+
+TEST(BlockingPlan, AWriteOnAFullBufferSleepsUntilThePeerReadsEverything) {
+  // unix_stream_sendmsg sleeps in sock_alloc_send_pskb while sk_wmem_alloc
+  // >= SO_SNDBUF; the peer's reads free the skbs and the write is taken
+  // whole. A first read of 100 leaves the buffer full: the writer sleeps on.
+  // A read of 3000 would leave the model unsure (the write could go through
+  // on any wake-up) and is left out.
+  OpsProgram in;
+  in.ops = FillThenShrink(3000);
+  in.ops.push_back(ModelOp::Write(0, 100, 0));
+  in.ops.push_back(ModelOp::Read(1, 100, 0));
+  in.ops.push_back(ModelOp::Read(1, 3000, 0));
+  in.ops.push_back(ModelOp::Read(1, 5900, 0));
+  in.ops.push_back(ModelOp::Read(1, 100, 0));
+  BlockingProgram p = BuildBlockingProgram(OnSocketpair(in), {});
+  EXPECT_EQ(Roles(p), (std::vector<Role>{Role::kSetup, Role::kCall, Role::kCall,
+                                         Role::kCall, Role::kSndbufRead,
+                                         Role::kBlocks, Role::kCall, Role::kCall,
+                                         Role::kWakes, Role::kCall}));
+  EXPECT_EQ(p.plan.ops[7].text, "recvmsg(b, 5900, 0)");
+  EXPECT_EQ(p.blocking_writes, 1);
+  absl::Status s = RunBlockingProgram(p, model::ModelLimits::FromKernel(),
+                                      Corruption::kNone);
+  EXPECT_TRUE(s.ok()) << s.message();
+}
+
+TEST(BlockingPlan, AReadAfterWhichTheWriterMayOrMayNotWakeIsLeftOut) {
+  // On DGRAM the first of two 3000-byte datagrams read leaves the model
+  // unsure whether a spurious wake-up would let the write through: the
+  // read is not planned, and the writer is woken by SHUT_WR at the end.
+  OpsProgram in;
+  in.type = SockType::kDgram;
+  in.ops = FillThenShrink(3000);
+  in.ops.push_back(ModelOp::Write(0, 100, 0));
+  in.ops.push_back(ModelOp::Read(1, 3000, 0));
+  BlockingProgram p = BuildBlockingProgram(OnSocketpair(in), {});
+  EXPECT_EQ(Roles(p), (std::vector<Role>{Role::kSetup, Role::kCall, Role::kCall,
+                                         Role::kCall, Role::kSndbufRead,
+                                         Role::kBlocks, Role::kCall, Role::kWakes}));
+  EXPECT_EQ(p.plan.ops[6].text, "shutdown(a, SHUT_WR)");
+  absl::Status s = RunBlockingProgram(p, model::ModelLimits::FromKernel(),
+                                      Corruption::kNone);
+  EXPECT_TRUE(s.ok()) << s.message();
+}
+
+TEST(BlockingPlan, AStreamWriteWokenByShutdownFailsEpipeWithoutSigpipe) {
+  // No MSG_NOSIGNAL, and still no SIGPIPE: the EPIPE comes from
+  // sock_alloc_send_pskb. The runner holds the woken write to that.
+  OpsProgram in;
+  in.ops = FillThenShrink(3000);
+  in.ops.push_back(ModelOp::Write(0, 100, 0));
+  BlockingProgram p = BuildBlockingProgram(OnSocketpair(in), {});
+  ASSERT_EQ(p.blocking_writes, 1);
+  absl::Status s = RunBlockingProgram(p, model::ModelLimits::FromKernel(),
+                                      Corruption::kNone);
+  EXPECT_TRUE(s.ok()) << s.message();
+}
+
+TEST(BlockingPlan, AMisplacedBlockingWriteIsReportedByTheExecutor) {
+  OpsProgram in;
+  in.ops = {ModelOp::Write(0, 5, 0, model::IoCall::kSend)};
+  BlockingProgram p = BuildBlockingProgram(OnSocketpair(in), {}, /*misplace_blocks=*/true);
+  absl::Status s = RunBlockingProgram(p, model::ModelLimits::FromKernel(),
+                                      Corruption::kNone);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(std::string(s.message()).find(">   2. A: send(a, w0, 0) = "),
+            std::string::npos) << s.message();
+}
+
+BlockingInput Named(BlockingSetup setup, SockType type, bool abstract) {
+  BlockingInput in;
+  in.setup = setup;
+  in.abstract = abstract;
+  in.program = ReadThenWrite(type);
+  return in;
+}
+
+TEST(BlockingPlan, NamedSetupsBlockOnTheWayAndRunTheOperationsCleanly) {
+  for (bool abstract : {false, true}) {
+    for (const BlockingInput& in :
+         {Named(BlockingSetup::kAccept, SockType::kStream, abstract),
+          Named(BlockingSetup::kBacklog, SockType::kSeqpacket, abstract),
+          Named(BlockingSetup::kBoundDgram, SockType::kDgram, abstract)}) {
+      BlockingProgram p = BuildBlockingProgram(in, {});
+      // The setup's accept, connect or recv, and B's read.
+      EXPECT_EQ(p.blocking_calls, 2);
+      absl::Status s = RunBlockingProgram(p, model::ModelLimits::FromKernel(),
+                                          Corruption::kNone);
+      EXPECT_TRUE(s.ok()) << s.message();
+      // Misplaced, the setup's blocking call returns at once.
+      p = BuildBlockingProgram(in, {}, /*misplace_blocks=*/true);
+      s = RunBlockingProgram(p, model::ModelLimits::FromKernel(), Corruption::kNone);
+      ASSERT_FALSE(s.ok());
+      EXPECT_NE(std::string(s.message()).find("expected blocks"), std::string::npos)
+          << s.message();
+    }
+  }
+}
+
+TEST(BlockingInput, APrefixNamesTheSetupAndOtherInputsAreSocketpairs) {
+  const uint8_t plain[] = {0x01, 0x05, 0x0a, 0x00};
+  EXPECT_EQ(DecodeBlockingInput(plain).setup, BlockingSetup::kSocketpair);
+  EXPECT_EQ(DecodeBlockingInput(plain).program.type, SockType::kDgram);
+  const uint8_t backlog[] = {0xf5, 'S', 'B', 0x05, 0x02, 0x05, 0x0a, 0x00};
+  BlockingInput in = DecodeBlockingInput(backlog);
+  EXPECT_EQ(in.setup, BlockingSetup::kBacklog);
+  EXPECT_TRUE(in.abstract);
+  EXPECT_EQ(in.program.type, SockType::kSeqpacket);
+  EXPECT_EQ(in.program.ops.size(), 1u);
+  const uint8_t dgram[] = {0xf5, 'S', 'B', 0x02, 0x01};
+  EXPECT_EQ(DecodeBlockingInput(dgram).setup, BlockingSetup::kBoundDgram);
 }
 
 }  // namespace

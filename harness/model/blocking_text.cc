@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "harness/plan/calls.h"
@@ -66,6 +67,21 @@ void FillArgs(const ModelOp& op, Op& step) {
     step.ints = {SOL_SOCKET, SO_SNDBUF, -1};
     step.data.assign(reinterpret_cast<const char*>(&op.value), sizeof op.value);
   }
+}
+
+Op& AddBlockingStep(BlockingProgram& out, int peer, Call call, std::string text,
+                    BlockingStep step) {
+  Op op;
+  op.loc = {out.plan.path, static_cast<int>(out.plan.ops.size()) + 1, 1};
+  op.peer = peer;
+  op.call = call;
+  op.text = std::move(text);
+  op.expect.placeholder = true;
+  op.expect.text = "?";
+  op.expect.loc = op.loc;
+  out.plan.ops.push_back(std::move(op));
+  out.steps.push_back(std::move(step));
+  return out.plan.ops.back();
 }
 
 std::string BlockingStepText(const ModelOp& op, const std::string& payload) {

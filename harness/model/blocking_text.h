@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "harness/model/blocking_plan.h"
 #include "harness/model/model_types.h"
 #include "harness/plan/plan.h"
 
@@ -23,6 +24,12 @@ void FillArgs(const model::ModelOp& op, Op& step);
 // POLLIN|POLLOUT|POLLRDHUP)": `payload` names a write's data.
 std::string BlockingStepText(const model::ModelOp& op,
                              const std::string& payload);
+
+// Appends a step for `peer` (-1: the harness, before the peers fork) to
+// `out`'s plan, with `= ?` as its expectation and `step` as what it stands
+// for; returns it for the caller to fill.
+Op& AddBlockingStep(BlockingProgram& out, int peer, Call call, std::string text,
+                    BlockingStep step);
 
 }  // namespace sockspec
 

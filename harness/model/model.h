@@ -77,6 +77,15 @@ class Model {
   // `reader` returns (a datagram's first byte): a correct read returns
   // PatternByte(1 - reader, NextReadOffset(reader) + i).
   uint64_t NextReadOffset(int reader) const;
+  // Writes (stream) or datagrams `writer` has queued that the peer has not
+  // read yet, whole or in part: 0 once the peer has read everything, which
+  // frees all of the writer's send buffer (blocking_fuzzer's writers).
+  size_t QueuedChunks(int writer) const { return dirs_[writer].queue.size(); }
+  // A lower bound on `end`'s sk_wmem_alloc (WmemLow), and its SO_SNDBUF: a
+  // writer asleep on a full buffer is not woken while the bound stays above
+  // half of SO_SNDBUF (unix_writable wakes it at a quarter).
+  size_t WmemLowBound(int end) const { return WmemLow(end); }
+  int sndbuf(int end) const { return ends_[end].sndbuf; }
 
   // The answers Check would accept for `op` now, found by judging candidate
   // results on copies of this model (model_allowed.cc): errnos, counts (a

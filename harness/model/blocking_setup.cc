@@ -1,8 +1,8 @@
 // The setups of blocking_fuzzer (blocking_setup.h) and its input's setup
 // prefix (DecodeBlockingInput). What each named setup relies on is pinned
 // by a case of its own: cases/blocking/blocked-accept-wakes-on-connect.case,
-// connect-to-a-full-backlog-sleeps-until-accept.case and
-// datagram-recv-on-a-bound-socket-woken-by-sendto.case.
+// cases/backlog/blocking-connect-waits-for-accept.case and
+// cases/blocking/datagram-recv-on-a-bound-socket-woken-by-sendto.case.
 #include "harness/model/blocking_setup.h"
 
 #include <sys/socket.h>

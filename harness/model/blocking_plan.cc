@@ -91,15 +91,28 @@ class Builder {
 
   BlockingProgram Finish() {
     // Wake the sleepers: shutting down reception (a reader) or sending (a
-    // writer) of its own end ends the call. An end whose holders all sleep
-    // waits for another end's wake-up to free one.
+    // writer) of its own end ends the call. When every holder of the end
+    // sleeps (A and C on a named a), a STREAM or SEQPACKET peer's mirror
+    // image does it (unix_shutdown); a DGRAM end waits for another end's
+    // wake-up to free a holder (C holds both).
     for (int round = 0; round < 3; ++round) {
       for (int end : {0, 1}) {
         for (Sleeper* s : {&readers_[end], &writers_[end]}) {
-          if (!s->asleep() || FreeHolder(end) < 0) continue;
-          ModelOp shut = ModelOp::Shutdown(end, s == &readers_[end] ? SHUT_RD : SHUT_WR);
+          if (!s->asleep()) continue;
+          const bool reader = s == &readers_[end];
+          int shut_end = end;
+          int how = reader ? SHUT_RD : SHUT_WR;
+          if (FreeHolder(end) < 0) {
+            if (out_.type == model::SockType::kDgram || FreeHolder(1 - end) < 0 ||
+                sim_.closed(1 - end)) {
+              continue;
+            }
+            shut_end = 1 - end;
+            how = reader ? SHUT_WR : SHUT_RD;
+          }
+          ModelOp shut = ModelOp::Shutdown(shut_end, how);
           std::optional<Observed> a = OnlyAnswer(sim_, shut);
-          Emit(shut, a.value_or(Observed{}), FreeHolder(end));
+          Emit(shut, a.value_or(Observed{}), FreeHolder(shut_end));
           if (s->asleep()) ForceWake(*s);
         }
       }

@@ -288,6 +288,26 @@ TEST(BlockingPlan, NamedSetupsBlockOnTheWayAndRunTheOperationsCleanly) {
   }
 }
 
+TEST(BlockingPlan, WhenEveryHolderOfAnEndSleepsThePeersShutdownWakesThem) {
+  // Named a is held by A and C: A reads it, C writes to it on a full buffer.
+  // B's shutdown(b, SHUT_WR) gives a RCV_SHUTDOWN (EOF for A), then the
+  // free A shuts a for sending (EPIPE for C).
+  BlockingInput in;
+  in.setup = BlockingSetup::kAccept;
+  in.program.ops = {ModelOp::Read(0, 10, 0)};
+  for (const ModelOp& op : FillThenShrink(3000)) in.program.ops.push_back(op);
+  in.program.ops.push_back(ModelOp::Write(0, 100, MSG_NOSIGNAL));
+  BlockingProgram p = BuildBlockingProgram(in, {});
+  EXPECT_EQ(p.blocking_calls, 3);
+  EXPECT_EQ(p.blocking_writes, 1);
+  absl::Status s = RunBlockingProgram(p, model::ModelLimits::FromKernel(),
+                                      Corruption::kNone);
+  EXPECT_TRUE(s.ok()) << s.message();
+  EXPECT_NE(BlockingProgramCase(p, "test").find("B: shutdown(b, SHUT_WR) = ?\nA: wakes = ?\n"),
+            std::string::npos)
+      << BlockingProgramCase(p, "test");
+}
+
 TEST(BlockingInput, APrefixNamesTheSetupAndOtherInputsAreSocketpairs) {
   const uint8_t plain[] = {0x01, 0x05, 0x0a, 0x00};
   EXPECT_EQ(DecodeBlockingInput(plain).setup, BlockingSetup::kSocketpair);

@@ -6,6 +6,7 @@
 // machine up (qemu_init.h) and serves on the second serial port, raw;
 // anywhere else it serves on stdin and stdout, as `ops_fuzzer
 // --sockspec-ops-server` does.
+#include <termios.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -20,7 +21,12 @@ int main() {
     return sockspec::RunQemuInit([](const std::vector<std::string>&) {
       const int port = sockspec::OpenQemuServerPort();
       if (port < 0) return 2;
-      return sockspec::ServeOps(port, port, sockspec::QemuTestHooks);
+      // Each answer leaves the port before the next step (the test hooks
+      // crash or silence the guest between answers, not inside one).
+      return sockspec::ServeOps(port, port, [port](int answered) {
+        tcdrain(port);
+        sockspec::QemuTestHooks(answered);
+      });
     });
   }
   // Keep the protocol's stdout clean of anything else that prints.

@@ -1,6 +1,5 @@
 #include "harness/guest/qemu_server.h"
 
-#include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
 
@@ -57,31 +56,12 @@ absl::StatusOr<std::unique_ptr<QemuServer>> QemuServer::Start(
     return ErrnoStatus(("write(" + q.initrd + ")").c_str(), errno);
   }
   s->log_file_ = s->workdir_ + "/qemu.log";
-  std::vector<std::string> argv = QemuCommand(q);
-  std::vector<char*> cargs;
-  for (std::string& a : argv) cargs.push_back(a.data());
-  cargs.push_back(nullptr);
-  int to[2], from[2];
-  if (pipe2(to, O_CLOEXEC) != 0) return ErrnoStatus("pipe2()", errno);
-  UniqueFd to_r(to[0]), to_w(to[1]);
-  if (pipe2(from, O_CLOEXEC) != 0) return ErrnoStatus("pipe2()", errno);
-  UniqueFd from_r(from[0]), from_w(from[1]);
-  const std::string& log = s->log_file_;
-  absl::StatusOr<Child> child = Child::Spawn([&] {
-    int err = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (err < 0) return 127;
-    dup2(to_r.get(), STDIN_FILENO);
-    dup2(from_w.get(), STDOUT_FILENO);
-    dup2(err, STDERR_FILENO);
-    execv(cargs[0], cargs.data());
-    return 127;
-  });
-  if (!child.ok()) return child.status();
-  s->qemu_.emplace(*std::move(child));
-  s->to_ = std::move(to_w);
-  s->from_ = std::move(from_r);
-  to_r.reset();
-  from_w.reset();
+  absl::StatusOr<internal::PipedChild> p =
+      internal::SpawnOnPipes(QemuCommand(q), s->log_file_);
+  if (!p.ok()) return p.status();
+  s->qemu_.emplace(std::move(p->child));
+  s->to_ = std::move(p->to);
+  s->from_ = std::move(p->from);
 
   // init's "started" line comes first, then the server's banner; the bytes
   // before the banner are text, read one at a time.
@@ -91,8 +71,8 @@ absl::StatusOr<std::unique_ptr<QemuServer>> QemuServer::Start(
   while (!absl::EndsWith(seen, banner)) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - Clock::now());
-    struct pollfd p = {s->from_.get(), POLLIN, 0};
-    const int r = left.count() > 0 ? poll(&p, 1, static_cast<int>(left.count())) : 0;
+    struct pollfd pfd = {s->from_.get(), POLLIN, 0};
+    const int r = left.count() > 0 ? poll(&pfd, 1, static_cast<int>(left.count())) : 0;
     if (r < 0 && errno == EINTR) continue;
     if (r == 0) {
       return absl::UnavailableError(absl::StrCat(

@@ -13,8 +13,6 @@
 #include "absl/strings/str_cat.h"
 #include "harness/guest/qemu_boot.h"
 #include "harness/guest/qemu_server.h"
-#include "harness/os/child.h"
-#include "harness/os/fd.h"
 
 namespace sockspec {
 
@@ -45,6 +43,36 @@ absl::StatusOr<std::vector<std::string>> ServerCommand(
   return argv;
 }
 
+namespace internal {
+
+absl::StatusOr<PipedChild> SpawnOnPipes(std::vector<std::string> argv,
+                                        const std::string& stderr_file) {
+  int to[2], from[2];
+  if (pipe2(to, O_CLOEXEC) != 0) return ErrnoStatus("pipe2()", errno);
+  UniqueFd to_r(to[0]), to_w(to[1]);
+  if (pipe2(from, O_CLOEXEC) != 0) return ErrnoStatus("pipe2()", errno);
+  UniqueFd from_r(from[0]), from_w(from[1]);
+  std::vector<char*> cargs;
+  for (std::string& a : argv) cargs.push_back(a.data());
+  cargs.push_back(nullptr);
+  absl::StatusOr<Child> child = Child::Spawn([&] {
+    if (!stderr_file.empty()) {
+      const int err = open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (err < 0) return 127;
+      dup2(err, STDERR_FILENO);
+    }
+    dup2(to_r.get(), STDIN_FILENO);
+    dup2(from_w.get(), STDOUT_FILENO);
+    execvp(cargs[0], cargs.data());
+    fprintf(stderr, "server: cannot run %s: %s\n", cargs[0], strerror(errno));
+    return 127;
+  });
+  if (!child.ok()) return child.status();
+  return PipedChild{*std::move(child), std::move(to_w), std::move(from_r)};
+}
+
+}  // namespace internal
+
 namespace {
 
 // A process of this machine (runsc, a wrapper) on two pipes.
@@ -72,24 +100,11 @@ absl::StatusOr<std::unique_ptr<GuestServer>> StartPipeServer(
   absl::StatusOr<std::vector<std::string>> argv =
       ServerCommand(under, binary, args);
   if (!argv.ok()) return argv.status();
-  int to[2], from[2];
-  if (pipe2(to, O_CLOEXEC) != 0) return ErrnoStatus("pipe2()", errno);
-  UniqueFd to_r(to[0]), to_w(to[1]);
-  if (pipe2(from, O_CLOEXEC) != 0) return ErrnoStatus("pipe2()", errno);
-  UniqueFd from_r(from[0]), from_w(from[1]);
-  std::vector<char*> cargs;
-  for (std::string& a : *argv) cargs.push_back(a.data());
-  cargs.push_back(nullptr);
-  absl::StatusOr<Child> child = Child::Spawn([&] {
-    dup2(to_r.get(), 0);
-    dup2(from_w.get(), 1);
-    execvp(cargs[0], cargs.data());
-    fprintf(stderr, "server: cannot run %s: %s\n", cargs[0], strerror(errno));
-    return 127;
-  });
-  if (!child.ok()) return child.status();
-  return std::make_unique<PipeServer>(*std::move(child), std::move(to_w),
-                                      std::move(from_r));
+  absl::StatusOr<internal::PipedChild> p =
+      internal::SpawnOnPipes(*std::move(argv), "");
+  if (!p.ok()) return p.status();
+  return std::make_unique<PipeServer>(std::move(p->child), std::move(p->to),
+                                      std::move(p->from));
 }
 
 }  // namespace

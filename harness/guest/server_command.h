@@ -17,6 +17,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "harness/os/child.h"
+#include "harness/os/fd.h"
 
 namespace sockspec {
 
@@ -42,6 +44,19 @@ class GuestServer {
   // failure line and its console's tail; "" when there is nothing to add.
   virtual std::string Failure() = 0;
 };
+
+namespace internal {
+
+// `argv` run with its stdin and stdout on pipes (stderr: the file
+// `stderr_file`, or ours when empty). PipeServer and QemuServer.
+struct PipedChild {
+  Child child;
+  UniqueFd to, from;
+};
+absl::StatusOr<PipedChild> SpawnOnPipes(std::vector<std::string> argv,
+                                        const std::string& stderr_file);
+
+}  // namespace internal
 
 // Starts `binary args...` in guest `under`: "gvisor" and "command:CMD" as
 // ServerCommand, over pipes; "qemu:KERNEL" boots KERNEL with

@@ -34,30 +34,18 @@ using model::SockTypeValue;
 
 namespace {
 
-// Reads or writes exactly n bytes; false at end of file or on an error.
-bool ReadFull(int fd, void* buf, size_t n) {
-  auto* p = static_cast<uint8_t*>(buf);
-  while (n > 0) {
-    const ssize_t r = read(fd, p, n);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return false;
-    p += r;
-    n -= static_cast<size_t>(r);
-  }
-  return true;
-}
-
-// ReadFull, giving up `seconds` from now: false also at the deadline.
-bool ReadFullBy(int fd, void* buf, size_t n, int seconds) {
+// Reads or writes exactly n bytes; false at end of file or on an error, and
+// for a read with `seconds` >= 0 also when that many seconds have passed.
+bool ReadFull(int fd, void* buf, size_t n, int seconds = -1) {
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + std::chrono::seconds(seconds);
   auto* p = static_cast<uint8_t*>(buf);
   while (n > 0) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - Clock::now());
-    if (left.count() <= 0) return false;
+    if (seconds >= 0 && left.count() <= 0) return false;
     struct pollfd pfd = {fd, POLLIN, 0};
-    const int r = poll(&pfd, 1, static_cast<int>(left.count()));
+    const int r = poll(&pfd, 1, seconds < 0 ? -1 : static_cast<int>(left.count()));
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) return false;
     const ssize_t got = read(fd, p, n);
@@ -208,7 +196,7 @@ absl::StatusOr<std::unique_ptr<DiffRunner>> DiffRunner::Start(
     r->deadline_s_ = atoi(s);
   }
   r->host_facts_ = FactsOfThisSystem();
-  if (!ReadFullBy(r->server_->from(), &r->guest_facts_, sizeof r->guest_facts_,
+  if (!ReadFull(r->server_->from(), &r->guest_facts_, sizeof r->guest_facts_,
                   r->deadline_s_)) {
     return r->Gone("did not start (it said nothing)");
   }
@@ -239,7 +227,7 @@ absl::StatusOr<std::optional<Difference>> DiffRunner::Run(
   absl::Status s = RecordOps(program, Corruption::kNone, host_);
   if (!s.ok()) return absl::InternalError(s.message());
   uint32_t n = 0;
-  if (!ReadFullBy(server_->from(), &n, sizeof n, deadline_s_)) {
+  if (!ReadFull(server_->from(), &n, sizeof n, deadline_s_)) {
     return Gone(absl::StrCat("did not answer (ended, or silent for ",
                              deadline_s_, " s)"));
   }
@@ -248,7 +236,7 @@ absl::StatusOr<std::optional<Difference>> DiffRunner::Run(
                              program.ops.size(), " operations"));
   }
   guest_.resize(n);
-  if (!ReadFullBy(server_->from(), guest_.data(), n * sizeof(OpRecord),
+  if (!ReadFull(server_->from(), guest_.data(), n * sizeof(OpRecord),
                   deadline_s_)) {
     return Gone("died mid-answer");
   }

@@ -131,6 +131,7 @@ int main(int argc, char** argv) {
     }
     options.platform = k.platform;
     options.guest_name = k.name;
+    options.source_under = absl::StrCat("qemu:vmlinuz-", guest.release);
   }
   if (options.because.empty()) {
     options.because =

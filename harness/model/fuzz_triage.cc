@@ -175,7 +175,10 @@ absl::StatusOr<std::vector<TriageGroup>> Triage(
       const std::string& name =
           options.guest_name.empty() ? options.platform : options.guest_name;
       c.title = absl::StrCat(name, " differs: ", sig);
-      c.source = absl::StrCat("fuzz/ops_fuzzer --under=", runner.under(),
+      c.source = absl::StrCat("fuzz/ops_fuzzer --under=",
+                              options.source_under.empty()
+                                  ? runner.under()
+                                  : options.source_under,
                               ", minimised by fuzz/ops_triage (",
                               Sha1Hex(g.minimised), ")");
       absl::StatusOr<Conversion> conv =

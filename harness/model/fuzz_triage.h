@@ -29,6 +29,9 @@ struct TriageOptions {
   // platform is "linux < 6.18"); empty: the platform.
   std::string guest_name;
   std::string because;              // their `because` text
+  // The guest in the cases' `source` line ("--under=NAME"); empty: the
+  // runner's (a kernel's path would name this machine's cache).
+  std::string source_under;
   std::string case_dir;             // where cases go; empty: none written
   std::string reproducer_dir;       // where minimised inputs go; empty: none
   int confirm_runs = 3;             // a minimised input must differ this often

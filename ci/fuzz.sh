@@ -103,7 +103,9 @@ for name in "${names[@]}"; do
   else
     grep -E 'stat::(number_of_executed_units|average_exec_per_sec)|operations/s|distinct differences' "$work/$name/last.log" || true
   fi
-  if [[ -n ${under:-} ]]; then
+  if [[ -n ${under:-} && -z $(ls -A "$work/$name/differences") ]]; then
+    echo "no differences with $under: nothing to triage"
+  elif [[ -n ${under:-} ]]; then
     mkdir -p "$work/$name/triage"
     if ! "$bin/fuzz/ops_triage" --under="$under" --cases="$work/$name/triage/cases" \
          --reproducers="$work/$name/triage/reproducers" "$work/$name/differences" \

@@ -13,6 +13,9 @@ trap 'bazel shutdown >/dev/null 2>&1 || true' EXIT
 echo "=== one name per thing: no namespace-level name declared in two files"
 python3 ci/duplicate_names.py
 
+echo "=== Debian's 6.1 kernel for the tests tagged qemu (they skip without it)"
+bash ci/kernel.sh 6.1
+
 echo "=== tests (README command 2)"
 bash ci/test.sh
 

@@ -4,11 +4,17 @@
 #   bash ci/fuzz.sh ops_fuzzer 60       # 60 seconds
 #   bash ci/fuzz.sh --smoke             # 20 seconds of every fuzzer (CI)
 #   bash ci/fuzz.sh ops_fuzzer --under=gvisor 600
+#   bash ci/fuzz.sh ops_fuzzer --under=qemu:6.1 600
 #       differential mode: each input also runs in the guest (gvisor,
-#       command:CMD), results compared operation by operation; differing
-#       inputs are kept (.../NAME/differences/) and fuzz/ops_triage then
-#       prints the table (signature, count, smallest reproducer, case file)
-#       and writes the cases to .../NAME/triage/cases/.
+#       command:CMD, or qemu:KERNEL: a kernel image, or a version that
+#       ci/kernel.sh fetches and resolves, 6.1 -> Debian's newest 6.1),
+#       results compared operation by operation; differing inputs are kept
+#       (.../NAME/differences/) and fuzz/ops_triage then prints the table
+#       (signature, count, smallest reproducer, case file) and writes the
+#       cases to .../NAME/triage/cases/. Under qemu the kernel boots once per
+#       run (and once for the triage) with //fuzz:ops_server as its /init:
+#       this script builds it with --config=static (no sanitizers: it links
+#       fully static) and passes it in $SOCKSPEC_OPS_SERVER.
 # The working corpus grows outside the source tree, in
 # ${SOCKSPEC_FUZZ_DIR:-$HOME/.cache/sockspec/fuzz}/NAME/corpus, seeded from
 # fuzz/corpus/NAME; crash inputs land in .../NAME/artifacts/. A finding turns
@@ -31,6 +37,10 @@ else
   if [[ ${1:-} == --under=* ]]; then
     under=${1#--under=}
     shift
+    # qemu:6.1 -> qemu:PATH of Debian's newest 6.1 image (fetched once).
+    if [[ $under == qemu:* && ! -e ${under#qemu:} ]]; then
+      under=qemu:$(bash ci/kernel.sh "${under#qemu:}")
+    fi
     [[ ${names[0]} == ops_fuzzer ]] ||
       { echo "ci/fuzz.sh: --under: only ops_fuzzer has a differential mode" >&2; exit 2; }
   fi
@@ -46,6 +56,11 @@ fi
 read -r -a startup <<< "${SOCKSPEC_BAZEL_STARTUP:-}"
 targets=("${names[@]/#/\/\/fuzz:}")
 [[ -n ${under:-} ]] && targets+=(//fuzz:ops_triage)
+if [[ ${under:-} == qemu:* ]]; then
+  bazel "${startup[@]}" build --config=static --symlink_prefix=/ //fuzz:ops_server
+  export SOCKSPEC_OPS_SERVER
+  SOCKSPEC_OPS_SERVER=$(bazel "${startup[@]}" info --config=static bazel-bin 2>/dev/null)/fuzz/ops_server
+fi
 bazel "${startup[@]}" build --config=fuzz --symlink_prefix=/ "${targets[@]}"
 bin=$(bazel "${startup[@]}" info --config=fuzz bazel-bin 2>/dev/null)
 status=0
@@ -88,7 +103,9 @@ for name in "${names[@]}"; do
   else
     grep -E 'stat::(number_of_executed_units|average_exec_per_sec)|operations/s|distinct differences' "$work/$name/last.log" || true
   fi
-  if [[ -n ${under:-} ]]; then
+  if [[ -n ${under:-} && -z $(ls -A "$work/$name/differences") ]]; then
+    echo "no differences with $under: nothing to triage"
+  elif [[ -n ${under:-} ]]; then
     mkdir -p "$work/$name/triage"
     if ! "$bin/fuzz/ops_triage" --under="$under" --cases="$work/$name/triage/cases" \
          --reproducers="$work/$name/triage/reproducers" "$work/$name/differences" \

@@ -71,6 +71,18 @@ void KeepDifference(const sockspec::Difference& d, const uint8_t* data,
   if (n == 1) fprintf(stderr, "ops_fuzzer: new difference: %s\n", d.signature.c_str());
 }
 
+// Ends the guest's server (for qemu: kills it and removes its files) before
+// the process ends, normally or by a finding's abort().
+void EndDiff() {
+  delete g_diff;
+  g_diff = nullptr;
+}
+
+[[noreturn]] void AbortAfterDiff() {
+  EndDiff();
+  abort();
+}
+
 std::string SelfPath() {
   char buf[4096];
   const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
@@ -109,6 +121,7 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
       exit(2);
     }
     g_diff = d->release();
+    atexit(EndDiff);  // after PrintStats (atexit runs in reverse order)
     if (!g_keep_dir.empty()) g_signatures = new std::map<std::string, uint64_t>;
     fprintf(stderr,
             "ops_fuzzer: differential mode: host %s (wmem_max %d), %s %s "
@@ -130,13 +143,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         g_diff->Run({data, size});
     if (!d.ok()) {
       fprintf(stderr, "ops_fuzzer: %s\n", d.status().ToString().c_str());
-      abort();
+      AbortAfterDiff();
     }
     if (d->has_value() && g_signatures != nullptr) {
       KeepDifference(**d, data, size);
     } else if (d->has_value()) {
       fprintf(stderr, "%s", (*d)->trace.c_str());
-      abort();
+      AbortAfterDiff();
     }
     return 0;
   }

@@ -3,12 +3,14 @@
 //
 // Triage of ops_fuzzer's differential findings (harness/model/fuzz_triage.h):
 // replays every input (libFuzzer crash-* files, or any ops_fuzzer input) on
-// this machine and in GUEST (gvisor, command:CMD), groups them by the
-// signature of their first difference, minimises the smallest of each group,
-// writes a reproducer and a case file per group, and prints the table:
+// this machine and in GUEST (gvisor, command:CMD, qemu:KERNEL), groups them
+// by the signature of their first difference, minimises the smallest of each
+// group, writes a reproducer and a case file per group, and prints the table:
 // signature, count, smallest reproducer, case file. This binary is also the
-// guest's replay server. Under `bazel run`, relative paths are taken from
-// the directory bazel was run in. Exit: 0 no difference, 1 differences
+// guest's replay server (qemu:KERNEL needs a static one in
+// $SOCKSPEC_OPS_SERVER: //fuzz:ops_server). For a kernel the cases' platform
+// is `linux < HOST_VERSION` (KernelGuestPlatform). Under `bazel run`,
+// relative paths are taken from the directory bazel was run in. Exit: 0 no difference, 1 differences
 // (the table), 2 usage or harness error.
 #include <dirent.h>
 #include <sys/stat.h>
@@ -22,6 +24,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "harness/model/fuzz_diff.h"
 #include "harness/model/fuzz_triage.h"
 
@@ -74,6 +77,7 @@ int main(int argc, char** argv) {
   }
   std::string under;
   sockspec::TriageOptions options;
+  bool platform_given = false;
   std::vector<std::string> files;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -85,6 +89,7 @@ int main(int argc, char** argv) {
       options.reproducer_dir = Resolve(a.substr(14));
     } else if (absl::StartsWith(a, "--platform=")) {
       options.platform = a.substr(11);
+      platform_given = true;
     } else if (absl::StartsWith(a, "--because=")) {
       options.because = a.substr(10);
     } else if (a == "--help" || a == "-h") {
@@ -102,9 +107,6 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::sort(files.begin(), files.end());
-  if (options.because.empty()) {
-    options.because = "observed under --under=" + under + " by fuzz/ops_triage";
-  }
   for (const std::string& dir : {options.case_dir, options.reproducer_dir}) {
     if (!dir.empty()) mkdir(dir.c_str(), 0755);
   }
@@ -114,6 +116,31 @@ int main(int argc, char** argv) {
   if (!runner.ok()) {
     fprintf(stderr, "ops_triage: %s\n", runner.status().ToString().c_str());
     return 2;
+  }
+  const sockspec::SideFacts& host = (*runner)->host_facts();
+  const sockspec::SideFacts& guest = (*runner)->guest_facts();
+  const bool kernel = absl::StartsWith(under, "qemu:");
+  if (kernel && !platform_given) {
+    // Another kernel: its answers are an `on linux < HOST` line (or >=).
+    const sockspec::KernelGuestNames k =
+        sockspec::KernelGuestPlatform(host.release, guest.release);
+    if (k.platform.empty()) {
+      fprintf(stderr, "ops_triage: no version in the releases '%s' and '%s': "
+              "give --platform=\n", host.release, guest.release);
+      return 2;
+    }
+    options.platform = k.platform;
+    options.guest_name = k.name;
+    options.source_under = absl::StrCat("qemu:vmlinuz-", guest.release);
+  }
+  if (options.because.empty()) {
+    options.because =
+        kernel ? absl::StrCat("observed on Linux ", guest.release,
+                              " under qemu by fuzz/ops_triage; Linux ",
+                              host.release,
+                              " answers as the result (versions between "
+                              "not bisected)")
+               : "observed under --under=" + under + " by fuzz/ops_triage";
   }
   size_t none = 0;
   absl::StatusOr<std::vector<sockspec::TriageGroup>> groups =

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <elf.h>
+#include <ftw.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -97,6 +98,46 @@ absl::StatusOr<std::string> KernelImage(const std::string& kernel,
   return found;
 }
 
+std::string FindQemu(const std::string& given) {
+  if (!given.empty()) return given;
+  if (const char* env = getenv("SOCKSPEC_QEMU"); env != nullptr && *env) return env;
+  const char* path = getenv("PATH");
+  for (absl::string_view dir : absl::StrSplit(path ? path : "/usr/bin:/bin", ':')) {
+    std::string candidate = absl::StrCat(dir, "/qemu-system-x86_64");
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return access("/usr/bin/qemu-system-x86_64", X_OK) == 0 ? "/usr/bin/qemu-system-x86_64" : "";
+}
+
+absl::StatusOr<std::string> MakeQemuWorkdir() {
+  const char* tmp = getenv("TMPDIR");
+  std::string templ = absl::StrCat(tmp && *tmp ? tmp : "/tmp", "/sockspec-qemu.XXXXXX");
+  if (mkdtemp(templ.data()) == nullptr) {
+    return ErrnoStatus(("mkdtemp(" + templ + ")").c_str(), errno);
+  }
+  return templ;
+}
+
+namespace {
+
+int RemoveEntry(const char* path, const struct stat*, int, struct FTW*) {
+  return remove(path);
+}
+
+}  // namespace
+
+void RemoveTree(const std::string& dir) {
+  nftw(dir.c_str(), RemoveEntry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void ReadMore(const std::string& path, std::string& text) {
+  std::ifstream in(path, std::ios::binary);
+  in.seekg(static_cast<std::streamoff>(text.size()));
+  std::ostringstream s;
+  s << in.rdbuf();
+  text += s.str();
+}
+
 bool IsStaticExecutable(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   Elf64_Ehdr eh;
@@ -167,7 +208,7 @@ std::vector<std::string> QemuCommand(const QemuSettings& s) {
           "-smp", absl::StrCat(s.cpus), "-m", absl::StrCat(s.memory_mb),
           "-kernel", s.kernel, "-initrd", s.initrd, "-append", append,
           "-serial", "file:" + s.console_file,
-          "-serial", "file:" + s.results_file};
+          "-serial", s.results_on_stdio ? "stdio" : "file:" + s.results_file};
 }
 
 namespace {

@@ -10,7 +10,6 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "harness/guest/runner.h"
 #include "harness/result/outcome.h"
 
 namespace sockspec {
@@ -27,6 +26,21 @@ std::string QemuSystemName(absl::string_view release);
 // linux-image-*.deb its boot/vmlinuz-* unpacked (dpkg-deb -x) under `workdir`.
 absl::StatusOr<std::string> KernelImage(const std::string& kernel,
                                         const std::string& workdir);
+
+// qemu-system-x86_64: `given`, else $SOCKSPEC_QEMU, else the first on PATH;
+// "" when there is none.
+std::string FindQemu(const std::string& given);
+
+// A fresh private directory for one guest's files ($TMPDIR or /tmp,
+// sockspec-qemu.XXXXXX); the mkdtemp error otherwise.
+absl::StatusOr<std::string> MakeQemuWorkdir();
+
+// Removes `dir` and everything below it.
+void RemoveTree(const std::string& dir);
+
+// Appends the bytes of `path` past text.size() to `text` (a file qemu is
+// still writing, read as it grows).
+void ReadMore(const std::string& path, std::string& text);
 
 // True when `path` is an ELF executable without a program interpreter.
 bool IsStaticExecutable(const std::string& path);
@@ -47,10 +61,14 @@ struct QemuSettings {
   std::string accel = "tcg";  // "kvm" or "tcg"
   std::string append;         // added to the kernel command line
   int memory_mb = 512, cpus = 1;
+  // The second serial port on qemu's stdin and stdout instead of
+  // results_file: a two-way byte channel (QemuServer).
+  bool results_on_stdio = false;
 };
 
 // qemu's argv: no display, no reboot (a panic ends qemu), the console on the
-// first serial port and the results on the second, each into its file.
+// first serial port and the results on the second, each into its file (or
+// the second on stdio).
 std::vector<std::string> QemuCommand(const QemuSettings& s);
 
 // The first line of `console` that shows the kernel failed ("Kernel panic -

@@ -67,6 +67,19 @@ TEST(QemuBoot, QemuCommandPutsConsoleFirstAndResultsSecond) {
   EXPECT_NE(joined.find("-serial file:c.log -serial file:r.log"), std::string::npos) << joined;
 }
 
+// The fuzzers' server speaks over the second port: qemu's stdin and stdout.
+TEST(QemuBoot, QemuCommandPutsTheSecondPortOnStdioForAServer) {
+  QemuSettings s;
+  s.qemu = "qemu-system-x86_64";
+  s.console_file = "c.log";
+  s.results_file = "r.log";
+  s.results_on_stdio = true;
+  std::vector<std::string> argv = QemuCommand(s);
+  ASSERT_GE(argv.size(), 4u);
+  EXPECT_EQ(std::vector<std::string>(argv.end() - 4, argv.end()),
+            (std::vector<std::string>{"-serial", "file:c.log", "-serial", "stdio"}));
+}
+
 TEST(QemuBoot, BzImageReleaseRejectsAnythingElse) {
   absl::StatusOr<std::string> r = BzImageRelease("/proc/self/exe");
   ASSERT_FALSE(r.ok());

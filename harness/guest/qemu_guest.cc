@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <fcntl.h>
-#include <ftw.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -25,37 +24,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-bool Executable(const std::string& path) { return access(path.c_str(), X_OK) == 0; }
-
-std::string FindQemu(const std::string& given) {
-  if (!given.empty()) return given;
-  if (const char* env = getenv("SOCKSPEC_QEMU"); env != nullptr && *env) return env;
-  const char* path = getenv("PATH");
-  for (absl::string_view dir : absl::StrSplit(path ? path : "/usr/bin:/bin", ':')) {
-    std::string candidate = absl::StrCat(dir, "/qemu-system-x86_64");
-    if (Executable(candidate)) return candidate;
-  }
-  return Executable("/usr/bin/qemu-system-x86_64") ? "/usr/bin/qemu-system-x86_64" : "";
-}
-
 bool KvmOpens() {
   int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
   if (fd < 0) return false;
   close(fd);
   return true;
-}
-
-// The bytes of `path` from `offset` on, appended to `text`.
-void ReadMore(const std::string& path, std::string& text) {
-  std::ifstream in(path, std::ios::binary);
-  in.seekg(static_cast<std::streamoff>(text.size()));
-  std::ostringstream s;
-  s << in.rdbuf();
-  text += s.str();
-}
-
-int RemoveEntry(const char* path, const struct stat*, int, struct FTW*) {
-  return remove(path);
 }
 
 // One boot: how it ended and what it reported.
@@ -70,7 +43,7 @@ class QemuGuest : public Guest {
   QemuGuest(std::string kernel, GuestOptions options)
       : kernel_(std::move(kernel)), options_(std::move(options)) {}
   ~QemuGuest() override {
-    if (!workdir_.empty()) nftw(workdir_.c_str(), RemoveEntry, 16, FTW_DEPTH | FTW_PHYS);
+    if (!workdir_.empty()) RemoveTree(workdir_);
   }
 
   std::string System() const override {
@@ -85,7 +58,7 @@ class QemuGuest : public Guest {
           "linux-image-*.deb; bash ci/kernel.sh 6.1 fetches one)");
     }
     qemu_ = FindQemu(options_.qemu);
-    if (qemu_.empty() || !Executable(qemu_)) {
+    if (qemu_.empty() || access(qemu_.c_str(), X_OK) != 0) {
       return absl::FailedPreconditionError(
           "qemu-system-x86_64 not found (install Debian's qemu-system-x86, or "
           "pass --qemu=PATH)");
@@ -94,10 +67,9 @@ class QemuGuest : public Guest {
     if (!init.ok()) return init.status();
     init_ = *init;
     if (workdir_.empty()) {
-      const char* tmp = getenv("TMPDIR");
-      std::string templ = absl::StrCat(tmp && *tmp ? tmp : "/tmp", "/sockspec-qemu.XXXXXX");
-      if (mkdtemp(templ.data()) == nullptr) return ErrnoStatus(("mkdtemp(" + templ + ")").c_str(), errno);
-      workdir_ = templ;
+      absl::StatusOr<std::string> dir = MakeQemuWorkdir();
+      if (!dir.ok()) return dir.status();
+      workdir_ = *dir;
     }
     absl::StatusOr<std::string> image = KernelImage(kernel_, workdir_);
     if (!image.ok()) return image.status();

@@ -113,21 +113,56 @@ int CmdlineNumber(const std::string& name) {
   return -1;
 }
 
-void SendQemuResult(const CaseOutcome& o) {
-  SendLine(OutcomeJson(o));
-  // For the tests of the host's error paths (qemu_e2e_test): after N results
-  // the kernel panics (sysrq c) or the guest goes silent.
+void QemuTestHooks(int answered) {
   static const int panic_after = CmdlineNumber("test_panic_after");
   static const int hang_after = CmdlineNumber("test_hang_after");
-  static int sent = 0;
-  ++sent;
-  if (sent == panic_after) {
+  if (answered == panic_after) {
     int fd = open("/proc/sysrq-trigger", O_WRONLY);
     if (fd >= 0) (void)!write(fd, "c", 1);
   }
-  if (sent == hang_after) {
+  if (answered == hang_after) {
     while (true) pause();
   }
+}
+
+void SendQemuResult(const CaseOutcome& o) {
+  SendLine(OutcomeJson(o));
+  // For the tests of the host's error paths (qemu_e2e_test).
+  static int sent = 0;
+  QemuTestHooks(++sent);
+}
+
+int OpenQemuServerPort() {
+  int fd = open(kQemuResultPort, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  struct termios t;
+  if (fd < 0 || tcgetattr(fd, &t) != 0) {
+    Say(std::string("open/tcgetattr(") + kQemuResultPort + "): " + strerror(errno));
+    if (fd >= 0) close(fd);
+    return -1;
+  }
+  cfmakeraw(&t);
+  // The UART's receive timeout is four characters long: at 9600 baud (the
+  // default) every short frame would wait 4 ms in the guest's FIFO.
+  cfsetspeed(&t, B115200);
+  t.c_cc[VMIN] = 1;
+  t.c_cc[VTIME] = 0;
+  if (tcsetattr(fd, TCSANOW, &t) != 0) {
+    Say(std::string("tcsetattr(") + kQemuResultPort + "): " + strerror(errno));
+    close(fd);
+    return -1;
+  }
+  const std::string banner = kQemuServerBanner;
+  for (size_t off = 0; off < banner.size();) {
+    const ssize_t n = write(fd, banner.data() + off, banner.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      Say(std::string("write(") + kQemuResultPort + "): " + strerror(errno));
+      close(fd);
+      return -1;
+    }
+    off += static_cast<size_t>(n);
+  }
+  return fd;
 }
 
 int RunQemuInit(const std::function<int(const std::vector<std::string>&)>& run) {

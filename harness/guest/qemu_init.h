@@ -35,6 +35,23 @@ int RunQemuInit(const std::function<int(const std::vector<std::string>&)>& run);
 // Writes `o` as one JSON line to kQemuResultPort (opened once, raw mode).
 void SendQemuResult(const CaseOutcome& o);
 
+// The line a server in the guest writes on kQemuResultPort before its own
+// protocol starts (after init's "started" line): the host's QemuServer reads
+// up to it and hands the channel over from the next byte on.
+inline constexpr char kQemuServerBanner[] = "{\"sockspec\":\"serving\"}\n";
+
+// For a server run by RunQemuInit: kQemuResultPort opened for reading and
+// writing, raw (cfmakeraw: every byte value passes, no echo, no flow
+// control), 115200 baud, the banner written. Returns the fd, or -1 with the
+// reason on the console.
+int OpenQemuServerPort();
+
+// The test hooks of the kernel command line, after a guest has answered
+// `answered` times (results, or a server's replies): sockspec.test_panic_after=N
+// crashes the kernel (sysrq c) at the Nth, sockspec.test_hang_after=N goes
+// silent for good at the Nth.
+void QemuTestHooks(int answered);
+
 }  // namespace sockspec
 
 #endif  // SOCKSPEC_HARNESS_GUEST_QEMU_INIT_H_

@@ -1,6 +1,7 @@
 #include "harness/model/fuzz_diff.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/utsname.h>
@@ -8,6 +9,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <utility>
@@ -15,7 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "harness/guest/server_command.h"
+#include "harness/os/fd.h"
 
 namespace sockspec {
 // The reference model's names this file uses.
@@ -31,15 +34,25 @@ using model::SockTypeValue;
 
 namespace {
 
-// Reads or writes exactly n bytes; false at end of file or on an error.
-bool ReadFull(int fd, void* buf, size_t n) {
+// Reads or writes exactly n bytes; false at end of file or on an error, and
+// for a read with `seconds` >= 0 also when that many seconds have passed.
+bool ReadFull(int fd, void* buf, size_t n, int seconds = -1) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + std::chrono::seconds(seconds);
   auto* p = static_cast<uint8_t*>(buf);
   while (n > 0) {
-    const ssize_t r = read(fd, p, n);
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - Clock::now());
+    if (seconds >= 0 && left.count() <= 0) return false;
+    struct pollfd pfd = {fd, POLLIN, 0};
+    const int r = poll(&pfd, 1, seconds < 0 ? -1 : static_cast<int>(left.count()));
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) return false;
-    p += r;
-    n -= static_cast<size_t>(r);
+    const ssize_t got = read(fd, p, n);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return false;
+    p += got;
+    n -= static_cast<size_t>(got);
   }
   return true;
 }
@@ -83,8 +96,10 @@ SideFacts FactsOfThisSystem() {
   f.min_sndbuf = limits.min_sndbuf;
   struct utsname u;
   if (uname(&u) == 0) {
-    strncpy(f.release, u.release, sizeof f.release - 1);
-    f.release[sizeof f.release - 1] = '\0';
+    // memcpy, not strncpy: gcc -O2 flags strncpy's possible truncation.
+    const size_t n = strnlen(u.release, sizeof f.release - 1);
+    memcpy(f.release, u.release, n);
+    f.release[n] = '\0';
   }
   return f;
 }
@@ -137,7 +152,7 @@ absl::Status RecordOps(const OpsProgram& program, Corruption corruption,
   return absl::OkStatus();
 }
 
-int ServeOps(int in, int out) {
+int ServeOps(int in, int out, const std::function<void(int)>& answered) {
   absl::StatusOr<Corruption> corruption = CorruptionFromEnv();
   if (!corruption.ok()) {
     fprintf(stderr, "ops server: %s\n", corruption.status().ToString().c_str());
@@ -149,6 +164,7 @@ int ServeOps(int in, int out) {
   std::vector<uint8_t> input;
   std::vector<OpRecord> records;
   FrameHeader h;
+  int answers = 0;
   while (ReadFull(in, &h, sizeof h)) {
     input.resize(h.len);
     if (!ReadFull(in, input.data(), h.len)) return 2;
@@ -165,49 +181,33 @@ int ServeOps(int in, int out) {
         !WriteFull(out, records.data(), n * sizeof(OpRecord))) {
       return 2;
     }
+    if (answered) answered(++answers);
   }
   return 0;
 }
 
 absl::StatusOr<std::unique_ptr<DiffRunner>> DiffRunner::Start(
     const std::string& under, const std::string& binary) {
-  absl::StatusOr<std::vector<std::string>> argv =
-      ServerCommand(under, binary, {kOpsServerFlag});
-  if (!argv.ok()) return argv.status();
-  int to[2], from[2];
-  if (pipe2(to, O_CLOEXEC) != 0 || pipe2(from, O_CLOEXEC) != 0) {
-    return ErrnoStatus("pipe2()", errno);
+  absl::StatusOr<std::unique_ptr<GuestServer>> server =
+      StartGuestServer(under, binary, {kOpsServerFlag});
+  if (!server.ok()) return server.status();
+  std::unique_ptr<DiffRunner> r(new DiffRunner(under, *std::move(server)));
+  if (const char* s = getenv("SOCKSPEC_DIFF_DEADLINE"); s != nullptr && atoi(s) > 0) {
+    r->deadline_s_ = atoi(s);
   }
-  UniqueFd to_r(to[0]), to_w(to[1]), from_r(from[0]), from_w(from[1]);
-  std::vector<char*> args;
-  for (std::string& a : *argv) args.push_back(a.data());
-  args.push_back(nullptr);
-  absl::StatusOr<Child> child = Child::Spawn([&] {
-    dup2(to_r.get(), 0);
-    dup2(from_w.get(), 1);
-    execvp(args[0], args.data());
-    fprintf(stderr, "ops server: cannot run %s: %s\n", args[0],
-            strerror(errno));
-    return 127;
-  });
-  if (!child.ok()) return child.status();
-  to_r.reset();
-  from_w.reset();
-  std::unique_ptr<DiffRunner> r(new DiffRunner(
-      under, *std::move(child), std::move(to_w), std::move(from_r)));
   r->host_facts_ = FactsOfThisSystem();
-  if (!ReadFull(r->from_.get(), &r->guest_facts_, sizeof r->guest_facts_)) {
-    return absl::UnavailableError(absl::StrCat(
-        "the ops server under ", under, " did not start (",
-        absl::StrJoin(*argv, " "), ")"));
+  if (!ReadFull(r->server_->from(), &r->guest_facts_, sizeof r->guest_facts_,
+                  r->deadline_s_)) {
+    return r->Gone("did not start (it said nothing)");
   }
   return r;
 }
 
-DiffRunner::~DiffRunner() {
-  // End of input ends the server; runsc then tears its sandbox down.
-  to_.reset();
-  (void)child_.Wait();
+absl::Status DiffRunner::Gone(const std::string& what) {
+  const std::string failure = server_->Failure();
+  return absl::UnavailableError(absl::StrCat("the ops server under ", under_,
+                                             " ", what,
+                                             failure.empty() ? "" : ": ", failure));
 }
 
 int DiffRunner::sndbuf_cap() const {
@@ -219,24 +219,26 @@ absl::StatusOr<std::optional<Difference>> DiffRunner::Run(
   OpsProgram program = DecodeOps(input);
   CapSndbuf(program, sndbuf_cap());
   const FrameHeader h = {static_cast<uint32_t>(input.size()), sndbuf_cap()};
-  if (!WriteFull(to_.get(), &h, sizeof h) ||
-      !WriteFull(to_.get(), input.data(), input.size())) {
-    return absl::UnavailableError(
-        absl::StrCat("the ops server under ", under_, " is gone"));
+  if (!WriteFull(server_->to(), &h, sizeof h) ||
+      !WriteFull(server_->to(), input.data(), input.size())) {
+    return Gone("is gone");
   }
   host_.clear();
   absl::Status s = RecordOps(program, Corruption::kNone, host_);
   if (!s.ok()) return absl::InternalError(s.message());
   uint32_t n = 0;
-  if (!ReadFull(from_.get(), &n, sizeof n) || n != program.ops.size()) {
-    return absl::UnavailableError(absl::StrCat(
-        "the ops server under ", under_, " died or answered ", n,
-        " results for ", program.ops.size(), " operations"));
+  if (!ReadFull(server_->from(), &n, sizeof n, deadline_s_)) {
+    return Gone(absl::StrCat("did not answer (ended, or silent for ",
+                             deadline_s_, " s)"));
+  }
+  if (n != program.ops.size()) {
+    return Gone(absl::StrCat("answered ", n, " results for ",
+                             program.ops.size(), " operations"));
   }
   guest_.resize(n);
-  if (!ReadFull(from_.get(), guest_.data(), n * sizeof(OpRecord))) {
-    return absl::UnavailableError(
-        absl::StrCat("the ops server under ", under_, " died mid-answer"));
+  if (!ReadFull(server_->from(), guest_.data(), n * sizeof(OpRecord),
+                  deadline_s_)) {
+    return Gone("died mid-answer");
   }
   ops_run_ += n;
   size_t step = 0;

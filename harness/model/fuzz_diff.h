@@ -14,6 +14,7 @@
 #define SOCKSPEC_HARNESS_MODEL_FUZZ_DIFF_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,9 +23,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "harness/guest/server_command.h"
 #include "harness/model/fuzz_ops.h"
-#include "harness/os/child.h"
-#include "harness/os/fd.h"
 
 namespace sockspec {
 
@@ -76,9 +76,12 @@ void CapSndbuf(OpsProgram& program, int cap);
 
 // The replay server: writes this system's SideFacts on `out`, then for each
 // frame on `in` (u32 length, i32 SO_SNDBUF cap, the input) runs the decoded
-// program and answers u32 count and the records. Returns 0 at end of input,
-// 2 on an I/O error or a bad SOCKSPEC_CORRUPT.
-int ServeOps(int in, int out);
+// program and answers u32 count and the records; `answered`, if given, is
+// called with the number of answers so far after each (the qemu guest's test
+// hooks). Returns 0 at end of input, 2 on an I/O error or a bad
+// SOCKSPEC_CORRUPT.
+int ServeOps(int in, int out,
+             const std::function<void(int)>& answered = nullptr);
 
 // Where the two sides first differ.
 struct Difference {
@@ -109,18 +112,20 @@ std::string DiffSignature(const OpsProgram& program, size_t step,
 
 class DiffRunner {
  public:
-  // Starts `binary kOpsServerFlag` in guest `under` (ServerCommand) and reads
-  // its facts. The error of ServerCommand, or Unavailable if the server
-  // cannot be started or says nothing.
+  // Starts `binary kOpsServerFlag` in guest `under` (StartGuestServer:
+  // gvisor, command:CMD, qemu:KERNEL) and reads its facts. The error of
+  // StartGuestServer, or Unavailable if the server says nothing.
   static absl::StatusOr<std::unique_ptr<DiffRunner>> Start(
       const std::string& under, const std::string& binary);
 
-  // Closes the server's input and waits for it to end.
-  ~DiffRunner();
+  // Ends the server (GuestServer's destructor).
+  ~DiffRunner() = default;
 
   // Runs `input` on both sides. Returns nullopt when every result is the
-  // same, the Difference otherwise; Unavailable if the guest's server died
-  // or answered nonsense, Internal if this side could not run.
+  // same, the Difference otherwise; Unavailable if the guest's server died,
+  // answered nonsense or did not answer within the deadline (a backstop:
+  // 300 s, $SOCKSPEC_DIFF_DEADLINE seconds if set), with what the guest
+  // says about it (GuestServer::Failure); Internal if this side could not run.
   absl::StatusOr<std::optional<Difference>> Run(absl::Span<const uint8_t> input);
 
   const SideFacts& host_facts() const { return host_facts_; }
@@ -131,15 +136,15 @@ class DiffRunner {
   uint64_t ops_run() const { return ops_run_; }
 
  private:
-  DiffRunner(std::string under, Child child, UniqueFd to, UniqueFd from)
-      : under_(std::move(under)),
-        child_(std::move(child)),
-        to_(std::move(to)),
-        from_(std::move(from)) {}
+  DiffRunner(std::string under, std::unique_ptr<GuestServer> server)
+      : under_(std::move(under)), server_(std::move(server)) {}
+
+  // Unavailable: "the ops server under UNDER " + what + the guest's Failure().
+  absl::Status Gone(const std::string& what);
 
   std::string under_;
-  Child child_;
-  UniqueFd to_, from_;
+  std::unique_ptr<GuestServer> server_;
+  int deadline_s_ = 300;
   SideFacts host_facts_, guest_facts_;
   std::vector<OpRecord> host_, guest_;
   uint64_t ops_run_ = 0;

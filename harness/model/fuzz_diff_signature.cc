@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "harness/model/fuzz_diff.h"
+#include "harness/os/fd.h"
 
 namespace sockspec {
 // The reference model's names this file uses.

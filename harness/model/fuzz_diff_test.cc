@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -72,9 +73,22 @@ TEST(DiffRunner, AServerThatDoesNotStartIsUnavailable) {
 
 TEST(DiffRunner, AnUnknownGuestIsInvalid) {
   absl::StatusOr<std::unique_ptr<DiffRunner>> r =
-      DiffRunner::Start("qemu:/boot/vmlinuz", Self());
+      DiffRunner::Start("bochs:/boot/vmlinuz", Self());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(r.status().message(), HasSubstr("known: gvisor, command:CMD"));
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("known: gvisor, command:CMD, qemu:KERNEL"));
+}
+
+// A kernel boots the server as its /init: this dynamically linked test
+// cannot be that, and the error says what can (before any qemu starts).
+TEST(DiffRunner, AKernelGuestNeedsAStaticServer) {
+  unsetenv("SOCKSPEC_OPS_SERVER");
+  absl::StatusOr<std::unique_ptr<DiffRunner>> r =
+      DiffRunner::Start("qemu:/boot/vmlinuz", Self());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("is not statically linked: build one with `bazel "
+                        "build --config=static //fuzz:ops_server`"));
 }
 
 TEST(CapSndbuf, LowersValuesAboveTheCap) {

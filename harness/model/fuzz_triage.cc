@@ -172,8 +172,13 @@ absl::StatusOr<std::vector<TriageGroup>> Triage(
       }
       c.guest_platform = options.platform;
       c.guest_because = options.because;
-      c.title = absl::StrCat(options.platform, " differs: ", sig);
-      c.source = absl::StrCat("fuzz/ops_fuzzer --under=", runner.under(),
+      const std::string& name =
+          options.guest_name.empty() ? options.platform : options.guest_name;
+      c.title = absl::StrCat(name, " differs: ", sig);
+      c.source = absl::StrCat("fuzz/ops_fuzzer --under=",
+                              options.source_under.empty()
+                                  ? runner.under()
+                                  : options.source_under,
                               ", minimised by fuzz/ops_triage (",
                               Sha1Hex(g.minimised), ")");
       absl::StatusOr<Conversion> conv =
@@ -183,7 +188,7 @@ absl::StatusOr<std::vector<TriageGroup>> Triage(
       } else if (conv->guest_line == 0) {
         g.case_error = "the host itself diverges from the model first";
       } else {
-        g.case_file = absl::StrCat(options.case_dir, "/", options.platform,
+        g.case_file = absl::StrCat(options.case_dir, "/", name,
                                    "-", slug, ".case");
         if (!WriteBytes(g.case_file, conv->text)) {
           return absl::InternalError(absl::StrCat("cannot write ", g.case_file));
@@ -220,6 +225,41 @@ std::string TriageTable(const std::vector<TriageGroup>& groups,
                         "inputs showed no difference\n",
                         groups.size(), total, no_difference);
   return t;
+}
+
+namespace {
+
+// "6.1.0-57-cloud-amd64" -> {6, 1}; nullopt without MAJOR.MINOR.
+std::optional<std::pair<int, int>> MajorMinor(absl::string_view release) {
+  int major = 0, minor = 0;
+  size_t i = 0;
+  auto number = [&](int& out) {
+    const size_t from = i;
+    while (i < release.size() && absl::ascii_isdigit(release[i])) {
+      out = out * 10 + (release[i++] - '0');
+    }
+    return i > from && i - from < 5;
+  };
+  if (!number(major) || i >= release.size() || release[i++] != '.' ||
+      !number(minor)) {
+    return std::nullopt;
+  }
+  return std::make_pair(major, minor);
+}
+
+}  // namespace
+
+KernelGuestNames KernelGuestPlatform(absl::string_view host_release,
+                                     absl::string_view guest_release) {
+  const auto host = MajorMinor(host_release);
+  const auto guest = MajorMinor(guest_release);
+  if (!host || !guest) return {};
+  KernelGuestNames n;
+  n.name = absl::StrCat("linux-", guest->first, ".", guest->second);
+  n.platform = *guest < *host
+                   ? absl::StrCat("linux < ", host->first, ".", host->second)
+                   : absl::StrCat("linux >= ", guest->first, ".", guest->second);
+  return n;
 }
 
 }  // namespace sockspec

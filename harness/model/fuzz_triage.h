@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "harness/model/fuzz_diff.h"
 
@@ -24,7 +25,13 @@ namespace sockspec {
 
 struct TriageOptions {
   std::string platform = "gvisor";  // the `on PLATFORM` of the cases
+  // The guest in the cases' titles and file names ("linux-6.1" where the
+  // platform is "linux < 6.18"); empty: the platform.
+  std::string guest_name;
   std::string because;              // their `because` text
+  // The guest in the cases' `source` line ("--under=NAME"); empty: the
+  // runner's (a kernel's path would name this machine's cache).
+  std::string source_under;
   std::string case_dir;             // where cases go; empty: none written
   std::string reproducer_dir;       // where minimised inputs go; empty: none
   int confirm_runs = 3;             // a minimised input must differ this often
@@ -63,6 +70,18 @@ absl::StatusOr<std::vector<TriageGroup>> Triage(
 // (operations, file), case file.
 std::string TriageTable(const std::vector<TriageGroup>& groups,
                         size_t no_difference);
+
+// A kernel as the guest (qemu:KERNEL): the cases' platform and guest name
+// from the two releases (uname -r). Guest "6.1.0-57-cloud-amd64", host
+// "6.18.44": platform "linux < 6.18", name "linux-6.1": the host's answer is
+// the result, the older guest's holds below the host's version (the versions
+// between are not bisected). A guest newer than the host: "linux >= 6.12".
+// Empty strings when a release does not start with MAJOR.MINOR.
+struct KernelGuestNames {
+  std::string platform, name;
+};
+KernelGuestNames KernelGuestPlatform(absl::string_view host_release,
+                                     absl::string_view guest_release);
 
 // "recvmsg SOCK_DGRAM: host 0, guest EAGAIN" -> "recvmsg-sock-dgram-host-0-guest-eagain".
 std::string SignatureSlug(const std::string& signature);

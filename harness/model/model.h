@@ -49,6 +49,7 @@ struct ModelLimits {
   int default_sndbuf = 212992;
   int wmem_max = 4194304;
   int min_sndbuf = 4608;
+  int default_rcvbuf = 212992;  // rmem_default: what SO_RCVBUF reads
 
   // The limits of the running kernel: reads /proc and probes a socket.
   // Returns the defaults above where a probe fails.
@@ -98,7 +99,9 @@ class Model {
   struct Chunk {
     uint64_t offset;
     size_t len;
-    size_t skbs;  // upper bound on the skbs it took (stream)
+    size_t skbs;     // upper bound on the skbs it took (stream)
+    int rights = 0;  // fds passed with it (tokens RightsToken(offset, i))
+    bool creds = false;  // it carries this process's credentials
   };
   struct Direction {
     std::deque<Chunk> queue;
@@ -113,6 +116,7 @@ class Model {
     bool reset = false;     // sk_err == ECONNRESET pending
     bool disconnected = false;  // DGRAM: the peer pointer was dropped
     int sndbuf = 0;
+    bool passcred = false;  // SO_PASSCRED
   };
 
   absl::Status CheckWrite(const ModelOp& op, const Observed& obs);
@@ -127,11 +131,32 @@ class Model {
   absl::Status CheckPoll(const ModelOp& op, const Observed& obs);
   absl::Status CheckGetError(const ModelOp& op, const Observed& obs);
   absl::Status CheckInq(const ModelOp& op, const Observed& obs);
+  absl::Status CheckSetPasscred(const ModelOp& op, const Observed& obs);
+  absl::Status CheckGetOpt(const ModelOp& op, const Observed& obs);
+
+  // Stream: how many bytes a read of `op` takes, and the index in the queue
+  // of the chunk whose fds it receives (-1: none), by
+  // unix_stream_read_generic's walk of the queue.
+  size_t StreamReadLen(const ModelOp& op, int* rights) const;
+  // What a recvmsg of `op` that received the fds of `from` (or none) and
+  // credentials `creds` reports: MSG_CTRUNC in msg_flags, the fds and the
+  // credentials that fit its control buffer (scm_recv, put_cmsg,
+  // scm_detach_fds).
+  static Observed Ancillary(const ModelOp& op, const Chunk* from, Creds creds);
+  // The msg_flags and ancillary data a read of `op` that returned `ret` must
+  // report, from the model's state before it.
+  Observed ExpectedAncillary(const ModelOp& op, ssize_t ret) const;
+  // Judges `obs`'s msg_flags and ancillary data (recvmsg only); `why`
+  // explains the expectation in a mismatch report.
+  absl::Status CheckAncillary(const ModelOp& op, const Observed& obs,
+                              const std::string& why) const;
 
   // Bounds on sk_wmem_alloc of `end`: the truesize of everything it has
   // written that is still queued at the peer.
   size_t WmemLow(int end) const;
   size_t WmemHigh(int end) const;
+  // Whether what `writer` sends now carries its credentials.
+  bool SendsCreds(int writer) const;
   // Drops everything queued for `reader` (its receive queue is purged).
   void Purge(int reader);
   // Consumes `n` bytes of a stream direction.

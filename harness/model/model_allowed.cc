@@ -23,7 +23,7 @@ bool SameAnswer(const AllowedResult& x, const Observed& o) {
   const Observed& r = x.result;
   return r.ret == o.ret && r.err == o.err && r.msg_flags == o.msg_flags &&
          r.sigpipe == o.sigpipe && r.revents == o.revents &&
-         r.sndbuf == o.sndbuf && r.value == o.value;
+         r.sndbuf == o.sndbuf && r.value == o.value && SameAncillary(r, o);
 }
 
 }  // namespace
@@ -92,18 +92,17 @@ std::vector<AllowedResult> Model::AllowedResults(const ModelOp& op) const {
         const size_t copied = std::min(n, op.size);
         data.resize(copied);
         FillPattern(1 - op.end, NextReadOffset(op.end), data.data(), copied);
-        for (int flags : {0, static_cast<int>(MSG_TRUNC)}) {
-          if (flags != 0 && op.call != IoCall::kMsg) continue;
-          Observed r;
-          r.ret = static_cast<ssize_t>(n);
-          r.msg_flags = flags;
-          r.data = absl::MakeConstSpan(data);
-          if (accepts(r)) add(r, r.ret);
-        }
+        // msg_flags and control messages as the model expects them for
+        // this count (ExpectedAncillary is what Check compares with).
+        Observed r = ExpectedAncillary(op, static_cast<ssize_t>(n));
+        r.ret = static_cast<ssize_t>(n);
+        r.data = absl::MakeConstSpan(data);
+        if (accepts(r)) add(r, r.ret);
       }
       break;
     }
-    case OpKind::kPoll: {
+    case OpKind::kPoll:
+    case OpKind::kEpoll: {
       constexpr short kBits[] = {POLLIN, POLLOUT, POLLRDHUP, POLLHUP, POLLERR};
       for (int mask = 0; mask < 32; ++mask) {
         Observed o;
@@ -141,6 +140,17 @@ std::vector<AllowedResult> Model::AllowedResults(const ModelOp& op) const {
       if (accepts(o)) add(o, 0);
       break;
     }
+    case OpKind::kGetOpt: {
+      const End& me = ends_[op.end];
+      for (int value : {me.sndbuf, limits_.default_rcvbuf, SockTypeValue(type_),
+                        me.passcred ? 1 : 0, -1, static_cast<int>(AF_UNIX)}) {
+        Observed o;
+        o.value = value;
+        if (accepts(o)) add(o, 0);
+      }
+      break;
+    }
+    case OpKind::kSetPasscred:
     case OpKind::kShutdown:
     case OpKind::kClose: {
       Observed o;

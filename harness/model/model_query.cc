@@ -1,6 +1,9 @@
 // Reading a socket's state without changing its data: getsockopt(SO_ERROR)
-// and ioctl(SIOCINQ) (net/core/sock.c sock_getsockopt, net/unix/af_unix.c
-// unix_inq_len of Linux 6.x, checked on this machine's kernel).
+// and of the other options, ioctl(SIOCINQ); and SO_PASSCRED (net/core/sock.c
+// sock_getsockopt, net/unix/af_unix.c unix_inq_len of Linux 6.x, checked on
+// this machine's kernel).
+#include <sys/socket.h>
+
 #include <cerrno>
 
 #include "absl/strings/str_cat.h"
@@ -50,6 +53,51 @@ absl::Status Model::CheckInq(const ModelOp& op, const Observed& obs) {
     return Divergence(op, absl::StrCat("expected SIOCINQ ", want, " (",
                                        d.queue.size(), " writes queued, ",
                                        d.unread, " bytes), got ", obs.value));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Model::CheckSetPasscred(const ModelOp& op, const Observed& obs) {
+  Allowed allowed;
+  allowed.Count(0, 0);
+  absl::Status s = allowed.Judge(op, obs, [] { return std::string(); });
+  if (!s.ok()) return s;
+  ends_[op.end].passcred = op.value != 0;
+  return absl::OkStatus();
+}
+
+absl::Status Model::CheckGetOpt(const ModelOp& op, const Observed& obs) {
+  Allowed allowed;
+  allowed.Count(0, 0);
+  absl::Status s = allowed.Judge(op, obs, [] { return std::string(); });
+  if (!s.ok()) return s;
+  const End& me = ends_[op.end];
+  int want = 0;
+  switch (static_cast<SockOpt>(op.value)) {
+    case SockOpt::kSndbuf:
+      want = me.sndbuf;
+      break;
+    case SockOpt::kRcvbuf:
+      // sock_init_data: rmem_default; AF_UNIX never changes it itself.
+      want = limits_.default_rcvbuf;
+      break;
+    case SockOpt::kType:
+      want = SockTypeValue(type_);
+      break;
+    case SockOpt::kPasscred:
+      want = me.passcred ? 1 : 0;
+      break;
+    case SockOpt::kPeekOff:
+      want = -1;  // sk_peek_off starts at -1: no offset
+      break;
+    case SockOpt::kDomain:
+      want = AF_UNIX;
+      break;
+  }
+  if (obs.value != want) {
+    return Divergence(op, absl::StrCat("expected ",
+                                       SockOptName(static_cast<SockOpt>(op.value)),
+                                       " ", want, ", got ", obs.value));
   }
   return absl::OkStatus();
 }

@@ -1,13 +1,17 @@
-// Reads: what a recv/recvmsg/read on a non-blocking end may return, and the
-// data it must carry. Follows unix_stream_read_generic and unix_dgram_recvmsg
-// of Linux 6.x, checked on this machine's kernel.
+// Reads: what a recv/recvmsg/read on a non-blocking end may return, the data
+// it must carry and its control messages (SCM_RIGHTS, SCM_CREDENTIALS).
+// Follows unix_stream_read_generic, unix_dgram_recvmsg and scm_recv of
+// Linux 6.x, checked on this machine's kernel (6.18).
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "harness/model/model.h"
 #include "harness/model/model_internal.h"
 
@@ -16,6 +20,15 @@ namespace sockspec::model {
 using internal::Allowed;
 using internal::CheckContent;
 using internal::Divergence;
+
+namespace {
+
+// sizeof(struct cmsghdr), CMSG_LEN(sizeof(struct ucred)) and its CMSG_SPACE.
+constexpr int kCmsgHdr = 16;
+constexpr int kCredsLen = 28;
+constexpr int kCredsSpace = 32;
+
+}  // namespace
 
 absl::Status Model::CheckRead(const ModelOp& op, const Observed& obs) {
   return type_ == SockType::kStream ? CheckStreamRead(op, obs)
@@ -31,6 +44,115 @@ void Model::ConsumeStream(Direction& d, size_t n) {
   }
 }
 
+size_t Model::StreamReadLen(const ModelOp& op, int* rights) const {
+  const Direction& d = dirs_[1 - op.end];
+  const bool peek = op.flags & MSG_PEEK;
+  const bool passcred = ends_[op.end].passcred;
+  *rights = -1;
+  size_t got = 0;
+  for (size_t i = 0; i < d.queue.size(); ++i) {
+    const Chunk& c = d.queue[i];
+    // With SO_PASSCRED a read never glues skbs of different credentials.
+    if (passcred && c.creds != d.queue.front().creds) break;
+    const uint64_t from = std::max(d.next_read, c.offset);
+    got += std::min<size_t>(c.offset + c.len - from, op.size - got);
+    // An skb with fds ends the read, after its bytes.
+    if (c.rights > 0) {
+      *rights = static_cast<int>(i);
+      break;
+    }
+    // A read stops once its size is filled; a MSG_PEEK walks on through the
+    // queue (copying nothing more) to the next skb with fds.
+    if (!peek && got == op.size) break;
+  }
+  return got;
+}
+
+Observed Model::Ancillary(const ModelOp& op, const Chunk* from, Creds creds) {
+  Observed a;
+  if (op.call != IoCall::kMsg) return a;
+  const int nfds = from != nullptr ? from->rights : 0;
+  if (op.control == 0) {
+    // scm_recv with no msg_control: whatever would arrive is MSG_CTRUNC.
+    if (creds != Creds::kNone || nfds > 0) a.msg_flags |= MSG_CTRUNC;
+    return a;
+  }
+  int space = op.control;
+  if (creds != Creds::kNone) {
+    // put_cmsg: too small for a header gets nothing, else the message cut
+    // to the space.
+    if (space < kCmsgHdr) {
+      a.msg_flags |= MSG_CTRUNC;
+    } else {
+      a.creds_len = std::min(space, kCredsLen) - kCmsgHdr;
+      a.creds = a.creds_len < 12 ? Creds::kCut : creds;
+      if (a.creds_len < 12) a.msg_flags |= MSG_CTRUNC;
+      space -= std::min(space, kCredsSpace);
+    }
+  }
+  if (nfds > 0) {
+    // scm_detach_fds installs as many fds as fit and drops the rest.
+    const int fit = space > kCmsgHdr ? (space - kCmsgHdr) / 4 : 0;
+    a.nfds = std::min(nfds, fit);
+    if (a.nfds < nfds) a.msg_flags |= MSG_CTRUNC;
+    for (int i = 0; i < a.nfds; ++i) {
+      a.fd_tokens[i] = static_cast<uint8_t>(RightsToken(from->offset, i));
+    }
+  }
+  return a;
+}
+
+Observed Model::ExpectedAncillary(const ModelOp& op, ssize_t ret) const {
+  const Direction& d = dirs_[1 - op.end];
+  const bool passcred = ends_[op.end].passcred;
+  if (ret < 0 || (op.call == IoCall::kPlain && op.size == 0)) return Observed();
+  const Chunk* from = nullptr;
+  Creds creds = Creds::kNone;
+  int trunc = 0;
+  if (type_ == SockType::kStream) {
+    if (d.unread > 0) {
+      int rights = -1;
+      StreamReadLen(op, &rights);
+      if (rights >= 0) from = &d.queue[static_cast<size_t>(rights)];
+      if (passcred) creds = d.queue.front().creds ? Creds::kSelf : Creds::kNobody;
+    } else if (passcred) {
+      // An EOF read still passes its (empty) credentials: pid 0, uid 0, gid 0.
+      creds = Creds::kZero;
+    }
+  } else if (!d.queue.empty() && !ends_[op.end].reset) {
+    from = &d.queue.front();
+    if (passcred) creds = from->creds ? Creds::kSelf : Creds::kNobody;
+    if (std::min(op.size, from->len) < from->len) trunc = MSG_TRUNC;
+  }
+  Observed a = Ancillary(op, from != nullptr && from->rights > 0 ? from : nullptr,
+                         creds);
+  a.msg_flags |= trunc;
+  return a;
+}
+
+absl::Status Model::CheckAncillary(const ModelOp& op, const Observed& obs,
+                                   const std::string& why) const {
+  if (op.call != IoCall::kMsg) return absl::OkStatus();
+  const Observed want = ExpectedAncillary(op, obs.ret);
+  if (obs.msg_flags == want.msg_flags && SameAncillary(obs, want)) {
+    return absl::OkStatus();
+  }
+  std::vector<std::string> reasons;
+  if (!why.empty()) reasons.push_back(why);
+  if (op.control > 0 || ends_[op.end].passcred || want.nfds > 0 ||
+      obs.nfds > 0 || (want.msg_flags & MSG_CTRUNC)) {
+    reasons.push_back(absl::StrCat("control buffer ", op.control,
+                                   ", SO_PASSCRED ",
+                                   ends_[op.end].passcred ? 1 : 0));
+  }
+  return Divergence(
+      op, absl::StrCat("expected msg_flags ", MsgFlagsString(want.msg_flags),
+                       AncillaryString(want),
+                       reasons.empty() ? "" : " (", absl::StrJoin(reasons, "; "),
+                       reasons.empty() ? "" : ")", ", got ",
+                       MsgFlagsString(obs.msg_flags), AncillaryString(obs)));
+}
+
 absl::Status Model::CheckStreamRead(const ModelOp& op, const Observed& obs) {
   End& me = ends_[op.end];
   const int writer = 1 - op.end;
@@ -38,14 +160,15 @@ absl::Status Model::CheckStreamRead(const ModelOp& op, const Observed& obs) {
   const bool peek = op.flags & MSG_PEEK;
   Allowed allowed;
   size_t want = 0;
+  int rights = -1;
   const char* why = "";
   if (op.call == IoCall::kPlain && op.size == 0) {
     // sock_read_iter returns 0 for an empty read without looking.
     allowed.Count(0, 0);
   } else if (d.unread > 0) {
-    // All queued bytes come from one writer with the same credentials, so a
-    // read gathers across skbs up to the size (MSG_TRUNC has no effect).
-    want = std::min(op.size, d.unread);
+    // A read gathers across skbs up to the size (MSG_TRUNC has no effect),
+    // but not past one with fds nor, under SO_PASSCRED, across credentials.
+    want = StreamReadLen(op, &rights);
     allowed.Count(want, want);
   } else if (me.reset) {
     allowed.Error(ECONNRESET);
@@ -59,13 +182,15 @@ absl::Status Model::CheckStreamRead(const ModelOp& op, const Observed& obs) {
   }
   absl::Status s = allowed.Judge(op, obs, [&]() -> std::string {
     if (d.unread == 0) return why;
-    return absl::StrFormat("%d bytes are queued from %c", d.unread,
-                           EndName(writer));
+    return absl::StrFormat("%d bytes are queued from %c%s", d.unread,
+                           EndName(writer),
+                           rights >= 0 ? ", the read ends at the skb with fds"
+                                       : "");
   });
   if (!s.ok()) return s;
-  if (op.call == IoCall::kMsg && obs.ret >= 0 && obs.msg_flags != 0) {
-    return Divergence(op, absl::StrCat("expected msg_flags 0, got ",
-                                       MsgFlagsString(obs.msg_flags)));
+  if (obs.ret >= 0) {
+    s = CheckAncillary(op, obs, "");
+    if (!s.ok()) return s;
   }
   if (obs.ret < 0) {
     if (obs.err == ECONNRESET) me.reset = false;  // sock_error clears it
@@ -76,9 +201,13 @@ absl::Status Model::CheckStreamRead(const ModelOp& op, const Observed& obs) {
   if (!peek) {
     // MSG_WAITALL short of its target checks sk_err after the queue runs
     // dry, and so consumes a pending ECONNRESET while returning data.
-    if ((op.flags & MSG_WAITALL) && want > 0 && want < op.size) {
+    if ((op.flags & MSG_WAITALL) && want > 0 && want < op.size &&
+        want == d.unread && rights < 0) {
       me.reset = false;
     }
+    // The fds leave with the read (unix_detach_fds), even if bytes of their
+    // skb stay queued.
+    if (rights >= 0) d.queue[static_cast<size_t>(rights)].rights = 0;
     ConsumeStream(d, want);
   }
   return absl::OkStatus();
@@ -128,22 +257,15 @@ absl::Status Model::CheckDgramRead(const ModelOp& op, const Observed& obs) {
     if (obs.err == ECONNRESET) me.reset = false;
     return absl::OkStatus();
   }
-  if (msg == nullptr) {
-    if (op.call == IoCall::kMsg && obs.msg_flags != 0) {
-      return Divergence(op, absl::StrCat("expected msg_flags 0, got ",
-                                         MsgFlagsString(obs.msg_flags)));
-    }
-    return absl::OkStatus();
-  }
+  // msg_flags: MSG_TRUNC when the datagram did not fit, MSG_CTRUNC when its
+  // control messages did not.
+  s = CheckAncillary(
+      op, obs,
+      msg == nullptr ? std::string()
+                     : absl::StrFormat("a %d-byte datagram into %d bytes",
+                                       msg->len, op.size));
+  if (!s.ok() || msg == nullptr) return s;
   const size_t copied = std::min(op.size, msg->len);
-  const int want_flags = copied < msg->len ? MSG_TRUNC : 0;
-  if (op.call == IoCall::kMsg && obs.msg_flags != want_flags) {
-    return Divergence(
-        op, absl::StrFormat("expected msg_flags %s (a %d-byte datagram into "
-                            "%d bytes), got %s",
-                            MsgFlagsString(want_flags), msg->len, op.size,
-                            MsgFlagsString(obs.msg_flags)));
-  }
   s = CheckContent(op, writer, msg->offset, obs.data.subspan(0, copied));
   if (!s.ok()) return s;
   if (!peek) {

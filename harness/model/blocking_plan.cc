@@ -90,6 +90,7 @@ class Builder {
       case OpKind::kGetError:  // version-2 reads of state: not planned here
       case OpKind::kInq:       // (ops_fuzzer's in-process run judges them)
       case OpKind::kSetPasscred:  // version 3: likewise
+      case OpKind::kSetPeekOff:
       case OpKind::kEpoll:
       case OpKind::kGetOpt:
         break;

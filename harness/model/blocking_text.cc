@@ -38,6 +38,7 @@ Call CallOf(const ModelOp& op) {
     case OpKind::kInq: return Call::kIoctl;
     // Version 3's operations are not planned (blocking_plan.cc Take).
     case OpKind::kSetPasscred: return Call::kSetsockopt;
+    case OpKind::kSetPeekOff: return Call::kSetsockopt;
     case OpKind::kEpoll: return Call::kPoll;
     case OpKind::kGetOpt: return Call::kGetsockopt;
   }
@@ -104,6 +105,7 @@ std::string BlockingStepText(const ModelOp& op, const std::string& payload) {
     case OpKind::kInq:
       return absl::StrCat("ioctl(", fd, ", SIOCINQ)");
     case OpKind::kSetPasscred:
+    case OpKind::kSetPeekOff:
     case OpKind::kEpoll:
     case OpKind::kGetOpt:
       return op.ToString();  // not planned (blocking_plan.cc Take)

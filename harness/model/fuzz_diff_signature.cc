@@ -49,6 +49,8 @@ std::string OpName(const ModelOp& op) {
       return "ioctl[SIOCINQ]";
     case OpKind::kSetPasscred:
       return "setsockopt[SO_PASSCRED]";
+    case OpKind::kSetPeekOff:
+      return "setsockopt[SO_PEEK_OFF]";
     case OpKind::kEpoll:
       return "epoll_wait";
     case OpKind::kGetOpt:
@@ -93,6 +95,7 @@ std::string AnswerClass(const OpsProgram& program, const ModelOp& op,
     case OpKind::kGetOpt:
       return "value";
     case OpKind::kSetPasscred:
+    case OpKind::kSetPeekOff:
     case OpKind::kEpoll:
     case OpKind::kShutdown:
     case OpKind::kClose:

@@ -286,6 +286,10 @@ Observed ExecuteOp(const ModelOp& op, int fd, const uint8_t* wdata,
       obs.ret = setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &op.value,
                            sizeof op.value);
       break;
+    case OpKind::kSetPeekOff:
+      obs.ret = setsockopt(fd, SOL_SOCKET, SO_PEEK_OFF, &op.value,
+                           sizeof op.value);
+      break;
     case OpKind::kEpoll: {
       const int ep = epoll_create1(EPOLL_CLOEXEC);
       if (ep < 0) {

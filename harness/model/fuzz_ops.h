@@ -45,10 +45,11 @@ constexpr size_t kMaxOpSize = 65535u << 3;
 //   4 setsockopt SO_SNDBUF: U16 (x4)        5 close
 // and, from version 2 on,
 //   6 getsockopt SO_ERROR                   7 ioctl SIOCINQ
-// and, from version 3 on (codes 8 to 15; 13 to 15 are unused so far),
+// and, from version 3 on (codes 8 to 15; 14 and 15 are unused so far),
 //   8 sendmsg with SCM_RIGHTS: s, f, n      9 recvmsg with a control buffer: SIZE, f, c
 //  10 setsockopt SO_PASSCRED: v             11 epoll_wait of the end (level-triggered)
 //  12 getsockopt: o (% 6: SO_SNDBUF, SO_RCVBUF, SO_TYPE, SO_PASSCRED, SO_PEEK_OFF, SO_DOMAIN)
+//  13 setsockopt SO_PEEK_OFF: I16 (little-endian, signed)
 // where s is a size byte (0..255, so a stream write is one skb), n passes
 // 1 + n % 4 fds (the FdTokens), c is the control buffer's length in bytes
 // (0: NULL), v & 1 the value;

@@ -39,9 +39,10 @@ enum OpCode : uint8_t {
   kCodePasscred = 10,     // version 3
   kCodeEpoll = 11,        // version 3
   kCodeGetOpt = 12,       // version 3
+  kCodePeekOff = 13,      // version 3
 };
-// Version 3 holds codes 8 to 15; 13 to 15 are not defined yet and skipped.
-constexpr uint8_t kOpCodesInVersion[] = {6, 6, 8, 13};
+// Version 3 holds codes 8 to 15; 14 and 15 are not defined yet and skipped.
+constexpr uint8_t kOpCodesInVersion[] = {6, 6, 8, 14};
 
 ModelOp DecodeWrite(FuzzInput& in, int end) {
   const size_t size = in.Size();
@@ -181,6 +182,9 @@ OpsProgram DecodeVersion1(absl::Span<const uint8_t> data, int version) {
       case kCodeEpoll:
         op = ModelOp::Epoll(end);
         break;
+      case kCodePeekOff:
+        op = ModelOp::SetPeekOff(end, static_cast<int16_t>(a.U16()));
+        break;
       case kCodeGetOpt:
         op = ModelOp::GetOpt(end,
                              static_cast<model::SockOpt>(a.Byte() % model::kSockOpts));
@@ -280,6 +284,13 @@ std::vector<uint8_t> EncodeOps(const OpsProgram& program) {
         code = kCodeGetOpt;
         args.push_back(static_cast<uint8_t>(op.value));
         break;
+      case OpKind::kSetPeekOff: {
+        code = kCodePeekOff;
+        const uint16_t v = static_cast<uint16_t>(std::clamp(op.value, -32768, 32767));
+        args.push_back(static_cast<uint8_t>(v & 0xff));
+        args.push_back(static_cast<uint8_t>(v >> 8));
+        break;
+      }
       case OpKind::kShutdown:
         code = kCodeShutdown;
         args.push_back(static_cast<uint8_t>(op.how));

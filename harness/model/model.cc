@@ -53,6 +53,8 @@ absl::Status Model::Check(const ModelOp& op, const Observed& observed) {
       return CheckPoll(op, observed);
     case OpKind::kGetOpt:
       return CheckGetOpt(op, observed);
+    case OpKind::kSetPeekOff:
+      return CheckSetPeekOff(op, observed);
   }
   return absl::InvalidArgumentError("unknown operation");
 }

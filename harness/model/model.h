@@ -78,6 +78,10 @@ class Model {
   // `reader` returns (a datagram's first byte): a correct read returns
   // PatternByte(1 - reader, NextReadOffset(reader) + i).
   uint64_t NextReadOffset(int reader) const;
+  // The stream offset, in the peer's bytes, of the data read `op` returns:
+  // NextReadOffset, or for a MSG_PEEK under SO_PEEK_OFF the data that far
+  // in (a datagram's first byte past the offset).
+  uint64_t ReadOffset(const ModelOp& op) const;
 
   // The answers Check would accept for `op` now, found by judging candidate
   // results on copies of this model (model_allowed.cc): errnos, counts (a
@@ -102,6 +106,7 @@ class Model {
     size_t skbs;     // upper bound on the skbs it took (stream)
     int rights = 0;  // fds passed with it (tokens RightsToken(offset, i))
     bool creds = false;  // it carries this process's credentials
+    bool peeked = false;  // a MSG_PEEK returned it (matters at length 0)
   };
   struct Direction {
     std::deque<Chunk> queue;
@@ -117,6 +122,7 @@ class Model {
     bool disconnected = false;  // DGRAM: the peer pointer was dropped
     int sndbuf = 0;
     bool passcred = false;  // SO_PASSCRED
+    int peek_off = -1;      // SO_PEEK_OFF; below 0 no offset
   };
 
   absl::Status CheckWrite(const ModelOp& op, const Observed& obs);
@@ -133,11 +139,18 @@ class Model {
   absl::Status CheckInq(const ModelOp& op, const Observed& obs);
   absl::Status CheckSetPasscred(const ModelOp& op, const Observed& obs);
   absl::Status CheckGetOpt(const ModelOp& op, const Observed& obs);
+  absl::Status CheckSetPeekOff(const ModelOp& op, const Observed& obs);
 
-  // Stream: how many bytes a read of `op` takes, and the index in the queue
-  // of the chunk whose fds it receives (-1: none), by
+  // The bytes a MSG_PEEK of `op` skips under SO_PEEK_OFF (0 otherwise).
+  size_t PeekSkip(const ModelOp& op) const;
+  // Stream: how many bytes a read of `op` takes from PeekSkip on, the index
+  // in the queue of the chunk whose fds it receives (-1: none) and of the
+  // chunk it starts in (whose credentials it gets), by
   // unix_stream_read_generic's walk of the queue.
-  size_t StreamReadLen(const ModelOp& op, int* rights) const;
+  size_t StreamReadLen(const ModelOp& op, int* rights, int* head) const;
+  // Datagrams: the index of the message a read of `op` returns (-1: none)
+  // and the bytes of it skipped (__skb_try_recv_from_queue's peek offset).
+  int DgramPick(const ModelOp& op, size_t* skip) const;
   // What a recvmsg of `op` that received the fds of `from` (or none) and
   // credentials `creds` reports: MSG_CTRUNC in msg_flags, the fds and the
   // credentials that fit its control buffer (scm_recv, put_cmsg,

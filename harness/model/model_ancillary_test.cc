@@ -152,6 +152,56 @@ TEST(ModelCreds, CredentialsCutByTheBufferAreShortAndSetCtrunc) {
   EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 10, 0, 20), r.obs).ok());
 }
 
+TEST(ModelPeekOff, AStreamPeekStartsAtTheOffsetAndMovesIt) {
+  Model m(SockType::kStream);
+  Send(m, 3);
+  Send(m, 4);
+  ASSERT_TRUE(m.Check(ModelOp::SetPeekOff(kB, 2), Ok()).ok());
+  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 2, MSG_PEEK, 64), Read(2, 2).obs).ok());
+  Observed off;
+  off.value = 4;
+  EXPECT_TRUE(m.Check(ModelOp::GetOpt(kB, SockOpt::kPeekOff), off).ok());
+  // A read of 3 moves it back by 3, to 1.
+  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 3, 0, 64), Read(0, 3).obs).ok());
+  off.value = 1;
+  EXPECT_TRUE(m.Check(ModelOp::GetOpt(kB, SockOpt::kPeekOff), off).ok());
+  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 10, MSG_PEEK, 64), Read(4, 3).obs).ok());
+}
+
+TEST(ModelPeekOff, APeekPastTheQueuedBytesIsEagain) {
+  Model m(SockType::kStream);
+  Send(m, 3);
+  ASSERT_TRUE(m.Check(ModelOp::SetPeekOff(kB, 3), Ok()).ok());
+  Observed eagain;
+  eagain.ret = -1;
+  eagain.err = EAGAIN;
+  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 10, MSG_PEEK, 64), eagain).ok());
+}
+
+TEST(ModelPeekOff, ADatagramPeekSkipsWholeMessagesAndAPeekedEmptyOne) {
+  // __skb_try_recv_from_queue: a zero-length datagram peeked before is
+  // skipped once SO_PEEK_OFF is set, even at offset 0.
+  Model m(SockType::kDgram);
+  Send(m, 0);
+  Send(m, 2);
+  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 5, MSG_PEEK, 64), Read(0, 0).obs).ok());
+  ASSERT_TRUE(m.Check(ModelOp::SetPeekOff(kB, 0), Ok()).ok());
+  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 1, MSG_PEEK, 64),
+                      Read(0, 1, {}, Creds::kNone, MSG_TRUNC).obs).ok());
+  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 5, MSG_PEEK, 64), Read(1, 1).obs).ok());
+}
+
+TEST(ModelPeekOff, ANegativeOffsetIsNoOffsetAndReadsBackAsSet) {
+  Model m(SockType::kSeqpacket);
+  Send(m, 3);
+  ASSERT_TRUE(m.Check(ModelOp::SetPeekOff(kB, -7), Ok()).ok());
+  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 5, MSG_PEEK, 64), Read(0, 3).obs).ok());
+  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 5, MSG_PEEK, 64), Read(0, 3).obs).ok());
+  Observed off;
+  off.value = -7;
+  EXPECT_TRUE(m.Check(ModelOp::GetOpt(kB, SockOpt::kPeekOff), off).ok());
+}
+
 TEST(ModelEpoll, ReportsWhatPollReports) {
   Model m(SockType::kStream);
   Observed o;

@@ -131,6 +131,12 @@ ModelOp ModelOp::GetOpt(int end, SockOpt opt) {
   return op;
 }
 
+ModelOp ModelOp::SetPeekOff(int end, int value) {
+  ModelOp op = SetPasscred(end, value);
+  op.kind = OpKind::kSetPeekOff;
+  return op;
+}
+
 int SockOptValue(SockOpt opt) {
   switch (opt) {
     case SockOpt::kSndbuf:
@@ -286,6 +292,8 @@ std::string ModelOp::ToString() const {
       return absl::StrCat("ioctl(", e, ", SIOCINQ)");
     case OpKind::kSetPasscred:
       return absl::StrCat("setsockopt(", e, ", SO_PASSCRED, ", value, ")");
+    case OpKind::kSetPeekOff:
+      return absl::StrCat("setsockopt(", e, ", SO_PEEK_OFF, ", value, ")");
     case OpKind::kEpoll:
       return absl::StrCat("epoll_wait(", e, ", EPOLLIN|EPOLLOUT|EPOLLRDHUP)");
     case OpKind::kGetOpt:

@@ -34,6 +34,7 @@ enum class OpKind {
   kSetPasscred,  // setsockopt(SO_PASSCRED, value)
   kEpoll,     // epoll_wait(timeout 0) of a level-triggered epoll set of the end
   kGetOpt,    // getsockopt(SOL_SOCKET, option): an option read back
+  kSetPeekOff,  // setsockopt(SO_PEEK_OFF, value)
 };
 
 // The options kGetOpt reads back (ModelOp::value is one of these).
@@ -76,7 +77,7 @@ struct ModelOp {
   int flags = 0;              // kWrite, kRead: MSG_* flags
   IoCall call = IoCall::kMsg;  // kWrite, kRead
   int how = 0;                // kShutdown: SHUT_RD, SHUT_WR or SHUT_RDWR
-  int value = 0;  // kSetSndbuf, kSetPasscred: the value; kGetOpt: a SockOpt
+  int value = 0;  // kSetSndbuf, kSetPasscred, kSetPeekOff: the value; kGetOpt: a SockOpt
   // kRead: made on a blocking socket without MSG_DONTWAIT (blocking_fuzzer;
   // ops_fuzzer's sockets are non-blocking): where a non-blocking read fails
   // EAGAIN this one sleeps, and a few answers differ (model_read.cc).
@@ -103,6 +104,7 @@ struct ModelOp {
   static ModelOp SetPasscred(int end, int value);
   static ModelOp Epoll(int end);
   static ModelOp GetOpt(int end, SockOpt opt);
+  static ModelOp SetPeekOff(int end, int value);
 
   // "sendmsg(a, 100, MSG_DONTWAIT|MSG_NOSIGNAL)", "shutdown(b, SHUT_WR)".
   std::string ToString() const;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The oracle's own test: with SOCKSPEC_CORRUPT set, ops_fuzzer corrupts one
 # result per input (a dropped byte, two swapped bytes, a wrong errno, a wrong
-# SO_ERROR or SIOCINQ value) and must abort with a trace naming the divergence.
+# SO_ERROR, SIOCINQ or other option value, a received fd or credentials
+# named wrong) and must abort with a trace naming the divergence.
 #   corrupt_test.sh REPLAYER FUZZER CORPUS
 # REPLAYER replays CORPUS (any build). FUZZER is :ops_fuzzer: under
 # --config=fuzz it is libFuzzer, which must find the fault from an empty
@@ -28,7 +29,7 @@ expect_caught() {  # MODE OUTPUT STATUS
 
 out=$("$replayer" "$corpus" 2>&1) || fail "clean replay failed: $out"
 
-for mode in drop-byte swap-bytes wrong-errno wrong-value; do
+for mode in drop-byte swap-bytes wrong-errno wrong-value wrong-fd; do
   out=$(SOCKSPEC_CORRUPT=$mode "$replayer" "$corpus" 2>&1)
   expect_caught "$mode (replay)" "$out" $?
   echo "$mode: caught on replay"
@@ -36,7 +37,9 @@ done
 out=$(SOCKSPEC_CORRUPT=drop-byte "$replayer" "$corpus" 2>&1)
 grep -q 'expected' <<< "$out" || fail "drop-byte: no reason given: $out"
 out=$(SOCKSPEC_CORRUPT=wrong-value "$replayer" "$corpus" 2>&1)
-grep -qE 'expected (SO_ERROR|SIOCINQ) ' <<< "$out" || fail "wrong-value: no reason given: $out"
+grep -qE 'expected (SO_[A-Z_]+|SIOCINQ) ' <<< "$out" || fail "wrong-value: no reason given: $out"
+out=$(SOCKSPEC_CORRUPT=wrong-fd "$replayer" "$corpus" 2>&1)
+grep -qE 'expected msg_flags .*(rights|cred)\(' <<< "$out" || fail "wrong-fd: no reason given: $out"
 
 out=$(SOCKSPEC_CORRUPT=no-such-fault "$replayer" "$corpus" 2>&1)
 [[ $? == 2 ]] || fail "an unknown SOCKSPEC_CORRUPT must exit 2: $out"

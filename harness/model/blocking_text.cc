@@ -37,6 +37,11 @@ Call CallOf(const ModelOp& op) {
     case OpKind::kPoll: return Call::kPoll;
     case OpKind::kGetError: return Call::kGetsockopt;
     case OpKind::kInq: return Call::kIoctl;
+    // Version 3's operations are not planned (blocking_plan.cc Take).
+    case OpKind::kSetPasscred: return Call::kSetsockopt;
+    case OpKind::kSetPeekOff: return Call::kSetsockopt;
+    case OpKind::kEpoll: return Call::kPoll;
+    case OpKind::kGetOpt: return Call::kGetsockopt;
   }
   return Call::kPoll;
 }
@@ -115,6 +120,11 @@ std::string BlockingStepText(const ModelOp& op, const std::string& payload) {
       return absl::StrCat("getsockopt(", fd, ", SOL_SOCKET, SO_ERROR)");
     case OpKind::kInq:
       return absl::StrCat("ioctl(", fd, ", SIOCINQ)");
+    case OpKind::kSetPasscred:
+    case OpKind::kSetPeekOff:
+    case OpKind::kEpoll:
+    case OpKind::kGetOpt:
+      return op.ToString();  // not planned (blocking_plan.cc Take)
   }
   return "";
 }

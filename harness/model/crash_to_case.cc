@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "harness/os/fd.h"
 #include "harness/model/fuzz_diff.h"
 #include "harness/model/fuzz_ops.h"
@@ -62,26 +63,117 @@ std::string Data(int writer, uint64_t offset, size_t n) {
   return absl::StrCat(PayloadName(writer), "[", offset, ":", offset + n, "]");
 }
 
+// The case's name for fd token `t` (model::RightsToken): the read end of a
+// pipe the prologue opens.
+std::string TokenName(int t) { return absl::StrCat("t", t); }
+
 std::string Call(const ModelOp& op, uint64_t offset) {
   const char e = EndName(op.end);
   const std::string flags = MsgFlagsString(op.flags);
   if (op.kind == OpKind::kWrite) {
     const std::string data = Data(op.end, offset, op.size);
     if (op.call == IoCall::kPlain) return absl::StrFormat("write(%c, %s)", e, data);
-    return absl::StrFormat("%s(%c, %s, %s)",
+    std::string rights;
+    if (op.rights > 0) {
+      std::vector<std::string> names;
+      for (int i = 0; i < op.rights; ++i) {
+        names.push_back(TokenName(model::RightsToken(offset, i)));
+      }
+      rights = absl::StrCat(", rights(", absl::StrJoin(names, ", "), ")");
+    }
+    return absl::StrFormat("%s(%c, %s, %s%s)",
                            op.call == IoCall::kSend ? "send" : "sendmsg", e,
-                           data, flags);
+                           data, flags, rights);
   }
   if (op.call == IoCall::kPlain) return absl::StrFormat("read(%c, %d)", e, op.size);
-  return absl::StrFormat("%s(%c, %d, %s)",
+  return absl::StrFormat("%s(%c, %d, %s%s)",
                          op.call == IoCall::kSend ? "recv" : "recvmsg", e,
-                         op.size, flags);
+                         op.size, flags,
+                         op.control > 0 ? absl::StrCat(", control=", op.control)
+                                        : std::string());
+}
+
+// "EPOLLIN|EPOLLOUT", or "0".
+std::string EpollEventsString(short events) {
+  const std::string poll = PollEventsString(events);
+  if (poll == "0") return poll;
+  return absl::StrCat("E", absl::StrJoin(absl::StrSplit(poll, '|'), "|E"));
+}
+
+// A received fd's name: g1, g2... in the order the case receives them.
+std::string ReceivedName(int n) { return absl::StrCat("g", n); }
+
+// The control messages of a read's answer, binding received fds to the
+// names from `*received` on.
+std::string AncillaryAnswer(const Observed& o, int* received) {
+  std::string s;
+  if (o.nfds > 0) {
+    std::vector<std::string> fds;
+    for (int i = 0; i < o.nfds && i < model::kMaxRights; ++i) {
+      fds.push_back(absl::StrCat(ReceivedName(++*received), "=",
+                                 o.fd_tokens[i] < model::kFdTokens
+                                     ? TokenName(o.fd_tokens[i])
+                                     : std::string("t?")));
+    }
+    absl::StrAppend(&s, " rights(", absl::StrJoin(fds, ", "), ")");
+  }
+  switch (o.creds) {
+    case model::Creds::kNone:
+      break;
+    case model::Creds::kSelf:
+      absl::StrAppend(&s, " cred(P)");
+      break;
+    case model::Creds::kNobody:
+      absl::StrAppend(&s, " cred(pid=0, uid=65534, gid=65534)");
+      break;
+    case model::Creds::kZero:
+      absl::StrAppend(&s, " cred(pid=0, uid=0, gid=0)");
+      break;
+    case model::Creds::kOther:
+    case model::Creds::kCut:
+      // Cut short: its length. Someone else's (only a guest's answer can
+      // be): the record keeps no ids, so its length too, which the harness
+      // rejects for a whole message until the ids are written in.
+      absl::StrAppend(&s, " cmsg(SOL_SOCKET, SCM_CREDENTIALS, bytes=", o.creds_len, ")");
+      break;
+  }
+  return s;
+}
+
+// getsockopt's value in the shape the case language reads it.
+std::string OptAnswer(const ModelOp& op, int value) {
+  switch (static_cast<model::SockOpt>(op.value)) {
+    case model::SockOpt::kType:
+      for (SockType t : {SockType::kStream, SockType::kDgram, SockType::kSeqpacket}) {
+        if (SockTypeValue(t) == value) return SockTypeName(t);
+      }
+      break;
+    case model::SockOpt::kDomain:
+      if (value == AF_UNIX) return "AF_UNIX";
+      break;
+    case model::SockOpt::kSndbuf:
+    case model::SockOpt::kRcvbuf:
+    case model::SockOpt::kPasscred:
+    case model::SockOpt::kPeekOff:
+      break;
+  }
+  return absl::StrCat(value);
 }
 
 // One answer in the case language. `max_ret` > ret makes a write's range.
+// Fds a read receives are bound to names from `*received` on (nullptr: a
+// counter of its own).
 std::string Answer(const ModelOp& op, uint64_t offset, const Observed& o,
-                   ssize_t max_ret) {
+                   ssize_t max_ret, int* received = nullptr) {
+  int own = 0;
+  if (received == nullptr) received = &own;
   if (op.kind == OpKind::kPoll) return PollEventsString(o.revents);
+  if (op.kind == OpKind::kEpoll) {
+    return o.revents == 0 ? "0"
+                          : absl::StrCat("events(", std::string(1, EndName(op.end)), "=",
+                                         EpollEventsString(o.revents), ")");
+  }
+  if (op.kind == OpKind::kGetOpt && o.ret == 0) return OptAnswer(op, o.value);
   if (o.ret < 0) {
     return absl::StrCat(ErrnoName(o.err), o.sigpipe ? " signal SIGPIPE" : "");
   }
@@ -103,14 +195,21 @@ std::string Answer(const ModelOp& op, uint64_t offset, const Observed& o,
   } else {
     s = absl::StrCat(o.ret, " ", Data(1 - op.end, offset, copied));
   }
-  if (op.call == IoCall::kMsg) absl::StrAppend(&s, " flags ", MsgFlagsString(o.msg_flags));
+  if (op.call == IoCall::kMsg) {
+    absl::StrAppend(&s, " flags ", MsgFlagsString(o.msg_flags),
+                    AncillaryAnswer(o, received));
+  }
   return s;
 }
 
-std::string Answers(const Step& s) {
+std::string Answers(const Step& s, int* received) {
   std::vector<std::string> parts;
+  const int first = *received;
   for (const AllowedResult& a : s.allowed) {
-    parts.push_back(Answer(s.op, s.offset, a.result, a.max_ret));
+    // Each alternative binds the same names.
+    int n = first;
+    parts.push_back(Answer(s.op, s.offset, a.result, a.max_ret, &n));
+    *received = std::max(*received, n);
   }
   return parts.empty() ? "EINVAL  # the model allows nothing" : absl::StrJoin(parts, " or ");
 }
@@ -159,6 +258,12 @@ std::string Covers(SockType type, const Step& s) {
       return "B16";
     case OpKind::kInq:
       return "B49";
+    case OpKind::kSetPasscred:
+    case OpKind::kSetPeekOff:
+    case OpKind::kGetOpt:
+      return "B10";
+    case OpKind::kEpoll:
+      return "B24";
   }
   return "B13";
 }
@@ -212,11 +317,11 @@ absl::StatusOr<Conversion> ProgramToCase(const OpsProgram& program,
       extent[op.end] = std::max(extent[op.end], s.offset + op.size);
       data_total += op.size;
     } else if (op.kind == OpKind::kRead) {
-      s.offset = model.NextReadOffset(op.end);
+      s.offset = model.ReadOffset(op);
     }
     const Model before = model;
     const int fd = op.kind == OpKind::kClose ? fds[op.end].release() : fds[op.end].get();
-    s.obs = ExecuteOp(op, fd, wbuf.data(), rbuf.data());
+    s.obs = ExecuteOp(op, fd, wbuf.data(), rbuf.data(), model.NextWriteOffset(op.end));
     const absl::Status verdict = model.Check(op, s.obs);
     s.obs.data = {};
     if (op.kind == OpKind::kRead && s.obs.ret > 0) {
@@ -291,6 +396,36 @@ absl::StatusOr<Conversion> ProgramToCase(const OpsProgram& program,
   }
   absl::StrAppend(&text, "\nsocketpair(AF_UNIX, ", type, "|SOCK_NONBLOCK) = a, b\n",
                   "peer P holds a, b\n\n");
+  // The fds writes pass are pipes' read ends (fuzz_ops.h FdTokens); each end
+  // that epoll_wait looks at has a level-triggered epoll set of its own.
+  bool token_used[model::kFdTokens] = {};
+  bool epoll_used[2] = {false, false};
+  for (const Step& s : steps) {
+    if (s.op.kind == OpKind::kWrite) {
+      for (int i = 0; i < s.op.rights; ++i) {
+        token_used[model::RightsToken(s.offset, i)] = true;
+      }
+    }
+    if (s.op.kind == OpKind::kEpoll) epoll_used[s.op.end] = true;
+  }
+  bool prologue = false;
+  for (int t = 0; t < model::kFdTokens; ++t) {
+    if (token_used[t]) {
+      absl::StrAppend(&text, "P: pipe() = ", TokenName(t), ", ", TokenName(t), "w\n");
+      prologue = true;
+    }
+  }
+  for (int e = 0; e < 2; ++e) {
+    if (!epoll_used[e]) continue;
+    prologue = true;
+    absl::StrAppendFormat(&text,
+                          "P: epoll_create1(0) = e%c\n"
+                          "P: epoll_ctl(e%c, EPOLL_CTL_ADD, %c, "
+                          "EPOLLIN|EPOLLOUT|EPOLLRDHUP) = 0\n",
+                          EndName(e), EndName(e), EndName(e));
+  }
+  if (prologue) absl::StrAppend(&text, "\n");
+  int received = 0;  // fds received so far: g1, g2...
   int line = 1 + static_cast<int>(std::count(text.begin(), text.end(), '\n'));
   const auto emit = [&](const std::string& s) {
     absl::StrAppend(&text, s, "\n");
@@ -302,13 +437,35 @@ absl::StatusOr<Conversion> ProgramToCase(const OpsProgram& program,
     const bool divergent = conv.diverged && i + 1 == steps.size();
     if (divergent) emit(absl::StrCat("# ", fuzzer, " diverged here: ", conv.reason));
     const char e = EndName(op.end);
+    const int received_before = received;
     const std::string result =
-        divergent ? Answers(s) : Answer(op, s.offset, s.obs, s.obs.ret);
+        divergent ? Answers(s, &received)
+                  : Answer(op, s.offset, s.obs, s.obs.ret, &received);
     int at = 0;
     switch (op.kind) {
       case OpKind::kWrite:
       case OpKind::kRead:
         at = emit(absl::StrCat("P: ", Call(op, s.offset), " = ", result));
+        // The fds received are checked; closed again as ops_fuzzer does.
+        for (int g = received_before + 1; !divergent && g <= received; ++g) {
+          emit(absl::StrCat("P: close(", ReceivedName(g), ") = 0"));
+        }
+        break;
+      case OpKind::kSetPasscred:
+        at = emit(absl::StrFormat("P: setsockopt(%c, SOL_SOCKET, SO_PASSCRED, %d) = %s",
+                                  e, op.value, result));
+        break;
+      case OpKind::kSetPeekOff:
+        at = emit(absl::StrFormat("P: setsockopt(%c, SOL_SOCKET, SO_PEEK_OFF, %d) = %s",
+                                  e, op.value, result));
+        break;
+      case OpKind::kEpoll:
+        at = emit(absl::StrFormat("P: epoll_wait(e%c, 1, 0) = %s", e, result));
+        break;
+      case OpKind::kGetOpt:
+        at = emit(absl::StrFormat(
+            "P: getsockopt(%c, SOL_SOCKET, %s) = %s", e,
+            model::SockOptName(static_cast<model::SockOpt>(op.value)), result));
         break;
       case OpKind::kShutdown:
         at = emit(absl::StrFormat("P: shutdown(%c, %s) = %s", e,
@@ -380,7 +537,8 @@ absl::StatusOr<Conversion> ProgramToCase(const OpsProgram& program,
                 "wrote", i + 1, copied, EndName(w)));
           }
         }
-        answer = Answer(op, offset, g.obs, g.obs.ret);
+        int guest_received = received_before;
+        answer = Answer(op, offset, g.obs, g.obs.ret, &guest_received);
         host = result;
       }
       if (last || answer != host) {

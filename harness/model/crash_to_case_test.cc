@@ -110,6 +110,29 @@ TEST(CrashToCase, PollShutdownAndSndbufBecomeTheirCalls) {
                                 "POLLIN|POLLOUT|POLLRDHUP\n"));
 }
 
+TEST(CrashToCase, PassedFdsCredentialsEpollAndOptionsBecomeTheirCalls) {
+  // Version 3, STREAM: send(a, 3), sendmsg(a, 2, rights=2),
+  // setsockopt(b, SO_PASSCRED, 1), recvmsg(b, 100, MSG_PEEK, control=64),
+  // epoll_wait(b), getsockopt(b, SO_TYPE).
+  Conversion c = Convert({0xf5, 'S', 'X', 3, 0, 0x00, 2, 3, 0x02, 0x10, 3, 2,
+                          0x02, 1, 0x15, 1, 1, 0x13, 3, 100, 0x01, 64, 0x17,
+                          0, 0x19, 1, 2});
+  EXPECT_FALSE(c.diverged) << c.reason;
+  EXPECT_THAT(c.text, HasSubstr("P: pipe() = t3, t3w\nP: pipe() = t4, t4w\n"
+                                "P: epoll_create1(0) = eb\n"
+                                "P: epoll_ctl(eb, EPOLL_CTL_ADD, b, "
+                                "EPOLLIN|EPOLLOUT|EPOLLRDHUP) = 0\n"));
+  // Sent before SO_PASSCRED: the credentials of no one.
+  EXPECT_THAT(c.text,
+              HasSubstr("P: sendmsg(a, from_a[3:5], MSG_NOSIGNAL, rights(t3, t4)) = 2\n"
+                        "P: setsockopt(b, SOL_SOCKET, SO_PASSCRED, 1) = 0\n"
+                        "P: recvmsg(b, 100, MSG_PEEK, control=64) = from_a[0:5] flags 0 "
+                        "rights(g1=t3, g2=t4) cred(pid=0, uid=65534, gid=65534)\n"
+                        "P: close(g1) = 0\nP: close(g2) = 0\n"
+                        "P: epoll_wait(eb, 1, 0) = events(b=EPOLLIN|EPOLLOUT)\n"
+                        "P: getsockopt(b, SOL_SOCKET, SO_TYPE) = SOCK_STREAM\n"));
+}
+
 TEST(CrashToCase, ATruncatedDatagramShowsItsLengthAndMsgTrunc) {
   // DGRAM: a sends 10; recvmsg(b, 4, 0) then, after another 10,
   // recvmsg(b, 4, MSG_TRUNC) which returns the real length.

@@ -85,6 +85,10 @@ Observed OpRecord::ToObserved() const {
   o.revents = revents;
   o.sndbuf = sndbuf;
   o.value = value;
+  o.nfds = nfds;
+  o.creds = static_cast<model::Creds>(creds);
+  o.creds_len = creds_len;
+  for (int i = 0; i < model::kMaxRights; ++i) o.fd_tokens[i] = fd_tokens[i];
   return o;
 }
 
@@ -134,7 +138,7 @@ absl::Status RecordOps(const OpsProgram& program, Corruption corruption,
     }
     const int fd = op.kind == OpKind::kClose ? fds[op.end].release()
                                              : fds[op.end].get();
-    Observed obs = ExecuteOp(op, fd, wbuf.data(), rbuf.data());
+    Observed obs = ExecuteOp(op, fd, wbuf.data(), rbuf.data(), written[op.end]);
     CorruptObserved(corruption, op, obs, rbuf.data(), corrupted);
     if (op.kind == OpKind::kWrite && obs.ret > 0) written[op.end] += obs.ret;
     OpRecord r;
@@ -147,6 +151,10 @@ absl::Status RecordOps(const OpsProgram& program, Corruption corruption,
     r.sigpipe = obs.sigpipe ? 1 : 0;
     r.data_len = obs.data.size();
     r.data_hash = DataHash(obs.data);
+    r.nfds = static_cast<uint8_t>(std::min(obs.nfds, 255));
+    r.creds = static_cast<uint8_t>(obs.creds);
+    r.creds_len = static_cast<uint8_t>(obs.creds_len);
+    for (int i = 0; i < model::kMaxRights; ++i) r.fd_tokens[i] = obs.fd_tokens[i];
     out.push_back(r);
   }
   return absl::OkStatus();

@@ -46,6 +46,12 @@ struct OpRecord {
   uint32_t pad2 = 0;  // no padding byte is left unset: records compare bytewise
   uint64_t data_len = 0;
   uint64_t data_hash = 0;
+  // A recvmsg's control messages (model::Observed): fds as tokens.
+  uint8_t nfds = 0;
+  uint8_t creds = 0;  // model::Creds
+  uint8_t creds_len = 0;
+  uint8_t pad3 = 0;
+  uint8_t fd_tokens[model::kMaxRights] = {};
 
   model::Observed ToObserved() const;
 };

@@ -28,10 +28,12 @@ namespace {
 std::string OpName(const ModelOp& op) {
   switch (op.kind) {
     case OpKind::kWrite:
-      return op.size == 0 ? "write[0 bytes]" : "write";
+      return absl::StrCat(op.size == 0 ? "write[0 bytes]" : "write",
+                          op.rights > 0 ? "[SCM_RIGHTS]" : "");
     case OpKind::kRead:
       return absl::StrCat("read", op.size == 0 ? "[0 bytes]" : "",
-                          (op.flags & MSG_PEEK) ? "[MSG_PEEK]" : "");
+                          (op.flags & MSG_PEEK) ? "[MSG_PEEK]" : "",
+                          op.control > 0 ? "[control]" : "");
     case OpKind::kShutdown:
       return op.how == SHUT_RD   ? "shutdown[SHUT_RD]"
              : op.how == SHUT_WR ? "shutdown[SHUT_WR]"
@@ -46,13 +48,25 @@ std::string OpName(const ModelOp& op) {
       return "getsockopt[SO_ERROR]";
     case OpKind::kInq:
       return "ioctl[SIOCINQ]";
+    case OpKind::kSetPasscred:
+      return "setsockopt[SO_PASSCRED]";
+    case OpKind::kSetPeekOff:
+      return "setsockopt[SO_PEEK_OFF]";
+    case OpKind::kEpoll:
+      return "epoll_wait";
+    case OpKind::kGetOpt:
+      return absl::StrCat("getsockopt[",
+                          model::SockOptName(static_cast<model::SockOpt>(op.value)),
+                          "]");
   }
   return "?";
 }
 
 std::string AnswerClass(const OpsProgram& program, const ModelOp& op,
                         const OpRecord& r, const SideFacts& facts) {
-  if (op.kind == OpKind::kPoll) return PollEventsString(r.revents);
+  if (op.kind == OpKind::kPoll || op.kind == OpKind::kEpoll) {
+    return PollEventsString(r.revents);
+  }
   if (r.ret < 0) {
     return absl::StrCat(ErrnoName(r.err), r.sigpipe ? "+SIGPIPE" : "");
   }
@@ -79,6 +93,11 @@ std::string AnswerClass(const OpsProgram& program, const ModelOp& op,
       return r.value == 0 ? "0" : ErrnoName(r.value);
     case OpKind::kInq:
       return r.value == 0 ? "0" : "bytes";
+    case OpKind::kGetOpt:
+      return "value";
+    case OpKind::kSetPasscred:
+    case OpKind::kSetPeekOff:
+    case OpKind::kEpoll:
     case OpKind::kShutdown:
     case OpKind::kClose:
     case OpKind::kPoll:
@@ -121,6 +140,11 @@ std::string DiffSignature(const OpsProgram& program, size_t step,
                         : host.sigpipe != guest.sigpipe ? " (SIGPIPE differs)"
                         : host.sndbuf != guest.sndbuf   ? " (SO_SNDBUF differs)"
                         : host.value != guest.value     ? " (value differs)"
+                        : host.nfds != guest.nfds       ? " (fds differ)"
+                        : host.creds != guest.creds || host.creds_len != guest.creds_len
+                            ? " (credentials differ)"
+                        : memcmp(host.fd_tokens, guest.fd_tokens, sizeof host.fd_tokens) != 0
+                            ? " (fds differ)"
                                                         : " (differs)");
   }
   return s;

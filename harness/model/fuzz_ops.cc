@@ -3,13 +3,17 @@
 #include <poll.h>
 #include <signal.h>
 #include <linux/sockios.h>
+#include <fcntl.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -42,8 +46,20 @@ void CorruptObserved(Corruption c, const ModelOp& op, Observed& obs,
     if (op.kind == OpKind::kGetError) {
       obs.value = obs.value == 0 ? ECONNRESET : 0;
       done = true;
-    } else if (op.kind == OpKind::kInq) {
+    } else if (op.kind == OpKind::kInq || op.kind == OpKind::kGetOpt) {
       ++obs.value;
+      done = true;
+    }
+    return;
+  }
+  if (c == Corruption::kWrongFd) {
+    if (op.kind != OpKind::kRead || obs.ret < 0) return;
+    if (obs.nfds > 0) {
+      obs.fd_tokens[0] = static_cast<uint8_t>((obs.fd_tokens[0] + 1) % model::kFdTokens);
+      done = true;
+    } else if (obs.creds != model::Creds::kNone) {
+      obs.creds = obs.creds == model::Creds::kSelf ? model::Creds::kNobody
+                                                   : model::Creds::kSelf;
       done = true;
     }
     return;
@@ -72,9 +88,11 @@ absl::StatusOr<Corruption> CorruptionFromEnv() {
   if (s == "swap-bytes") return Corruption::kSwapBytes;
   if (s == "wrong-errno") return Corruption::kWrongErrno;
   if (s == "wrong-value") return Corruption::kWrongValue;
+  if (s == "wrong-fd") return Corruption::kWrongFd;
   return absl::InvalidArgumentError(absl::StrCat(
       "SOCKSPEC_CORRUPT=", s,
-      ": expected drop-byte, swap-bytes, wrong-errno or wrong-value"));
+      ": expected drop-byte, swap-bytes, wrong-errno, wrong-value or "
+      "wrong-fd"));
 }
 
 void BlockSigpipe() {
@@ -95,13 +113,100 @@ bool TakeSigpipe() {
   return sigtimedwait(&set, nullptr, &zero) == SIGPIPE;
 }
 
+// The control messages of a received msghdr into `obs`: each fd identified
+// and closed, the credentials classified.
+void TakeControl(struct msghdr& msg, Observed& obs) {
+  for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr;
+       c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET) continue;
+    const size_t len = c->cmsg_len >= CMSG_LEN(0) ? c->cmsg_len - CMSG_LEN(0) : 0;
+    if (c->cmsg_type == SCM_RIGHTS) {
+      for (size_t i = 0; i + sizeof(int) <= len; i += sizeof(int)) {
+        int fd;
+        memcpy(&fd, CMSG_DATA(c) + i, sizeof fd);
+        if (obs.nfds < model::kMaxRights) {
+          obs.fd_tokens[obs.nfds] =
+              static_cast<uint8_t>(FdTokens::Get().Identify(fd));
+        }
+        ++obs.nfds;
+        close(fd);
+      }
+    } else if (c->cmsg_type == SCM_CREDENTIALS) {
+      obs.creds_len = static_cast<int>(len);
+      struct ucred u;
+      if (len < sizeof u) {
+        obs.creds = model::Creds::kCut;
+        continue;
+      }
+      memcpy(&u, CMSG_DATA(c), sizeof u);
+      static const pid_t self = getpid();
+      if (u.pid == self && u.uid == getuid() && u.gid == getgid()) {
+        obs.creds = model::Creds::kSelf;
+      } else if (u.pid == 0 && u.uid == 65534 && u.gid == 65534) {
+        obs.creds = model::Creds::kNobody;
+      } else if (u.pid == 0 && u.uid == 0 && u.gid == 0) {
+        obs.creds = model::Creds::kZero;
+      } else {
+        obs.creds = model::Creds::kOther;
+      }
+    }
+  }
+}
+
 }  // namespace
 
-Observed ExecuteOp(const ModelOp& op, int fd, const uint8_t* wdata, uint8_t* rbuf) {
+FdTokens::FdTokens() {
+  for (int i = 0; i < model::kFdTokens; ++i) {
+    int p[2] = {-1, -1};
+    if (pipe2(p, O_CLOEXEC) != 0) {
+      fprintf(stderr, "%s\n", ErrnoStatus("pipe2()", errno).ToString().c_str());
+      abort();
+    }
+    close(p[1]);
+    fds_[i] = p[0];
+    struct stat st;
+    fstat(p[0], &st);
+    inodes_[i] = st.st_ino;
+  }
+}
+
+const FdTokens& FdTokens::Get() {
+  static const FdTokens* tokens = new FdTokens();
+  return *tokens;
+}
+
+int FdTokens::Identify(int fd) const {
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISFIFO(st.st_mode)) return model::kFdTokens;
+  for (int i = 0; i < model::kFdTokens; ++i) {
+    if (inodes_[i] == st.st_ino) return i;
+  }
+  return model::kFdTokens;
+}
+
+Observed ExecuteOp(const ModelOp& op, int fd, const uint8_t* wdata,
+                   uint8_t* rbuf, uint64_t write_offset) {
   Observed obs;
   switch (op.kind) {
     case OpKind::kWrite: {
-      if (op.call == IoCall::kSend) {
+      if (op.rights > 0) {
+        struct iovec iov = {const_cast<uint8_t*>(wdata), op.size};
+        alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int) * model::kMaxRights)];
+        struct msghdr msg = {};
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control;
+        msg.msg_controllen = CMSG_SPACE(sizeof(int) * op.rights);
+        struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int) * op.rights);
+        for (int i = 0; i < op.rights; ++i) {
+          const int token = FdTokens::Get().fd(model::RightsToken(write_offset, i));
+          memcpy(CMSG_DATA(c) + i * sizeof(int), &token, sizeof token);
+        }
+        obs.ret = sendmsg(fd, &msg, op.flags);
+      } else if (op.call == IoCall::kSend) {
         obs.ret = send(fd, wdata, op.size, op.flags);
       } else if (op.call == IoCall::kPlain) {
         obs.ret = write(fd, wdata, op.size);
@@ -125,11 +230,19 @@ Observed ExecuteOp(const ModelOp& op, int fd, const uint8_t* wdata, uint8_t* rbu
         obs.ret = read(fd, rbuf, op.size);
       } else {
         struct iovec iov = {rbuf, op.size};
+        alignas(struct cmsghdr) char control[256];
         struct msghdr msg = {};
         msg.msg_iov = &iov;
         msg.msg_iovlen = 1;
+        if (op.control > 0) {
+          msg.msg_control = control;
+          msg.msg_controllen = std::min<size_t>(op.control, sizeof control);
+        }
         obs.ret = recvmsg(fd, &msg, op.flags);
-        obs.msg_flags = msg.msg_flags;
+        if (obs.ret >= 0) {
+          obs.msg_flags = msg.msg_flags;
+          if (op.control > 0) TakeControl(msg, obs);
+        }
       }
       if (obs.ret < 0) {
         obs.err = errno;
@@ -169,6 +282,37 @@ Observed ExecuteOp(const ModelOp& op, int fd, const uint8_t* wdata, uint8_t* rbu
     case OpKind::kInq:
       obs.ret = ioctl(fd, SIOCINQ, &obs.value);
       break;
+    case OpKind::kSetPasscred:
+      obs.ret = setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &op.value,
+                           sizeof op.value);
+      break;
+    case OpKind::kSetPeekOff:
+      obs.ret = setsockopt(fd, SOL_SOCKET, SO_PEEK_OFF, &op.value,
+                           sizeof op.value);
+      break;
+    case OpKind::kEpoll: {
+      const int ep = epoll_create1(EPOLL_CLOEXEC);
+      if (ep < 0) {
+        obs.ret = -1;
+        break;
+      }
+      struct epoll_event ev = {};
+      ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP;
+      struct epoll_event got = {};
+      obs.ret = epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+      if (obs.ret == 0) obs.ret = epoll_wait(ep, &got, 1, 0);
+      if (obs.ret < 0) obs.err = errno;
+      obs.revents = static_cast<short>(got.events);
+      close(ep);
+      break;
+    }
+    case OpKind::kGetOpt: {
+      socklen_t len = sizeof obs.value;
+      obs.ret = getsockopt(fd, SOL_SOCKET,
+                           model::SockOptValue(static_cast<model::SockOpt>(op.value)),
+                           &obs.value, &len);
+      break;
+    }
   }
   if (obs.ret < 0 && obs.err == 0) obs.err = errno;
   return obs;
@@ -199,7 +343,8 @@ absl::Status OpsRunner::Run(const OpsProgram& program, Corruption corruption) {
     }
     const int fd = op.kind == OpKind::kClose ? fds[op.end].release()
                                              : fds[op.end].get();
-    Observed obs = ExecuteOp(op, fd, wbuf_.data(), rbuf_.data());
+    Observed obs = ExecuteOp(op, fd, wbuf_.data(), rbuf_.data(),
+                             model.NextWriteOffset(op.end));
     CorruptObserved(corruption, op, obs, rbuf_.data(), corrupted);
     ++ops_run_;
     verdict = model.Check(op, obs);

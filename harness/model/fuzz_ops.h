@@ -8,6 +8,8 @@
 #ifndef SOCKSPEC_HARNESS_MODEL_FUZZ_OPS_H_
 #define SOCKSPEC_HARNESS_MODEL_FUZZ_OPS_H_
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -43,6 +45,14 @@ constexpr size_t kMaxOpSize = 65535u << 3;
 //   4 setsockopt SO_SNDBUF: U16 (x4)        5 close
 // and, from version 2 on,
 //   6 getsockopt SO_ERROR                   7 ioctl SIOCINQ
+// and, from version 3 on (codes 8 to 15; 14 and 15 are unused so far),
+//   8 sendmsg with SCM_RIGHTS: s, f, n      9 recvmsg with a control buffer: SIZE, f, c
+//  10 setsockopt SO_PASSCRED: v             11 epoll_wait of the end (level-triggered)
+//  12 getsockopt: o (% 6: SO_SNDBUF, SO_RCVBUF, SO_TYPE, SO_PASSCRED, SO_PEEK_OFF, SO_DOMAIN)
+//  13 setsockopt SO_PEEK_OFF: I16 (little-endian, signed)
+// where s is a size byte (0..255, so a stream write is one skb), n passes
+// 1 + n % 4 fds (the FdTokens), c is the control buffer's length in bytes
+// (0: NULL), v & 1 the value;
 // with SIZE, f and how as in version 0.
 //
 // Version 0 (anything else: the original encoding, kept so that existing
@@ -63,22 +73,31 @@ OpsProgram DecodeOps(absl::Span<const uint8_t> data);
 
 // The first bytes of a version 1 input, and the newest version.
 inline constexpr uint8_t kOpsMagic[3] = {0xf5, 'S', 'X'};
-constexpr uint8_t kOpsVersion = 2;
+constexpr uint8_t kOpsVersion = 3;
 // The encoding `data` uses: 0, or the version byte after kOpsMagic.
 int OpsEncodingVersion(absl::Span<const uint8_t> data);
 
 // The bytes of `program` in the first version that has all its operations
-// (1 or 2), which DecodeOps turns back into it.
+// (1, 2 or 3), which DecodeOps turns back into it.
 // Sizes and SO_SNDBUF values that the encoding cannot carry are rounded down
 // to ones it can (every decoded program's can).
 std::vector<uint8_t> EncodeOps(const OpsProgram& program);
 
 // A deliberate fault injected into one observed result, to show the model
 // catches it (the oracle's own test).
-// kWrongValue changes what SO_ERROR or SIOCINQ reads.
-enum class Corruption { kNone, kDropByte, kSwapBytes, kWrongErrno, kWrongValue };
+// kWrongValue changes what SO_ERROR, SIOCINQ or another option reads;
+// kWrongFd names another token for a received fd, or other credentials.
+enum class Corruption {
+  kNone,
+  kDropByte,
+  kSwapBytes,
+  kWrongErrno,
+  kWrongValue,
+  kWrongFd
+};
 
-// Reads SOCKSPEC_CORRUPT (drop-byte, swap-bytes, wrong-errno, wrong-value). kNone when
+// Reads SOCKSPEC_CORRUPT (drop-byte, swap-bytes, wrong-errno, wrong-value,
+// wrong-fd). kNone when
 // unset or empty; InvalidArgument for another value.
 absl::StatusOr<Corruption> CorruptionFromEnv();
 
@@ -91,11 +110,33 @@ void CorruptObserved(Corruption c, const model::ModelOp& op,
 // it pending for ExecuteOp to collect and count.
 void BlockSigpipe();
 
+// The open files that writes with rights pass (model::kFdTokens pipes,
+// opened once per process and kept open until it exits): every fd a read
+// receives is identified as one of them by its inode, then closed.
+class FdTokens {
+ public:
+  // The process's tokens, made on first use.
+  static const FdTokens& Get();
+  int fd(int token) const { return fds_[token]; }
+  // The token `fd` is the same open file as, or model::kFdTokens.
+  int Identify(int fd) const;
+
+ private:
+  FdTokens();
+  int fds_[model::kFdTokens];
+  ino_t inodes_[model::kFdTokens];
+};
+
 // Runs the system call(s) of `op` on `fd` and returns what the kernel said.
-// A write sends op.size bytes from `wdata`; a read receives into `rbuf` (op.size
-// bytes) and the result's data points there. A failed write collects the
-// SIGPIPE it raised (BlockSigpipe must be in effect). kClose closes `fd`.
-model::Observed ExecuteOp(const model::ModelOp& op, int fd, const uint8_t* wdata, uint8_t* rbuf);
+// A write sends op.size bytes from `wdata`, whose first byte is at
+// `write_offset` in the writer's stream (it picks the FdTokens a write with
+// rights passes: model::RightsToken); a read receives into `rbuf` (op.size
+// bytes) and the result's data points there; the fds it receives are
+// identified and closed. A failed write collects the SIGPIPE it raised
+// (BlockSigpipe must be in effect). kClose closes `fd`.
+model::Observed ExecuteOp(const model::ModelOp& op, int fd,
+                          const uint8_t* wdata, uint8_t* rbuf,
+                          uint64_t write_offset = 0);
 
 class OpsRunner {
  public:

@@ -34,8 +34,15 @@ enum OpCode : uint8_t {
   kCodeClose = 5,
   kCodeGetError = 6,  // version 2
   kCodeInq = 7,       // version 2
+  kCodeWriteRights = 8,   // version 3
+  kCodeReadControl = 9,   // version 3
+  kCodePasscred = 10,     // version 3
+  kCodeEpoll = 11,        // version 3
+  kCodeGetOpt = 12,       // version 3
+  kCodePeekOff = 13,      // version 3
 };
-constexpr uint8_t kOpCodesInVersion[] = {6, 6, 8};
+// Version 3 holds codes 8 to 15; 14 and 15 are not defined yet and skipped.
+constexpr uint8_t kOpCodesInVersion[] = {6, 6, 8, 14};
 
 ModelOp DecodeWrite(FuzzInput& in, int end) {
   const size_t size = in.Size();
@@ -45,14 +52,34 @@ ModelOp DecodeWrite(FuzzInput& in, int end) {
       kFuzzCalls[(f >> 2) % 3]);
 }
 
+int ReadFlags(uint8_t f) {
+  return ((f & 1) ? MSG_PEEK : 0) | ((f & 2) ? MSG_TRUNC : 0) |
+         ((f & 4) ? MSG_DONTWAIT : 0) | ((f & 8) ? MSG_WAITALL : 0);
+}
+
 ModelOp DecodeRead(FuzzInput& in, int end) {
   const size_t size = in.Size();
   const uint8_t f = in.Byte();
-  return ModelOp::Read(end, size,
-                       ((f & 1) ? MSG_PEEK : 0) | ((f & 2) ? MSG_TRUNC : 0) |
-                           ((f & 4) ? MSG_DONTWAIT : 0) |
-                           ((f & 8) ? MSG_WAITALL : 0),
-                       kFuzzCalls[(f >> 4) % 3]);
+  return ModelOp::Read(end, size, ReadFlags(f), kFuzzCalls[(f >> 4) % 3]);
+}
+
+// A sendmsg with SCM_RIGHTS: a size byte (so a stream write is one skb), the
+// flags byte of a write, then the number of fds, 1 + byte % kMaxRights.
+ModelOp DecodeWriteRights(FuzzInput& in, int end) {
+  const size_t size = in.Byte();
+  const uint8_t f = in.Byte();
+  const int rights = 1 + in.Byte() % model::kMaxRights;
+  return ModelOp::WriteRights(
+      end, size, ((f & 1) ? MSG_DONTWAIT : 0) | ((f & 2) ? MSG_NOSIGNAL : 0),
+      rights);
+}
+
+// A recvmsg with a control buffer: SIZE, the flags byte of a read (its call
+// bits unused), then the control buffer's length in bytes (0: NULL).
+ModelOp DecodeReadControl(FuzzInput& in, int end) {
+  const size_t size = in.Size();
+  const uint8_t f = in.Byte();
+  return ModelOp::ReadControl(end, size, ReadFlags(f), in.Byte());
 }
 
 // Keeps `op` unless its end is closed; true once both ends are.
@@ -143,6 +170,25 @@ OpsProgram DecodeVersion1(absl::Span<const uint8_t> data, int version) {
       case kCodeInq:
         op = ModelOp::Inq(end);
         break;
+      case kCodeWriteRights:
+        op = DecodeWriteRights(a, end);
+        break;
+      case kCodeReadControl:
+        op = DecodeReadControl(a, end);
+        break;
+      case kCodePasscred:
+        op = ModelOp::SetPasscred(end, a.Byte() & 1);
+        break;
+      case kCodeEpoll:
+        op = ModelOp::Epoll(end);
+        break;
+      case kCodePeekOff:
+        op = ModelOp::SetPeekOff(end, static_cast<int16_t>(a.U16()));
+        break;
+      case kCodeGetOpt:
+        op = ModelOp::GetOpt(end,
+                             static_cast<model::SockOpt>(a.Byte() % model::kSockOpts));
+        break;
     }
     if (Append(p, op, closed)) break;
   }
@@ -202,20 +248,49 @@ std::vector<uint8_t> EncodeOps(const OpsProgram& program) {
     OpCode code = kCodePoll;
     switch (op.kind) {
       case OpKind::kWrite:
-        code = kCodeWrite;
-        PutSize(args, op.size);
+        if (op.rights > 0) {
+          code = kCodeWriteRights;
+          args.push_back(static_cast<uint8_t>(std::min<size_t>(op.size, 255)));
+        } else {
+          code = kCodeWrite;
+          PutSize(args, op.size);
+        }
         args.push_back(static_cast<uint8_t>(
             ((op.flags & MSG_DONTWAIT) ? 1 : 0) |
             ((op.flags & MSG_NOSIGNAL) ? 2 : 0) | CallIndex(op.call) << 2));
+        if (op.rights > 0) {
+          args.push_back(static_cast<uint8_t>((op.rights - 1) % model::kMaxRights));
+        }
         break;
       case OpKind::kRead:
-        code = kCodeRead;
+        code = op.control > 0 ? kCodeReadControl : kCodeRead;
         PutSize(args, op.size);
         args.push_back(static_cast<uint8_t>(
             ((op.flags & MSG_PEEK) ? 1 : 0) | ((op.flags & MSG_TRUNC) ? 2 : 0) |
             ((op.flags & MSG_DONTWAIT) ? 4 : 0) |
             ((op.flags & MSG_WAITALL) ? 8 : 0) | CallIndex(op.call) << 4));
+        if (op.control > 0) {
+          args.push_back(static_cast<uint8_t>(std::min(op.control, 255)));
+        }
         break;
+      case OpKind::kSetPasscred:
+        code = kCodePasscred;
+        args.push_back(op.value != 0 ? 1 : 0);
+        break;
+      case OpKind::kEpoll:
+        code = kCodeEpoll;
+        break;
+      case OpKind::kGetOpt:
+        code = kCodeGetOpt;
+        args.push_back(static_cast<uint8_t>(op.value));
+        break;
+      case OpKind::kSetPeekOff: {
+        code = kCodePeekOff;
+        const uint16_t v = static_cast<uint16_t>(std::clamp(op.value, -32768, 32767));
+        args.push_back(static_cast<uint8_t>(v & 0xff));
+        args.push_back(static_cast<uint8_t>(v >> 8));
+        break;
+      }
       case OpKind::kShutdown:
         code = kCodeShutdown;
         args.push_back(static_cast<uint8_t>(op.how));

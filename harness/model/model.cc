@@ -45,6 +45,16 @@ absl::Status Model::Check(const ModelOp& op, const Observed& observed) {
       return CheckGetError(op, observed);
     case OpKind::kInq:
       return CheckInq(op, observed);
+    case OpKind::kSetPasscred:
+      return CheckSetPasscred(op, observed);
+    case OpKind::kEpoll:
+      // A level-triggered epoll_wait reports what poll does (both call the
+      // socket's poll; EPOLLERR and EPOLLHUP are always reported).
+      return CheckPoll(op, observed);
+    case OpKind::kGetOpt:
+      return CheckGetOpt(op, observed);
+    case OpKind::kSetPeekOff:
+      return CheckSetPeekOff(op, observed);
   }
   return absl::InvalidArgumentError("unknown operation");
 }
@@ -62,6 +72,14 @@ size_t Model::WmemHigh(int end) const {
                  : 2 * c.len + internal::kDgramMaxOverhead;
   }
   return total;
+}
+
+bool Model::SendsCreds(int writer) const {
+  // unix_maybe_add_creds: the skb gets the sender's credentials when either
+  // end has SO_PASSCRED; otherwise a reader later sees pid 0 and the
+  // overflow ids.
+  const End& peer = ends_[1 - writer];
+  return ends_[writer].passcred || (!peer.closed && peer.passcred);
 }
 
 void Model::Purge(int reader) {
@@ -124,7 +142,9 @@ absl::Status Model::CheckStreamWrite(const ModelOp& op, const Observed& obs) {
   });
   if (!s.ok() || obs.ret <= 0) return s;
   const size_t got = static_cast<size_t>(obs.ret);
-  d.queue.push_back(Chunk{d.next_write, got, (got + chunk - 1) / chunk});
+  // A write of 0 bytes makes no skb, so its fds are not sent either.
+  d.queue.push_back(Chunk{d.next_write, got, (got + chunk - 1) / chunk,
+                          op.rights, SendsCreds(op.end)});
   d.next_write += got;
   d.unread += got;
   return absl::OkStatus();
@@ -203,7 +223,7 @@ absl::Status Model::CheckDgramWrite(const ModelOp& op, const Observed& obs) {
     return absl::OkStatus();
   }
   Direction& d = dirs_[op.end];
-  d.queue.push_back(Chunk{d.next_write, n, 1});
+  d.queue.push_back(Chunk{d.next_write, n, 1, op.rights, SendsCreds(op.end)});
   d.next_write += n;
   d.unread += n;
   return absl::OkStatus();

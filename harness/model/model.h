@@ -49,6 +49,7 @@ struct ModelLimits {
   int default_sndbuf = 212992;
   int wmem_max = 4194304;
   int min_sndbuf = 4608;
+  int default_rcvbuf = 212992;  // rmem_default: what SO_RCVBUF reads
 
   // The limits of the running kernel: reads /proc and probes a socket.
   // Returns the defaults above where a probe fails.
@@ -86,6 +87,10 @@ class Model {
   // half of SO_SNDBUF (unix_writable wakes it at a quarter).
   size_t WmemLowBound(int end) const { return WmemLow(end); }
   int sndbuf(int end) const { return ends_[end].sndbuf; }
+  // The stream offset, in the peer's bytes, of the data read `op` returns:
+  // NextReadOffset, or for a MSG_PEEK under SO_PEEK_OFF the data that far
+  // in (a datagram's first byte past the offset).
+  uint64_t ReadOffset(const ModelOp& op) const;
 
   // The answers Check would accept for `op` now, found by judging candidate
   // results on copies of this model (model_allowed.cc): errnos, counts (a
@@ -107,7 +112,10 @@ class Model {
   struct Chunk {
     uint64_t offset;
     size_t len;
-    size_t skbs;  // upper bound on the skbs it took (stream)
+    size_t skbs;     // upper bound on the skbs it took (stream)
+    int rights = 0;  // fds passed with it (tokens RightsToken(offset, i))
+    bool creds = false;  // it carries this process's credentials
+    bool peeked = false;  // a MSG_PEEK returned it (matters at length 0)
   };
   struct Direction {
     std::deque<Chunk> queue;
@@ -122,6 +130,8 @@ class Model {
     bool reset = false;     // sk_err == ECONNRESET pending
     bool disconnected = false;  // DGRAM: the peer pointer was dropped
     int sndbuf = 0;
+    bool passcred = false;  // SO_PASSCRED
+    int peek_off = -1;      // SO_PEEK_OFF; below 0 no offset
   };
 
   absl::Status CheckWrite(const ModelOp& op, const Observed& obs);
@@ -136,11 +146,39 @@ class Model {
   absl::Status CheckPoll(const ModelOp& op, const Observed& obs);
   absl::Status CheckGetError(const ModelOp& op, const Observed& obs);
   absl::Status CheckInq(const ModelOp& op, const Observed& obs);
+  absl::Status CheckSetPasscred(const ModelOp& op, const Observed& obs);
+  absl::Status CheckGetOpt(const ModelOp& op, const Observed& obs);
+  absl::Status CheckSetPeekOff(const ModelOp& op, const Observed& obs);
+
+  // The bytes a MSG_PEEK of `op` skips under SO_PEEK_OFF (0 otherwise).
+  size_t PeekSkip(const ModelOp& op) const;
+  // Stream: how many bytes a read of `op` takes from PeekSkip on, the index
+  // in the queue of the chunk whose fds it receives (-1: none) and of the
+  // chunk it starts in (whose credentials it gets), by
+  // unix_stream_read_generic's walk of the queue.
+  size_t StreamReadLen(const ModelOp& op, int* rights, int* head) const;
+  // Datagrams: the index of the message a read of `op` returns (-1: none)
+  // and the bytes of it skipped (__skb_try_recv_from_queue's peek offset).
+  int DgramPick(const ModelOp& op, size_t* skip) const;
+  // What a recvmsg of `op` that received the fds of `from` (or none) and
+  // credentials `creds` reports: MSG_CTRUNC in msg_flags, the fds and the
+  // credentials that fit its control buffer (scm_recv, put_cmsg,
+  // scm_detach_fds).
+  static Observed Ancillary(const ModelOp& op, const Chunk* from, Creds creds);
+  // The msg_flags and ancillary data a read of `op` that returned `ret` must
+  // report, from the model's state before it.
+  Observed ExpectedAncillary(const ModelOp& op, ssize_t ret) const;
+  // Judges `obs`'s msg_flags and ancillary data (recvmsg only); `why`
+  // explains the expectation in a mismatch report.
+  absl::Status CheckAncillary(const ModelOp& op, const Observed& obs,
+                              const std::string& why) const;
 
   // Bounds on sk_wmem_alloc of `end`: the truesize of everything it has
   // written that is still queued at the peer.
   size_t WmemLow(int end) const;
   size_t WmemHigh(int end) const;
+  // Whether what `writer` sends now carries its credentials.
+  bool SendsCreds(int writer) const;
   // Drops everything queued for `reader` (its receive queue is purged).
   void Purge(int reader);
   // Consumes `n` bytes of a stream direction.

@@ -23,10 +23,18 @@ bool SameAnswer(const AllowedResult& x, const Observed& o) {
   const Observed& r = x.result;
   return r.ret == o.ret && r.err == o.err && r.msg_flags == o.msg_flags &&
          r.sigpipe == o.sigpipe && r.revents == o.revents &&
-         r.sndbuf == o.sndbuf && r.value == o.value;
+         r.sndbuf == o.sndbuf && r.value == o.value && SameAncillary(r, o);
 }
 
 }  // namespace
+
+uint64_t Model::ReadOffset(const ModelOp& op) const {
+  const Direction& d = dirs_[1 - op.end];
+  size_t skip = 0;
+  if (type_ == SockType::kStream) return d.next_read + PeekSkip(op);
+  const int i = DgramPick(op, &skip);
+  return i < 0 ? d.next_read : d.queue[static_cast<size_t>(i)].offset + skip;
+}
 
 uint64_t Model::NextReadOffset(int reader) const {
   const Direction& d = dirs_[1 - reader];
@@ -87,23 +95,34 @@ std::vector<AllowedResult> Model::AllowedResults(const ModelOp& op) const {
         counts.push_back(std::min(op.size, d.queue.front().len));
         counts.push_back(d.queue.front().len);
       }
+      if (type_ == SockType::kStream) {
+        int rights = -1, head = -1;
+        counts.push_back(StreamReadLen(op, &rights, &head));
+      } else {
+        size_t skip = 0;
+        const int i = DgramPick(op, &skip);
+        if (i >= 0) {
+          const size_t left = d.queue[static_cast<size_t>(i)].len - skip;
+          counts.push_back(std::min(op.size, left));
+          counts.push_back(left);
+        }
+      }
       std::vector<uint8_t> data;
       for (size_t n : counts) {
         const size_t copied = std::min(n, op.size);
         data.resize(copied);
-        FillPattern(1 - op.end, NextReadOffset(op.end), data.data(), copied);
-        for (int flags : {0, static_cast<int>(MSG_TRUNC)}) {
-          if (flags != 0 && op.call != IoCall::kMsg) continue;
-          Observed r;
-          r.ret = static_cast<ssize_t>(n);
-          r.msg_flags = flags;
-          r.data = absl::MakeConstSpan(data);
-          if (accepts(r)) add(r, r.ret);
-        }
+        FillPattern(1 - op.end, ReadOffset(op), data.data(), copied);
+        // msg_flags and control messages as the model expects them for
+        // this count (ExpectedAncillary is what Check compares with).
+        Observed r = ExpectedAncillary(op, static_cast<ssize_t>(n));
+        r.ret = static_cast<ssize_t>(n);
+        r.data = absl::MakeConstSpan(data);
+        if (accepts(r)) add(r, r.ret);
       }
       break;
     }
-    case OpKind::kPoll: {
+    case OpKind::kPoll:
+    case OpKind::kEpoll: {
       constexpr short kBits[] = {POLLIN, POLLOUT, POLLRDHUP, POLLHUP, POLLERR};
       for (int mask = 0; mask < 32; ++mask) {
         Observed o;
@@ -141,6 +160,18 @@ std::vector<AllowedResult> Model::AllowedResults(const ModelOp& op) const {
       if (accepts(o)) add(o, 0);
       break;
     }
+    case OpKind::kGetOpt: {
+      const End& me = ends_[op.end];
+      for (int value : {me.sndbuf, limits_.default_rcvbuf, SockTypeValue(type_),
+                        me.passcred ? 1 : 0, me.peek_off, static_cast<int>(AF_UNIX)}) {
+        Observed o;
+        o.value = value;
+        if (accepts(o)) add(o, 0);
+      }
+      break;
+    }
+    case OpKind::kSetPasscred:
+    case OpKind::kSetPeekOff:
     case OpKind::kShutdown:
     case OpKind::kClose: {
       Observed o;

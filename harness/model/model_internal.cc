@@ -48,6 +48,12 @@ absl::Status Allowed::Reject(const ModelOp& op, const Observed& obs,
   return Divergence(op, msg);
 }
 
+absl::Status ExpectZero(const ModelOp& op, const Observed& obs) {
+  Allowed allowed;
+  allowed.Count(0, 0);
+  return allowed.Judge(op, obs, [] { return std::string(); });
+}
+
 absl::Status Divergence(const ModelOp& op, const std::string& message) {
   return absl::FailedPreconditionError(
       absl::StrCat(op.ToString(), ": ", message));

@@ -65,6 +65,9 @@ class Allowed {
   size_t lo_ = 0, hi_ = 0;
 };
 
+// Judges a call that must succeed with 0 (setsockopt, getsockopt, ioctl).
+absl::Status ExpectZero(const ModelOp& op, const Observed& obs);
+
 // A divergence: FailedPrecondition "OP: MESSAGE".
 absl::Status Divergence(const ModelOp& op, const std::string& message);
 

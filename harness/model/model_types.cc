@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -95,6 +96,132 @@ ModelOp ModelOp::Inq(int end) {
   return op;
 }
 
+ModelOp ModelOp::WriteRights(int end, size_t size, int flags, int rights) {
+  ModelOp op = Write(end, size, flags, IoCall::kMsg);
+  op.rights = rights;
+  return op;
+}
+
+ModelOp ModelOp::ReadControl(int end, size_t size, int flags, int control) {
+  ModelOp op = Read(end, size, flags, IoCall::kMsg);
+  op.control = control;
+  return op;
+}
+
+ModelOp ModelOp::SetPasscred(int end, int value) {
+  ModelOp op;
+  op.kind = OpKind::kSetPasscred;
+  op.end = end;
+  op.value = value;
+  return op;
+}
+
+ModelOp ModelOp::Epoll(int end) {
+  ModelOp op;
+  op.kind = OpKind::kEpoll;
+  op.end = end;
+  return op;
+}
+
+ModelOp ModelOp::GetOpt(int end, SockOpt opt) {
+  ModelOp op;
+  op.kind = OpKind::kGetOpt;
+  op.end = end;
+  op.value = static_cast<int>(opt);
+  return op;
+}
+
+ModelOp ModelOp::SetPeekOff(int end, int value) {
+  ModelOp op = SetPasscred(end, value);
+  op.kind = OpKind::kSetPeekOff;
+  return op;
+}
+
+int SockOptValue(SockOpt opt) {
+  switch (opt) {
+    case SockOpt::kSndbuf:
+      return SO_SNDBUF;
+    case SockOpt::kRcvbuf:
+      return SO_RCVBUF;
+    case SockOpt::kType:
+      return SO_TYPE;
+    case SockOpt::kPasscred:
+      return SO_PASSCRED;
+    case SockOpt::kPeekOff:
+      return SO_PEEK_OFF;
+    case SockOpt::kDomain:
+      return SO_DOMAIN;
+  }
+  return SO_TYPE;
+}
+
+const char* SockOptName(SockOpt opt) {
+  switch (opt) {
+    case SockOpt::kSndbuf:
+      return "SO_SNDBUF";
+    case SockOpt::kRcvbuf:
+      return "SO_RCVBUF";
+    case SockOpt::kType:
+      return "SO_TYPE";
+    case SockOpt::kPasscred:
+      return "SO_PASSCRED";
+    case SockOpt::kPeekOff:
+      return "SO_PEEK_OFF";
+    case SockOpt::kDomain:
+      return "SO_DOMAIN";
+  }
+  return "SO_?";
+}
+
+const char* CredsName(Creds c) {
+  switch (c) {
+    case Creds::kNone:
+      return "none";
+    case Creds::kSelf:
+      return "self";
+    case Creds::kNobody:
+      return "nobody";
+    case Creds::kZero:
+      return "zero";
+    case Creds::kOther:
+      return "other";
+    case Creds::kCut:
+      return "cut";
+  }
+  return "?";
+}
+
+std::string AncillaryString(const Observed& obs) {
+  std::string s;
+  if (obs.nfds > 0) {
+    std::vector<std::string> tokens;
+    for (int i = 0; i < obs.nfds && i < kMaxRights; ++i) {
+      tokens.push_back(obs.fd_tokens[i] < kFdTokens
+                           ? absl::StrCat(obs.fd_tokens[i])
+                           : std::string("?"));
+    }
+    if (obs.nfds > kMaxRights) tokens.push_back("...");
+    absl::StrAppend(&s, " rights(", absl::StrJoin(tokens, ","), ")");
+  }
+  if (obs.creds != Creds::kNone) {
+    absl::StrAppend(&s, " cred(", CredsName(obs.creds));
+    if (obs.creds_len != 12) absl::StrAppend(&s, ", ", obs.creds_len, " bytes");
+    absl::StrAppend(&s, ")");
+  }
+  return s;
+}
+
+bool SameAncillary(const Observed& x, const Observed& y) {
+  if (x.nfds != y.nfds || x.creds != y.creds ||
+      (x.creds != Creds::kNone && x.creds_len != y.creds_len)) {
+    return false;
+  }
+  for (int i = 0; i < x.nfds && i < kMaxRights; ++i) {
+    if (x.fd_tokens[i] != y.fd_tokens[i]) return false;
+  }
+  return true;
+}
+
 std::string MsgFlagsString(int flags) {
   static constexpr struct {
     int flag;
@@ -139,8 +266,11 @@ std::string ModelOp::ToString() const {
                          : call == IoCall::kSend ? (w ? "send" : "recv")
                                                  : (w ? "sendmsg" : "recvmsg");
       if (call == IoCall::kPlain) return absl::StrCat(name, "(", e, ", ", size, ")");
+      std::string extra;
+      if (w && rights > 0) extra = absl::StrCat(", rights=", rights);
+      if (!w && control > 0) extra = absl::StrCat(", control=", control);
       return absl::StrCat(name, "(", e, ", ", size, ", ",
-                          MsgFlagsString(flags), ")");
+                          MsgFlagsString(flags), extra, ")");
     }
     case OpKind::kShutdown:
       return absl::StrCat("shutdown(", e, ", ",
@@ -160,12 +290,23 @@ std::string ModelOp::ToString() const {
       return absl::StrCat("getsockopt(", e, ", SO_ERROR)");
     case OpKind::kInq:
       return absl::StrCat("ioctl(", e, ", SIOCINQ)");
+    case OpKind::kSetPasscred:
+      return absl::StrCat("setsockopt(", e, ", SO_PASSCRED, ", value, ")");
+    case OpKind::kSetPeekOff:
+      return absl::StrCat("setsockopt(", e, ", SO_PEEK_OFF, ", value, ")");
+    case OpKind::kEpoll:
+      return absl::StrCat("epoll_wait(", e, ", EPOLLIN|EPOLLOUT|EPOLLRDHUP)");
+    case OpKind::kGetOpt:
+      return absl::StrCat("getsockopt(", e, ", ",
+                          SockOptName(static_cast<SockOpt>(value)), ")");
   }
   return "?";
 }
 
 std::string Observed::ToString(const ModelOp& op) const {
-  if (op.kind == OpKind::kPoll) return PollEventsString(revents);
+  if (op.kind == OpKind::kPoll || op.kind == OpKind::kEpoll) {
+    return PollEventsString(revents);
+  }
   std::string s = ret < 0 ? absl::StrCat("-1 ", ErrnoName(err))
                           : absl::StrCat(ret);
   if (sigpipe) absl::StrAppend(&s, " + SIGPIPE");
@@ -173,6 +314,7 @@ std::string Observed::ToString(const ModelOp& op) const {
       msg_flags != 0) {
     absl::StrAppend(&s, " msg_flags=", MsgFlagsString(msg_flags));
   }
+  if (op.kind == OpKind::kRead && ret >= 0) absl::StrAppend(&s, AncillaryString(*this));
   if (op.kind == OpKind::kSetSndbuf && ret == 0) {
     absl::StrAppend(&s, " (SO_SNDBUF now ", sndbuf, ")");
   }
@@ -181,6 +323,9 @@ std::string Observed::ToString(const ModelOp& op) const {
   }
   if (op.kind == OpKind::kInq && ret == 0) {
     absl::StrAppend(&s, " (", value, " bytes)");
+  }
+  if (op.kind == OpKind::kGetOpt && ret == 0) {
+    absl::StrAppend(&s, " (", value, ")");
   }
   return s;
 }

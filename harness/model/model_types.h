@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/types/span.h"
 
@@ -30,7 +31,39 @@ enum class OpKind {
   kPoll,
   kGetError,  // getsockopt(SO_ERROR): reads and clears the pending error
   kInq,       // ioctl(SIOCINQ): bytes queued to read (DGRAM: the first message)
+  kSetPasscred,  // setsockopt(SO_PASSCRED, value)
+  kEpoll,     // epoll_wait(timeout 0) of a level-triggered epoll set of the end
+  kGetOpt,    // getsockopt(SOL_SOCKET, option): an option read back
+  kSetPeekOff,  // setsockopt(SO_PEEK_OFF, value)
 };
+
+// The options kGetOpt reads back (ModelOp::value is one of these).
+enum class SockOpt { kSndbuf, kRcvbuf, kType, kPasscred, kPeekOff, kDomain };
+constexpr int kSockOpts = 6;
+// SO_SNDBUF for kSndbuf, and so on; "SO_SNDBUF" for its name.
+int SockOptValue(SockOpt opt);
+const char* SockOptName(SockOpt opt);
+
+// Fds passed with SCM_RIGHTS are "tokens": kFdTokens open files the fuzzers
+// keep (fuzz_ops.h FdTokens). The i-th fd of a write whose data starts at
+// stream offset `offset` is token RightsToken(offset, i), so a received fd
+// names the message it came from.
+constexpr int kFdTokens = 8;
+constexpr int kMaxRights = 4;  // fds one write passes at most
+inline int RightsToken(uint64_t offset, int i) {
+  return static_cast<int>((offset + static_cast<uint64_t>(i)) % kFdTokens);
+}
+
+// The credentials a read's SCM_CREDENTIALS carried.
+enum class Creds : uint8_t {
+  kNone,     // no SCM_CREDENTIALS message
+  kSelf,     // this process's pid, uid and gid
+  kNobody,   // pid 0, the overflow uid and gid: sent with no one asking
+  kZero,     // pid 0, uid 0, gid 0: a stream EOF read's empty credentials
+  kOther,    // anything else
+  kCut,      // cut short by the control buffer: too few bytes to tell
+};
+const char* CredsName(Creds c);
 
 // Which system call carries a write or read. kPlain is write(2)/read(2),
 // which take no flags.
@@ -44,11 +77,17 @@ struct ModelOp {
   int flags = 0;              // kWrite, kRead: MSG_* flags
   IoCall call = IoCall::kMsg;  // kWrite, kRead
   int how = 0;                // kShutdown: SHUT_RD, SHUT_WR or SHUT_RDWR
-  int value = 0;              // kSetSndbuf: the value passed to setsockopt
+  int value = 0;  // kSetSndbuf, kSetPasscred, kSetPeekOff: the value; kGetOpt: a SockOpt
   // kRead: made on a blocking socket without MSG_DONTWAIT (blocking_fuzzer;
   // ops_fuzzer's sockets are non-blocking): where a non-blocking read fails
   // EAGAIN this one sleeps, and a few answers differ (model_read.cc).
   bool blocking = false;
+  // kWrite (sendmsg): fds passed with SCM_RIGHTS, 0..kMaxRights. The model
+  // takes a stream write with rights to be one skb (ops_fuzzer's are at most
+  // 255 bytes).
+  int rights = 0;
+  // kRead (recvmsg): bytes of control buffer; 0 passes msg_control NULL.
+  int control = 0;
 
   static ModelOp Write(int end, size_t size, int flags = 0,
                   IoCall call = IoCall::kSend);
@@ -60,6 +99,12 @@ struct ModelOp {
   static ModelOp Poll(int end);
   static ModelOp GetError(int end);
   static ModelOp Inq(int end);
+  static ModelOp WriteRights(int end, size_t size, int flags, int rights);
+  static ModelOp ReadControl(int end, size_t size, int flags, int control);
+  static ModelOp SetPasscred(int end, int value);
+  static ModelOp Epoll(int end);
+  static ModelOp GetOpt(int end, SockOpt opt);
+  static ModelOp SetPeekOff(int end, int value);
 
   // "sendmsg(a, 100, MSG_DONTWAIT|MSG_NOSIGNAL)", "shutdown(b, SHUT_WR)".
   std::string ToString() const;
@@ -78,12 +123,24 @@ struct Observed {
   bool sigpipe = false;  // kWrite: a SIGPIPE was raised by the call
   short revents = 0;     // kPoll
   int sndbuf = 0;        // kSetSndbuf: SO_SNDBUF read back afterwards
-  int value = 0;         // kGetError: the SO_ERROR read; kInq: the count
+  int value = 0;  // kGetError: the SO_ERROR read; kInq: the count; kGetOpt
+  // kRead (recvmsg with a control buffer): the fds that arrived, each as its
+  // token (kFdTokens for a file that is no token), and the credentials with
+  // the length of their data (12 whole, less when the buffer cut them).
+  int nfds = 0;
+  uint8_t fd_tokens[kMaxRights] = {};
+  Creds creds = Creds::kNone;
+  int creds_len = 0;
 
   // The result part of a trace line, for `op`: "5", "-1 EAGAIN",
   // "-1 EPIPE + SIGPIPE", "5 msg_flags=MSG_TRUNC", "POLLIN|POLLOUT".
   std::string ToString(const ModelOp& op) const;
 };
+
+// " rights(3,4) cred(self)", or "" when nothing arrived.
+std::string AncillaryString(const Observed& obs);
+// Whether the two carry the same fds and credentials.
+bool SameAncillary(const Observed& x, const Observed& y);
 
 // "MSG_PEEK|MSG_TRUNC", or "0".
 std::string MsgFlagsString(int flags);

@@ -6,7 +6,7 @@
 // (harness/model/fuzz_ops.h). A finding prints the steps and the program as
 // a case file for `sockspec record`, and aborts. SOCKSPEC_CORRUPT as for
 // ops_fuzzer, or misplace-blocks: a read the model says completes is planned
-// as `blocks` (the oracle self-test, fuzz/blocking_corrupt_test.sh).
+// as `blocks` (the oracle self-test, //fuzz:blocking_corrupt_test).
 #include <chrono>
 #include <cstdint>
 #include <cstdio>

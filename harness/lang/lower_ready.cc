@@ -16,12 +16,6 @@ namespace sockspec {
 namespace internal {
 namespace {
 
-std::string ShownReady(const Expr& e) {
-  std::string s = PrintExpr(e);
-  if (s.size() > 40) s = s.substr(0, 37) + "...";
-  return absl::StrCat("'", s, "'");
-}
-
 bool IsSetName(const std::string& s) {
   return s == "readfds" || s == "writefds" || s == "exceptfds";
 }
@@ -51,7 +45,7 @@ bool RowLowering::LowerReady(const Alternative& alt, const CallSpec& spec,
     if (!ok_form || (epoll && v.size() > 1)) {
       Error(e.loc, absl::StrCat("'", spec.name, "' returns ", form,
                                 ", or 0 for nothing ready; found ",
-                                ShownReady(e)));
+                                Shown(e)));
       return false;
     }
     if (!epoll && !sets_seen.insert(e.text).second) {
@@ -65,7 +59,7 @@ bool RowLowering::LowerReady(const Alternative& alt, const CallSpec& spec,
         if (item.kind != Expr::Kind::kKeyValue || item.items.size() != 1) {
           Error(item.loc, absl::StrCat("'events' lists fd=EVENTS pairs "
                                        "(a=EPOLLIN|EPOLLOUT), found ",
-                                       ShownReady(item)));
+                                       Shown(item)));
           return false;
         }
         name = item.text;

@@ -77,7 +77,7 @@ bool Parser::Statement() {
   return StepStatement(std::move(step));
 }
 
-// `NAME=value, NAME=value`: matrix rows (requires, when).
+// `NAME=value, NAME=value`: matrix rows (requires, when, exclude).
 bool Parser::WhenList(std::vector<std::pair<NameRef, Expr>>* out) {
   while (true) {
     NameRef n;
@@ -219,16 +219,7 @@ bool Parser::Peer(const Token& kw) {
 bool Parser::Exclude(const Token& kw) {
   ExcludeDecl x;
   x.loc = kw.loc;
-  while (true) {
-    NameRef n;
-    if (!ExpectIdent(&n, "a matrix variable")) return false;
-    if (!Expect(TokenKind::kEquals, "'='")) return false;
-    Expr v;
-    if (!ParseExpr(&v, 0, false)) return false;
-    x.matches.emplace_back(std::move(n), std::move(v));
-    if (Peek().kind != TokenKind::kComma) break;
-    Next();
-  }
+  if (!WhenList(&x.matches)) return false;
   case_.excludes.push_back(std::move(x));
   return true;
 }

@@ -10,7 +10,6 @@ packages=(
   nlohmann-json3-dev libcli11-dev
   python3
   procps iproute2 util-linux   # sysctl, ip, unshare and setpriv for ci/environments.sh
-  nlohmann-json3-dev libcli11-dev
   runsc        # gVisor, the second system under test
   stress-ng    # keeps the cores busy in the flake runs
   chromium     # renders the conformance report in //harness:html_report_browser_test

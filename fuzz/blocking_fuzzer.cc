@@ -9,7 +9,7 @@
 // ops_fuzzer, or misplace-blocks: a call the model says completes (a named
 // setup's accept, connect or recv, else the first blocking-mode read or
 // write) is planned as `blocks` (the oracle self-test,
-// fuzz/blocking_corrupt_test.sh).
+// //fuzz:blocking_corrupt_test).
 #include <chrono>
 #include <cstdint>
 #include <cstdio>

@@ -1,60 +1,103 @@
 #!/usr/bin/env bash
-# The oracle's own test: with SOCKSPEC_CORRUPT set, ops_fuzzer corrupts one
-# result per input (a dropped byte, two swapped bytes, a wrong errno, a wrong
-# SO_ERROR, SIOCINQ or other option value, a received fd or credentials
-# named wrong) and must abort with a trace naming the divergence.
-#   corrupt_test.sh REPLAYER FUZZER CORPUS
-# REPLAYER replays CORPUS (any build). FUZZER is :ops_fuzzer: under
-# --config=fuzz it is libFuzzer, which must find the fault from an empty
-# corpus within a fixed number of runs.
+# A fuzzer's oracle test: with SOCKSPEC_CORRUPT=MODE the fuzzer falsifies one
+# result per input and must abort with a trace naming the divergence, the
+# divergent step marked `>`. One script for every fuzzer with such modes; the
+# sh_tests in fuzz/BUILD.bazel say which fuzzer, which modes and what its
+# trace holds, so a new mode is one word in its test's --replay list.
+#   corrupt_test.sh REPLAYER FUZZER CORPUS OPTION...
+# REPLAYER replays CORPUS (any build). FUZZER under --config=fuzz is
+# libFuzzer, which must find each --fuzz mode within --runs runs and a fixed
+# seed; in other builds that part is skipped and says so.
+#   --replay=MODE,...     modes the replayer must catch on CORPUS
+#   --fuzz=MODE,...       modes libFuzzer must find
+#   --runs=N              libFuzzer's bound on runs per mode
+#   --fuzz-from=empty|corpus  libFuzzer starts from nothing or from CORPUS
+#   --trace=REGEX         a line every caught output holds (repeatable)
+#   --reason=MODE:REGEX   a line MODE's replay output holds (repeatable)
+#   --at=MODE:SEED:REGEX  MODE's replay of the one seed CORPUS/SEED is caught
+#                         with the marked step matching REGEX (repeatable):
+#                         a mode checked on each kind of call it can hit
+# A mode the fuzzer does not know must exit 2.
 set -uo pipefail
+fail() { echo "FAIL: $*" >&2; exit 1; }
+(($# >= 3)) || fail "usage: corrupt_test.sh REPLAYER FUZZER CORPUS OPTION..."
 replayer=$1 fuzzer=$2 corpus=$3
+shift 3
+replay_modes=() fuzz_modes=() traces=() reasons=() ats=() runs="" fuzz_from=""
+for arg in "$@"; do
+  case $arg in
+    --replay=*) IFS=, read -ra replay_modes <<< "${arg#*=}" ;;
+    --fuzz=*) IFS=, read -ra fuzz_modes <<< "${arg#*=}" ;;
+    --runs=*) runs=${arg#*=} ;;
+    --fuzz-from=empty|--fuzz-from=corpus) fuzz_from=${arg#*=} ;;
+    --trace=*) traces+=("${arg#*=}") ;;
+    --reason=*:*) reasons+=("${arg#*=}") ;;
+    --at=*:*:*) ats+=("${arg#*=}") ;;
+    *) fail "corrupt_test.sh: unknown option '$arg'" ;;
+  esac
+done
+((${#replay_modes[@]} > 0)) || fail "corrupt_test.sh: --replay names no mode"
+if ((${#fuzz_modes[@]} > 0)); then
+  [[ $runs =~ ^[0-9]+$ && -n $fuzz_from ]] ||
+    fail "corrupt_test.sh: --fuzz needs --runs=N and --fuzz-from=empty|corpus"
+fi
 if [[ -n ${TEST_TMPDIR:-} ]]; then
   tmp=$TEST_TMPDIR
 else
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
 fi
-fail() { echo "FAIL: $*" >&2; exit 1; }
 
 expect_caught() {  # MODE OUTPUT STATUS
   # abort(): SIGABRT (134) from the replayer; libFuzzer reports the deadly
   # signal and exits 77 (its -error_exitcode).
   [[ $3 == 134 || $3 == 77 ]] ||
     fail "$1: expected an abort, got exit $3; output: $2"
-  grep -q 'socketpair (non-blocking), divergence at step' <<< "$2" ||
-    fail "$1: no trace in output: $2"
+  local t
+  for t in "${traces[@]}"; do
+    grep -qE -- "$t" <<< "$2" || fail "$1: no line matching '$t' in output: $2"
+  done
   grep -q '^>' <<< "$2" || fail "$1: the divergent step is not marked: $2"
 }
 
 out=$("$replayer" "$corpus" 2>&1) || fail "clean replay failed: $out"
 
-for mode in drop-byte swap-bytes wrong-errno wrong-value wrong-fd; do
+for mode in "${replay_modes[@]}"; do
   out=$(SOCKSPEC_CORRUPT=$mode "$replayer" "$corpus" 2>&1)
   expect_caught "$mode (replay)" "$out" $?
+  for r in "${reasons[@]}"; do
+    [[ ${r%%:*} == "$mode" ]] || continue
+    grep -qE -- "${r#*:}" <<< "$out" ||
+      fail "$mode: no reason matching '${r#*:}' given: $out"
+  done
   echo "$mode: caught on replay"
 done
-out=$(SOCKSPEC_CORRUPT=drop-byte "$replayer" "$corpus" 2>&1)
-grep -q 'expected' <<< "$out" || fail "drop-byte: no reason given: $out"
-out=$(SOCKSPEC_CORRUPT=wrong-value "$replayer" "$corpus" 2>&1)
-grep -qE 'expected (SO_[A-Z_]+|SIOCINQ) ' <<< "$out" || fail "wrong-value: no reason given: $out"
-out=$(SOCKSPEC_CORRUPT=wrong-fd "$replayer" "$corpus" 2>&1)
-grep -qE 'expected msg_flags .*(rights|cred)\(' <<< "$out" || fail "wrong-fd: no reason given: $out"
+
+for a in "${ats[@]}"; do
+  IFS=: read -r mode seed step <<< "$a"
+  out=$(SOCKSPEC_CORRUPT=$mode "$replayer" "$corpus/$seed" 2>&1)
+  expect_caught "$mode ($seed)" "$out" $?
+  grep -Eq -- "^> +[0-9]+\\. $step" <<< "$out" ||
+    fail "$mode ($seed): the marked step does not match '$step': $out"
+  echo "$mode: caught at the step matching '$step' ($seed)"
+done
 
 out=$(SOCKSPEC_CORRUPT=no-such-fault "$replayer" "$corpus" 2>&1)
 [[ $? == 2 ]] || fail "an unknown SOCKSPEC_CORRUPT must exit 2: $out"
 
+((${#fuzz_modes[@]} > 0)) || exit 0
 mkdir -p "$tmp/empty"
 probe=$("$fuzzer" -runs=0 "$tmp/empty" 2>&1)
 if grep -q '^replayed 0 inputs' <<< "$probe"; then
   echo "libFuzzer not linked (build with --config=fuzz): fuzzing part skipped"
   exit 0
 fi
-# libFuzzer: from nothing, a fixed seed and a bounded number of runs.
-for mode in drop-byte wrong-errno; do
+seeds=()
+[[ $fuzz_from == corpus ]] && seeds=("$corpus")
+for mode in "${fuzz_modes[@]}"; do
   mkdir -p "$tmp/$mode"
-  out=$(SOCKSPEC_CORRUPT=$mode "$fuzzer" -seed=1 -runs=200000 \
-        -artifact_prefix="$tmp/$mode/" "$tmp/$mode" 2>&1)
+  out=$(SOCKSPEC_CORRUPT=$mode "$fuzzer" -seed=1 -runs="$runs" \
+        -artifact_prefix="$tmp/$mode/" "$tmp/$mode" "${seeds[@]}" 2>&1)
   expect_caught "$mode (libFuzzer)" "$out" $?
   echo "$mode: libFuzzer found it after $(grep -oE '^#[0-9]+' <<< "$out" | tail -1) runs"
 done

@@ -36,7 +36,7 @@ pids=()
 mkdir -p "$WORK/gen"
 bash "$root/harness/lang/behaviour_ids.sh" "$root/cases/behaviours.tsv" > "$WORK/gen/behaviour_ids.cc"
 for src in "$root"/harness/*/*.cc "$WORK/gen/behaviour_ids.cc"; do
-  case $src in *_test.cc) continue ;; esac
+  case $src in *_test.cc | *_test_util.cc) continue ;; esac
   if grep -q '^int main(' "$src"; then continue; fi
   obj=$WORK/obj/$(basename "$src" .cc).o
   rm -f "$obj"

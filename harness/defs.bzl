@@ -26,7 +26,7 @@ def sockspec_package_sources():
         name = "srcs",
         srcs = native.glob(
             ["*.cc", "*.h"],
-            exclude = ["*_test.cc"],
+            exclude = ["*_test.cc", "*_test_util.cc", "*_test_util.h"],
         ),
         visibility = ["//harness:__pkg__"],
     )

@@ -62,6 +62,19 @@ TEST(Calls, MsgFlagsIndexNamesAMsgFlagsArgument) {
   }
 }
 
+// ENOTSOCK is about the call's first fd: a call that needs a socket takes
+// one first. read, write and close work on any fd, so they do not.
+TEST(Calls, CallsThatNeedASocketTakeAnFdFirst) {
+  for (const CallSpec& s : AllCalls()) {
+    if (!s.needs_socket) continue;
+    ASSERT_FALSE(s.args.empty()) << s.name;
+    EXPECT_EQ(s.args[0].kind, ArgKind::kFd) << s.name;
+  }
+  EXPECT_TRUE(SpecOf(Call::kGetsockopt).needs_socket);
+  EXPECT_FALSE(SpecOf(Call::kRead).needs_socket);
+  EXPECT_FALSE(SpecOf(Call::kEpollCtl).needs_socket);
+}
+
 TEST(Calls, DerivedFactsMatchTheCallsTheyDescribe) {
   EXPECT_EQ(SpecOf(Call::kAccept).FdsMade(), 1);
   EXPECT_EQ(SpecOf(Call::kPipe).FdsMade(), 2);

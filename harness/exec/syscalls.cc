@@ -186,6 +186,31 @@ Observation Errno(int err) {
   return o;
 }
 
+Observation Returned(ssize_t ret) {
+  if (ret < 0) return Errno(errno);
+  Observation o;
+  o.ret = ret;
+  return o;
+}
+
+RecvIovecs::RecvIovecs(const std::vector<int64_t>& sizes, int64_t max)
+    : bufs(sizes.size()), iov(sizes.size()) {
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    bufs[i].resize(static_cast<size_t>(std::clamp<int64_t>(sizes[i], 0, max)));
+    iov[i] = {bufs[i].data(), bufs[i].size()};
+  }
+}
+
+std::string RecvIovecs::Gathered(size_t n) const {
+  std::string out;
+  for (const std::string& b : bufs) {
+    const size_t take = std::min(n, b.size());
+    out.append(b, 0, take);
+    n -= take;
+  }
+  return out;
+}
+
 Observation HarnessError(std::string what) {
   Observation o;
   o.ret = -1;

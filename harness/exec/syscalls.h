@@ -9,6 +9,7 @@
 
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include <cstdint>
 #include <map>
@@ -86,6 +87,23 @@ void RegisterSignalCalls(Handler* table);  // syscalls_signal.cc
 
 // Shared by the families.
 Observation Errno(int err);           // ret -1, err
+// A call whose result is its return value: ret, or Errno(errno) when ret
+// is negative. Call it straight after the call, before errno can change.
+Observation Returned(ssize_t ret);
+// Receive buffers of the given sizes, each clamped to 0..max so a typo
+// cannot exhaust memory, with an iovec over each: readv's iovecs,
+// recvmmsg's messages, recvmsg's one buffer. Not copied: iov points into
+// bufs.
+struct RecvIovecs {
+  RecvIovecs(const std::vector<int64_t>& sizes, int64_t max);
+  RecvIovecs(const RecvIovecs&) = delete;
+  RecvIovecs& operator=(const RecvIovecs&) = delete;
+  // The first n bytes received, the buffers filled one after the other.
+  std::string Gathered(size_t n) const;
+
+  std::vector<std::string> bufs;
+  std::vector<iovec> iov;
+};
 // An address no process can use (`badptr`): any access faults.
 void* UnmappedAddress();
 // The buffer pointer for op.buffer: `real`, NULL, or UnmappedAddress().

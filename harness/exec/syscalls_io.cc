@@ -66,9 +66,7 @@ class RecvBuffer {
 };
 
 Observation ReceivedInto(ssize_t ret, const RecvBuffer& buf) {
-  if (ret < 0) return Errno(errno);
-  Observation o;
-  o.ret = ret;
+  Observation o = Returned(ret);
   o.data = buf.Bytes(ret);
   return o;
 }
@@ -83,13 +81,6 @@ size_t SendLen(const Op& op) {
                                         : static_cast<size_t>(op.buffer_length);
 }
 
-Observation Sent(ssize_t ret) {
-  if (ret < 0) return Errno(errno);
-  Observation o;
-  o.ret = ret;
-  return o;
-}
-
 Observation Read(const Op& op, SyscallEnv& env) {
   int s = FdArg(op, env, 0);
   if (s < 0) return MissingFd(op, 0);
@@ -100,7 +91,7 @@ Observation Read(const Op& op, SyscallEnv& env) {
 Observation Write(const Op& op, SyscallEnv& env) {
   int s = FdArg(op, env, 0);
   if (s < 0) return MissingFd(op, 0);
-  return Sent(write(s, SendPtr(op), SendLen(op)));
+  return Returned(write(s, SendPtr(op), SendLen(op)));
 }
 
 Observation Recv(const Op& op, SyscallEnv& env) {
@@ -113,7 +104,7 @@ Observation Recv(const Op& op, SyscallEnv& env) {
 Observation Send(const Op& op, SyscallEnv& env) {
   int s = FdArg(op, env, 0);
   if (s < 0) return MissingFd(op, 0);
-  return Sent(send(s, SendPtr(op), SendLen(op), IntArg(op, 0)));
+  return Returned(send(s, SendPtr(op), SendLen(op), IntArg(op, 0)));
 }
 
 Observation Recvfrom(const Op& op, SyscallEnv& env) {
@@ -141,7 +132,7 @@ Observation Sendto(const Op& op, SyscallEnv& env) {
   absl::StatusOr<SockAddr> a =
       ResolveAddress(op.addr, env.bound, env.abstract_prefix, domain);
   if (!a.ok()) return HarnessError(std::string(a.status().message()));
-  return Sent(sendto(s, SendPtr(op), SendLen(op), IntArg(op, 0),
+  return Returned(sendto(s, SendPtr(op), SendLen(op), IntArg(op, 0),
                      AddrPtr(op.addr, *a), a->len));
 }
 

@@ -86,24 +86,22 @@ void ReadControl(const Op& op, msghdr& msg, SyscallEnv& env, Observation& o) {
 Observation Recvmsg(const Op& op, SyscallEnv& env) {
   int s = FdArg(op, env, 0);
   if (s < 0) return MissingFd(op, 0);
-  std::string buf(std::clamp<int64_t>(IntArg(op, 0), 0, kMaxBuffer), '\0');
+  RecvIovecs in({IntArg(op, 0)}, kMaxBuffer);
   ControlBuffer control = RecvControl(op);
 
-  iovec iov = {buf.data(), buf.size()};
   msghdr msg = {};
   sockaddr_storage from;
   msg.msg_name = &from;
   msg.msg_namelen = sizeof from;
-  msg.msg_iov = &iov;
+  msg.msg_iov = in.iov.data();
   msg.msg_iovlen = 1;
   msg.msg_control = control.data();
   msg.msg_controllen = control.len;
   ssize_t r = recvmsg(s, &msg, IntArg(op, 1));
   if (r < 0) return Errno(errno);
 
-  Observation o;
-  o.ret = r;
-  o.data = buf.substr(0, std::min<size_t>(r, buf.size()));
+  Observation o = Returned(r);
+  o.data = in.Gathered(static_cast<size_t>(r));
   o.msg_flags = msg.msg_flags;
   o.addr = std::string(reinterpret_cast<const char*>(&from),
                        std::min<size_t>(msg.msg_namelen, sizeof from));

@@ -24,22 +24,10 @@ Observation Readv(const Op& op, SyscallEnv& env) {
   int s = FdArg(op, env, 0);
   if (s < 0) return MissingFd(op, 0);
   const size_t n = std::min(op.ints.size(), kMaxVec);
-  std::vector<std::string> bufs(n);
-  std::vector<iovec> iov(n);
-  for (size_t i = 0; i < n; ++i) {
-    bufs[i].resize(std::clamp<int64_t>(op.ints[i], 0, kMaxVecBuffer));
-    iov[i] = {bufs[i].data(), bufs[i].size()};
-  }
-  ssize_t r = readv(s, iov.data(), static_cast<int>(n));
-  if (r < 0) return Errno(errno);
-  Observation o;
-  o.ret = r;
-  size_t left = static_cast<size_t>(r);
-  for (const std::string& b : bufs) {
-    size_t take = std::min(left, b.size());
-    o.data.append(b, 0, take);
-    left -= take;
-  }
+  const RecvIovecs in({op.ints.begin(), op.ints.begin() + n}, kMaxVecBuffer);
+  ssize_t r = readv(s, in.iov.data(), static_cast<int>(n));
+  Observation o = Returned(r);
+  if (r > 0) o.data = in.Gathered(static_cast<size_t>(r));
   return o;
 }
 
@@ -60,11 +48,8 @@ Observation Writev(const Op& op, SyscallEnv& env) {
   int s = FdArg(op, env, 0);
   if (s < 0) return MissingFd(op, 0);
   std::vector<iovec> iov = Pieces(op, 0);
-  ssize_t r = writev(s, iov.data(), static_cast<int>(std::min(iov.size(), kMaxVec)));
-  if (r < 0) return Errno(errno);
-  Observation o;
-  o.ret = r;
-  return o;
+  return Returned(
+      writev(s, iov.data(), static_cast<int>(std::min(iov.size(), kMaxVec))));
 }
 
 // recvmmsg(fd, vlen, size, flags[, timeout_ms]): vlen messages of `size`
@@ -77,12 +62,11 @@ Observation Recvmmsg(const Op& op, SyscallEnv& env) {
   const size_t size =
       static_cast<size_t>(std::clamp<int64_t>(IntArg(op, 1), 0, kMaxVecBuffer));
   const int64_t timeout_ms = IntArg(op, 3, -1);
-  std::vector<std::string> bufs(vlen, std::string(size, '\0'));
-  std::vector<iovec> iov(vlen);
+  RecvIovecs in(std::vector<int64_t>(vlen, static_cast<int64_t>(size)),
+                kMaxVecBuffer);
   std::vector<mmsghdr> msgs(vlen);
   for (size_t i = 0; i < vlen; ++i) {
-    iov[i] = {bufs[i].data(), bufs[i].size()};
-    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iov = &in.iov[i];
     msgs[i].msg_hdr.msg_iovlen = 1;
   }
   timespec ts = {static_cast<time_t>(timeout_ms / 1000),
@@ -90,13 +74,11 @@ Observation Recvmmsg(const Op& op, SyscallEnv& env) {
   int r = recvmmsg(s, msgs.data(), static_cast<unsigned>(vlen),
                    static_cast<int>(IntArg(op, 2)),
                    timeout_ms >= 0 ? &ts : nullptr);
-  if (r < 0) return Errno(errno);
-  Observation o;
-  o.ret = r;
+  Observation o = Returned(r);
   for (int i = 0; i < r && static_cast<size_t>(i) < vlen; ++i) {
     Observation::MessageResult m;
     m.len = msgs[i].msg_len;
-    m.data = bufs[i].substr(0, std::min<size_t>(msgs[i].msg_len, size));
+    m.data = in.bufs[i].substr(0, std::min<size_t>(msgs[i].msg_len, size));
     m.flags = msgs[i].msg_hdr.msg_flags;
     o.messages.push_back(std::move(m));
   }
@@ -129,9 +111,7 @@ Observation Sendmmsg(const Op& op, SyscallEnv& env) {
   }
   int r = sendmmsg(s, msgs.data(), static_cast<unsigned>(msgs.size()),
                    static_cast<int>(IntArg(op, 0)));
-  if (r < 0) return Errno(errno);
-  Observation o;
-  o.ret = r;
+  Observation o = Returned(r);
   for (int i = 0; i < r && static_cast<size_t>(i) < msgs.size(); ++i) {
     Observation::MessageResult m;
     m.len = msgs[i].msg_len;

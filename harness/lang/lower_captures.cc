@@ -17,12 +17,6 @@ namespace {
 
 using Term = IntExpr::Term;
 
-std::string Shown(const Expr& e) {
-  std::string s = PrintExpr(e);
-  if (s.size() > 40) s = s.substr(0, 37) + "...";
-  return absl::StrCat("'", s, "'");
-}
-
 }  // namespace
 
 bool IsCaptureVar(const Expr& e) {

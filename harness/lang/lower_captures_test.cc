@@ -7,6 +7,7 @@
 #include "gtest/gtest.h"
 #include "harness/lang/case.h"
 #include "harness/lang/frontend.h"
+#include "harness/lang/lang_test_util.h"
 #include "harness/lang/parser.h"
 #include "harness/plan/captures.h"
 
@@ -17,14 +18,7 @@ constexpr char kHeader[] = "title \"t\"\ncovers B01\nsource \"s\"\n";
 constexpr char kPair[] =
     "socketpair(AF_UNIX, SOCK_STREAM) = a, b\npeer A holds a\npeer B holds b\n";
 
-LoadedCase Load(const std::string& body) {
-  return LoadCase("t.case", kHeader + body, "linux");
-}
-
-std::string FirstError(const std::string& body) {
-  LoadedCase c = Load(body);
-  return c.errors.empty() ? "" : c.errors[0].message;
-}
+constexpr TestCases kCases(kHeader);
 
 // The step's text parsed and printed back.
 std::string RoundTrip(const std::string& step) {
@@ -58,7 +52,7 @@ TEST(Captures, MultiplicationBindsTighterThanAddition) {
 }
 
 TEST(Captures, LowerABindingAndItsUsesIntoRunTimeValues) {
-  LoadedCase c = Load(std::string(kPair) +
+  LoadedCase c = kCases.Load(std::string(kPair) +
                       "payload m = 100\n"
                       "A: getsockopt(a, SOL_SOCKET, SO_SNDBUF) = $sndbuf\n"
                       "A: write(a, m[0:$sndbuf / 8192]) = $sndbuf / 8192\n"
@@ -83,7 +77,7 @@ TEST(Captures, LowerABindingAndItsUsesIntoRunTimeValues) {
 }
 
 TEST(Captures, MatrixVariablesStaySubstitutedAndFoldIntoConstants) {
-  LoadedCase c = Load("matrix SIZE = 10, 20\n" + std::string(kPair) +
+  LoadedCase c = kCases.Load("matrix SIZE = 10, 20\n" + std::string(kPair) +
                       "B: read(b, $SIZE * 2 + 1) = EAGAIN\n");
   ASSERT_TRUE(c.errors.empty()) << c.errors[0].message;
   ASSERT_EQ(c.plans.size(), 2u);
@@ -93,7 +87,7 @@ TEST(Captures, MatrixVariablesStaySubstitutedAndFoldIntoConstants) {
 }
 
 TEST(Captures, AValueCapturedByAWakesIsBoundThere) {
-  LoadedCase c = Load(std::string(kPair) +
+  LoadedCase c = kCases.Load(std::string(kPair) +
                       "B: read(b, 10) blocks\nA: write(a, \"xy\") = 2\n"
                       "B: wakes = $n\nA: write(a, \"z\") = $n - 1\n");
   ASSERT_TRUE(c.errors.empty()) << c.errors[0].message;
@@ -102,22 +96,22 @@ TEST(Captures, AValueCapturedByAWakesIsBoundThere) {
 }
 
 TEST(Captures, MisuseIsReportedOnce) {
-  EXPECT_EQ(FirstError(std::string(kPair) + "A: write(a, \"x\") = $n\n"
+  EXPECT_EQ(kCases.FirstError(std::string(kPair) + "A: write(a, \"x\") = $n\n"
                        "B: read(b, $m) = \"x\"\n"),
             "'$m' is used before it is bound: a step's result binds it "
             "('= $m') (did you mean '$n'?)");
-  LoadedCase twice = Load(std::string(kPair) + "A: write(a, \"x\") = $n\n"
+  LoadedCase twice = kCases.Load(std::string(kPair) + "A: write(a, \"x\") = $n\n"
                           "A: write(a, \"x\") = $n\nA: write(a, \"y\") = ($n)\n");
   ASSERT_EQ(twice.errors.size(), 1u);
   EXPECT_EQ(twice.errors[0].message,
             "'$n' is already bound (at 7:20); to compare with it write '= ($n)'");
-  EXPECT_EQ(FirstError(std::string(kPair) + "A: write(a, \"x\") = $n\n"
+  EXPECT_EQ(kCases.FirstError(std::string(kPair) + "A: write(a, \"x\") = $n\n"
                        "A: write(a, \"x\") = 2..$n\n"),
             "");
 }
 
 TEST(BadArguments, LowerToBufferKindsAndTheBadFdSlot) {
-  LoadedCase c = Load(std::string(kPair) +
+  LoadedCase c = kCases.Load(std::string(kPair) +
                       "B: read(badfd, 10) = EBADF\n"
                       "B: recv(b, badptr(16), 0) = EFAULT\n"
                       "A: write(a, null(5)) = EFAULT\n"
@@ -133,7 +127,7 @@ TEST(BadArguments, LowerToBufferKindsAndTheBadFdSlot) {
 }
 
 TEST(Addresses, LowerUnspecFamilyRawAndAnExplicitLength) {
-  LoadedCase c = Load("peer A\nA: socket(AF_UNIX, SOCK_DGRAM) = s\n"
+  LoadedCase c = kCases.Load("peer A\nA: socket(AF_UNIX, SOCK_DGRAM) = s\n"
                       "A: connect(s, unspec) = 0\n"
                       "A: bind(s, family(AF_INET)) = EINVAL\n"
                       "A: bind(s, sockaddr(AF_UNIX, \"\\0a/b\\0c\")) = 0\n"
@@ -153,10 +147,10 @@ TEST(Addresses, LowerUnspecFamilyRawAndAnExplicitLength) {
 }
 
 TEST(Addresses, MisuseIsAnError) {
-  EXPECT_EQ(FirstError("peer A\nA: socket(AF_UNIX, SOCK_DGRAM) = s\n"
+  EXPECT_EQ(kCases.FirstError("peer A\nA: socket(AF_UNIX, SOCK_DGRAM) = s\n"
                        "A: bind(s, family(SOCK_DGRAM)) = EINVAL\n"),
             "'family' takes an address family, not 'SOCK_DGRAM' (a socket type)");
-  EXPECT_EQ(FirstError("peer A\nA: socket(AF_UNIX, SOCK_DGRAM) = s\n"
+  EXPECT_EQ(kCases.FirstError("peer A\nA: socket(AF_UNIX, SOCK_DGRAM) = s\n"
                        "A: bind(s, addrlen(badptr, 3)) = EINVAL\n"),
             "'badptr' has no bytes to cut: write the length of a real address");
 }

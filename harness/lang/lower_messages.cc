@@ -22,12 +22,6 @@ namespace {
 // order of magnitude; the kernel caps what it writes anyway).
 constexpr int64_t kMaxControlBytes = 65536;
 
-std::string Quoted(const Expr& e) {
-  std::string s = PrintExpr(e);
-  if (s.size() > 40) s = s.substr(0, 37) + "...";
-  return absl::StrCat("'", s, "'");
-}
-
 // Data as a result: a string, a payload or a slice of one, a sum of them.
 bool IsDataResult(const Expr& e) {
   return e.kind == Expr::Kind::kString || e.kind == Expr::Kind::kSlice ||
@@ -75,7 +69,7 @@ bool RowLowering::LowerAncillary(const CallSpec& spec, const Expr& e,
       return true;
     }
   }
-  Error(e.loc, absl::StrCat("unexpected argument ", Quoted(e), " to '",
+  Error(e.loc, absl::StrCat("unexpected argument ", Shown(e), " to '",
                             spec.name, "': after the flags it takes ",
                             spec.ancillary == Ancillary::kReceive
                                 ? "rights=N (0 to 253), creds and control=N"
@@ -143,7 +137,7 @@ bool RowLowering::LowerMessage(const Expr& e, const CallSpec& spec,
                             "message";
   if (e.kind != Expr::Kind::kApply || e.text != "msg") {
     Error(e.loc, absl::StrCat("expected one msg(...) per message for '",
-                              spec.name, "', found ", Quoted(e), ": ", usage));
+                              spec.name, "', found ", Shown(e), ": ", usage));
     return false;
   }
   for (const Expr& item : e.items) {
@@ -167,7 +161,7 @@ bool RowLowering::LowerMessage(const Expr& e, const CallSpec& spec,
       if (!LowerData(item, &data)) return false;
       out->data = std::move(data);
     } else {
-      Error(item.loc, absl::StrCat("unexpected ", Quoted(item), " in msg(...) of '",
+      Error(item.loc, absl::StrCat("unexpected ", Shown(item), " in msg(...) of '",
                                    spec.name, "': ", usage));
       return false;
     }
@@ -207,7 +201,7 @@ bool RowLowering::LowerCmsg(const Expr& e, Outcome* out) {
       c.value = v.value;
     } else {
       Error(v.loc, absl::StrCat("expected the message's int value or bytes=N, "
-                                "found ", Quoted(v), ": ", usage));
+                                "found ", Shown(v), ": ", usage));
       return false;
     }
   }

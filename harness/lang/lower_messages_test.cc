@@ -8,6 +8,7 @@
 
 #include "gtest/gtest.h"
 #include "harness/lang/frontend.h"
+#include "harness/lang/lang_test_util.h"
 
 namespace sockspec {
 namespace {
@@ -16,17 +17,10 @@ constexpr char kHeader[] =
     "title \"t\"\ncovers B01\nsource \"s\"\n"
     "socketpair(AF_UNIX, SOCK_DGRAM) = a, b\npeer A holds a\npeer B holds b\n";
 
-LoadedCase Load(const std::string& body, const std::string& header = kHeader) {
-  return LoadCase("t.case", header + body, "linux");
-}
-
-std::string FirstError(const std::string& body) {
-  LoadedCase c = Load(body);
-  return c.errors.empty() ? "" : c.errors[0].message;
-}
+constexpr TestCases kCases(kHeader);
 
 TEST(LowerMessages, WritevAndSendmmsgKeepOneLengthPerDataArgument) {
-  LoadedCase c = Load(
+  LoadedCase c = kCases.Load(
       "A: writev(a, \"ab\", \"\", \"cde\") = 5\n"
       "A: sendmmsg(a, MSG_DONTWAIT, \"x\", \"yz\") = 2\n"
       "B: readv(b, 1, 4) = \"ab\"\n");
@@ -41,7 +35,7 @@ TEST(LowerMessages, WritevAndSendmmsgKeepOneLengthPerDataArgument) {
 }
 
 TEST(LowerMessages, ASendmmsgMessageMayHaveSeveralIovecs) {
-  LoadedCase c = Load("A: sendmmsg(a, 0, iov(\"one\", \"two\"), \"three\") = 2\n");
+  LoadedCase c = kCases.Load("A: sendmmsg(a, 0, iov(\"one\", \"two\"), \"three\") = 2\n");
   ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
   const Op& op = c.plans[0].ops[1];
   EXPECT_EQ(op.data, "onetwothree");
@@ -49,7 +43,7 @@ TEST(LowerMessages, ASendmmsgMessageMayHaveSeveralIovecs) {
 }
 
 TEST(LowerMessages, RecvmmsgResultsAreOneMsgPerMessage) {
-  LoadedCase c = Load(
+  LoadedCase c = kCases.Load(
       "B: recvmmsg(b, 3, 4, MSG_DONTWAIT) = msg(\"ab\"), "
       "msg(\"cdef\", len=6, flags=MSG_TRUNC)\n");
   ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
@@ -62,14 +56,14 @@ TEST(LowerMessages, RecvmmsgResultsAreOneMsgPerMessage) {
   EXPECT_FALSE((*o.messages)[0].len);
   EXPECT_EQ((*o.messages)[1].len->min, 6);
   EXPECT_EQ(*(*o.messages)[1].flags, MSG_TRUNC);
-  EXPECT_EQ(FirstError("B: recvmmsg(b, 3, 4, 0) = msg(\"a\", pid=1)\n"),
+  EXPECT_EQ(kCases.FirstError("B: recvmmsg(b, 3, 4, 0) = msg(\"a\", pid=1)\n"),
             "unexpected 'pid=1' in msg(...) of 'recvmmsg': msg(DATA[, len=N][, "
             "flags=MSG_...]): the bytes of one message, its msg_len if it "
             "differs, its msg_flags");
 }
 
 TEST(LowerMessages, ControlBufferIsExactOrNull) {
-  LoadedCase c = Load(
+  LoadedCase c = kCases.Load(
       "B: recvmsg(b, 1, 0, control=20) = EAGAIN\n"
       "B: recvmsg(b, 1, 0, control=null(24)) = EAGAIN\n"
       "A: sendmsg(a, \"x\", 0, rights()) = 1\n");
@@ -79,13 +73,13 @@ TEST(LowerMessages, ControlBufferIsExactOrNull) {
   EXPECT_EQ(ops[2].ints, (std::vector<int64_t>{1, 0, -1, 0, 24, 1}));
   EXPECT_EQ(ops[3].ints, (std::vector<int64_t>{0, 1}));
   EXPECT_TRUE(ops[3].rights.empty());
-  EXPECT_EQ(FirstError("B: recvmsg(b, 1, 0, control=-1) = EAGAIN\n"),
+  EXPECT_EQ(kCases.FirstError("B: recvmsg(b, 1, 0, control=-1) = EAGAIN\n"),
             "'control' takes a length in bytes, 0 to 65536, or null(LENGTH) for "
             "a NULL buffer: control=64, control=null(16)");
 }
 
 TEST(LowerMessages, CmsgNamesATypeAndOptionallyItsValueOrLength) {
-  LoadedCase c = Load(
+  LoadedCase c = kCases.Load(
       "B: recvmsg(b, 1, 0) = \"x\" cmsg(SOL_SOCKET, SCM_INQ, 5) "
       "cmsg(SOL_SOCKET, SCM_CREDENTIALS, bytes=4)\n");
   ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
@@ -93,20 +87,20 @@ TEST(LowerMessages, CmsgNamesATypeAndOptionallyItsValueOrLength) {
   ASSERT_EQ(o.cmsgs.size(), 2u);
   EXPECT_EQ(*o.cmsgs[0].value, 5);
   EXPECT_EQ(*o.cmsgs[1].bytes, 4);
-  EXPECT_EQ(FirstError("B: recvmsg(b, 1, 0) = \"x\" cmsg(SOL_SOCKET, SCM_RIGHTS)\n"),
+  EXPECT_EQ(kCases.FirstError("B: recvmsg(b, 1, 0) = \"x\" cmsg(SOL_SOCKET, SCM_RIGHTS)\n"),
             "write rights(g, ...) for SCM_RIGHTS, not cmsg(...)");
 }
 
 TEST(LowerMessages, CredIdsAreUidTSoMinusOneIsTheKernelsInvalidId) {
   // SO_PEERCRED of a socket that never connected: uid and gid (uid_t)-1.
-  LoadedCase c = Load(
+  LoadedCase c = kCases.Load(
       "A: socket(AF_UNIX, SOCK_STREAM) = s\n"
       "A: getsockopt(s, SOL_SOCKET, SO_PEERCRED) = cred(pid=0, uid=-1, gid=-1)\n");
   ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
   const CredSpec& cred = *c.plans[0].ops[2].expect.any_of[0].cred;
   EXPECT_EQ(*cred.uid, 4294967295);
   EXPECT_EQ(*cred.gid, 4294967295);
-  EXPECT_EQ(FirstError("A: getsockopt(a, SOL_SOCKET, SO_PEERCRED) = cred(pid=0, uid=-2)\n"),
+  EXPECT_EQ(kCases.FirstError("A: getsockopt(a, SOL_SOCKET, SO_PEERCRED) = cred(pid=0, uid=-2)\n"),
             "'uid' is 0 to 4294967295 (or -1 for (uid_t)-1), not -2");
 }
 
@@ -117,14 +111,15 @@ TEST(LowerMessages, DataBudgetIsPerInstanceAndReportedOnce) {
       "matrix TYPE = SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET\n"
       "payload m = 15728640\n"
       "socketpair(AF_UNIX, $TYPE) = a, b\npeer A holds a\npeer B holds b\n";
-  LoadedCase fits = Load("A: write(a, m) = 15728640\nA: write(a, m) = 15728640\n", rows);
+  const TestCases matrix(rows);
+  LoadedCase fits = matrix.Load(
+      "A: write(a, m) = 15728640\nA: write(a, m) = 15728640\n");
   EXPECT_TRUE(fits.errors.empty()) << FormatErrors(fits);
   EXPECT_EQ(fits.plans.size(), 3u);
-  LoadedCase over = Load(
+  LoadedCase over = matrix.Load(
       "A: write(a, m) = 15728640\nA: write(a, m) = 15728640\n"
       "A: write(a, m) = 15728640\nA: write(a, m) = 15728640\n"
-      "A: write(a, m + \"x\") = 15728641\nA: write(a, \"y\") = 1\n",
-      rows);
+      "A: write(a, m + \"x\") = 15728641\nA: write(a, \"y\") = 1\n");
   ASSERT_EQ(over.errors.size(), 1u) << FormatErrors(over);
   EXPECT_EQ(over.errors[0].loc.line, 13);
   EXPECT_EQ(over.errors[0].message,
@@ -133,7 +128,7 @@ TEST(LowerMessages, DataBudgetIsPerInstanceAndReportedOnce) {
 }
 
 TEST(LowerMessages, ARepeatedSendmsgRightsListIsFoldedInReports) {
-  LoadedCase c = Load(
+  LoadedCase c = kCases.Load(
       "A: socketpair(AF_UNIX, SOCK_STREAM) = x, y\n"
       "A: sendmsg(a, \"f\", 0, rights(x, x, x, y, x)) = 1\n"
       "B: recvmsg(b, 1, 0, rights=5) = \"f\" rights(g1, g2, g3, g4, g5)\n");

@@ -16,12 +16,6 @@ namespace sockspec {
 namespace internal {
 namespace {
 
-std::string ShownReady(const Expr& e) {
-  std::string s = PrintExpr(e);
-  if (s.size() > 40) s = s.substr(0, 37) + "...";
-  return absl::StrCat("'", s, "'");
-}
-
 bool IsSetName(const std::string& s) {
   return s == "readfds" || s == "writefds" || s == "exceptfds";
 }
@@ -51,7 +45,7 @@ bool RowLowering::LowerReady(const Alternative& alt, const CallSpec& spec,
     if (!ok_form || (epoll && v.size() > 1)) {
       Error(e.loc, absl::StrCat("'", spec.name, "' returns ", form,
                                 ", or 0 for nothing ready; found ",
-                                ShownReady(e)));
+                                Shown(e)));
       return false;
     }
     if (!epoll && !sets_seen.insert(e.text).second) {
@@ -65,7 +59,7 @@ bool RowLowering::LowerReady(const Alternative& alt, const CallSpec& spec,
         if (item.kind != Expr::Kind::kKeyValue || item.items.size() != 1) {
           Error(item.loc, absl::StrCat("'events' lists fd=EVENTS pairs "
                                        "(a=EPOLLIN|EPOLLOUT), found ",
-                                       ShownReady(item)));
+                                       Shown(item)));
           return false;
         }
         name = item.text;
@@ -114,33 +108,6 @@ namespace sockspec {
 namespace internal {
 namespace {
 
-// Calls whose first fd must be a socket for the call to succeed.
-bool NeedsSocket(const CallSpec& spec) {
-  switch (spec.call) {
-    case Call::kBind: case Call::kListen: case Call::kConnect:
-    case Call::kAccept: case Call::kAccept4: case Call::kRecv:
-    case Call::kSend: case Call::kRecvfrom: case Call::kSendto:
-    case Call::kRecvmsg: case Call::kSendmsg: case Call::kShutdown:
-    case Call::kSetsockopt: case Call::kGetsockopt: case Call::kGetsockname:
-    case Call::kGetpeername: case Call::kSockatmark: case Call::kRecvmmsg:
-    case Call::kSendmmsg:
-      return true;
-    case Call::kSocket: case Call::kSocketpair: case Call::kPair:
-    case Call::kRead: case Call::kWrite: case Call::kClose: case Call::kDup:
-    case Call::kPoll: case Call::kFcntl: case Call::kIoctl: case Call::kFill:
-    case Call::kDrain: case Call::kFork: case Call::kRaise: case Call::kPipe:
-    case Call::kDropPrivileges: case Call::kEpollCreate1:
-    case Call::kEpollCtl: case Call::kEpollWait: case Call::kSelect:
-    case Call::kPselect: case Call::kKill: case Call::kSigaction:
-    case Call::kAlarm: case Call::kSetrlimit: case Call::kUnshare:
-    case Call::kReadv: case Call::kWritev: case Call::kSysctl:
-    case Call::kCreat: case Call::kConnectUntilFull: case Call::kWakes:
-    case Call::kBlocked:
-      return false;
-  }
-  return false;
-}
-
 bool ExpectsSuccess(const Op& op) {
   if (op.platforms.empty()) return false;
   for (const Outcome& o : op.platforms[0].second.any_of) {
@@ -157,7 +124,7 @@ bool RowLowering::CheckFdKinds(const CallSpec& spec,
     auto kind = fd_kinds_.find(op.fds[0]);
     const std::string& name = plan_.fd_names[op.fds[0]];
     if (kind != fd_kinds_.end() && kind->second == FdKind::kEpoll &&
-        NeedsSocket(spec)) {
+        spec.needs_socket) {
       Error(args[0].loc,
             absl::StrCat("fd '", name, "' is an epoll instance, not a socket: '",
                          spec.name, "' on it fails ENOTSOCK"));

@@ -11,6 +11,7 @@
 
 #include "gtest/gtest.h"
 #include "harness/lang/frontend.h"
+#include "harness/lang/lang_test_util.h"
 
 namespace sockspec {
 namespace {
@@ -20,19 +21,12 @@ constexpr char kHeader[] =
     "socketpair(AF_UNIX, SOCK_STREAM) = a, b\npeer A holds a\npeer B holds b\n"
     "B: epoll_create1(EPOLL_CLOEXEC) = e\n";
 
-LoadedCase Load(const std::string& body) {
-  return LoadCase("t.case", kHeader + body, "linux");
-}
-
-std::string FirstError(const std::string& body) {
-  LoadedCase c = Load(body);
-  return c.errors.empty() ? "" : c.errors[0].message;
-}
+constexpr TestCases kCases(kHeader);
 
 using Ready = std::vector<std::pair<int, int64_t>>;
 
 TEST(LowerReady, EpollCtlCarriesBothFdsAndTheEvents) {
-  LoadedCase c = Load("B: epoll_ctl(e, EPOLL_CTL_ADD, b, EPOLLIN|EPOLLET) = 0\n"
+  LoadedCase c = kCases.Load("B: epoll_ctl(e, EPOLL_CTL_ADD, b, EPOLLIN|EPOLLET) = 0\n"
                       "B: epoll_ctl(e, EPOLL_CTL_DEL, b) = 0\n");
   ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
   const Op& add = c.plans[0].ops[2];
@@ -45,7 +39,7 @@ TEST(LowerReady, EpollCtlCarriesBothFdsAndTheEvents) {
 }
 
 TEST(LowerReady, EpollWaitEventsNameFdsAndImplyTheCount) {
-  LoadedCase c = Load(
+  LoadedCase c = kCases.Load(
       "B: epoll_wait(e, 8, -1) = events(b=EPOLLIN|EPOLLOUT)\n"
       "B: epoll_wait(e, 8) = 0\n");
   ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
@@ -63,7 +57,7 @@ TEST(LowerReady, EpollWaitEventsNameFdsAndImplyTheCount) {
 }
 
 TEST(LowerReady, AnElementOfAnFdArrayIsNamedInEvents) {
-  LoadedCase c = Load("B: repeat 2 dup(b) = c[]\n"
+  LoadedCase c = kCases.Load("B: repeat 2 dup(b) = c[]\n"
                       "B: epoll_ctl(e, EPOLL_CTL_ADD, c[1], EPOLLOUT) = 0\n"
                       "B: epoll_wait(e, 8) = events(c[1]=EPOLLOUT)\n");
   ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
@@ -75,7 +69,7 @@ TEST(LowerReady, AnElementOfAnFdArrayIsNamedInEvents) {
 }
 
 TEST(LowerReady, SelectSetsBecomeFdsAndSizesAndTheResultCountsBits) {
-  LoadedCase c = Load(
+  LoadedCase c = kCases.Load(
       "B: select(readfds(b, e), writefds(b), exceptfds(), -1) = "
       "readfds(b) writefds(b)\n");
   ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
@@ -88,7 +82,7 @@ TEST(LowerReady, SelectSetsBecomeFdsAndSizesAndTheResultCountsBits) {
 }
 
 TEST(LowerReady, PidArgumentsAndResultsNameAPeer) {
-  LoadedCase c = Load("B: fcntl(b, F_SETOWN, pid(A)) = 0\n"
+  LoadedCase c = kCases.Load("B: fcntl(b, F_SETOWN, pid(A)) = 0\n"
                       "B: fcntl(b, F_GETOWN) = pid(A)\n"
                       "B: ioctl(b, FIOSETOWN, pid(harness)) = 0\n"
                       "B: ioctl(b, FIONREAD) = 0\n");
@@ -103,55 +97,55 @@ TEST(LowerReady, PidArgumentsAndResultsNameAPeer) {
 }
 
 TEST(LowerReady, FcntlDupfdBindsANewFd) {
-  LoadedCase c = Load("B: fcntl(b, F_DUPFD_CLOEXEC, 0) = d\nB: close(d) = 0\n");
+  LoadedCase c = kCases.Load("B: fcntl(b, F_DUPFD_CLOEXEC, 0) = d\nB: close(d) = 0\n");
   ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
   EXPECT_EQ(c.plans[0].ops[2].results, std::vector<int>{3});
-  EXPECT_EQ(FirstError("B: fcntl(b, F_DUPFD, 0) = 3\n"),
+  EXPECT_EQ(kCases.FirstError("B: fcntl(b, F_DUPFD, 0) = 3\n"),
             "'fcntl' returns a new fd: name it (= s)");
 }
 
 TEST(LowerReady, RejectsResultsThatAreNotReadiness) {
-  EXPECT_EQ(FirstError("B: epoll_wait(e, 8) = EPOLLIN\n"),
+  EXPECT_EQ(kCases.FirstError("B: epoll_wait(e, 8) = EPOLLIN\n"),
             "'epoll_wait' returns events(fd=EPOLLIN|..., ...), or 0 for "
             "nothing ready; found 'EPOLLIN'");
-  EXPECT_EQ(FirstError("B: epoll_wait(e, 8) = events(b)\n"),
+  EXPECT_EQ(kCases.FirstError("B: epoll_wait(e, 8) = events(b)\n"),
             "'events' lists fd=EVENTS pairs (a=EPOLLIN|EPOLLOUT), found 'b'");
-  EXPECT_EQ(FirstError("B: epoll_wait(e, 8) = events(b=POLLIN)\n"),
+  EXPECT_EQ(kCases.FirstError("B: epoll_wait(e, 8) = events(b=POLLIN)\n"),
             "'events' takes an epoll event, not 'POLLIN' (a poll event)");
-  EXPECT_EQ(FirstError("B: epoll_wait(e, 8) = events(zz=EPOLLIN)\n"),
+  EXPECT_EQ(kCases.FirstError("B: epoll_wait(e, 8) = events(zz=EPOLLIN)\n"),
             "undeclared fd 'zz'");
-  EXPECT_EQ(FirstError("B: select(readfds(b), writefds(), exceptfds()) = "
+  EXPECT_EQ(kCases.FirstError("B: select(readfds(b), writefds(), exceptfds()) = "
                        "readfds(b) readfds(b)\n"),
             "'readfds' is given twice");
-  EXPECT_EQ(FirstError("B: epoll_wait(e, 8) = ETIMEDOUT\n"), "");
+  EXPECT_EQ(kCases.FirstError("B: epoll_wait(e, 8) = ETIMEDOUT\n"), "");
 }
 
 TEST(LowerReady, RejectsArgumentsOfTheWrongKind) {
-  EXPECT_EQ(FirstError("B: epoll_ctl(e, EPOLLIN, b, EPOLLIN) = 0\n"),
+  EXPECT_EQ(kCases.FirstError("B: epoll_ctl(e, EPOLLIN, b, EPOLLIN) = 0\n"),
             "'op' takes an epoll_ctl operation, not 'EPOLLIN' (an epoll event)");
-  EXPECT_EQ(FirstError("B: epoll_create1(O_NONBLOCK) = f\n"),
+  EXPECT_EQ(kCases.FirstError("B: epoll_create1(O_NONBLOCK) = f\n"),
             "'flags' takes an epoll_create1 flag, not 'O_NONBLOCK' (a file "
             "status flag)");
-  EXPECT_EQ(FirstError("B: select(b, writefds(), exceptfds()) = 0\n"),
+  EXPECT_EQ(kCases.FirstError("B: select(b, writefds(), exceptfds()) = 0\n"),
             "'select' takes its readfds set here: readfds(fd, ...), found 'b'");
-  EXPECT_EQ(FirstError("B: ioctl(b, FIONBIO, O_NONBLOCK) = 0\n"),
+  EXPECT_EQ(kCases.FirstError("B: ioctl(b, FIONBIO, O_NONBLOCK) = 0\n"),
             "expected a number or pid(PEER) for 'arg', found 'O_NONBLOCK'");
-  EXPECT_EQ(FirstError("B: fcntl(b, F_SETOWN, pid(A, B)) = 0\n"),
+  EXPECT_EQ(kCases.FirstError("B: fcntl(b, F_SETOWN, pid(A, B)) = 0\n"),
             "'pid' takes one peer or 'harness': pid(A)");
 }
 
 TEST(LowerReady, AnEpollFdIsNoSocketWhereSuccessIsExpected) {
-  EXPECT_EQ(FirstError("B: recv(e, 1, 0) = \"x\"\n"),
+  EXPECT_EQ(kCases.FirstError("B: recv(e, 1, 0) = \"x\"\n"),
             "fd 'e' is an epoll instance, not a socket: 'recv' on it fails "
             "ENOTSOCK");
-  EXPECT_EQ(FirstError("B: epoll_ctl(b, EPOLL_CTL_ADD, e, EPOLLIN) = 0\n"),
+  EXPECT_EQ(kCases.FirstError("B: epoll_ctl(b, EPOLL_CTL_ADD, e, EPOLLIN) = 0\n"),
             "'epoll_ctl' needs an epoll fd (from epoll_create1); 'b' is a "
             "socket: it fails EINVAL");
   // Stating the failure is what a case about the errno does.
-  EXPECT_EQ(FirstError("B: recv(e, 1, 0) = ENOTSOCK\n"), "");
-  EXPECT_EQ(FirstError("B: epoll_wait(b, 1) = EINVAL\n"), "");
+  EXPECT_EQ(kCases.FirstError("B: recv(e, 1, 0) = ENOTSOCK\n"), "");
+  EXPECT_EQ(kCases.FirstError("B: epoll_wait(b, 1) = EINVAL\n"), "");
   // A dup of an epoll fd is one too.
-  EXPECT_EQ(FirstError("B: dup(e) = f\nB: getsockname(f) = unnamed\n"),
+  EXPECT_EQ(kCases.FirstError("B: dup(e) = f\nB: getsockname(f) = unnamed\n"),
             "fd 'f' is an epoll instance, not a socket: 'getsockname' on it "
             "fails ENOTSOCK");
 }

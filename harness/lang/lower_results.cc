@@ -14,24 +14,6 @@ namespace sockspec {
 namespace internal {
 namespace {
 
-std::string Shown(const Expr& e) {
-  std::string s = PrintExpr(e);
-  if (s.size() > 40) s = s.substr(0, 37) + "...";
-  return absl::StrCat("'", s, "'");
-}
-
-bool IsLower(const std::string& s) {
-  return !s.empty() && s[0] >= 'a' && s[0] <= 'z';
-}
-
-bool IsErrnoLike(const std::string& s) {
-  if (s.size() < 2 || s[0] != 'E') return false;
-  for (char c : s) {
-    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return false;
-  }
-  return true;
-}
-
 bool IsDataExpr(const Expr& e) {
   return e.kind == Expr::Kind::kString || e.kind == Expr::Kind::kSlice ||
          e.kind == Expr::Kind::kConcat ||

@@ -18,12 +18,6 @@ namespace {
 
 constexpr int64_t kMaxOptlen = 65536;
 
-std::string Shown(const Expr& e) {
-  std::string s = PrintExpr(e);
-  if (s.size() > 40) s = s.substr(0, 37) + "...";
-  return absl::StrCat("'", s, "'");
-}
-
 // "SO_LINGER", or "option 13 at level 6" for numbers.
 std::string OptionName(const OptionInfo& o) {
   std::optional<SymbolKind> kind = OptionKindOfLevel(o.level);

@@ -8,6 +8,7 @@
 
 #include "gtest/gtest.h"
 #include "harness/lang/frontend.h"
+#include "harness/lang/lang_test_util.h"
 
 namespace sockspec {
 namespace {
@@ -16,17 +17,10 @@ constexpr char kHeader[] =
     "title \"t\"\ncovers B01\nsource \"s\"\n"
     "socketpair(AF_UNIX, SOCK_STREAM) = a, b\npeer A holds a\npeer B holds b\n";
 
-LoadedCase Load(const std::string& body) {
-  return LoadCase("t.case", kHeader + body, "linux");
-}
-
-std::string FirstError(const std::string& body) {
-  LoadedCase c = Load(body);
-  return c.errors.empty() ? "" : c.errors[0].message;
-}
+constexpr TestCases kCases(kHeader);
 
 TEST(Lower, OptionalArgumentsLeftOutTakeTheirFallbacks) {
-  LoadedCase c = Load(
+  LoadedCase c = kCases.Load(
       "A: socket(AF_UNIX, SOCK_DGRAM) = s\nA: poll(a, POLLOUT) = POLLOUT\n"
       "A: drain(a) = any\nA: poll(a, POLLOUT, 10) = POLLOUT\n");
   ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
@@ -39,7 +33,7 @@ TEST(Lower, OptionalArgumentsLeftOutTakeTheirFallbacks) {
 }
 
 TEST(Lower, RecvmsgExtraIntsAreTheControlBufferTheAncillaryArgumentsSet) {
-  LoadedCase c = Load(
+  LoadedCase c = kCases.Load(
       "A: write(a, \"xy\") = 2\nB: recvmsg(b, 1, 0) = \"x\"\n"
       "B: recvmsg(b, 1, 0, rights=2, creds) = \"y\"\n");
   ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
@@ -50,23 +44,23 @@ TEST(Lower, RecvmsgExtraIntsAreTheControlBufferTheAncillaryArgumentsSet) {
 }
 
 TEST(Lower, SockatmarkTakesAnFdAndReturnsACount) {
-  LoadedCase c = Load("B: sockatmark(b) = 0\n");
+  LoadedCase c = kCases.Load("B: sockatmark(b) = 0\n");
   ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
   const Op& op = c.plans[0].ops[1];
   EXPECT_EQ(op.call, Call::kSockatmark);
   EXPECT_EQ(op.fds, std::vector<int>{1});
   EXPECT_TRUE(op.ints.empty());
-  EXPECT_EQ(FirstError("B: sockatmark(b, 1) = 0\n"),
+  EXPECT_EQ(kCases.FirstError("B: sockatmark(b, 1) = 0\n"),
             "'sockatmark' takes 1 argument (fd), got 2");
-  EXPECT_EQ(FirstError("B: sockatmark(b) = \"x\"\n"),
+  EXPECT_EQ(kCases.FirstError("B: sockatmark(b) = \"x\"\n"),
             "data result on 'sockatmark': only reads return data");
 }
 
 TEST(Lower, OnlyCallsThatNameASenderTakeFrom) {
-  EXPECT_EQ(FirstError("A: write(a, \"x\") = 1\nB: read(b, 1) = \"x\" from unnamed\n"),
+  EXPECT_EQ(kCases.FirstError("A: write(a, \"x\") = 1\nB: read(b, 1) = \"x\" from unnamed\n"),
             "'from' is for recvfrom, recvmsg and accept; 'read' has no source "
             "address");
-  EXPECT_EQ(FirstError("A: write(a, \"x\") = 1\n"
+  EXPECT_EQ(kCases.FirstError("A: write(a, \"x\") = 1\n"
                        "B: recvfrom(b, 1, 0) = \"x\" from unnamed\n"),
             "");
 }

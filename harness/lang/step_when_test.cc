@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "harness/lang/case.h"
 #include "harness/lang/frontend.h"
+#include "harness/lang/lang_test_util.h"
 #include "harness/lang/parser.h"
 #include "harness/os/symbols.h"
 
@@ -19,14 +20,7 @@ constexpr char kHeader[] = "title \"t\"\ncovers B01\nsource \"s\"\n";
 constexpr char kPair[] =
     "socketpair(AF_UNIX, SOCK_STREAM) = a, b\npeer A holds a\npeer B holds b\n";
 
-LoadedCase Load(const std::string& body) {
-  return LoadCase("t.case", kHeader + body, "linux");
-}
-
-std::string FirstError(const std::string& body) {
-  LoadedCase c = Load(body);
-  return c.errors.empty() ? "" : c.errors[0].message;
-}
+constexpr TestCases kCases(kHeader);
 
 // The ops of `plan` that run in a peer, as their text.
 std::vector<std::string> PeerOps(const Plan& plan) {
@@ -55,7 +49,7 @@ TEST(StepWhen, ParsesAndPrintsTheConditionBeforeTheStep) {
 }
 
 TEST(StepWhen, AStepBelongsOnlyToTheRowsItsConditionNames) {
-  LoadedCase c = Load(std::string("matrix TYPE = SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET\n") +
+  LoadedCase c = kCases.Load(std::string("matrix TYPE = SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET\n") +
                       "socketpair(AF_UNIX, $TYPE) = a, b\npeer A holds a\npeer B holds b\n"
                       "when TYPE=SOCK_STREAM: A: write(a, \"s\") = 1\n"
                       // One variable named twice: either value.
@@ -68,7 +62,7 @@ TEST(StepWhen, AStepBelongsOnlyToTheRowsItsConditionNames) {
 }
 
 TEST(StepWhen, DifferentVariablesMustAllHold) {
-  LoadedCase c = Load(std::string("matrix X = 1, 2\nmatrix Y = 1, 2\n") + kPair +
+  LoadedCase c = kCases.Load(std::string("matrix X = 1, 2\nmatrix Y = 1, 2\n") + kPair +
                       "when X=1, Y=2: A: write(a, \"x\") = 1\n");
   ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
   ASSERT_EQ(c.plans.size(), 4u);
@@ -79,13 +73,13 @@ TEST(StepWhen, DifferentVariablesMustAllHold) {
 }
 
 TEST(StepWhen, RejectsAValueTheVariableNeverTakes) {
-  EXPECT_EQ(FirstError(std::string("matrix X = 1, 2\n") + kPair +
+  EXPECT_EQ(kCases.FirstError(std::string("matrix X = 1, 2\n") + kPair +
                        "when X=3: A: write(a, \"x\") = 1\n"),
             "matrix variable 'X' never takes the value '3'");
 }
 
 TEST(SignalExpectation, NoneFromAMatrixMeansNoSignal) {
-  LoadedCase c = Load(std::string("matrix SIG = SIGPIPE, none\n") + kPair +
+  LoadedCase c = kCases.Load(std::string("matrix SIG = SIGPIPE, none\n") + kPair +
                       "A: close(a) = 0\nB: write(b, \"x\") = EPIPE signal $SIG\n");
   ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
   ASSERT_EQ(c.plans.size(), 2u);
@@ -94,7 +88,7 @@ TEST(SignalExpectation, NoneFromAMatrixMeansNoSignal) {
 }
 
 TEST(SignalExpectation, SeveralSignalsJoinWithABar) {
-  LoadedCase c = Load(std::string(kPair) + "B: read(b, 1) = \"\" signal SIGUSR1|SIGURG\n");
+  LoadedCase c = kCases.Load(std::string(kPair) + "B: read(b, 1) = \"\" signal SIGUSR1|SIGURG\n");
   ASSERT_FALSE(c.plans.empty()) << FormatErrors(c);
   EXPECT_EQ(c.plans[0].ops.back().expect.any_of[0].signals,
             (std::vector<int>{SIGUSR1, SIGURG}));
@@ -102,14 +96,14 @@ TEST(SignalExpectation, SeveralSignalsJoinWithABar) {
 
 TEST(SignalExpectation, ANumberIsNoSignal) {
   // The bug: `signal 0` passed validation and could never match.
-  EXPECT_EQ(FirstError(std::string(kPair) + "A: close(a) = 0\nB: write(b, \"x\") = EPIPE signal 0\n"),
+  EXPECT_EQ(kCases.FirstError(std::string(kPair) + "A: close(a) = 0\nB: write(b, \"x\") = EPIPE signal 0\n"),
             "'signal' takes a signal name (SIGPIPE, SIGUSR1, ...), not the number 0");
-  EXPECT_EQ(FirstError(std::string(kPair) + "A: kill(B, 10) = 0\n"),
+  EXPECT_EQ(kCases.FirstError(std::string(kPair) + "A: kill(B, 10) = 0\n"),
             "'signal' takes a signal name (SIGPIPE, SIGUSR1, ...), not the number 10");
 }
 
 TEST(SignalCalls, LowerToTheirIntegers) {
-  LoadedCase c = Load(std::string(kPair) +
+  LoadedCase c = kCases.Load(std::string(kPair) +
                       "A: kill(B, SIGUSR1) = 0\n"
                       "B: sigaction(SIGUSR1, SA_RESTART) = 0\n"
                       "B: sigaction(SIGPIPE, SIG_IGN) = 0\n"
@@ -126,13 +120,13 @@ TEST(SignalCalls, LowerToTheirIntegers) {
 }
 
 TEST(SignalCalls, ADispositionStandsAlone) {
-  EXPECT_EQ(FirstError(std::string(kPair) + "B: sigaction(SIGPIPE, SIG_DFL|SA_RESTART) = 0\n"),
+  EXPECT_EQ(kCases.FirstError(std::string(kPair) + "B: sigaction(SIGPIPE, SIG_DFL|SA_RESTART) = 0\n"),
             "SIG_IGN and SIG_DFL stand alone: SA_ flags belong to the recording "
             "handler (sigaction(SIGUSR1, SA_RESTART))");
 }
 
 TEST(MatrixPositions, APayloadSizeMayComeFromTheMatrix) {
-  LoadedCase c = Load(std::string("matrix N = 3, 5\npayload m = $N\n") + kPair +
+  LoadedCase c = kCases.Load(std::string("matrix N = 3, 5\npayload m = $N\n") + kPair +
                       "A: write(a, m) = $N\n");
   ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
   ASSERT_EQ(c.plans.size(), 2u);
@@ -141,7 +135,7 @@ TEST(MatrixPositions, APayloadSizeMayComeFromTheMatrix) {
 }
 
 TEST(MatrixPositions, RangesIndicesAndSlicesTakeMatrixNumbers) {
-  LoadedCase c = Load(std::string("matrix N = 2, 3\npayload m = 10\n") +
+  LoadedCase c = kCases.Load(std::string("matrix N = 2, 3\npayload m = 10\n") +
                       "socketpair(AF_UNIX, SOCK_STREAM) = a, b\n"
                       "repeat $N dup(a) = c[]\n"
                       "peer A holds a, c[0], c[1]\npeer B holds b\n"
@@ -150,7 +144,7 @@ TEST(MatrixPositions, RangesIndicesAndSlicesTakeMatrixNumbers) {
   // Row N=2 has no c[2]: the index is checked per row.
   ASSERT_FALSE(c.errors.empty());
   EXPECT_EQ(c.errors[0].message, "undeclared fd 'c[2]' (did you mean 'c[0]'?)");
-  c = Load(std::string("matrix N = 2, 3\npayload m = 10\n") + kPair +
+  c = kCases.Load(std::string("matrix N = 2, 3\npayload m = 10\n") + kPair +
            "A: write(a, m[$N:]) = $N..8\n");
   ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
   ASSERT_EQ(c.plans.size(), 2u);
@@ -160,7 +154,7 @@ TEST(MatrixPositions, RangesIndicesAndSlicesTakeMatrixNumbers) {
 }
 
 TEST(MatrixPositions, ARangeBoundMustBeANumberInEveryRow) {
-  EXPECT_EQ(FirstError(std::string("matrix N = 2, SOCK_STREAM\n") + kPair +
+  EXPECT_EQ(kCases.FirstError(std::string("matrix N = 2, SOCK_STREAM\n") + kPair +
                        "A: write(a, \"xy\") = 1..$N\n"),
             "a range, index or slice bound is a number, not 'SOCK_STREAM'");
 }

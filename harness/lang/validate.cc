@@ -31,6 +31,24 @@ std::string DidYouMean(const std::string& hint, const char* prefix) {
                       : absl::StrCat(" (did you mean '", prefix, hint, "'?)");
 }
 
+std::string Shown(const Expr& e) {
+  std::string s = PrintExpr(e);
+  if (s.size() > 40) s = s.substr(0, 37) + "...";
+  return absl::StrCat("'", s, "'");
+}
+
+bool IsLower(const std::string& s) {
+  return !s.empty() && s[0] >= 'a' && s[0] <= 'z';
+}
+
+bool IsErrnoLike(const std::string& s) {
+  if (s.size() < 2 || s[0] != 'E') return false;
+  for (char c : s) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return false;
+  }
+  return true;
+}
+
 std::string LineCol(const Location& loc) {
   return absl::StrCat(loc.line, ":", loc.col);
 }

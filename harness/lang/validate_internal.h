@@ -1,6 +1,6 @@
 // Private to validate: the state of lowering one matrix row, shared by
-// validate.cc (steps, peers, fds, blocking) and lower.cc (arguments and
-// results).
+// validate.cc (steps, peers, fds, blocking) and the lower*.cc files
+// (arguments and results).
 #ifndef SOCKSPEC_HARNESS_LANG_VALIDATE_INTERNAL_H_
 #define SOCKSPEC_HARNESS_LANG_VALIDATE_INTERNAL_H_
 
@@ -33,6 +33,12 @@ std::string DidYouMean(const std::string& hint, const char* prefix = "");
 std::string LineCol(const Location& loc);
 // Capitalised (`Server`, `A2`) or short all-caps (`A`, `S`): a peer name.
 bool IsPeerName(const std::string& s);
+// `e` as a diagnostic quotes it: 'read(b, 10)', cut to 40 characters.
+std::string Shown(const Expr& e);
+// Starts with a lower-case letter (a payload or fd name, `any`), not a symbol.
+bool IsLower(const std::string& s);
+// `E` and then capitals and digits: what an errno name looks like.
+bool IsErrnoLike(const std::string& s);
 
 // Names a successful call binds to new fds, with where each is written.
 using Binds = std::vector<std::pair<std::string, Location>>;

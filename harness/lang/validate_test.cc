@@ -11,6 +11,7 @@
 
 #include "gtest/gtest.h"
 #include "harness/lang/frontend.h"
+#include "harness/lang/lang_test_util.h"
 #include "harness/lang/payload.h"
 
 namespace sockspec {
@@ -20,15 +21,7 @@ constexpr char kHeader[] = "title \"t\"\ncovers B01\nsource \"s\"\n";
 constexpr char kPair[] =
     "socketpair(AF_UNIX, SOCK_STREAM) = a, b\npeer A holds a\npeer B holds b\n";
 
-LoadedCase Load(const std::string& body,
-                const std::string& platform = "linux") {
-  return LoadCase("t.case", kHeader + body, platform);
-}
-
-std::string FirstError(const std::string& body) {
-  LoadedCase c = Load(body);
-  return c.errors.empty() ? "" : c.errors[0].message;
-}
+constexpr TestCases kCases(kHeader);
 
 std::string Example(const std::string& name) {
   const char* srcdir = std::getenv("TEST_SRCDIR");
@@ -120,9 +113,9 @@ TEST(Validate, JudgesByThePlatformsAnswerWhereOneIsRecorded) {
   std::string body = std::string(kPair) +
                      "A: close(a) = 0\nB: read(b, 16) = 0\n"
                      "   on freebsd, darwin = ECONNRESET because \"x\"\n";
-  LoadedCase linux_case = Load(body, "linux");
-  LoadedCase darwin_case = Load(body, "darwin");
-  LoadedCase gvisor_case = Load(body, "gvisor");
+  LoadedCase linux_case = kCases.Load(body, "linux");
+  LoadedCase darwin_case = kCases.Load(body, "darwin");
+  LoadedCase gvisor_case = kCases.Load(body, "gvisor");
   ASSERT_TRUE(linux_case.errors.empty());
   const Op& l = linux_case.plans[0].ops[2];
   EXPECT_EQ(l.expect.any_of[0].kind, Outcome::Kind::kReturn);
@@ -136,7 +129,7 @@ TEST(Validate, JudgesByThePlatformsAnswerWhereOneIsRecorded) {
 }
 
 TEST(Validate, GivesAForkedPeerCopiesOfTheParentsFds) {
-  LoadedCase c = Load(std::string(kPair) +
+  LoadedCase c = kCases.Load(std::string(kPair) +
                       "A: fork A2\nA: close(a) = 0\nA2: write(a, \"x\") = 1\n");
   ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
   const Plan& p = c.plans[0];
@@ -148,7 +141,7 @@ TEST(Validate, GivesAForkedPeerCopiesOfTheParentsFds) {
 }
 
 TEST(Validate, PutsTheFdsAWakesNamesOnTheBlockingCall) {
-  LoadedCase c = Load(
+  LoadedCase c = kCases.Load(
       "peer S\npeer C\nS: socket(AF_UNIX, SOCK_STREAM) = l\n"
       "S: bind(l, abstract(\"x\")) = 0\nS: listen(l, 1) = 0\n"
       "S: accept(l) blocks\nC: socket(AF_UNIX, SOCK_STREAM) = c\n"
@@ -164,12 +157,12 @@ TEST(Validate, PutsTheFdsAWakesNamesOnTheBlockingCall) {
 
 TEST(Validate, RejectsAPeerUsedBeforeItIsForked) {
   EXPECT_EQ(
-      FirstError(std::string(kPair) + "A2: write(a, \"x\") = 1\nA: fork A2\n"),
+      kCases.FirstError(std::string(kPair) + "A2: write(a, \"x\") = 1\nA: fork A2\n"),
       "peer A2 does not exist yet: it is forked at 8:9");
 }
 
 TEST(Validate, ExcludeDropsMatchingRows) {
-  LoadedCase c = Load(
+  LoadedCase c = kCases.Load(
       "matrix TYPE = SOCK_STREAM, SOCK_DGRAM\nmatrix KIND = socketpair, "
       "abstract\n"
       "exclude TYPE=SOCK_DGRAM, KIND=abstract\npair($KIND, $TYPE) = a, b\n");
@@ -182,19 +175,19 @@ TEST(Validate, ExcludeDropsMatchingRows) {
 }
 
 TEST(Validate, RejectsAnExcludeOfEveryRow) {
-  EXPECT_EQ(FirstError("matrix T = 1\nexclude T=1\n"),
+  EXPECT_EQ(kCases.FirstError("matrix T = 1\nexclude T=1\n"),
             "'exclude' removes every matrix row");
 }
 
 TEST(Validate, RejectsAMatrixOfTooManyRows) {
-  EXPECT_EQ(FirstError("matrix A = 1,2,3,4,5,6,7,8,9,10,11\n"
+  EXPECT_EQ(kCases.FirstError("matrix A = 1,2,3,4,5,6,7,8,9,10,11\n"
                        "matrix B = 1,2,3,4,5,6,7,8,9,10,11\n"
                        "matrix C = 1,2,3,4,5,6,7,8,9,10,11\n"),
             "the matrix has more than 1024 rows");
 }
 
 TEST(Validate, RejectsAWrongArgumentCountAtTheExtraArgument) {
-  LoadedCase c = Load(std::string(kPair) + "A: close(a, b) = 0\n");
+  LoadedCase c = kCases.Load(std::string(kPair) + "A: close(a, b) = 0\n");
   ASSERT_FALSE(c.errors.empty());
   EXPECT_EQ(ShortDiagnostic(c.errors[0]),
             "7:13: 'close' takes 1 argument (fd), got 2");
@@ -202,29 +195,29 @@ TEST(Validate, RejectsAWrongArgumentCountAtTheExtraArgument) {
 
 TEST(Validate, RejectsASetupStepThatBlocks) {
   EXPECT_EQ(
-      FirstError("socket(AF_UNIX, SOCK_STREAM) blocks\n"),
+      kCases.FirstError("socket(AF_UNIX, SOCK_STREAM) blocks\n"),
       "a setup step cannot block: the harness runs it before any peer exists");
 }
 
 TEST(Validate, RejectsAnFdOnlyTheOtherPeerHolds) {
-  EXPECT_EQ(FirstError(std::string(kPair) + "B: read(a, 1) = 0\n"),
+  EXPECT_EQ(kCases.FirstError(std::string(kPair) + "B: read(a, 1) = 0\n"),
             "fd 'a' is not held by peer B");
 }
 
 TEST(Validate, RejectsAnIllegalPathName) {
-  EXPECT_EQ(FirstError("peer A\nA: socket(AF_UNIX, SOCK_STREAM) = s\n"
+  EXPECT_EQ(kCases.FirstError("peer A\nA: socket(AF_UNIX, SOCK_STREAM) = s\n"
                        "A: bind(s, path(\"../x\")) = 0\n"),
             "a path(...) name is one relative file name: not empty, no '/', no "
             "NUL, not '.' or '..'");
 }
 
 TEST(Validate, RejectsAFdNameResultOnAPollStep) {
-  EXPECT_EQ(FirstError(std::string(kPair) + "A: poll(a, POLLIN) = MSG_PEEK\n"),
+  EXPECT_EQ(kCases.FirstError(std::string(kPair) + "A: poll(a, POLLIN) = MSG_PEEK\n"),
             "'revents' takes a poll event, not 'MSG_PEEK' (a message flag)");
 }
 
 TEST(Validate, RejectsAnUnknownPlatformArgument) {
-  LoadedCase c = Load(kPair, "plan9");
+  LoadedCase c = kCases.Load(kPair, "plan9");
   ASSERT_EQ(c.errors.size(), 1u);
   EXPECT_EQ(c.errors[0].message,
             "unknown platform 'plan9' (known: linux, gvisor, freebsd, darwin, "
@@ -232,12 +225,12 @@ TEST(Validate, RejectsAnUnknownPlatformArgument) {
 }
 
 TEST(Validate, RejectsAPayloadAboveTheSizeLimit) {
-  EXPECT_EQ(FirstError("payload big = 16777217\n"),
+  EXPECT_EQ(kCases.FirstError("payload big = 16777217\n"),
             "payload size must be between 0 and 16777216 bytes");
 }
 
 TEST(Validate, ExpandsRepeatCountsFromTheMatrix) {
-  LoadedCase c = Load(
+  LoadedCase c = kCases.Load(
       "matrix N = 2, 4\npeer A\n"
       "A: repeat $N socket(AF_UNIX, SOCK_STREAM) = c[]\n");
   ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
@@ -247,7 +240,7 @@ TEST(Validate, ExpandsRepeatCountsFromTheMatrix) {
 
 TEST(Validate, ReadsSignalsAndCountRanges) {
   LoadedCase c =
-      Load(std::string(kPair) +
+      kCases.Load(std::string(kPair) +
            "A: close(a) = 0\nB: write(b, \"x\") = EPIPE signal SIGPIPE\n"
            "B: getsockopt(b, SOL_SOCKET, SO_TYPE) = SOCK_STREAM\n"
            "B: getsockopt(b, SOL_SOCKET, SO_SNDBUF) = 1..1000000\n");
@@ -259,7 +252,7 @@ TEST(Validate, ReadsSignalsAndCountRanges) {
 }
 
 TEST(Validate, PipeBindsItsReadAndWriteEnds) {
-  LoadedCase c = Load(
+  LoadedCase c = kCases.Load(
       "pipe() = r, w\npeer A holds r, w\n"
       "A: pipe(O_NONBLOCK) = r2, w2\nA: shutdown(r, SHUT_RD) = ENOTSOCK\n"
       "A: write(w2, \"x\") = 1\n");
@@ -274,17 +267,17 @@ TEST(Validate, PipeBindsItsReadAndWriteEnds) {
 }
 
 TEST(Validate, RejectsAPipeWithOneResultName) {
-  EXPECT_EQ(FirstError("pipe() = r\n"),
+  EXPECT_EQ(kCases.FirstError("pipe() = r\n"),
             "'pipe' returns two new fds: name them (= a, b)");
 }
 
 TEST(Validate, DropPrivilegesRunsInAPeerAndTakesNoArgument) {
-  LoadedCase c = Load("peer A\nA: drop_privileges() = 0\n");
+  LoadedCase c = kCases.Load("peer A\nA: drop_privileges() = 0\n");
   ASSERT_TRUE(c.errors.empty()) << FormatErrors(c);
   EXPECT_EQ(c.plans[0].ops[0].call, Call::kDropPrivileges);
-  EXPECT_EQ(FirstError("drop_privileges() = 0\n"),
+  EXPECT_EQ(kCases.FirstError("drop_privileges() = 0\n"),
             "'drop_privileges' runs in a peer, not in the harness");
-  EXPECT_EQ(FirstError("peer A\nA: drop_privileges(1) = 0\n"),
+  EXPECT_EQ(kCases.FirstError("peer A\nA: drop_privileges(1) = 0\n"),
             "'drop_privileges' takes 0 arguments (), got 1");
 }
 
@@ -297,7 +290,7 @@ TEST(Payload, BytesDependOnTheNameAndThePosition) {
 }
 
 TEST(Validate, RequiresLowerOntoTheRowsTheyApplyTo) {
-  LoadedCase c = Load(
+  LoadedCase c = kCases.Load(
       "matrix KIND = socketpair, inet6\n"
       "requires nofile 100\n"
       "requires ipv6 when KIND=inet6\n"
@@ -318,14 +311,14 @@ TEST(Validate, RequiresLowerOntoTheRowsTheyApplyTo) {
 }
 
 TEST(Validate, RequiresCapabilitiesByNameAndNofileInRange) {
-  LoadedCase c = Load(std::string("requires CAP_SYS_ADMIN\n") + kPair);
+  LoadedCase c = kCases.Load(std::string("requires CAP_SYS_ADMIN\n") + kPair);
   ASSERT_TRUE(c.errors.empty());
   ASSERT_EQ(c.plans[0].requirements.size(), 1u);
   EXPECT_EQ(c.plans[0].requirements[0].kind, Requirement::Kind::kCapability);
   EXPECT_EQ(c.plans[0].requirements[0].value, 21);  // CAP_SYS_ADMIN
-  EXPECT_EQ(FirstError(std::string("requires nofile 0\n") + kPair),
+  EXPECT_EQ(kCases.FirstError(std::string("requires nofile 0\n") + kPair),
             "nofile must be between 1 and 1048576");
-  EXPECT_EQ(FirstError(std::string("requires kernel >= 5\n") + kPair),
+  EXPECT_EQ(kCases.FirstError(std::string("requires kernel >= 5\n") + kPair),
             "malformed kernel version '5' (write 5.4 or 6.1.119)");
 }
 

@@ -27,6 +27,7 @@ class Entry {
   Entry& ClosesFd() { s_.closes_fd = true; return *this; }
   Entry& SourceAddress() { s_.source_address = true; return *this; }
   Entry& PeerOnly() { s_.peer_only = true; return *this; }
+  Entry& NeedsSocket() { s_.needs_socket = true; return *this; }
   Entry& FdInStruct() { s_.fd_in_syscall_args = false; return *this; }
   Entry& Statement() { s_.written_as_call = false; return *this; }
   Entry& RepeatsLast(int n) { s_.repeats_last = n; return *this; }
@@ -71,21 +72,23 @@ CallSpec Describe(Call c) {
       return Entry("pair", c, F::kSocket)
           .Args({{"kind", ArgKind::kPairKind, {}}, kTypeArg}).Result(R::kFdPair);
     case Call::kBind:
-      return Entry("bind", c, F::kSocket).Args({kFdArg, kAddrArg});
+      return Entry("bind", c, F::kSocket).Args({kFdArg, kAddrArg})
+          .NeedsSocket();
     case Call::kListen:
       return Entry("listen", c, F::kSocket)
-          .Args({kFdArg, {"backlog", ArgKind::kInt, {}}});
+          .Args({kFdArg, {"backlog", ArgKind::kInt, {}}}).NeedsSocket();
     case Call::kConnect:
       return Entry("connect", c, F::kSocket)
-          .Args({kFdArg, kAddrArg}).Blocks(Blocking::kOnSocket);
+          .Args({kFdArg, kAddrArg}).Blocks(Blocking::kOnSocket).NeedsSocket();
     case Call::kAccept:
       return Entry("accept", c, F::kSocket)
           .Args({kFdArg}).Result(R::kFd).Blocks(Blocking::kOnSocket)
-          .SourceAddress();
+          .SourceAddress().NeedsSocket();
     case Call::kAccept4:
       return Entry("accept4", c, F::kSocket)
           .Args({kFdArg, {"flags", ArgKind::kSymbols, {K::kSockFlag}}})
-          .Result(R::kFd).Blocks(Blocking::kOnSocket).SourceAddress();
+          .Result(R::kFd).Blocks(Blocking::kOnSocket).SourceAddress()
+          .NeedsSocket();
     case Call::kRead:
       return Entry("read", c, F::kIo)
           .Args({kFdArg, kSizeArg}).Result(R::kData).Blocks(Blocking::kOnSocket);
@@ -95,30 +98,33 @@ CallSpec Describe(Call c) {
     case Call::kRecv:
       return Entry("recv", c, F::kIo)
           .Args({kFdArg, kSizeArg, kMsgFlagsArg}).Result(R::kData)
-          .Blocks(Blocking::kOnSocket).MsgFlagsAt(1);
+          .Blocks(Blocking::kOnSocket).MsgFlagsAt(1).NeedsSocket();
     case Call::kRecvfrom:
       return Entry("recvfrom", c, F::kIo)
           .Args({kFdArg, kSizeArg, kMsgFlagsArg}).Result(R::kData)
-          .Blocks(Blocking::kOnSocket).MsgFlagsAt(1).SourceAddress();
+          .Blocks(Blocking::kOnSocket).MsgFlagsAt(1).SourceAddress()
+          .NeedsSocket();
     case Call::kSend:
       return Entry("send", c, F::kIo)
           .Args({kFdArg, kDataArg, kMsgFlagsArg})
-          .Blocks(Blocking::kOnSocket).MsgFlagsAt(0);
+          .Blocks(Blocking::kOnSocket).MsgFlagsAt(0).NeedsSocket();
     case Call::kSendto:
       return Entry("sendto", c, F::kIo)
           .Args({kFdArg, kDataArg, kMsgFlagsArg, kAddrArg})
-          .Blocks(Blocking::kOnSocket).MsgFlagsAt(0);
+          .Blocks(Blocking::kOnSocket).MsgFlagsAt(0).NeedsSocket();
     // ints: size, flags, rights capacity, want_creds, control length (-1:
     // from rights=/creds), control pointer NULL (1) or a buffer (0)
     case Call::kRecvmsg:
       return Entry("recvmsg", c, F::kMsg)
           .Args({kFdArg, kSizeArg, kMsgFlagsArg}).ExtraInts({-1, 0, -1, 0})
           .Result(R::kData).With(Ancillary::kReceive)
-          .Blocks(Blocking::kOnSocket).MsgFlagsAt(1).SourceAddress();
+          .Blocks(Blocking::kOnSocket).MsgFlagsAt(1).SourceAddress()
+          .NeedsSocket();
     case Call::kSendmsg:  // ints: flags, empty SCM_RIGHTS (`rights()`: 1)
       return Entry("sendmsg", c, F::kMsg)
           .Args({kFdArg, kDataArg, kMsgFlagsArg}).ExtraInts({0})
-          .With(Ancillary::kSend).Blocks(Blocking::kOnSocket).MsgFlagsAt(0);
+          .With(Ancillary::kSend).Blocks(Blocking::kOnSocket).MsgFlagsAt(0)
+          .NeedsSocket();
     case Call::kReadv:  // ints: one size per iovec
       return Entry("readv", c, F::kMsg)
           .Args({kFdArg, kSizeArg}).RepeatsLast(kMaxIovecs).Result(R::kData)
@@ -131,15 +137,18 @@ CallSpec Describe(Call c) {
       return Entry("recvmmsg", c, F::kMsg)
           .Args({kFdArg, {"vlen", ArgKind::kInt, {}}, kSizeArg, kMsgFlagsArg})
           .Optional({{"timeout_ms", ArgKind::kInt, {}, -1}})
-          .Result(R::kMessages).Blocks(Blocking::kOnSocket).MsgFlagsAt(2);
+          .Result(R::kMessages).Blocks(Blocking::kOnSocket).MsgFlagsAt(2)
+          .NeedsSocket();
     // ints: flags, then per message its iovec count and their lengths
     case Call::kSendmmsg:
       return Entry("sendmmsg", c, F::kMsg)
           .Args({kFdArg, kMsgFlagsArg, kDataArg}).RepeatsLast(kMaxIovecs)
-          .Result(R::kMessages).Blocks(Blocking::kOnSocket).MsgFlagsAt(0);
+          .Result(R::kMessages).Blocks(Blocking::kOnSocket).MsgFlagsAt(0)
+          .NeedsSocket();
     case Call::kShutdown:
       return Entry("shutdown", c, F::kSocket)
-          .Args({kFdArg, {"how", ArgKind::kSymbols, {K::kShutHow}}});
+          .Args({kFdArg, {"how", ArgKind::kSymbols, {K::kShutHow}}})
+          .NeedsSocket();
     case Call::kClose:
       return Entry("close", c, F::kSocket).Args({kFdArg}).ClosesFd();
     case Call::kDup:
@@ -158,22 +167,24 @@ CallSpec Describe(Call c) {
     case Call::kSetsockopt:  // ints: level, option, optlen; Op::data: value
       return Entry("setsockopt", c, F::kCtl)
           .Args({kFdArg, kLevelArg, kOptArg, {"value", ArgKind::kOptValue, {}}})
-          .Optional({kOptlenArg});
+          .Optional({kOptlenArg}).NeedsSocket();
     case Call::kGetsockopt:  // ints: level, option, optlen
       return Entry("getsockopt", c, F::kCtl)
           .Args({kFdArg, kLevelArg, kOptArg}).Optional({kOptlenArg})
-          .Result(R::kValue);
+          .Result(R::kValue).NeedsSocket();
     case Call::kGetsockname:
-      return Entry("getsockname", c, F::kCtl).Args({kFdArg}).Result(R::kAddress);
+      return Entry("getsockname", c, F::kCtl).Args({kFdArg}).Result(R::kAddress)
+          .NeedsSocket();
     case Call::kGetpeername:
-      return Entry("getpeername", c, F::kCtl).Args({kFdArg}).Result(R::kAddress);
+      return Entry("getpeername", c, F::kCtl).Args({kFdArg}).Result(R::kAddress)
+          .NeedsSocket();
     case Call::kIoctl:  // with an arg it sets (result 0), without it gets
       return Entry("ioctl", c, F::kCtl)
           .Args({kFdArg, {"request", ArgKind::kSymbols, {K::kIoctl}}})
           .Optional({{"arg", ArgKind::kValue, {}}})
           .Result(R::kValue);
     case Call::kSockatmark:  // ioctl SIOCATMARK: 1 at the urgent mark, else 0
-      return Entry("sockatmark", c, F::kCtl).Args({kFdArg});
+      return Entry("sockatmark", c, F::kCtl).Args({kFdArg}).NeedsSocket();
     case Call::kFill:  // writes until EAGAIN (the fd must be non-blocking)
       return Entry("fill", c, F::kIo).Args({kFdArg}).Optional({kChunkArg});
     case Call::kDrain:  // reads until EAGAIN or EOF

@@ -96,6 +96,10 @@ struct CallSpec {
   bool closes_fd = false;
   // A result may name the sender (`from ADDRESS`): recvfrom, recvmsg, accept.
   bool source_address = false;
+  // The call's first fd must be a socket for it to succeed (bind, recv,
+  // getsockopt...: ENOTSOCK on an epoll fd); false for calls that take any
+  // fd (read, close, poll...) or none.
+  bool needs_socket = false;
   // The call is a step only a peer runs (raise, drop_privileges, fork, and
   // the coordination steps): the harness itself must stay as it is.
   bool peer_only = false;

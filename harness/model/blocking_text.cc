@@ -36,6 +36,12 @@ Call CallOf(const ModelOp& op) {
     case OpKind::kPoll: return Call::kPoll;
     case OpKind::kGetError: return Call::kGetsockopt;
     case OpKind::kInq: return Call::kIoctl;
+    case OpKind::kSocket: return Call::kSocket;
+    case OpKind::kBind: return Call::kBind;
+    case OpKind::kListen: return Call::kListen;
+    case OpKind::kConnect: return Call::kConnect;
+    case OpKind::kAccept: return Call::kAccept4;
+    case OpKind::kGetName: return op.how == 1 ? Call::kGetpeername : Call::kGetsockname;
   }
   return Call::kPoll;
 }
@@ -99,6 +105,13 @@ std::string BlockingStepText(const ModelOp& op, const std::string& payload) {
       return absl::StrCat("getsockopt(", fd, ", SOL_SOCKET, SO_ERROR)");
     case OpKind::kInq:
       return absl::StrCat("ioctl(", fd, ", SIOCINQ)");
+    case OpKind::kSocket:
+    case OpKind::kBind:
+    case OpKind::kListen:
+    case OpKind::kConnect:
+    case OpKind::kAccept:
+    case OpKind::kGetName:
+      break;  // not in blocking_fuzzer's programs (ops_fuzzer's, world.h)
   }
   return "";
 }

@@ -45,6 +45,21 @@ std::string OpName(const ModelOp& op) {
       return "getsockopt[SO_ERROR]";
     case OpKind::kInq:
       return "ioctl[SIOCINQ]";
+    case OpKind::kSocket:
+      return absl::StrCat("socket[", SockTypeName(static_cast<model::SockType>(op.value)), "]");
+    case OpKind::kBind:
+    case OpKind::kConnect:
+      return absl::StrCat(op.kind == OpKind::kBind ? "bind[" : "connect[",
+                          op.name == model::kAutobind ? "autobind"
+                          : op.name < model::kNames / 2 ? "path"
+                                                        : "abstract",
+                          "]");
+    case OpKind::kListen:
+      return "listen";
+    case OpKind::kAccept:
+      return "accept";
+    case OpKind::kGetName:
+      return op.how == 1 ? "getpeername" : "getsockname";
   }
   return "?";
 }
@@ -78,6 +93,13 @@ std::string AnswerClass(const OpsProgram& program, const ModelOp& op,
       return r.value == 0 ? "0" : ErrnoName(r.value);
     case OpKind::kInq:
       return r.value == 0 ? "0" : "bytes";
+    case OpKind::kGetName:
+      return model::NameString(r.value);
+    case OpKind::kSocket:
+    case OpKind::kBind:
+    case OpKind::kListen:
+    case OpKind::kConnect:
+    case OpKind::kAccept:
     case OpKind::kShutdown:
     case OpKind::kClose:
     case OpKind::kPoll:

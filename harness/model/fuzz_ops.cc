@@ -17,6 +17,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "harness/model/fuzz_sockets.h"
+#include "harness/model/world.h"
 #include "harness/os/fd.h"
 
 namespace sockspec {
@@ -24,7 +26,7 @@ namespace sockspec {
 namespace {
 using model::FillPattern;
 using model::IoCall;
-using model::Model;
+using model::World;
 using model::ModelLimits;
 using model::ModelOp;
 using model::Observed;
@@ -44,6 +46,9 @@ void CorruptObserved(Corruption c, const ModelOp& op, Observed& obs,
       done = true;
     } else if (op.kind == OpKind::kInq) {
       ++obs.value;
+      done = true;
+    } else if (op.kind == OpKind::kGetName && obs.ret == 0) {
+      obs.value = obs.value == model::kUnnamed ? 0 : model::kUnnamed;
       done = true;
     }
     return;
@@ -169,6 +174,16 @@ Observed ExecuteOp(const ModelOp& op, int fd, const uint8_t* wdata, uint8_t* rbu
     case OpKind::kInq:
       obs.ret = ioctl(fd, SIOCINQ, &obs.value);
       break;
+    case OpKind::kSocket:
+    case OpKind::kBind:
+    case OpKind::kListen:
+    case OpKind::kConnect:
+    case OpKind::kAccept:
+    case OpKind::kGetName:
+      // They need the names and the socket table: FuzzSockets::Execute.
+      obs.ret = -1;
+      obs.err = EINVAL;
+      break;
   }
   if (obs.ret < 0 && obs.err == 0) obs.err = errno;
   return obs;
@@ -177,16 +192,16 @@ Observed ExecuteOp(const ModelOp& op, int fd, const uint8_t* wdata, uint8_t* rbu
 OpsRunner::OpsRunner(ModelLimits limits)
     : limits_(limits), wbuf_(kMaxOpSize), rbuf_(kMaxOpSize) {}
 
+OpsRunner::~OpsRunner() = default;
+
 absl::Status OpsRunner::Run(const OpsProgram& program, Corruption corruption) {
-  int raw[2];
-  if (socketpair(AF_UNIX, SockTypeValue(program.type) | SOCK_NONBLOCK |
-                              SOCK_CLOEXEC,
-                 0, raw) != 0) {
-    return absl::InternalError(
-        ErrnoStatus("socketpair()", errno).message());
+  if (sockets_ == nullptr) {
+    absl::StatusOr<std::unique_ptr<FuzzSockets>> s = FuzzSockets::Create();
+    if (!s.ok()) return s.status();
+    sockets_ = *std::move(s);
   }
-  UniqueFd fds[2] = {UniqueFd(raw[0]), UniqueFd(raw[1])};
-  Model model(program.type, limits_);
+  if (absl::Status s = sockets_->Start(program.type); !s.ok()) return s;
+  World world(program.type, limits_);
   results_.clear();
   bool corrupted = false;
   absl::Status verdict;
@@ -194,15 +209,15 @@ absl::Status OpsRunner::Run(const OpsProgram& program, Corruption corruption) {
   for (; step < program.ops.size(); ++step) {
     const ModelOp& op = program.ops[step];
     if (op.kind == OpKind::kWrite) {
-      FillPattern(op.end, model.NextWriteOffset(op.end), wbuf_.data(),
-                  op.size);
+      int writer = 0;
+      uint64_t offset = 0;
+      world.NextWrite(op.end, writer, offset);
+      FillPattern(writer, offset, wbuf_.data(), op.size);
     }
-    const int fd = op.kind == OpKind::kClose ? fds[op.end].release()
-                                             : fds[op.end].get();
-    Observed obs = ExecuteOp(op, fd, wbuf_.data(), rbuf_.data());
+    Observed obs = sockets_->Execute(op, wbuf_.data(), rbuf_.data());
     CorruptObserved(corruption, op, obs, rbuf_.data(), corrupted);
     ++ops_run_;
-    verdict = model.Check(op, obs);
+    verdict = world.Check(op, obs);
     obs.data = {};
     results_.push_back(obs);
     if (!verdict.ok()) break;

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -43,7 +44,19 @@ constexpr size_t kMaxOpSize = 65535u << 3;
 //   4 setsockopt SO_SNDBUF: U16 (x4)        5 close
 // and, from version 2 on,
 //   6 getsockopt SO_ERROR                   7 ioctl SIOCINQ
-// with SIZE, f and how as in version 0.
+// with SIZE, f and how as in version 0; version 3's codes 8..15 belong to
+// the wider pair model and are skipped here. Version 4 adds named sockets
+// (model/world.h), s2..s7 beside the pair; S is a byte picking s(2 + S % 6),
+// and an operation on a socket that is not open is dropped; the opcode's end
+// bit is ignored; socket() and accept() take the lowest free index:
+//   16 socket: type (% 3)                  17 bind: S, name (% 9)
+//   18 listen: S, backlog (% 4)            19 connect: S, name (% 8)
+//   20 accept: S (the listener)            21 getsockname: S, peer (& 1:
+//                                             getpeername)
+//   22 on a named socket: S, c, then code c >> 1's arguments (codes 0..7)
+// Names 0..3 are pathnames p0..p3 in the runner's private directory, 4..7
+// abstract names a0..a3 unique to the runner, 8 autobind. A version 4
+// program does not end when both ends of the pair are closed.
 //
 // Version 0 (anything else: the original encoding, kept so that existing
 // corpora decode as they always did): byte 0 picks the type (% 3). Each
@@ -63,12 +76,13 @@ OpsProgram DecodeOps(absl::Span<const uint8_t> data);
 
 // The first bytes of a version 1 input, and the newest version.
 inline constexpr uint8_t kOpsMagic[3] = {0xf5, 'S', 'X'};
-constexpr uint8_t kOpsVersion = 2;
+constexpr uint8_t kOpsVersion = 4;
 // The encoding `data` uses: 0, or the version byte after kOpsMagic.
 int OpsEncodingVersion(absl::Span<const uint8_t> data);
 
 // The bytes of `program` in the first version that has all its operations
-// (1 or 2), which DecodeOps turns back into it.
+// (1, 2 or 4), which DecodeOps turns back into it (named sockets take the
+// lowest free index, as decoding does).
 // Sizes and SO_SNDBUF values that the encoding cannot carry are rounded down
 // to ones it can (every decoded program's can).
 std::vector<uint8_t> EncodeOps(const OpsProgram& program);
@@ -97,14 +111,19 @@ void BlockSigpipe();
 // SIGPIPE it raised (BlockSigpipe must be in effect). kClose closes `fd`.
 model::Observed ExecuteOp(const model::ModelOp& op, int fd, const uint8_t* wdata, uint8_t* rbuf);
 
+class FuzzSockets;
+
 class OpsRunner {
  public:
   explicit OpsRunner(model::ModelLimits limits);
+  ~OpsRunner();
 
-  // Runs `program` on a fresh SOCK_NONBLOCK socketpair. Returns OK when every
-  // result is one the model allows; FailedPrecondition whose message is the
-  // numbered trace of the sequence, the divergent step marked, and the
-  // model's reason; Internal if the socketpair cannot be made.
+  // Runs `program` on a fresh SOCK_NONBLOCK socketpair and the named
+  // sockets it makes (fuzz_sockets.h), judged by model::World. Returns OK
+  // when every result is one the model allows; FailedPrecondition whose
+  // message is the numbered trace of the sequence, the divergent step
+  // marked, and the model's reason; Internal if the socketpair or the
+  // private directory for socket files cannot be made.
   absl::Status Run(const OpsProgram& program,
                    Corruption corruption = Corruption::kNone);
 
@@ -116,6 +135,7 @@ class OpsRunner {
   std::vector<uint8_t> wbuf_;
   std::vector<uint8_t> rbuf_;
   std::vector<model::Observed> results_;
+  std::unique_ptr<FuzzSockets> sockets_;  // made by the first Run
   uint64_t ops_run_ = 0;
 };
 

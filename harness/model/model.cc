@@ -45,6 +45,14 @@ absl::Status Model::Check(const ModelOp& op, const Observed& observed) {
       return CheckGetError(op, observed);
     case OpKind::kInq:
       return CheckInq(op, observed);
+    case OpKind::kSocket:
+    case OpKind::kBind:
+    case OpKind::kListen:
+    case OpKind::kConnect:
+    case OpKind::kAccept:
+    case OpKind::kGetName:
+      // Named sockets are World's (world.h); a pair has no names here.
+      break;
   }
   return absl::InvalidArgumentError("unknown operation");
 }
@@ -250,6 +258,20 @@ absl::Status Model::CheckClose(const ModelOp& op, const Observed& obs) {
   Purge(op.end);
   ends_[op.end].closed = true;
   return absl::OkStatus();
+}
+
+}  // namespace sockspec::model
+
+namespace sockspec::model {
+
+void Model::ReleaseEmbryo(int end) {
+  End& peer = ends_[1 - end];
+  if (type_ != SockType::kDgram && !peer.closed) {
+    peer.rcv_shut = peer.snd_shut = true;
+    peer.reset = true;
+  }
+  Purge(end);
+  ends_[end].closed = true;
 }
 
 }  // namespace sockspec::model

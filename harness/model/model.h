@@ -92,6 +92,12 @@ class Model {
   // as it can. InvalidArgument if `op` names a closed end.
   absl::Status Check(const ModelOp& op, const Observed& observed);
 
+  // Adopts the release of `end` as a never-accepted socket (a listener
+  // closed with the connection queued; world.h): unix_release_sock with
+  // embrion set resets the peer (ECONNRESET, shut down both ways) even when
+  // no data is left unread.
+  void ReleaseEmbryo(int end);
+
  private:
   // Bytes one end has written that the other has not read yet. A stream
   // write is one Chunk (it may be several skbs); a datagram is one Chunk.

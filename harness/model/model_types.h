@@ -30,13 +30,39 @@ enum class OpKind {
   kPoll,
   kGetError,  // getsockopt(SO_ERROR): reads and clears the pending error
   kInq,       // ioctl(SIOCINQ): bytes queued to read (DGRAM: the first message)
+  // Named sockets (harness/model/world.h), on the sockets s2..s7 that
+  // socket() and accept() make beside the pair a, b:
+  kSocket,   // socket(AF_UNIX, value, 0) into socket `slot`
+  kBind,     // bind(end, name): a kNames entry or kAutobind
+  kListen,   // listen(end, value)
+  kConnect,  // connect(end, name)
+  kAccept,   // accept(end) into socket `slot`
+  kGetName,  // getsockname(end), or getpeername(end) when how == 1
 };
+
+// The names a fuzz program binds and connects to: 0..3 are pathnames in the
+// runner's private directory ("p0"), 4..7 abstract names unique to the runner
+// ("a0"), kAutobind is bind with the family alone (the kernel picks an
+// abstract name of 5 hex digits).
+constexpr int kNames = 8;
+constexpr int kAutobind = kNames;
+// The number of sockets a program can hold: the pair a, b and s2..s7.
+constexpr int kMaxSockets = 8;
+// What kGetName reports in Observed::value, the same on every system:
+// kUnnamed, a name index (0..7), kAutobindOf + the socket that autobound
+// to the name, or kUnknownName.
+constexpr int kUnnamed = -1;
+constexpr int kAutobindOf = 16;
+constexpr int kUnknownName = 99;
+// "p0", "a3", "autobind", "autobind(s2)", "unnamed", "unknown".
+std::string NameString(int name);
 
 // Which system call carries a write or read. kPlain is write(2)/read(2),
 // which take no flags.
 enum class IoCall { kSend, kPlain, kMsg };
 
-// One operation on end 0 ("a") or 1 ("b").
+// One operation on end 0 ("a") or 1 ("b") of the pair, or on a named
+// socket 2..7 ("s2"; world.h).
 struct ModelOp {
   OpKind kind = OpKind::kPoll;
   int end = 0;
@@ -49,6 +75,8 @@ struct ModelOp {
   // ops_fuzzer's sockets are non-blocking): where a non-blocking read fails
   // EAGAIN this one sleeps, and a few answers differ (model_read.cc).
   bool blocking = false;
+  int name = 0;  // kBind, kConnect: a name index or kAutobind
+  int slot = 0;  // kSocket, kAccept: the socket the new one becomes (2..7)
 
   static ModelOp Write(int end, size_t size, int flags = 0,
                   IoCall call = IoCall::kSend);
@@ -60,6 +88,12 @@ struct ModelOp {
   static ModelOp Poll(int end);
   static ModelOp GetError(int end);
   static ModelOp Inq(int end);
+  static ModelOp Socket(int slot, SockType type);
+  static ModelOp Bind(int end, int name);
+  static ModelOp Listen(int end, int backlog);
+  static ModelOp Connect(int end, int name);
+  static ModelOp Accept(int end, int slot);
+  static ModelOp GetName(int end, bool peer);
 
   // "sendmsg(a, 100, MSG_DONTWAIT|MSG_NOSIGNAL)", "shutdown(b, SHUT_WR)".
   std::string ToString() const;
@@ -78,7 +112,10 @@ struct Observed {
   bool sigpipe = false;  // kWrite: a SIGPIPE was raised by the call
   short revents = 0;     // kPoll
   int sndbuf = 0;        // kSetSndbuf: SO_SNDBUF read back afterwards
-  int value = 0;         // kGetError: the SO_ERROR read; kInq: the count
+  int value = 0;         // kGetError: the SO_ERROR read; kInq: the count;
+                         // kGetName: the name (kUnnamed, ...)
+  // kSocket, kAccept: ret is the new socket's index (2..7), not its fd, so
+  // that results compare between systems.
 
   // The result part of a trace line, for `op`: "5", "-1 EAGAIN",
   // "-1 EPIPE + SIGPIPE", "5 msg_flags=MSG_TRUNC", "POLLIN|POLLOUT".
@@ -91,6 +128,8 @@ std::string MsgFlagsString(int flags);
 std::string PollEventsString(short events);
 // "a" or "b".
 inline char EndName(int end) { return end == 0 ? 'a' : 'b'; }
+// "a", "b", or "s2".."s7" for a named socket.
+std::string SocketName(int end);
 
 }  // namespace sockspec::model
 

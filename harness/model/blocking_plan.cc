@@ -92,6 +92,8 @@ class Builder {
       case OpKind::kConnect:
       case OpKind::kAccept:
       case OpKind::kGetName:
+      case OpKind::kSendTo:
+      case OpKind::kRecvFrom:
         break;
     }
   }

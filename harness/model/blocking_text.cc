@@ -42,6 +42,8 @@ Call CallOf(const ModelOp& op) {
     case OpKind::kConnect: return Call::kConnect;
     case OpKind::kAccept: return Call::kAccept4;
     case OpKind::kGetName: return op.how == 1 ? Call::kGetpeername : Call::kGetsockname;
+    case OpKind::kSendTo: return Call::kSendto;
+    case OpKind::kRecvFrom: return Call::kRecvmsg;
   }
   return Call::kPoll;
 }
@@ -111,6 +113,8 @@ std::string BlockingStepText(const ModelOp& op, const std::string& payload) {
     case OpKind::kConnect:
     case OpKind::kAccept:
     case OpKind::kGetName:
+    case OpKind::kSendTo:
+    case OpKind::kRecvFrom:
       break;  // not in blocking_fuzzer's programs (ops_fuzzer's, world.h)
   }
   return "";

@@ -165,6 +165,8 @@ std::string Covers(SockType type, const Step& s) {
     case OpKind::kConnect:
     case OpKind::kAccept:
     case OpKind::kGetName:
+    case OpKind::kSendTo:
+    case OpKind::kRecvFrom:
       break;  // ProgramToCase refuses programs with named sockets
   }
   return "B13";
@@ -198,7 +200,8 @@ absl::StatusOr<Conversion> ProgramToCase(const OpsProgram& program,
                                          ModelLimits limits) {
   const std::string& fuzzer = options.fuzzer;
   for (const ModelOp& op : program.ops) {
-    if (op.end >= 2 || op.kind == OpKind::kSocket) {
+    if (op.end >= 2 || op.kind == OpKind::kSocket || op.kind == OpKind::kSendTo ||
+        op.kind == OpKind::kRecvFrom) {
       return absl::UnimplementedError(absl::StrCat(
           "named-socket operations (", op.ToString(),
           ") are not turned into case files yet"));
@@ -363,6 +366,8 @@ absl::StatusOr<Conversion> ProgramToCase(const OpsProgram& program,
       case OpKind::kConnect:
       case OpKind::kAccept:
       case OpKind::kGetName:
+      case OpKind::kSendTo:
+      case OpKind::kRecvFrom:
         break;  // refused before the run (see above)
     }
     if (divergent) conv.divergent_line = at;

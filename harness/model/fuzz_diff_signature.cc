@@ -60,6 +60,10 @@ std::string OpName(const ModelOp& op) {
       return "accept";
     case OpKind::kGetName:
       return op.how == 1 ? "getpeername" : "getsockname";
+    case OpKind::kSendTo:
+      return op.size == 0 ? "sendto[0 bytes]" : "sendto";
+    case OpKind::kRecvFrom:
+      return op.size == 0 ? "recvfrom[0 bytes]" : "recvfrom";
   }
   return "?";
 }
@@ -95,6 +99,11 @@ std::string AnswerClass(const OpsProgram& program, const ModelOp& op,
       return r.value == 0 ? "0" : "bytes";
     case OpKind::kGetName:
       return model::NameString(r.value);
+    case OpKind::kSendTo:
+      return ret == op.size ? "all" : "part";
+    case OpKind::kRecvFrom:
+      return absl::StrCat(ret == 0 ? "0" : ret < op.size ? "short" : "full",
+                          " from ", model::NameString(r.value));
     case OpKind::kSocket:
     case OpKind::kBind:
     case OpKind::kListen:

@@ -47,7 +47,8 @@ void CorruptObserved(Corruption c, const ModelOp& op, Observed& obs,
     } else if (op.kind == OpKind::kInq) {
       ++obs.value;
       done = true;
-    } else if (op.kind == OpKind::kGetName && obs.ret == 0) {
+    } else if ((op.kind == OpKind::kGetName || op.kind == OpKind::kRecvFrom) &&
+               obs.ret >= 0) {
       obs.value = obs.value == model::kUnnamed ? 0 : model::kUnnamed;
       done = true;
     }
@@ -180,6 +181,8 @@ Observed ExecuteOp(const ModelOp& op, int fd, const uint8_t* wdata, uint8_t* rbu
     case OpKind::kConnect:
     case OpKind::kAccept:
     case OpKind::kGetName:
+    case OpKind::kSendTo:
+    case OpKind::kRecvFrom:
       // They need the names and the socket table: FuzzSockets::Execute.
       obs.ret = -1;
       obs.err = EINVAL;

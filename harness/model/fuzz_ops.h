@@ -53,7 +53,11 @@ constexpr size_t kMaxOpSize = 65535u << 3;
 //   18 listen: S, backlog (% 4)            19 connect: S, name (% 8)
 //   20 accept: S (the listener)            21 getsockname: S, peer (& 1:
 //                                             getpeername)
-//   22 on a named socket: S, c, then code c >> 1's arguments (codes 0..7)
+//   22 on a named socket: S, c, then code c >> 1's arguments (codes 0..7
+//      but 2 shutdown and 4 SO_SNDBUF)
+//   23 sendto: S, name (% 8), SIZE, f      24 recvfrom: S, SIZE, f
+// with f as in version 0 (the call part ignored: sendto(2), recvmsg(2)
+// with msg_name); connect's name 8 is AF_UNSPEC (disconnect).
 // Names 0..3 are pathnames p0..p3 in the runner's private directory, 4..7
 // abstract names a0..a3 unique to the runner, 8 autobind. A version 4
 // program does not end when both ends of the pair are closed.

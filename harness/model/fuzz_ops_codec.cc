@@ -42,9 +42,11 @@ enum OpCode : uint8_t {
   kCodeAccept = 20,
   kCodeGetName = 21,
   kCodeAt = 22,       // a pair operation (codes 0..7) on a named socket
+  kCodeSendTo = 23,
+  kCodeRecvFrom = 24,
 };
 // The codes each version defines: 0..N-1, less version 3's 8..15 here.
-constexpr uint8_t kOpCodesInVersion[] = {6, 6, 8, 8, 23};
+constexpr uint8_t kOpCodesInVersion[] = {6, 6, 8, 8, 25};
 constexpr uint8_t kFirstNamedCode = kCodeSocket;
 constexpr int kFirstNamed = 2;  // s2: the first named socket
 
@@ -163,6 +165,8 @@ bool DecodePairOp(uint8_t code, FuzzInput& a, int end, ModelOp& op) {
     case kCodeAccept:
     case kCodeGetName:
     case kCodeAt:
+    case kCodeSendTo:
+    case kCodeRecvFrom:
       break;
   }
   return false;
@@ -194,14 +198,27 @@ bool DecodeNamedOp(uint8_t code, FuzzInput& a, NamedSlots& slots, ModelOp& op) {
       op = ModelOp::Listen(s, a.Byte() % 4);
       return true;
     case kCodeConnect:
-      op = ModelOp::Connect(s, a.Byte() % model::kNames);
+      op = ModelOp::Connect(s, a.Byte() % (model::kNames + 1));
       return true;
+    case kCodeSendTo: {
+      const int name = a.Byte() % model::kNames;
+      const ModelOp w = DecodeWrite(a, s);
+      op = ModelOp::SendTo(s, w.size, w.call == IoCall::kPlain ? 0 : w.flags, name);
+      return true;
+    }
+    case kCodeRecvFrom: {
+      const ModelOp r = DecodeRead(a, s);
+      op = ModelOp::RecvFrom(s, r.size, r.call == IoCall::kPlain ? 0 : r.flags);
+      return true;
+    }
     case kCodeGetName:
       op = ModelOp::GetName(s, (a.Byte() & 1) != 0);
       return true;
     case kCodeAt: {
+      // Not shutdown nor SO_SNDBUF: World models them only in a connection.
       const uint8_t inner = a.Byte() >> 1;
-      if (inner >= kOpCodesInVersion[2] || !DecodePairOp(inner, a, s, op)) {
+      if (inner >= kOpCodesInVersion[2] || inner == kCodeShutdown ||
+          inner == kCodeSndbuf || !DecodePairOp(inner, a, s, op)) {
         return false;
       }
       if (op.kind == OpKind::kClose) slots.used[s] = false;
@@ -279,6 +296,20 @@ uint8_t CallIndex(IoCall call) {
   return 0;
 }
 
+// The flags byte DecodeWrite and DecodeRead read back as `flags`, `call`.
+uint8_t WriteFlags(int flags, IoCall call) {
+  return static_cast<uint8_t>(((flags & MSG_DONTWAIT) ? 1 : 0) |
+                              ((flags & MSG_NOSIGNAL) ? 2 : 0) |
+                              CallIndex(call) << 2);
+}
+
+uint8_t ReadFlags(int flags, IoCall call) {
+  return static_cast<uint8_t>(
+      ((flags & MSG_PEEK) ? 1 : 0) | ((flags & MSG_TRUNC) ? 2 : 0) |
+      ((flags & MSG_DONTWAIT) ? 4 : 0) | ((flags & MSG_WAITALL) ? 8 : 0) |
+      CallIndex(call) << 4);
+}
+
 }  // namespace
 
 int OpsEncodingVersion(absl::Span<const uint8_t> data) {
@@ -308,17 +339,12 @@ std::vector<uint8_t> EncodeOps(const OpsProgram& program) {
       case OpKind::kWrite:
         code = kCodeWrite;
         PutSize(args, op.size);
-        args.push_back(static_cast<uint8_t>(
-            ((op.flags & MSG_DONTWAIT) ? 1 : 0) |
-            ((op.flags & MSG_NOSIGNAL) ? 2 : 0) | CallIndex(op.call) << 2));
+        args.push_back(WriteFlags(op.flags, op.call));
         break;
       case OpKind::kRead:
         code = kCodeRead;
         PutSize(args, op.size);
-        args.push_back(static_cast<uint8_t>(
-            ((op.flags & MSG_PEEK) ? 1 : 0) | ((op.flags & MSG_TRUNC) ? 2 : 0) |
-            ((op.flags & MSG_DONTWAIT) ? 4 : 0) |
-            ((op.flags & MSG_WAITALL) ? 8 : 0) | CallIndex(op.call) << 4));
+        args.push_back(ReadFlags(op.flags, op.call));
         break;
       case OpKind::kShutdown:
         code = kCodeShutdown;
@@ -366,6 +392,18 @@ std::vector<uint8_t> EncodeOps(const OpsProgram& program) {
       case OpKind::kGetName:
         code = kCodeGetName;
         args = {slot_byte, static_cast<uint8_t>(op.how)};
+        break;
+      case OpKind::kSendTo:
+        code = kCodeSendTo;
+        args = {slot_byte, static_cast<uint8_t>(op.name)};
+        PutSize(args, op.size);
+        args.push_back(WriteFlags(op.flags, IoCall::kSend));
+        break;
+      case OpKind::kRecvFrom:
+        code = kCodeRecvFrom;
+        args = {slot_byte};
+        PutSize(args, op.size);
+        args.push_back(ReadFlags(op.flags, IoCall::kMsg));
         break;
     }
     int end = op.end;

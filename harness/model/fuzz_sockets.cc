@@ -3,7 +3,10 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include <cerrno>
 #include <cstring>
@@ -145,7 +148,8 @@ Observed FuzzSockets::Execute(const ModelOp& op, const uint8_t* wdata,
       if (obs.ret < 0) obs.err = errno;
       return obs;
     case OpKind::kConnect: {
-      const socklen_t len = Address(op.name, addr);
+      socklen_t len = Address(op.name, addr);
+      if (op.name == model::kUnspec) addr.sun_family = AF_UNSPEC;
       obs.ret = connect(fd, reinterpret_cast<const sockaddr*>(&addr), len);
       if (obs.ret < 0) obs.err = errno;
       return obs;
@@ -161,6 +165,31 @@ Observed FuzzSockets::Execute(const ModelOp& op, const uint8_t* wdata,
       } else {
         obs.value = NameOf(addr, len);
       }
+      return obs;
+    }
+    case OpKind::kSendTo: {
+      const socklen_t len = Address(op.name, addr);
+      obs.ret = sendto(fd, wdata, op.size, op.flags,
+                       reinterpret_cast<const sockaddr*>(&addr), len);
+      if (obs.ret < 0) obs.err = errno;
+      return obs;
+    }
+    case OpKind::kRecvFrom: {
+      struct iovec iov = {rbuf, op.size};
+      struct msghdr msg = {};
+      msg.msg_name = &addr;
+      msg.msg_namelen = sizeof addr;
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      memset(&addr, 0, sizeof addr);
+      obs.ret = recvmsg(fd, &msg, op.flags);
+      if (obs.ret < 0) {
+        obs.err = errno;
+        return obs;
+      }
+      obs.msg_flags = msg.msg_flags;
+      obs.value = NameOf(addr, msg.msg_namelen);
+      obs.data = absl::MakeConstSpan(rbuf, std::min(static_cast<size_t>(obs.ret), op.size));
       return obs;
     }
     case OpKind::kClose:

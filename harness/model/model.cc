@@ -51,6 +51,8 @@ absl::Status Model::Check(const ModelOp& op, const Observed& observed) {
     case OpKind::kConnect:
     case OpKind::kAccept:
     case OpKind::kGetName:
+    case OpKind::kSendTo:
+    case OpKind::kRecvFrom:
       // Named sockets are World's (world.h); a pair has no names here.
       break;
   }

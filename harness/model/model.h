@@ -49,6 +49,9 @@ struct ModelLimits {
   int default_sndbuf = 212992;
   int wmem_max = 4194304;
   int min_sndbuf = 4608;
+  // /proc/sys/net/unix/max_dgram_qlen: a datagram socket's receive queue
+  // takes one more than this before a sender gets EAGAIN (world.h).
+  int max_dgram_qlen = 10;
 
   // The limits of the running kernel: reads /proc and probes a socket.
   // Returns the defaults above where a probe fails.

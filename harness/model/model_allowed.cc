@@ -153,6 +153,8 @@ std::vector<AllowedResult> Model::AllowedResults(const ModelOp& op) const {
     case OpKind::kConnect:
     case OpKind::kAccept:
     case OpKind::kGetName:
+    case OpKind::kSendTo:
+    case OpKind::kRecvFrom:
       break;  // World's operations: Check rejects them on a pair
 
   }

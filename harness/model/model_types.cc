@@ -142,6 +142,19 @@ ModelOp ModelOp::GetName(int end, bool peer) {
   return op;
 }
 
+ModelOp ModelOp::SendTo(int end, size_t size, int flags, int name) {
+  ModelOp op = Write(end, size, flags, IoCall::kSend);
+  op.kind = OpKind::kSendTo;
+  op.name = name;
+  return op;
+}
+
+ModelOp ModelOp::RecvFrom(int end, size_t size, int flags) {
+  ModelOp op = Read(end, size, flags, IoCall::kMsg);
+  op.kind = OpKind::kRecvFrom;
+  return op;
+}
+
 std::string SocketName(int end) {
   if (end < 2) return std::string(1, EndName(end));
   return absl::StrCat("s", end);
@@ -151,7 +164,7 @@ std::string NameString(int name) {
   if (name == kUnnamed) return "unnamed";
   if (name >= 0 && name < kNames / 2) return absl::StrCat("p", name);
   if (name >= kNames / 2 && name < kNames) return absl::StrCat("a", name - kNames / 2);
-  if (name == kAutobind) return "autobind";
+  if (name == kAutobind) return "autobind/AF_UNSPEC";
   if (name >= kAutobindOf && name < kAutobindOf + kMaxSockets) {
     return absl::StrCat("autobind(", SocketName(name - kAutobindOf), ")");
   }
@@ -236,6 +249,12 @@ std::string ModelOp::ToString() const {
       return absl::StrCat("accept(", e, ") -> ", SocketName(slot));
     case OpKind::kGetName:
       return absl::StrCat(how == 1 ? "getpeername(" : "getsockname(", e, ")");
+    case OpKind::kSendTo:
+      return absl::StrCat("sendto(", e, ", ", size, ", ", MsgFlagsString(flags),
+                          ", ", NameString(name), ")");
+    case OpKind::kRecvFrom:
+      return absl::StrCat("recvfrom(", e, ", ", size, ", ",
+                          MsgFlagsString(flags), ")");
   }
   return "?";
 }
@@ -245,8 +264,8 @@ std::string Observed::ToString(const ModelOp& op) const {
   std::string s = ret < 0 ? absl::StrCat("-1 ", ErrnoName(err))
                           : absl::StrCat(ret);
   if (sigpipe) absl::StrAppend(&s, " + SIGPIPE");
-  if (op.kind == OpKind::kRead && op.call == IoCall::kMsg && ret >= 0 &&
-      msg_flags != 0) {
+  if ((op.kind == OpKind::kRead || op.kind == OpKind::kRecvFrom) &&
+      op.call == IoCall::kMsg && ret >= 0 && msg_flags != 0) {
     absl::StrAppend(&s, " msg_flags=", MsgFlagsString(msg_flags));
   }
   if (op.kind == OpKind::kSetSndbuf && ret == 0) {
@@ -257,6 +276,9 @@ std::string Observed::ToString(const ModelOp& op) const {
   }
   if (op.kind == OpKind::kGetName && ret == 0) {
     absl::StrAppend(&s, " (", NameString(value), ")");
+  }
+  if (op.kind == OpKind::kRecvFrom && ret >= 0) {
+    absl::StrAppend(&s, " from ", NameString(value));
   }
   if (op.kind == OpKind::kInq && ret == 0) {
     absl::StrAppend(&s, " (", value, " bytes)");

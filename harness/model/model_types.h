@@ -38,6 +38,8 @@ enum class OpKind {
   kConnect,  // connect(end, name)
   kAccept,   // accept(end) into socket `slot`
   kGetName,  // getsockname(end), or getpeername(end) when how == 1
+  kSendTo,    // sendto(end, size bytes, flags, name)
+  kRecvFrom,  // recvmsg(end, size, flags) with msg_name: value is the sender
 };
 
 // The names a fuzz program binds and connects to: 0..3 are pathnames in the
@@ -46,6 +48,8 @@ enum class OpKind {
 // abstract name of 5 hex digits).
 constexpr int kNames = 8;
 constexpr int kAutobind = kNames;
+// connect to an AF_UNSPEC address: a datagram socket's disconnect.
+constexpr int kUnspec = kNames;
 // The number of sockets a program can hold: the pair a, b and s2..s7.
 constexpr int kMaxSockets = 8;
 // What kGetName reports in Observed::value, the same on every system:
@@ -94,6 +98,8 @@ struct ModelOp {
   static ModelOp Connect(int end, int name);
   static ModelOp Accept(int end, int slot);
   static ModelOp GetName(int end, bool peer);
+  static ModelOp SendTo(int end, size_t size, int flags, int name);
+  static ModelOp RecvFrom(int end, size_t size, int flags);
 
   // "sendmsg(a, 100, MSG_DONTWAIT|MSG_NOSIGNAL)", "shutdown(b, SHUT_WR)".
   std::string ToString() const;
@@ -113,7 +119,7 @@ struct Observed {
   short revents = 0;     // kPoll
   int sndbuf = 0;        // kSetSndbuf: SO_SNDBUF read back afterwards
   int value = 0;         // kGetError: the SO_ERROR read; kInq: the count;
-                         // kGetName: the name (kUnnamed, ...)
+                         // kGetName, kRecvFrom: the name (kUnnamed, ...)
   // kSocket, kAccept: ret is the new socket's index (2..7), not its fd, so
   // that results compare between systems.
 

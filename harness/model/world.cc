@@ -34,19 +34,33 @@ bool IsPath(int name) { return name >= 0 && name < kNames / 2; }
 }  // namespace
 
 World::World(SockType pair_type, ModelLimits limits)
-    : pair_type_(pair_type), limits_(limits) {
+    : limits_(limits) {
   conns_.push_back({Model(pair_type, limits), {0, 1}, kUnnamed});
   for (int s = 0; s < 2; ++s) {
-    socks_[s].open = true;
-    socks_[s].type = pair_type;
+    Open(s, pair_type);
     socks_[s].conn = 0;
     socks_[s].conn_end = s;
   }
 }
 
+void World::Open(int s, SockType type) {
+  socks_[s] = Sock();
+  socks_[s].id = next_id_++;
+  socks_[s].open = true;
+  socks_[s].type = type;
+  name_of_id_.push_back(kUnnamed);
+}
+
+int World::ById(int id) const {
+  for (int s = 0; s < kMaxSockets; ++s) {
+    if (socks_[s].open && socks_[s].id == id) return s;
+  }
+  return -1;
+}
+
 void World::NextWrite(int s, int& writer, uint64_t& offset) const {
-  writer = 0;
-  offset = 0;
+  writer = s;
+  offset = next_write_[s];
   if (socks_[s].conn < 0) return;
   writer = socks_[s].conn_end;
   offset = conns_[socks_[s].conn].model.NextWriteOffset(writer);
@@ -70,6 +84,14 @@ absl::Status World::Check(const ModelOp& op, const Observed& obs) {
       return CheckAccept(op, obs);
     case OpKind::kGetName:
       return CheckGetName(op, obs);
+    case OpKind::kSendTo:
+      if (!socks_[op.end].open) return Expect(op, obs, -1, EBADF, "no such socket");
+      return socks_[op.end].type == SockType::kDgram ? CheckDgramSend(op, obs)
+                                                     : CheckConnSendTo(op, obs);
+    case OpKind::kRecvFrom:
+      if (!socks_[op.end].open) return Expect(op, obs, -1, EBADF, "no such socket");
+      return socks_[op.end].type == SockType::kDgram ? CheckDgramRecv(op, obs)
+                                                     : CheckConnRecvFrom(op, obs);
     case OpKind::kWrite:
     case OpKind::kRead:
     case OpKind::kShutdown:
@@ -90,9 +112,7 @@ absl::Status World::CheckSocket(const ModelOp& op, const Observed& obs) {
   }
   absl::Status s = Expect(op, obs, op.slot, 0, "a new socket");
   if (obs.ret < 0) return s;
-  socks_[op.slot] = Sock();
-  socks_[op.slot].open = true;
-  socks_[op.slot].type = static_cast<SockType>(op.value);
+  Open(op.slot, static_cast<SockType>(op.value));
   return s;
 }
 
@@ -131,6 +151,7 @@ absl::Status World::CheckBind(const ModelOp& op, const Observed& obs) {
   }
   if (obs.ret == 0 && me.name == kUnnamed) {
     me.name = op.name == kAutobind ? kAutobindOf + op.end : op.name;
+    name_of_id_[me.id] = me.name;
     if (IsPath(op.name)) {
       path_taken_[op.name] = true;
       path_owner_[op.name] = op.end;
@@ -159,31 +180,31 @@ absl::Status World::CheckListen(const ModelOp& op, const Observed& obs) {
   return s;
 }
 
+int World::Lookup(int name, SockType type, int& err, std::string& why) const {
+  if (IsPath(name)) {
+    const int target = path_owner_[name];
+    err = !path_taken_[name] ? ENOENT : target < 0 ? ECONNREFUSED : EPROTOTYPE;
+    why = !path_taken_[name] ? "no socket file"
+          : target < 0       ? "its socket is closed"
+                             : "bound by another socket type";
+    return target >= 0 && socks_[target].type == type ? target : -1;
+  }
+  err = ECONNREFUSED;
+  why = "no socket of this type has the name";
+  return AbstractHolder(name, type);
+}
+
 absl::Status World::CheckConnect(const ModelOp& op, const Observed& obs) {
   Sock& me = socks_[op.end];
   if (!me.open) return Expect(op, obs, -1, EBADF, "no such socket");
-  if (me.type == SockType::kDgram) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(op.ToString(), ": datagram connect is not modelled"));
-  }
-  // unix_find_other, then the listener's state, then our own.
-  int target = -1;
-  absl::Status s;
-  if (IsPath(op.name)) {
-    target = path_owner_[op.name];
-    if (!path_taken_[op.name]) {
-      return Expect(op, obs, -1, ENOENT, "no socket file");
-    }
-    if (target < 0) return Expect(op, obs, -1, ECONNREFUSED, "its socket is closed");
-    if (socks_[target].type != me.type) {
-      return Expect(op, obs, -1, EPROTOTYPE, "bound by another socket type");
-    }
-  } else {
-    target = AbstractHolder(op.name, me.type);
-    if (target < 0) {
-      return Expect(op, obs, -1, ECONNREFUSED, "no socket of this type has the name");
-    }
-  }
+  if (me.type == SockType::kDgram) return CheckDgramConnect(op, obs);
+  // unix_validate_addr, then unix_find_other, then the listener's state,
+  // then our own.
+  if (op.name == kUnspec) return Expect(op, obs, -1, EINVAL, "not AF_UNIX");
+  int err = 0;
+  std::string why;
+  const int target = Lookup(op.name, me.type, err, why);
+  if (target < 0) return Expect(op, obs, -1, err, why.c_str());
   Sock& other = socks_[target];
   if (!other.listening) return Expect(op, obs, -1, ECONNREFUSED, "not listening");
   if (static_cast<int>(other.pending.size()) > other.backlog) {
@@ -191,7 +212,7 @@ absl::Status World::CheckConnect(const ModelOp& op, const Observed& obs) {
   }
   if (me.conn >= 0) return Expect(op, obs, -1, EISCONN, "connected");
   if (me.listening) return Expect(op, obs, -1, EINVAL, "listening");
-  s = Expect(op, obs, 0, 0, "queued at the listener");
+  absl::Status s = Expect(op, obs, 0, 0, "queued at the listener");
   if (obs.ret != 0) return s;
   me.conn = static_cast<int>(conns_.size());
   me.conn_end = 0;
@@ -216,11 +237,10 @@ absl::Status World::CheckAccept(const ModelOp& op, const Observed& obs) {
   if (obs.ret < 0) return s;
   const int c = me.pending.front();
   me.pending.pop_front();
+  Open(op.slot, me.type);
   Sock& n = socks_[op.slot];
-  n = Sock();
-  n.open = true;
-  n.type = me.type;
   n.name = me.name;  // the embryo took the listener's address
+  name_of_id_[n.id] = n.name;
   n.conn = c;
   n.conn_end = 1;
   conns_[c].socks[1] = op.slot;
@@ -231,7 +251,11 @@ absl::Status World::CheckGetName(const ModelOp& op, const Observed& obs) {
   const Sock& me = socks_[op.end];
   if (!me.open) return Expect(op, obs, -1, EBADF, "no such socket");
   int want = me.name;
-  if (op.how == 1) {
+  if (op.how == 1 && me.type == SockType::kDgram) {
+    // A closed peer stays the peer until a send finds it dead.
+    if (me.peer_id < 0) return Expect(op, obs, -1, ENOTCONN, "not connected");
+    want = me.peer_name;
+  } else if (op.how == 1) {
     if (me.conn < 0) return Expect(op, obs, -1, ENOTCONN, "not connected");
     const Connection& c = conns_[me.conn];
     if (me.conn_end == 0) {
@@ -253,6 +277,7 @@ absl::Status World::CheckSocketOp(const ModelOp& op, const Observed& obs) {
   if (!me.open) {
     return Expect(op, obs, -1, EBADF, "no such socket");
   }
+  if (me.type == SockType::kDgram && op.end >= 2) return CheckDgramOp(op, obs);
   if (me.conn < 0) return CheckLoneSocketOp(op, obs);
   // A connection's Model numbers its ends 0 and 1; its messages say "a"
   // for the connector and "b" for the accepted socket.
@@ -311,16 +336,31 @@ absl::Status World::CheckLoneSocketOp(const ModelOp& op, const Observed& obs) {
       Close(op.end);
       return s;
     }
-    case OpKind::kShutdown:
+    case OpKind::kGetError: {
+      Observed want;  // no error is ever set on a socket without a peer
+      if (obs.ret == 0 && obs.value == 0) return absl::OkStatus();
+      return absl::FailedPreconditionError(absl::StrCat(
+          op.ToString(), ": expected ", want.ToString(op), " (no peer), got ",
+          obs.ToString(op)));
+    }
+    case OpKind::kInq: {
+      // unix_inq_len: EINVAL on a listener; nothing is queued otherwise.
+      if (me.listening) return Expect(op, obs, -1, EINVAL, "a listener");
+      absl::Status s = Expect(op, obs, 0, 0, "nothing queued");
+      if (!s.ok() || obs.value == 0) return s;
+      return absl::FailedPreconditionError(absl::StrCat(
+          op.ToString(), ": expected 0 bytes (nothing queued), got ", obs.value));
+    }
+    case OpKind::kShutdown:   // not decoded on named sockets (fuzz_ops.h)
     case OpKind::kSetSndbuf:
-    case OpKind::kGetError:
-    case OpKind::kInq:
     case OpKind::kSocket:
     case OpKind::kBind:
     case OpKind::kListen:
     case OpKind::kConnect:
     case OpKind::kAccept:
     case OpKind::kGetName:
+    case OpKind::kSendTo:
+    case OpKind::kRecvFrom:
       break;
   }
   return absl::InvalidArgumentError(absl::StrCat(
@@ -330,6 +370,7 @@ absl::Status World::CheckLoneSocketOp(const ModelOp& op, const Observed& obs) {
 void World::Close(int s) {
   Sock& me = socks_[s];
   me.open = false;
+  me.queue.clear();  // purged: its senders' memory is freed
   for (int& owner : path_owner_) {
     if (owner == s) owner = -1;
   }

@@ -117,12 +117,14 @@ absl::Status RecordOps(const OpsProgram& program, Corruption corruption,
   for (const ModelOp& op : program.ops) {
     // Any data both sides agree on will do: each socket writes its own
     // stream of pattern bytes.
-    if (op.kind == OpKind::kWrite) {
+    if (op.kind == OpKind::kWrite || op.kind == OpKind::kSendTo) {
       FillPattern(op.end, written[op.end], wbuf.data(), op.size);
     }
     Observed obs = sockets->Execute(op, wbuf.data(), rbuf.data());
     CorruptObserved(corruption, op, obs, rbuf.data(), corrupted);
-    if (op.kind == OpKind::kWrite && obs.ret > 0) written[op.end] += obs.ret;
+    if ((op.kind == OpKind::kWrite || op.kind == OpKind::kSendTo) && obs.ret > 0) {
+      written[op.end] += obs.ret;
+    }
     OpRecord r;
     r.ret = obs.ret;
     r.err = obs.ret < 0 ? obs.err : 0;

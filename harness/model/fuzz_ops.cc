@@ -211,7 +211,7 @@ absl::Status OpsRunner::Run(const OpsProgram& program, Corruption corruption) {
   size_t step = 0;
   for (; step < program.ops.size(); ++step) {
     const ModelOp& op = program.ops[step];
-    if (op.kind == OpKind::kWrite) {
+    if (op.kind == OpKind::kWrite || op.kind == OpKind::kSendTo) {
       int writer = 0;
       uint64_t offset = 0;
       world.NextWrite(op.end, writer, offset);

@@ -32,7 +32,9 @@ namespace sockspec::model {
 // Adjacent bytes always differ, a shift by less than 256 always changes the
 // byte, so a lost or duplicated byte is caught at the first byte after it;
 // the two directions step by different odd numbers, so a run of bytes tells
-// which end wrote it.
+// which end wrote it. Named sockets (world.h) write as their index 0..7:
+// writers 1..7 step alike and differ by a multiple of 101 (mod 256) at
+// every offset, so a datagram's bytes also tell which of them sent it.
 inline uint8_t PatternByte(int writer, uint64_t offset) {
   return static_cast<uint8_t>(offset * (writer == 0 ? 167 : 73) +
                               (offset >> 8) * 89 + (offset >> 16) * 13 +

@@ -38,6 +38,19 @@ grep -q 'expected' <<< "$out" || fail "drop-byte: no reason given: $out"
 out=$(SOCKSPEC_CORRUPT=wrong-value "$replayer" "$corpus" 2>&1)
 grep -qE 'expected (SO_ERROR|SIOCINQ) ' <<< "$out" || fail "wrong-value: no reason given: $out"
 
+# Named sockets (version 4): each v4 seed on its own catches a wrong errno;
+# together they catch a wrong name (or value), a dropped and a swapped byte.
+v4=("$corpus"/v4-*)
+for seed in "${v4[@]}"; do
+  out=$(SOCKSPEC_CORRUPT=wrong-errno "$replayer" "$seed" 2>&1)
+  expect_caught "wrong-errno (replay of ${seed##*/})" "$out" $?
+done
+for mode in wrong-value drop-byte swap-bytes; do
+  out=$(SOCKSPEC_CORRUPT=$mode "$replayer" "${v4[@]}" 2>&1)
+  expect_caught "$mode (replay of the version-4 seeds)" "$out" $?
+done
+echo "version 4: wrong-errno caught on each of ${#v4[@]} seeds; wrong-value, drop-byte and swap-bytes on them together"
+
 out=$(SOCKSPEC_CORRUPT=no-such-fault "$replayer" "$corpus" 2>&1)
 [[ $? == 2 ]] || fail "an unknown SOCKSPEC_CORRUPT must exit 2: $out"
 

@@ -62,7 +62,8 @@ void FuzzSockets::CloseAll() {
   for (UniqueFd& fd : fds_) fd.reset();
   for (std::string& a : autobound_) a.clear();
   for (int i = 0; i < kNames / 2; ++i) {
-    unlink(absl::StrCat(dir_, "/p", i).c_str());
+    if (path_made_[i]) unlink(absl::StrCat(dir_, "/p", i).c_str());
+    path_made_[i] = false;
   }
 }
 
@@ -132,6 +133,8 @@ Observed FuzzSockets::Execute(const ModelOp& op, const uint8_t* wdata,
       obs.ret = bind(fd, reinterpret_cast<const sockaddr*>(&addr), len);
       if (obs.ret < 0) {
         obs.err = errno;
+      } else if (op.name < kNames / 2) {
+        path_made_[op.name] = true;
       } else if (op.name == kAutobind && autobound_[op.end].empty()) {
         // The name the kernel picked, unless the socket kept its own.
         socklen_t got = sizeof addr;

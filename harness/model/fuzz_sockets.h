@@ -65,6 +65,9 @@ class FuzzSockets {
   UniqueFd fds_[model::kMaxSockets];
   // The name each socket autobound to, with its leading NUL ("" if none).
   std::string autobound_[model::kMaxSockets];
+  // The socket files made since Start: unlinked by the next one (not every
+  // name every time, which costs four system calls per input).
+  bool path_made_[model::kNames / 2] = {};
 };
 
 }  // namespace sockspec

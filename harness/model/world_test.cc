@@ -126,5 +126,76 @@ TEST(World, UnconnectedSocketsFailByType) {
   EXPECT_TRUE(w.Check(ModelOp::Close(3), Err(EBADF)).ok());
 }
 
+
+// Datagram sockets s2 (bound to p0), s3 and s4.
+World Datagrams() {
+  World w(SockType::kStream);
+  for (int s : {2, 3, 4}) {
+    EXPECT_TRUE(w.Check(ModelOp::Socket(s, SockType::kDgram), Ret(s)).ok());
+  }
+  EXPECT_TRUE(w.Check(ModelOp::Bind(2, 0), Ret(0)).ok());
+  return w;
+}
+
+TEST(World, ADatagramSaysWhoSentIt) {
+  World w = Datagrams();
+  EXPECT_TRUE(w.Check(ModelOp::Bind(4, 5), Ret(0)).ok());
+  EXPECT_TRUE(w.Check(ModelOp::SendTo(3, 2, 0, 0), Ret(2)).ok());
+  EXPECT_TRUE(w.Check(ModelOp::SendTo(4, 2, 0, 0), Ret(2)).ok());
+  uint8_t data[2];
+  FillPattern(3, 0, data, 2);
+  Observed got = Ret(2);
+  got.data = data;
+  got.value = kUnnamed;
+  EXPECT_TRUE(w.Check(ModelOp::RecvFrom(2, 10, 0), got).ok());
+  // s4's datagram comes next, from a1: s3's bytes or name are wrong there.
+  absl::Status s = w.Check(ModelOp::RecvFrom(2, 10, MSG_PEEK), got);
+  EXPECT_THAT(s.message(), HasSubstr("expected it from a1 (s4), got unnamed"));
+  FillPattern(4, 0, data, 2);
+  got.value = 5;
+  EXPECT_TRUE(w.Check(ModelOp::RecvFrom(2, 10, 0), got).ok());
+}
+
+TEST(World, AFullReceiverRefusesOthersButNotItsPeer) {
+  // unix_dgram_sendmsg: the queue limit skips a sender the receiver is
+  // connected to.
+  ModelLimits limits;
+  limits.max_dgram_qlen = 1;
+  World w(SockType::kStream, limits);
+  for (int s : {2, 3}) {
+    EXPECT_TRUE(w.Check(ModelOp::Socket(s, SockType::kDgram), Ret(s)).ok());
+  }
+  EXPECT_TRUE(w.Check(ModelOp::Bind(2, 0), Ret(0)).ok());
+  EXPECT_TRUE(w.Check(ModelOp::Bind(3, 1), Ret(0)).ok());
+  EXPECT_TRUE(w.Check(ModelOp::SendTo(3, 1, 0, 0), Ret(1)).ok());
+  EXPECT_TRUE(w.Check(ModelOp::SendTo(3, 1, 0, 0), Ret(1)).ok());
+  EXPECT_TRUE(w.Check(ModelOp::SendTo(3, 1, 0, 0), Err(EAGAIN)).ok());
+  EXPECT_TRUE(w.Check(ModelOp::Connect(2, 1), Ret(0)).ok());
+  EXPECT_TRUE(w.Check(ModelOp::SendTo(3, 1, 0, 0), Ret(1)).ok());
+}
+
+TEST(World, DisconnectingWithDatagramsQueuedResetsThePeer) {
+  World w = Datagrams();
+  EXPECT_TRUE(w.Check(ModelOp::Bind(3, 1), Ret(0)).ok());
+  EXPECT_TRUE(w.Check(ModelOp::Connect(2, 1), Ret(0)).ok());
+  EXPECT_TRUE(w.Check(ModelOp::Connect(3, 0), Ret(0)).ok());
+  EXPECT_TRUE(w.Check(ModelOp::SendTo(4, 1, 0, 0), Err(EPERM)).ok());
+  EXPECT_TRUE(w.Check(ModelOp::Write(3, 4), Ret(4)).ok());
+  EXPECT_TRUE(w.Check(ModelOp::Connect(2, kUnspec), Ret(0)).ok());
+  EXPECT_TRUE(w.Check(ModelOp::Inq(2), Name(0)).ok());  // purged
+  EXPECT_TRUE(w.Check(ModelOp::GetError(3), Name(ECONNRESET)).ok());
+  EXPECT_TRUE(w.Check(ModelOp::GetName(2, true), Err(ENOTCONN)).ok());
+}
+
+TEST(World, ASendToAClosedPeerDropsIt) {
+  World w = Datagrams();
+  EXPECT_TRUE(w.Check(ModelOp::Connect(3, 0), Ret(0)).ok());
+  EXPECT_TRUE(w.Check(ModelOp::Close(2), Ret(0)).ok());
+  EXPECT_TRUE(w.Check(ModelOp::GetName(3, true), Name(0)).ok());
+  EXPECT_TRUE(w.Check(ModelOp::Write(3, 1), Err(ECONNREFUSED)).ok());
+  EXPECT_TRUE(w.Check(ModelOp::GetName(3, true), Err(ENOTCONN)).ok());
+  EXPECT_TRUE(w.Check(ModelOp::Write(3, 1), Err(ENOTCONN)).ok());
+}
+
 }  // namespace
 }  // namespace sockspec::model

@@ -9,25 +9,29 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "harness/model/world_internal.h"
 #include "harness/os/fd.h"
 
 namespace sockspec::model {
+
+namespace internal {
+
+absl::Status Expect(const ModelOp& op, const Observed& obs, ssize_t ret,
+                    int err, const std::string& why) {
+  if (obs.ret == ret && (ret >= 0 || obs.err == err) && !obs.sigpipe) {
+    return absl::OkStatus();
+  }
+  return absl::FailedPreconditionError(absl::StrCat(
+      op.ToString(), ": expected ",
+      ret < 0 ? absl::StrCat("-1 ", ErrnoName(err)) : absl::StrCat(ret), " (",
+      why, "), got ", obs.ToString(op)));
+}
+
+}  // namespace internal
+
 namespace {
 
-// "-1 ENOENT", "0", "2".
-std::string ResultString(ssize_t ret, int err) {
-  return ret < 0 ? absl::StrCat("-1 ", ErrnoName(err)) : absl::StrCat(ret);
-}
-
-// OK if `obs` is `ret` (and, when ret is -1, errno `err`); otherwise
-// "OP: expected R (WHY), got R'".
-absl::Status Expect(const ModelOp& op, const Observed& obs, ssize_t ret,
-                    int err, const char* why) {
-  if (obs.ret == ret && (ret >= 0 || obs.err == err)) return absl::OkStatus();
-  return absl::FailedPreconditionError(
-      absl::StrCat(op.ToString(), ": expected ", ResultString(ret, err), " (",
-                   why, "), got ", obs.ToString(op)));
-}
+using internal::Expect;
 
 bool IsPath(int name) { return name >= 0 && name < kNames / 2; }
 
@@ -204,7 +208,7 @@ absl::Status World::CheckConnect(const ModelOp& op, const Observed& obs) {
   int err = 0;
   std::string why;
   const int target = Lookup(op.name, me.type, err, why);
-  if (target < 0) return Expect(op, obs, -1, err, why.c_str());
+  if (target < 0) return Expect(op, obs, -1, err, why);
   Sock& other = socks_[target];
   if (!other.listening) return Expect(op, obs, -1, ECONNREFUSED, "not listening");
   if (static_cast<int>(other.pending.size()) > other.backlog) {

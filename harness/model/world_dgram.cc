@@ -13,26 +13,11 @@
 #include "absl/strings/str_cat.h"
 #include "harness/model/model_internal.h"
 #include "harness/model/world.h"
+#include "harness/model/world_internal.h"
 #include "harness/os/fd.h"
 
 namespace sockspec::model {
-namespace {
-
-std::string ResultString(ssize_t ret, int err) {
-  return ret < 0 ? absl::StrCat("-1 ", ErrnoName(err)) : absl::StrCat(ret);
-}
-
-absl::Status Expect(const ModelOp& op, const Observed& obs, ssize_t ret, int err,
-                    const std::string& why) {
-  if (obs.ret == ret && (ret >= 0 || obs.err == err) && !obs.sigpipe) {
-    return absl::OkStatus();
-  }
-  return absl::FailedPreconditionError(
-      absl::StrCat(op.ToString(), ": expected ", ResultString(ret, err), " (",
-                   why, "), got ", obs.ToString(op)));
-}
-
-}  // namespace
+using internal::Expect;
 
 size_t World::WmemLow(int s) const {
   size_t total = 0;

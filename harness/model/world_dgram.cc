@@ -123,10 +123,10 @@ absl::Status World::CheckDgramOp(const ModelOp& op, const Observed& obs) {
 absl::Status World::CheckDgramSend(const ModelOp& op, const Observed& obs) {
   Sock& me = socks_[op.end];
   const bool to_name = op.kind == OpKind::kSendTo;
-  if (!to_name && me.peer_id < 0) return Expect(op, obs, -1, ENOTCONN, "no peer");
+  // EMSGSIZE, then sock_alloc_send_pskb (a pending error, the sender's
+  // memory), and only then the peer or the name: ENOTCONN comes last.
   const size_t sndbuf = static_cast<size_t>(limits_.default_sndbuf);
   if (op.size > sndbuf - 32) return Expect(op, obs, -1, EMSGSIZE, "past SO_SNDBUF - 32");
-  // sock_alloc_send_pskb: a pending error, then the sender's memory.
   if (me.reset) {
     me.reset = false;
     return Expect(op, obs, -1, ECONNRESET, "the pending error");
@@ -134,6 +134,7 @@ absl::Status World::CheckDgramSend(const ModelOp& op, const Observed& obs) {
   const size_t low = WmemLow(op.end), high = WmemHigh(op.end);
   if (low >= sndbuf) return Expect(op, obs, -1, EAGAIN, "the send buffer is full");
   if (high >= sndbuf && obs.ret < 0 && obs.err == EAGAIN) return absl::OkStatus();
+  if (!to_name && me.peer_id < 0) return Expect(op, obs, -1, ENOTCONN, "no peer");
   int target = -1;
   if (to_name) {
     int err = 0;

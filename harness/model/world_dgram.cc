@@ -172,13 +172,12 @@ absl::Status World::CheckDgramRecv(const ModelOp& op, const Observed& obs) {
   Sock& me = socks_[op.end];
   // read(2) of 0 bytes returns before the protocol (sock_read_iter).
   if (op.call == IoCall::kPlain && op.size == 0) return Expect(op, obs, 0, 0, "read(2) of 0 bytes");
-  if (me.queue.empty()) {
-    if (me.reset) {
-      me.reset = false;
-      return Expect(op, obs, -1, ECONNRESET, "the pending error, nothing queued");
-    }
-    return Expect(op, obs, -1, EAGAIN, "nothing queued");
+  // __skb_try_recv_datagram reports a pending error before any datagram.
+  if (me.reset) {
+    me.reset = false;
+    return Expect(op, obs, -1, ECONNRESET, "the pending error comes first");
   }
+  if (me.queue.empty()) return Expect(op, obs, -1, EAGAIN, "nothing queued");
   const Datagram d = me.queue.front();
   const size_t copied = std::min(d.len, op.size);
   const ssize_t want = static_cast<ssize_t>((op.flags & MSG_TRUNC) ? d.len : copied);

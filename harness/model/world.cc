@@ -39,7 +39,7 @@ bool IsPath(int name) { return name >= 0 && name < kNames / 2; }
 
 World::World(SockType pair_type, ModelLimits limits)
     : limits_(limits) {
-  conns_.push_back({Model(pair_type, limits), {0, 1}, kUnnamed});
+  conns_.push_back({Model(pair_type, limits), {0, 1}, kUnnamed, 0});
   for (int s = 0; s < 2; ++s) {
     Open(s, pair_type);
     socks_[s].conn = 0;
@@ -220,7 +220,7 @@ absl::Status World::CheckConnect(const ModelOp& op, const Observed& obs) {
   if (obs.ret != 0) return s;
   me.conn = static_cast<int>(conns_.size());
   me.conn_end = 0;
-  conns_.push_back({Model(me.type, limits_), {op.end, -1}, other.name});
+  conns_.push_back({Model(me.type, limits_), {op.end, -1}, other.name, me.id});
   other.pending.push_back(me.conn);
   return s;
 }
@@ -265,7 +265,7 @@ absl::Status World::CheckGetName(const ModelOp& op, const Observed& obs) {
     if (me.conn_end == 0) {
       want = c.listener_name;
     } else {
-      want = socks_[c.socks[0]].name;  // kept after the connector closes
+      want = name_of_id_[c.connector_id];  // kept after the connector closes
     }
   }
   absl::Status s = Expect(op, obs, 0, 0, "a name");

@@ -76,6 +76,7 @@ class World {
     Model model;
     int socks[2];      // connector, accepted socket (-1 until accepted)
     int listener_name;  // the connector's peer name
+    int connector_id;   // Sock::id of the connector: its index may be reused
   };
 
   absl::Status CheckSocket(const ModelOp& op, const Observed& obs);

@@ -241,7 +241,7 @@ absl::Status World::CheckConnRecvFrom(const ModelOp& op, const Observed& obs) {
   int peer_name = kUnnamed;
   if (me.conn >= 0) {
     const Connection& c = conns_[me.conn];
-    peer_name = me.conn_end == 0 ? c.listener_name : socks_[c.socks[0]].name;
+    peer_name = me.conn_end == 0 ? c.listener_name : name_of_id_[c.connector_id];
   }
   absl::Status s = CheckSocketOp(r, obs);
   if (!s.ok() || obs.ret < 0) return s;

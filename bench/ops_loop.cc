@@ -1,6 +1,7 @@
 // The speed limit for fuzz/ops_fuzzer: runs the operation sequences of a
-// corpus on real non-blocking socketpairs with the same system calls
-// (ExecuteOp) but no fuzzer, no model and no data pattern, and prints
+// corpus on real non-blocking socketpairs (and the named sockets of version
+// 4) with the same system calls (FuzzSockets::Execute) but no fuzzer, no
+// model and no data pattern, and prints
 // sequences and operations per second. With --model it runs the same
 // sequences through OpsRunner (data pattern and reference model, no
 // libFuzzer), which isolates the model's cost.
@@ -17,10 +18,12 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "harness/model/fuzz_ops.h"
+#include "harness/model/fuzz_sockets.h"
 
 namespace {
 
@@ -41,23 +44,15 @@ void Collect(const std::string& path, std::vector<std::string>& out) {
   closedir(dir);
 }
 
-// One sequence: the same socketpair and calls as OpsRunner::Run.
-size_t RunOnce(const sockspec::OpsProgram& p, const uint8_t* wbuf,
-               uint8_t* rbuf) {
-  int fds[2];
-  if (socketpair(AF_UNIX,
-                 sockspec::model::SockTypeValue(p.type) | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                 0, fds) != 0) {
-    perror("ops_loop: socketpair");
+// One sequence: the same sockets and calls as OpsRunner::Run (named
+// sockets of version 4 included), without the pattern or the model.
+size_t RunOnce(const sockspec::OpsProgram& p, sockspec::FuzzSockets& sockets,
+               const uint8_t* wbuf, uint8_t* rbuf) {
+  if (absl::Status s = sockets.Start(p.type); !s.ok()) {
+    fprintf(stderr, "ops_loop: %s\n", s.ToString().c_str());
     exit(2);
   }
-  for (const sockspec::model::ModelOp& op : p.ops) {
-    sockspec::ExecuteOp(op, fds[op.end], wbuf, rbuf);
-    if (op.kind == sockspec::model::OpKind::kClose) fds[op.end] = -1;
-  }
-  for (int fd : fds) {
-    if (fd >= 0) close(fd);
-  }
+  for (const sockspec::model::ModelOp& op : p.ops) sockets.Execute(op, wbuf, rbuf);
   return p.ops.size();
 }
 
@@ -94,13 +89,19 @@ int main(int argc, char** argv) {
   std::vector<uint8_t> wbuf(sockspec::kMaxOpSize, 'x');
   std::vector<uint8_t> rbuf(sockspec::kMaxOpSize);
   sockspec::OpsRunner runner(sockspec::model::ModelLimits::FromKernel());
+  absl::StatusOr<std::unique_ptr<sockspec::FuzzSockets>> sockets =
+      sockspec::FuzzSockets::Create();
+  if (!sockets.ok()) {
+    fprintf(stderr, "ops_loop: %s\n", sockets.status().ToString().c_str());
+    return 2;
+  }
   const auto start = std::chrono::steady_clock::now();
   uint64_t sequences = 0, ops = 0;
   double elapsed = 0;
   do {
     for (const sockspec::OpsProgram& p : programs) {
       if (!model) {
-        ops += RunOnce(p, wbuf.data(), rbuf.data());
+        ops += RunOnce(p, **sockets, wbuf.data(), rbuf.data());
         continue;
       }
       absl::Status verdict = runner.Run(p);

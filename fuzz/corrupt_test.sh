@@ -14,6 +14,8 @@
 #   --fuzz-from=empty|corpus  libFuzzer starts from nothing or from CORPUS
 #   --trace=REGEX         a line every caught output holds (repeatable)
 #   --reason=MODE:REGEX   a line MODE's replay output holds (repeatable)
+#   --each=MODE:GLOB      MODE is caught on each seed CORPUS/GLOB alone
+#   --together=MODE:GLOB  MODE is caught on the seeds CORPUS/GLOB together
 #   --at=MODE:SEED:REGEX  MODE's replay of the one seed CORPUS/SEED is caught
 #                         with the marked step matching REGEX (repeatable):
 #                         a mode checked on each kind of call it can hit
@@ -23,7 +25,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 (($# >= 3)) || fail "usage: corrupt_test.sh REPLAYER FUZZER CORPUS OPTION..."
 replayer=$1 fuzzer=$2 corpus=$3
 shift 3
-replay_modes=() fuzz_modes=() traces=() reasons=() ats=() runs="" fuzz_from=""
+replay_modes=() fuzz_modes=() traces=() reasons=() ats=() each=() together=() runs="" fuzz_from=""
 for arg in "$@"; do
   case $arg in
     --replay=*) IFS=, read -ra replay_modes <<< "${arg#*=}" ;;
@@ -33,6 +35,8 @@ for arg in "$@"; do
     --trace=*) traces+=("${arg#*=}") ;;
     --reason=*:*) reasons+=("${arg#*=}") ;;
     --at=*:*:*) ats+=("${arg#*=}") ;;
+    --each=*:*) each+=("${arg#*=}") ;;
+    --together=*:*) together+=("${arg#*=}") ;;
     *) fail "corrupt_test.sh: unknown option '$arg'" ;;
   esac
 done
@@ -80,6 +84,25 @@ for a in "${ats[@]}"; do
   grep -Eq -- "^> +[0-9]+\\. $step" <<< "$out" ||
     fail "$mode ($seed): the marked step does not match '$step': $out"
   echo "$mode: caught at the step matching '$step' ($seed)"
+done
+
+for e in "${each[@]}"; do
+  IFS=: read -r mode glob <<< "$e"
+  seeds=("$corpus"/$glob)
+  [[ -e ${seeds[0]} ]] || fail "--each=$e: no seed matches"
+  for seed in "${seeds[@]}"; do
+    out=$(SOCKSPEC_CORRUPT=$mode "$replayer" "$seed" 2>&1)
+    expect_caught "$mode (replay of ${seed##*/})" "$out" $?
+  done
+  echo "$mode: caught on each of the ${#seeds[@]} seeds $glob"
+done
+for t in "${together[@]}"; do
+  IFS=: read -r mode glob <<< "$t"
+  seeds=("$corpus"/$glob)
+  [[ -e ${seeds[0]} ]] || fail "--together=$t: no seed matches"
+  out=$(SOCKSPEC_CORRUPT=$mode "$replayer" "${seeds[@]}" 2>&1)
+  expect_caught "$mode (replay of the seeds $glob)" "$out" $?
+  echo "$mode: caught on the seeds $glob together"
 done
 
 out=$(SOCKSPEC_CORRUPT=no-such-fault "$replayer" "$corpus" 2>&1)

@@ -132,6 +132,9 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
   }
   g_runner = new sockspec::OpsRunner(sockspec::model::ModelLimits::FromKernel());
   g_start = std::chrono::steady_clock::now();
+  // Last, after the figures: the runner removes its directory of socket
+  // files (an abort on a finding leaves it).
+  atexit([] { delete g_runner; });
   atexit(PrintStats);
   return 0;
 }

@@ -94,6 +94,15 @@ class Builder {
       case OpKind::kEpoll:
       case OpKind::kGetOpt:
         break;
+      case OpKind::kSocket:  // named sockets: ops_fuzzer's (world.h)
+      case OpKind::kBind:
+      case OpKind::kListen:
+      case OpKind::kConnect:
+      case OpKind::kAccept:
+      case OpKind::kGetName:
+      case OpKind::kSendTo:
+      case OpKind::kRecvFrom:
+        break;
     }
   }
 

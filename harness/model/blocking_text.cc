@@ -42,6 +42,14 @@ Call CallOf(const ModelOp& op) {
     case OpKind::kSetPeekOff: return Call::kSetsockopt;
     case OpKind::kEpoll: return Call::kPoll;
     case OpKind::kGetOpt: return Call::kGetsockopt;
+    case OpKind::kSocket: return Call::kSocket;
+    case OpKind::kBind: return Call::kBind;
+    case OpKind::kListen: return Call::kListen;
+    case OpKind::kConnect: return Call::kConnect;
+    case OpKind::kAccept: return Call::kAccept4;
+    case OpKind::kGetName: return op.how == 1 ? Call::kGetpeername : Call::kGetsockname;
+    case OpKind::kSendTo: return Call::kSendto;
+    case OpKind::kRecvFrom: return Call::kRecvmsg;
   }
   return Call::kPoll;
 }
@@ -124,7 +132,17 @@ std::string BlockingStepText(const ModelOp& op, const std::string& payload) {
     case OpKind::kSetPeekOff:
     case OpKind::kEpoll:
     case OpKind::kGetOpt:
-      return op.ToString();  // not planned (blocking_plan.cc Take)
+    case OpKind::kSocket:
+    case OpKind::kBind:
+    case OpKind::kListen:
+    case OpKind::kConnect:
+    case OpKind::kAccept:
+    case OpKind::kGetName:
+    case OpKind::kSendTo:
+    case OpKind::kRecvFrom:
+      // Version 3's are not planned (blocking_plan.cc Take); named sockets
+      // are not in blocking_fuzzer's programs (ops_fuzzer's, world.h).
+      return op.ToString();
   }
   return "";
 }

@@ -19,6 +19,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "harness/os/fd.h"
+#include "harness/guest/server_command.h"
+#include "harness/model/fuzz_sockets.h"
 
 namespace sockspec {
 // The reference model's names this file uses.
@@ -122,25 +124,27 @@ void CapSndbuf(OpsProgram& program, int cap) {
 
 absl::Status RecordOps(const OpsProgram& program, Corruption corruption,
                        std::vector<OpRecord>& out) {
-  int raw[2];
-  if (socketpair(AF_UNIX, SockTypeValue(program.type) | SOCK_NONBLOCK |
-                              SOCK_CLOEXEC,
-                 0, raw) != 0) {
-    return ErrnoStatus("socketpair()", errno);
+  static std::unique_ptr<FuzzSockets> sockets;
+  if (sockets == nullptr) {
+    absl::StatusOr<std::unique_ptr<FuzzSockets>> s = FuzzSockets::Create();
+    if (!s.ok()) return s.status();
+    sockets = *std::move(s);
   }
-  UniqueFd fds[2] = {UniqueFd(raw[0]), UniqueFd(raw[1])};
+  if (absl::Status s = sockets->Start(program.type); !s.ok()) return s;
   static std::vector<uint8_t> wbuf(kMaxOpSize), rbuf(kMaxOpSize);
-  uint64_t written[2] = {0, 0};
+  uint64_t written[model::kMaxSockets] = {};
   bool corrupted = false;
   for (const ModelOp& op : program.ops) {
-    if (op.kind == OpKind::kWrite) {
+    // Any data both sides agree on will do: each socket writes its own
+    // stream of pattern bytes.
+    if (op.kind == OpKind::kWrite || op.kind == OpKind::kSendTo) {
       FillPattern(op.end, written[op.end], wbuf.data(), op.size);
     }
-    const int fd = op.kind == OpKind::kClose ? fds[op.end].release()
-                                             : fds[op.end].get();
-    Observed obs = ExecuteOp(op, fd, wbuf.data(), rbuf.data(), written[op.end]);
+    Observed obs = sockets->Execute(op, wbuf.data(), rbuf.data(), written[op.end]);
     CorruptObserved(corruption, op, obs, rbuf.data(), corrupted);
-    if (op.kind == OpKind::kWrite && obs.ret > 0) written[op.end] += obs.ret;
+    if ((op.kind == OpKind::kWrite || op.kind == OpKind::kSendTo) && obs.ret > 0) {
+      written[op.end] += obs.ret;
+    }
     OpRecord r;
     r.ret = obs.ret;
     r.err = obs.ret < 0 ? obs.err : 0;

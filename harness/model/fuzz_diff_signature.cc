@@ -58,6 +58,25 @@ std::string OpName(const ModelOp& op) {
       return absl::StrCat("getsockopt[",
                           model::SockOptName(static_cast<model::SockOpt>(op.value)),
                           "]");
+    case OpKind::kSocket:
+      return absl::StrCat("socket[", SockTypeName(static_cast<model::SockType>(op.value)), "]");
+    case OpKind::kBind:
+    case OpKind::kConnect:
+      return absl::StrCat(op.kind == OpKind::kBind ? "bind[" : "connect[",
+                          op.name == model::kAutobind ? "autobind"
+                          : op.name < model::kNames / 2 ? "path"
+                                                        : "abstract",
+                          "]");
+    case OpKind::kListen:
+      return "listen";
+    case OpKind::kAccept:
+      return "accept";
+    case OpKind::kGetName:
+      return op.how == 1 ? "getpeername" : "getsockname";
+    case OpKind::kSendTo:
+      return op.size == 0 ? "sendto[0 bytes]" : "sendto";
+    case OpKind::kRecvFrom:
+      return op.size == 0 ? "recvfrom[0 bytes]" : "recvfrom";
   }
   return "?";
 }
@@ -95,6 +114,18 @@ std::string AnswerClass(const OpsProgram& program, const ModelOp& op,
       return r.value == 0 ? "0" : "bytes";
     case OpKind::kGetOpt:
       return "value";
+    case OpKind::kGetName:
+      return model::NameString(r.value);
+    case OpKind::kSendTo:
+      return ret == op.size ? "all" : "part";
+    case OpKind::kRecvFrom:
+      return absl::StrCat(ret == 0 ? "0" : ret < op.size ? "short" : "full",
+                          " from ", model::NameString(r.value));
+    case OpKind::kSocket:
+    case OpKind::kBind:
+    case OpKind::kListen:
+    case OpKind::kConnect:
+    case OpKind::kAccept:
     case OpKind::kSetPasscred:
     case OpKind::kSetPeekOff:
     case OpKind::kEpoll:

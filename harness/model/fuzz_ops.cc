@@ -21,6 +21,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "harness/model/fuzz_sockets.h"
+#include "harness/model/world.h"
 #include "harness/os/fd.h"
 
 namespace sockspec {
@@ -28,7 +30,7 @@ namespace sockspec {
 namespace {
 using model::FillPattern;
 using model::IoCall;
-using model::Model;
+using model::World;
 using model::ModelLimits;
 using model::ModelOp;
 using model::Observed;
@@ -48,6 +50,10 @@ void CorruptObserved(Corruption c, const ModelOp& op, Observed& obs,
       done = true;
     } else if (op.kind == OpKind::kInq || op.kind == OpKind::kGetOpt) {
       ++obs.value;
+      done = true;
+    } else if ((op.kind == OpKind::kGetName || op.kind == OpKind::kRecvFrom) &&
+               obs.ret >= 0) {
+      obs.value = obs.value == model::kUnnamed ? 0 : model::kUnnamed;
       done = true;
     }
     return;
@@ -313,6 +319,18 @@ Observed ExecuteOp(const ModelOp& op, int fd, const uint8_t* wdata,
                            &obs.value, &len);
       break;
     }
+    case OpKind::kSocket:
+    case OpKind::kBind:
+    case OpKind::kListen:
+    case OpKind::kConnect:
+    case OpKind::kAccept:
+    case OpKind::kGetName:
+    case OpKind::kSendTo:
+    case OpKind::kRecvFrom:
+      // They need the names and the socket table: FuzzSockets::Execute.
+      obs.ret = -1;
+      obs.err = EINVAL;
+      break;
   }
   if (obs.ret < 0 && obs.err == 0) obs.err = errno;
   return obs;
@@ -321,33 +339,34 @@ Observed ExecuteOp(const ModelOp& op, int fd, const uint8_t* wdata,
 OpsRunner::OpsRunner(ModelLimits limits)
     : limits_(limits), wbuf_(kMaxOpSize), rbuf_(kMaxOpSize) {}
 
+OpsRunner::~OpsRunner() = default;
+
 absl::Status OpsRunner::Run(const OpsProgram& program, Corruption corruption) {
-  int raw[2];
-  if (socketpair(AF_UNIX, SockTypeValue(program.type) | SOCK_NONBLOCK |
-                              SOCK_CLOEXEC,
-                 0, raw) != 0) {
-    return absl::InternalError(
-        ErrnoStatus("socketpair()", errno).message());
+  if (sockets_ == nullptr) {
+    absl::StatusOr<std::unique_ptr<FuzzSockets>> s = FuzzSockets::Create();
+    if (!s.ok()) return s.status();
+    sockets_ = *std::move(s);
   }
-  UniqueFd fds[2] = {UniqueFd(raw[0]), UniqueFd(raw[1])};
-  Model model(program.type, limits_);
+  if (absl::Status s = sockets_->Start(program.type); !s.ok()) return s;
+  World world(program.type, limits_);
   results_.clear();
   bool corrupted = false;
   absl::Status verdict;
   size_t step = 0;
   for (; step < program.ops.size(); ++step) {
     const ModelOp& op = program.ops[step];
-    if (op.kind == OpKind::kWrite) {
-      FillPattern(op.end, model.NextWriteOffset(op.end), wbuf_.data(),
-                  op.size);
+    // The stream offset of a write's first byte: its pattern, and the
+    // tokens of the fds it passes (model_types.h RightsToken).
+    uint64_t offset = 0;
+    if (op.kind == OpKind::kWrite || op.kind == OpKind::kSendTo) {
+      int writer = 0;
+      world.NextWrite(op.end, writer, offset);
+      FillPattern(writer, offset, wbuf_.data(), op.size);
     }
-    const int fd = op.kind == OpKind::kClose ? fds[op.end].release()
-                                             : fds[op.end].get();
-    Observed obs = ExecuteOp(op, fd, wbuf_.data(), rbuf_.data(),
-                             model.NextWriteOffset(op.end));
+    Observed obs = sockets_->Execute(op, wbuf_.data(), rbuf_.data(), offset);
     CorruptObserved(corruption, op, obs, rbuf_.data(), corrupted);
     ++ops_run_;
-    verdict = model.Check(op, obs);
+    verdict = world.Check(op, obs);
     obs.data = {};
     results_.push_back(obs);
     if (!verdict.ok()) break;

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -53,7 +54,22 @@ constexpr size_t kMaxOpSize = 65535u << 3;
 // where s is a size byte (0..255, so a stream write is one skb), n passes
 // 1 + n % 4 fds (the FdTokens), c is the control buffer's length in bytes
 // (0: NULL), v & 1 the value;
-// with SIZE, f and how as in version 0.
+// with SIZE, f and how as in version 0. Version 4 adds named sockets
+// (model/world.h), s2..s7 beside the pair; S is a byte picking s(2 + S % 6),
+// and an operation on a socket that is not open is dropped; the opcode's end
+// bit is ignored; socket() and accept() take the lowest free index:
+//   16 socket: type (% 3)                  17 bind: S, name (% 9)
+//   18 listen: S, backlog (% 4)            19 connect: S, name (% 8)
+//   20 accept: S (the listener)            21 getsockname: S, peer (& 1:
+//                                             getpeername)
+//   22 on a named socket: S, c, then code c >> 1's arguments (codes 0..7
+//      but 2 shutdown and 4 SO_SNDBUF)
+//   23 sendto: S, name (% 8), SIZE, f      24 recvfrom: S, SIZE, f
+// with f as in version 0 (the call part ignored: sendto(2), recvmsg(2)
+// with msg_name); connect's name 8 is AF_UNSPEC (disconnect).
+// Names 0..3 are pathnames p0..p3 in the runner's private directory, 4..7
+// abstract names a0..a3 unique to the runner, 8 autobind. A version 4
+// program does not end when both ends of the pair are closed.
 //
 // Version 0 (anything else: the original encoding, kept so that existing
 // corpora decode as they always did): byte 0 picks the type (% 3). Each
@@ -73,12 +89,13 @@ OpsProgram DecodeOps(absl::Span<const uint8_t> data);
 
 // The first bytes of a version 1 input, and the newest version.
 inline constexpr uint8_t kOpsMagic[3] = {0xf5, 'S', 'X'};
-constexpr uint8_t kOpsVersion = 3;
+constexpr uint8_t kOpsVersion = 4;
 // The encoding `data` uses: 0, or the version byte after kOpsMagic.
 int OpsEncodingVersion(absl::Span<const uint8_t> data);
 
 // The bytes of `program` in the first version that has all its operations
-// (1, 2 or 3), which DecodeOps turns back into it.
+// (1, 2, 3 or 4), which DecodeOps turns back into it (named sockets take the
+// lowest free index, as decoding does).
 // Sizes and SO_SNDBUF values that the encoding cannot carry are rounded down
 // to ones it can (every decoded program's can).
 std::vector<uint8_t> EncodeOps(const OpsProgram& program);
@@ -138,14 +155,19 @@ model::Observed ExecuteOp(const model::ModelOp& op, int fd,
                           const uint8_t* wdata, uint8_t* rbuf,
                           uint64_t write_offset = 0);
 
+class FuzzSockets;
+
 class OpsRunner {
  public:
   explicit OpsRunner(model::ModelLimits limits);
+  ~OpsRunner();
 
-  // Runs `program` on a fresh SOCK_NONBLOCK socketpair. Returns OK when every
-  // result is one the model allows; FailedPrecondition whose message is the
-  // numbered trace of the sequence, the divergent step marked, and the
-  // model's reason; Internal if the socketpair cannot be made.
+  // Runs `program` on a fresh SOCK_NONBLOCK socketpair and the named
+  // sockets it makes (fuzz_sockets.h), judged by model::World. Returns OK
+  // when every result is one the model allows; FailedPrecondition whose
+  // message is the numbered trace of the sequence, the divergent step
+  // marked, and the model's reason; Internal if the socketpair or the
+  // private directory for socket files cannot be made.
   absl::Status Run(const OpsProgram& program,
                    Corruption corruption = Corruption::kNone);
 
@@ -157,6 +179,7 @@ class OpsRunner {
   std::vector<uint8_t> wbuf_;
   std::vector<uint8_t> rbuf_;
   std::vector<model::Observed> results_;
+  std::unique_ptr<FuzzSockets> sockets_;  // made by the first Run
   uint64_t ops_run_ = 0;
 };
 

@@ -40,9 +40,21 @@ enum OpCode : uint8_t {
   kCodeEpoll = 11,        // version 3
   kCodeGetOpt = 12,       // version 3
   kCodePeekOff = 13,      // version 3
+  // Codes 14 and 15 are version 3's too, not defined yet: skipped.
+  kCodeSocket = 16,   // version 4: named sockets (world.h)
+  kCodeBind = 17,
+  kCodeListen = 18,
+  kCodeConnect = 19,
+  kCodeAccept = 20,
+  kCodeGetName = 21,
+  kCodeAt = 22,       // a pair operation (codes 0..7) on a named socket
+  kCodeSendTo = 23,
+  kCodeRecvFrom = 24,
 };
-// Version 3 holds codes 8 to 15; 14 and 15 are not defined yet and skipped.
-constexpr uint8_t kOpCodesInVersion[] = {6, 6, 8, 14};
+// The codes each version defines: 0..N-1, less the undefined 14 and 15.
+constexpr uint8_t kOpCodesInVersion[] = {6, 6, 8, 14, 25};
+constexpr uint8_t kFirstNamedCode = kCodeSocket;
+constexpr int kFirstNamed = 2;  // s2: the first named socket
 
 ModelOp DecodeWrite(FuzzInput& in, int end) {
   const size_t size = in.Size();
@@ -127,6 +139,156 @@ OpsProgram DecodeVersion0(absl::Span<const uint8_t> data) {
   return p;
 }
 
+// The sockets a version 4 program has made, as far as decoding knows:
+// socket() and accept() take the lowest free index, close frees it (a
+// failed accept leaves its index to ops that fail EBADF).
+struct NamedSlots {
+  bool used[model::kMaxSockets] = {true, true};
+  int Free() const {
+    for (int s = kFirstNamed; s < model::kMaxSockets; ++s) {
+      if (!used[s]) return s;
+    }
+    return -1;
+  }
+  // The named socket an argument byte picks, or -1 if it is not open.
+  int Pick(uint8_t b) const {
+    const int s = kFirstNamed + b % (model::kMaxSockets - kFirstNamed);
+    return used[s] ? s : -1;
+  }
+};
+
+// The pair operation of `code` on socket `end`; false for another code.
+bool DecodePairOp(uint8_t code, FuzzInput& a, int end, ModelOp& op) {
+  switch (static_cast<OpCode>(code)) {
+    case kCodeWrite:
+      op = DecodeWrite(a, end);
+      return true;
+    case kCodeRead:
+      op = DecodeRead(a, end);
+      return true;
+    case kCodeShutdown:
+      op = ModelOp::Shutdown(end, a.Byte() % 3);
+      return true;
+    case kCodePoll:
+      op = ModelOp::Poll(end);
+      return true;
+    case kCodeSndbuf:
+      op = ModelOp::SetSndbuf(end, a.U16() * 4);
+      return true;
+    case kCodeClose:
+      op = ModelOp::Close(end);
+      return true;
+    case kCodeGetError:
+      op = ModelOp::GetError(end);
+      return true;
+    case kCodeInq:
+      op = ModelOp::Inq(end);
+      return true;
+    case kCodeWriteRights:
+      op = DecodeWriteRights(a, end);
+      return true;
+    case kCodeReadControl:
+      op = DecodeReadControl(a, end);
+      return true;
+    case kCodePasscred:
+      op = ModelOp::SetPasscred(end, a.Byte() & 1);
+      return true;
+    case kCodeEpoll:
+      op = ModelOp::Epoll(end);
+      return true;
+    case kCodePeekOff:
+      op = ModelOp::SetPeekOff(end, static_cast<int16_t>(a.U16()));
+      return true;
+    case kCodeGetOpt:
+      op = ModelOp::GetOpt(end, static_cast<model::SockOpt>(a.Byte() % model::kSockOpts));
+      return true;
+    case kCodeSocket:
+    case kCodeBind:
+    case kCodeListen:
+    case kCodeConnect:
+    case kCodeAccept:
+    case kCodeGetName:
+    case kCodeAt:
+    case kCodeSendTo:
+    case kCodeRecvFrom:
+      break;
+  }
+  return false;
+}
+
+// A version 4 operation (code >= kFirstNamedCode); false if it names a
+// socket that is not open or there is no free index for a new one.
+bool DecodeNamedOp(uint8_t code, FuzzInput& a, NamedSlots& slots, ModelOp& op) {
+  if (code == kCodeSocket || code == kCodeAccept) {
+    const int slot = slots.Free();
+    if (slot < 0) return false;
+    if (code == kCodeSocket) {
+      op = ModelOp::Socket(slot, static_cast<SockType>(a.Byte() % 3));
+    } else {
+      const int listener = slots.Pick(a.Byte());
+      if (listener < 0) return false;
+      op = ModelOp::Accept(listener, slot);
+    }
+    slots.used[slot] = true;
+    return true;
+  }
+  const int s = slots.Pick(a.Byte());
+  if (s < 0) return false;
+  switch (static_cast<OpCode>(code)) {
+    case kCodeBind:
+      op = ModelOp::Bind(s, a.Byte() % (model::kNames + 1));
+      return true;
+    case kCodeListen:
+      op = ModelOp::Listen(s, a.Byte() % 4);
+      return true;
+    case kCodeConnect:
+      op = ModelOp::Connect(s, a.Byte() % (model::kNames + 1));
+      return true;
+    case kCodeSendTo: {
+      const int name = a.Byte() % model::kNames;
+      const ModelOp w = DecodeWrite(a, s);
+      op = ModelOp::SendTo(s, w.size, w.call == IoCall::kPlain ? 0 : w.flags, name);
+      return true;
+    }
+    case kCodeRecvFrom: {
+      const ModelOp r = DecodeRead(a, s);
+      op = ModelOp::RecvFrom(s, r.size, r.call == IoCall::kPlain ? 0 : r.flags);
+      return true;
+    }
+    case kCodeGetName:
+      op = ModelOp::GetName(s, (a.Byte() & 1) != 0);
+      return true;
+    case kCodeAt: {
+      // Not shutdown nor SO_SNDBUF: World models them only in a connection.
+      const uint8_t inner = a.Byte() >> 1;
+      if (inner >= kOpCodesInVersion[2] || inner == kCodeShutdown ||
+          inner == kCodeSndbuf || !DecodePairOp(inner, a, s, op)) {
+        return false;
+      }
+      if (op.kind == OpKind::kClose) slots.used[s] = false;
+      return true;
+    }
+    case kCodeWrite:
+    case kCodeRead:
+    case kCodeShutdown:
+    case kCodePoll:
+    case kCodeSndbuf:
+    case kCodeClose:
+    case kCodeGetError:
+    case kCodeInq:
+    case kCodeWriteRights:
+    case kCodeReadControl:
+    case kCodePasscred:
+    case kCodeEpoll:
+    case kCodePeekOff:
+    case kCodeGetOpt:
+    case kCodeSocket:
+    case kCodeAccept:
+      break;
+  }
+  return false;
+}
+
 OpsProgram DecodeVersion1(absl::Span<const uint8_t> data, int version) {
   const uint8_t codes = kOpCodesInVersion[std::min<size_t>(
       version, sizeof kOpCodesInVersion - 1)];
@@ -134,6 +296,7 @@ OpsProgram DecodeVersion1(absl::Span<const uint8_t> data, int version) {
   OpsProgram p;
   p.type = static_cast<SockType>(in.Byte() % 3);
   bool closed[2] = {false, false};
+  NamedSlots slots;
   size_t pos = 1;
   while (pos < data.size() && p.ops.size() < kMaxFuzzOps) {
     const uint8_t c = data[pos];
@@ -145,52 +308,13 @@ OpsProgram DecodeVersion1(absl::Span<const uint8_t> data, int version) {
     const uint8_t code = c >> 1;
     if (code >= codes) continue;  // defined by a later version
     ModelOp op;
-    switch (static_cast<OpCode>(code)) {
-      case kCodeWrite:
-        op = DecodeWrite(a, end);
-        break;
-      case kCodeRead:
-        op = DecodeRead(a, end);
-        break;
-      case kCodeShutdown:
-        op = ModelOp::Shutdown(end, a.Byte() % 3);
-        break;
-      case kCodePoll:
-        op = ModelOp::Poll(end);
-        break;
-      case kCodeSndbuf:
-        op = ModelOp::SetSndbuf(end, a.U16() * 4);
-        break;
-      case kCodeClose:
-        op = ModelOp::Close(end);
-        break;
-      case kCodeGetError:
-        op = ModelOp::GetError(end);
-        break;
-      case kCodeInq:
-        op = ModelOp::Inq(end);
-        break;
-      case kCodeWriteRights:
-        op = DecodeWriteRights(a, end);
-        break;
-      case kCodeReadControl:
-        op = DecodeReadControl(a, end);
-        break;
-      case kCodePasscred:
-        op = ModelOp::SetPasscred(end, a.Byte() & 1);
-        break;
-      case kCodeEpoll:
-        op = ModelOp::Epoll(end);
-        break;
-      case kCodePeekOff:
-        op = ModelOp::SetPeekOff(end, static_cast<int16_t>(a.U16()));
-        break;
-      case kCodeGetOpt:
-        op = ModelOp::GetOpt(end,
-                             static_cast<model::SockOpt>(a.Byte() % model::kSockOpts));
-        break;
+    if (code >= kFirstNamedCode) {
+      if (DecodeNamedOp(code, a, slots, op)) p.ops.push_back(op);
+      continue;
     }
-    if (Append(p, op, closed)) break;
+    if (!DecodePairOp(code, a, end, op)) continue;  // 14, 15: not defined
+    // Before named sockets a program ended with the pair.
+    if (Append(p, op, closed) && version < 4) break;
   }
   return p;
 }
@@ -222,6 +346,20 @@ uint8_t CallIndex(IoCall call) {
   return 0;
 }
 
+// The flags byte DecodeWrite and DecodeRead read back as `flags`, `call`.
+uint8_t WriteFlags(int flags, IoCall call) {
+  return static_cast<uint8_t>(((flags & MSG_DONTWAIT) ? 1 : 0) |
+                              ((flags & MSG_NOSIGNAL) ? 2 : 0) |
+                              CallIndex(call) << 2);
+}
+
+uint8_t ReadFlags(int flags, IoCall call) {
+  return static_cast<uint8_t>(
+      ((flags & MSG_PEEK) ? 1 : 0) | ((flags & MSG_TRUNC) ? 2 : 0) |
+      ((flags & MSG_DONTWAIT) ? 4 : 0) | ((flags & MSG_WAITALL) ? 8 : 0) |
+      CallIndex(call) << 4);
+}
+
 }  // namespace
 
 int OpsEncodingVersion(absl::Span<const uint8_t> data) {
@@ -246,6 +384,7 @@ std::vector<uint8_t> EncodeOps(const OpsProgram& program) {
   for (const ModelOp& op : program.ops) {
     std::vector<uint8_t> args;
     OpCode code = kCodePoll;
+    const uint8_t slot_byte = static_cast<uint8_t>(op.end - kFirstNamed);
     switch (op.kind) {
       case OpKind::kWrite:
         if (op.rights > 0) {
@@ -255,9 +394,7 @@ std::vector<uint8_t> EncodeOps(const OpsProgram& program) {
           code = kCodeWrite;
           PutSize(args, op.size);
         }
-        args.push_back(static_cast<uint8_t>(
-            ((op.flags & MSG_DONTWAIT) ? 1 : 0) |
-            ((op.flags & MSG_NOSIGNAL) ? 2 : 0) | CallIndex(op.call) << 2));
+        args.push_back(WriteFlags(op.flags, op.call));
         if (op.rights > 0) {
           args.push_back(static_cast<uint8_t>((op.rights - 1) % model::kMaxRights));
         }
@@ -265,10 +402,7 @@ std::vector<uint8_t> EncodeOps(const OpsProgram& program) {
       case OpKind::kRead:
         code = op.control > 0 ? kCodeReadControl : kCodeRead;
         PutSize(args, op.size);
-        args.push_back(static_cast<uint8_t>(
-            ((op.flags & MSG_PEEK) ? 1 : 0) | ((op.flags & MSG_TRUNC) ? 2 : 0) |
-            ((op.flags & MSG_DONTWAIT) ? 4 : 0) |
-            ((op.flags & MSG_WAITALL) ? 8 : 0) | CallIndex(op.call) << 4));
+        args.push_back(ReadFlags(op.flags, op.call));
         if (op.control > 0) {
           args.push_back(static_cast<uint8_t>(std::min(op.control, 255)));
         }
@@ -314,9 +448,52 @@ std::vector<uint8_t> EncodeOps(const OpsProgram& program) {
       case OpKind::kInq:
         code = kCodeInq;
         break;
+      case OpKind::kSocket:
+        code = kCodeSocket;
+        args.push_back(static_cast<uint8_t>(op.value));
+        break;
+      case OpKind::kBind:
+        code = kCodeBind;
+        args = {slot_byte, static_cast<uint8_t>(op.name)};
+        break;
+      case OpKind::kListen:
+        code = kCodeListen;
+        args = {slot_byte, static_cast<uint8_t>(op.value)};
+        break;
+      case OpKind::kConnect:
+        code = kCodeConnect;
+        args = {slot_byte, static_cast<uint8_t>(op.name)};
+        break;
+      case OpKind::kAccept:
+        code = kCodeAccept;
+        args = {slot_byte};
+        break;
+      case OpKind::kGetName:
+        code = kCodeGetName;
+        args = {slot_byte, static_cast<uint8_t>(op.how)};
+        break;
+      case OpKind::kSendTo:
+        code = kCodeSendTo;
+        args = {slot_byte, static_cast<uint8_t>(op.name)};
+        PutSize(args, op.size);
+        args.push_back(WriteFlags(op.flags, IoCall::kSend));
+        break;
+      case OpKind::kRecvFrom:
+        code = kCodeRecvFrom;
+        args = {slot_byte};
+        PutSize(args, op.size);
+        args.push_back(ReadFlags(op.flags, IoCall::kMsg));
+        break;
     }
+    int end = op.end;
+    if (op.end >= kFirstNamed && code < kFirstNamedCode) {
+      // A pair operation on a named socket: kCodeAt, then the operation.
+      args.insert(args.begin(), {slot_byte, static_cast<uint8_t>(code << 1)});
+      code = kCodeAt;
+    }
+    if (code >= kFirstNamedCode) end = 0;
     while (kOpCodesInVersion[version] <= code) ++version;
-    out.push_back(static_cast<uint8_t>(code << 1 | op.end));
+    out.push_back(static_cast<uint8_t>(code << 1 | end));
     out.push_back(static_cast<uint8_t>(args.size()));
     out.insert(out.end(), args.begin(), args.end());
   }

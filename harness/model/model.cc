@@ -55,6 +55,16 @@ absl::Status Model::Check(const ModelOp& op, const Observed& observed) {
       return CheckGetOpt(op, observed);
     case OpKind::kSetPeekOff:
       return CheckSetPeekOff(op, observed);
+    case OpKind::kSocket:
+    case OpKind::kBind:
+    case OpKind::kListen:
+    case OpKind::kConnect:
+    case OpKind::kAccept:
+    case OpKind::kGetName:
+    case OpKind::kSendTo:
+    case OpKind::kRecvFrom:
+      // Named sockets are World's (world.h); a pair has no names here.
+      break;
   }
   return absl::InvalidArgumentError("unknown operation");
 }
@@ -270,6 +280,20 @@ absl::Status Model::CheckClose(const ModelOp& op, const Observed& obs) {
   Purge(op.end);
   ends_[op.end].closed = true;
   return absl::OkStatus();
+}
+
+}  // namespace sockspec::model
+
+namespace sockspec::model {
+
+void Model::ReleaseEmbryo(int end) {
+  End& peer = ends_[1 - end];
+  if (type_ != SockType::kDgram && !peer.closed) {
+    peer.rcv_shut = peer.snd_shut = true;
+    peer.reset = true;
+  }
+  Purge(end);
+  ends_[end].closed = true;
 }
 
 }  // namespace sockspec::model

@@ -32,7 +32,9 @@ namespace sockspec::model {
 // Adjacent bytes always differ, a shift by less than 256 always changes the
 // byte, so a lost or duplicated byte is caught at the first byte after it;
 // the two directions step by different odd numbers, so a run of bytes tells
-// which end wrote it.
+// which end wrote it. Named sockets (world.h) write as their index 0..7:
+// writers 1..7 step alike and differ by a multiple of 101 (mod 256) at
+// every offset, so a datagram's bytes also tell which of them sent it.
 inline uint8_t PatternByte(int writer, uint64_t offset) {
   return static_cast<uint8_t>(offset * (writer == 0 ? 167 : 73) +
                               (offset >> 8) * 89 + (offset >> 16) * 13 +
@@ -50,6 +52,9 @@ struct ModelLimits {
   int wmem_max = 4194304;
   int min_sndbuf = 4608;
   int default_rcvbuf = 212992;  // rmem_default: what SO_RCVBUF reads
+  // /proc/sys/net/unix/max_dgram_qlen: a datagram socket's receive queue
+  // takes one more than this before a sender gets EAGAIN (world.h).
+  int max_dgram_qlen = 10;
 
   // The limits of the running kernel: reads /proc and probes a socket.
   // Returns the defaults above where a probe fails.
@@ -105,6 +110,12 @@ class Model {
   // -1 EAGAIN"). Either way the model then follows the observed result as far
   // as it can. InvalidArgument if `op` names a closed end.
   absl::Status Check(const ModelOp& op, const Observed& observed);
+
+  // Adopts the release of `end` as a never-accepted socket (a listener
+  // closed with the connection queued; world.h): unix_release_sock with
+  // embrion set resets the peer (ECONNRESET, shut down both ways) even when
+  // no data is left unread.
+  void ReleaseEmbryo(int end);
 
  private:
   // Bytes one end has written that the other has not read yet. A stream

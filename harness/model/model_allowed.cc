@@ -178,6 +178,16 @@ std::vector<AllowedResult> Model::AllowedResults(const ModelOp& op) const {
       if (accepts(o)) add(o, 0);
       break;
     }
+    case OpKind::kSocket:
+    case OpKind::kBind:
+    case OpKind::kListen:
+    case OpKind::kConnect:
+    case OpKind::kAccept:
+    case OpKind::kGetName:
+    case OpKind::kSendTo:
+    case OpKind::kRecvFrom:
+      break;  // World's operations: Check rejects them on a pair
+
   }
   return out;
 }

@@ -23,6 +23,7 @@ ModelLimits ModelLimits::FromKernel() {
   std::ifstream("/proc/sys/net/core/wmem_default") >> limits.default_sndbuf;
   std::ifstream("/proc/sys/net/core/wmem_max") >> limits.wmem_max;
   std::ifstream("/proc/sys/net/core/rmem_default") >> limits.default_rcvbuf;
+  std::ifstream("/proc/sys/net/unix/max_dgram_qlen") >> limits.max_dgram_qlen;
   int fds[2];
   if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0) {
     int zero = 0, value = 0;

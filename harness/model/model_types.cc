@@ -222,6 +222,82 @@ bool SameAncillary(const Observed& x, const Observed& y) {
   return true;
 }
 
+ModelOp ModelOp::Socket(int slot, SockType type) {
+  ModelOp op;
+  op.kind = OpKind::kSocket;
+  op.end = slot;
+  op.slot = slot;
+  op.value = static_cast<int>(type);
+  return op;
+}
+
+ModelOp ModelOp::Bind(int end, int name) {
+  ModelOp op;
+  op.kind = OpKind::kBind;
+  op.end = end;
+  op.name = name;
+  return op;
+}
+
+ModelOp ModelOp::Listen(int end, int backlog) {
+  ModelOp op;
+  op.kind = OpKind::kListen;
+  op.end = end;
+  op.value = backlog;
+  return op;
+}
+
+ModelOp ModelOp::Connect(int end, int name) {
+  ModelOp op = Bind(end, name);
+  op.kind = OpKind::kConnect;
+  return op;
+}
+
+ModelOp ModelOp::Accept(int end, int slot) {
+  ModelOp op;
+  op.kind = OpKind::kAccept;
+  op.end = end;
+  op.slot = slot;
+  return op;
+}
+
+ModelOp ModelOp::GetName(int end, bool peer) {
+  ModelOp op;
+  op.kind = OpKind::kGetName;
+  op.end = end;
+  op.how = peer ? 1 : 0;
+  return op;
+}
+
+ModelOp ModelOp::SendTo(int end, size_t size, int flags, int name) {
+  ModelOp op = Write(end, size, flags, IoCall::kSend);
+  op.kind = OpKind::kSendTo;
+  op.name = name;
+  return op;
+}
+
+ModelOp ModelOp::RecvFrom(int end, size_t size, int flags) {
+  ModelOp op = Read(end, size, flags, IoCall::kMsg);
+  op.kind = OpKind::kRecvFrom;
+  return op;
+}
+
+std::string SocketName(int end) {
+  if (end < 2) return std::string(1, EndName(end));
+  return absl::StrCat("s", end);
+}
+
+std::string NameString(int name) {
+  if (name == kUnnamed) return "unnamed";
+  if (name >= 0 && name < kNames / 2) return absl::StrCat("p", name);
+  if (name >= kNames / 2 && name < kNames) return absl::StrCat("a", name - kNames / 2);
+  if (name == kAutobind) return "autobind/AF_UNSPEC";
+  if (name >= kAutobindOf && name < kAutobindOf + kMaxSockets) {
+    return absl::StrCat("autobind(", SocketName(name - kAutobindOf), ")");
+  }
+  return "unknown";
+}
+
 std::string MsgFlagsString(int flags) {
   static constexpr struct {
     int flag;
@@ -257,7 +333,7 @@ std::string PollEventsString(short events) {
 }
 
 std::string ModelOp::ToString() const {
-  const std::string e(1, EndName(end));
+  const std::string e = SocketName(end);
   switch (kind) {
     case OpKind::kWrite:
     case OpKind::kRead: {
@@ -299,6 +375,25 @@ std::string ModelOp::ToString() const {
     case OpKind::kGetOpt:
       return absl::StrCat("getsockopt(", e, ", ",
                           SockOptName(static_cast<SockOpt>(value)), ")");
+    case OpKind::kSocket:
+      return absl::StrCat("socket(", SockTypeName(static_cast<SockType>(value)),
+                          ") -> ", e);
+    case OpKind::kBind:
+      return absl::StrCat("bind(", e, ", ", NameString(name), ")");
+    case OpKind::kListen:
+      return absl::StrCat("listen(", e, ", ", value, ")");
+    case OpKind::kConnect:
+      return absl::StrCat("connect(", e, ", ", NameString(name), ")");
+    case OpKind::kAccept:
+      return absl::StrCat("accept(", e, ") -> ", SocketName(slot));
+    case OpKind::kGetName:
+      return absl::StrCat(how == 1 ? "getpeername(" : "getsockname(", e, ")");
+    case OpKind::kSendTo:
+      return absl::StrCat("sendto(", e, ", ", size, ", ", MsgFlagsString(flags),
+                          ", ", NameString(name), ")");
+    case OpKind::kRecvFrom:
+      return absl::StrCat("recvfrom(", e, ", ", size, ", ",
+                          MsgFlagsString(flags), ")");
   }
   return "?";
 }
@@ -310,8 +405,8 @@ std::string Observed::ToString(const ModelOp& op) const {
   std::string s = ret < 0 ? absl::StrCat("-1 ", ErrnoName(err))
                           : absl::StrCat(ret);
   if (sigpipe) absl::StrAppend(&s, " + SIGPIPE");
-  if (op.kind == OpKind::kRead && op.call == IoCall::kMsg && ret >= 0 &&
-      msg_flags != 0) {
+  if ((op.kind == OpKind::kRead || op.kind == OpKind::kRecvFrom) &&
+      op.call == IoCall::kMsg && ret >= 0 && msg_flags != 0) {
     absl::StrAppend(&s, " msg_flags=", MsgFlagsString(msg_flags));
   }
   if (op.kind == OpKind::kRead && ret >= 0) absl::StrAppend(&s, AncillaryString(*this));
@@ -320,6 +415,12 @@ std::string Observed::ToString(const ModelOp& op) const {
   }
   if (op.kind == OpKind::kGetError && ret == 0) {
     absl::StrAppend(&s, " (SO_ERROR ", value == 0 ? "0" : ErrnoName(value), ")");
+  }
+  if (op.kind == OpKind::kGetName && ret == 0) {
+    absl::StrAppend(&s, " (", NameString(value), ")");
+  }
+  if (op.kind == OpKind::kRecvFrom && ret >= 0) {
+    absl::StrAppend(&s, " from ", NameString(value));
   }
   if (op.kind == OpKind::kInq && ret == 0) {
     absl::StrAppend(&s, " (", value, " bytes)");

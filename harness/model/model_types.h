@@ -35,6 +35,16 @@ enum class OpKind {
   kEpoll,     // epoll_wait(timeout 0) of a level-triggered epoll set of the end
   kGetOpt,    // getsockopt(SOL_SOCKET, option): an option read back
   kSetPeekOff,  // setsockopt(SO_PEEK_OFF, value)
+  // Named sockets (harness/model/world.h), on the sockets s2..s7 that
+  // socket() and accept() make beside the pair a, b:
+  kSocket,   // socket(AF_UNIX, value, 0) into socket `slot`
+  kBind,     // bind(end, name): a kNames entry or kAutobind
+  kListen,   // listen(end, value)
+  kConnect,  // connect(end, name)
+  kAccept,   // accept(end) into socket `slot`
+  kGetName,  // getsockname(end), or getpeername(end) when how == 1
+  kSendTo,    // sendto(end, size bytes, flags, name)
+  kRecvFrom,  // recvmsg(end, size, flags) with msg_name: value is the sender
 };
 
 // The options kGetOpt reads back (ModelOp::value is one of these).
@@ -65,11 +75,31 @@ enum class Creds : uint8_t {
 };
 const char* CredsName(Creds c);
 
+// The names a fuzz program binds and connects to: 0..3 are pathnames in the
+// runner's private directory ("p0"), 4..7 abstract names unique to the runner
+// ("a0"), kAutobind is bind with the family alone (the kernel picks an
+// abstract name of 5 hex digits).
+constexpr int kNames = 8;
+constexpr int kAutobind = kNames;
+// connect to an AF_UNSPEC address: a datagram socket's disconnect.
+constexpr int kUnspec = kNames;
+// The number of sockets a program can hold: the pair a, b and s2..s7.
+constexpr int kMaxSockets = 8;
+// What kGetName reports in Observed::value, the same on every system:
+// kUnnamed, a name index (0..7), kAutobindOf + the socket that autobound
+// to the name, or kUnknownName.
+constexpr int kUnnamed = -1;
+constexpr int kAutobindOf = 16;
+constexpr int kUnknownName = 99;
+// "p0", "a3", "autobind", "autobind(s2)", "unnamed", "unknown".
+std::string NameString(int name);
+
 // Which system call carries a write or read. kPlain is write(2)/read(2),
 // which take no flags.
 enum class IoCall { kSend, kPlain, kMsg };
 
-// One operation on end 0 ("a") or 1 ("b").
+// One operation on end 0 ("a") or 1 ("b") of the pair, or on a named
+// socket 2..7 ("s2"; world.h).
 struct ModelOp {
   OpKind kind = OpKind::kPoll;
   int end = 0;
@@ -88,6 +118,8 @@ struct ModelOp {
   int rights = 0;
   // kRead (recvmsg): bytes of control buffer; 0 passes msg_control NULL.
   int control = 0;
+  int name = 0;  // kBind, kConnect: a name index or kAutobind
+  int slot = 0;  // kSocket, kAccept: the socket the new one becomes (2..7)
 
   static ModelOp Write(int end, size_t size, int flags = 0,
                   IoCall call = IoCall::kSend);
@@ -105,6 +137,14 @@ struct ModelOp {
   static ModelOp Epoll(int end);
   static ModelOp GetOpt(int end, SockOpt opt);
   static ModelOp SetPeekOff(int end, int value);
+  static ModelOp Socket(int slot, SockType type);
+  static ModelOp Bind(int end, int name);
+  static ModelOp Listen(int end, int backlog);
+  static ModelOp Connect(int end, int name);
+  static ModelOp Accept(int end, int slot);
+  static ModelOp GetName(int end, bool peer);
+  static ModelOp SendTo(int end, size_t size, int flags, int name);
+  static ModelOp RecvFrom(int end, size_t size, int flags);
 
   // "sendmsg(a, 100, MSG_DONTWAIT|MSG_NOSIGNAL)", "shutdown(b, SHUT_WR)".
   std::string ToString() const;
@@ -123,7 +163,8 @@ struct Observed {
   bool sigpipe = false;  // kWrite: a SIGPIPE was raised by the call
   short revents = 0;     // kPoll
   int sndbuf = 0;        // kSetSndbuf: SO_SNDBUF read back afterwards
-  int value = 0;  // kGetError: the SO_ERROR read; kInq: the count; kGetOpt
+  int value = 0;  // kGetError: the SO_ERROR read; kInq: the count; kGetOpt:
+                  // the option; kGetName, kRecvFrom: the name (kUnnamed, ...)
   // kRead (recvmsg with a control buffer): the fds that arrived, each as its
   // token (kFdTokens for a file that is no token), and the credentials with
   // the length of their data (12 whole, less when the buffer cut them).
@@ -131,6 +172,8 @@ struct Observed {
   uint8_t fd_tokens[kMaxRights] = {};
   Creds creds = Creds::kNone;
   int creds_len = 0;
+  // kSocket, kAccept: ret is the new socket's index (2..7), not its fd, so
+  // that results compare between systems.
 
   // The result part of a trace line, for `op`: "5", "-1 EAGAIN",
   // "-1 EPIPE + SIGPIPE", "5 msg_flags=MSG_TRUNC", "POLLIN|POLLOUT".
@@ -148,6 +191,8 @@ std::string MsgFlagsString(int flags);
 std::string PollEventsString(short events);
 // "a" or "b".
 inline char EndName(int end) { return end == 0 ? 'a' : 'b'; }
+// "a", "b", or "s2".."s7" for a named socket.
+std::string SocketName(int end);
 
 }  // namespace sockspec::model
 

@@ -1,0 +1,21 @@
+// Private to World (world.cc, world_dgram.cc): the one-answer judgement.
+#ifndef SOCKSPEC_HARNESS_MODEL_WORLD_INTERNAL_H_
+#define SOCKSPEC_HARNESS_MODEL_WORLD_INTERNAL_H_
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "harness/model/model_types.h"
+
+namespace sockspec::model::internal {
+
+// OK if `obs` is `ret` (and, when ret is -1, errno `err`) without SIGPIPE;
+// otherwise FailedPrecondition "OP: expected R (WHY), got R'".
+absl::Status Expect(const ModelOp& op, const Observed& obs, ssize_t ret,
+                    int err, const std::string& why);
+
+}  // namespace sockspec::model::internal
+
+#endif  // SOCKSPEC_HARNESS_MODEL_WORLD_INTERNAL_H_

@@ -61,6 +61,7 @@ FuzzSockets::~FuzzSockets() {
 void FuzzSockets::CloseAll() {
   for (UniqueFd& fd : fds_) fd.reset();
   for (std::string& a : autobound_) a.clear();
+  retired_autobound_.clear();
   for (int i = 0; i < kNames / 2; ++i) {
     if (path_made_[i]) unlink(absl::StrCat(dir_, "/p", i).c_str());
     path_made_[i] = false;
@@ -97,6 +98,9 @@ int FuzzSockets::NameOf(const struct sockaddr_un& addr, socklen_t len) const {
   for (int s = kMaxSockets - 1; s >= 0; --s) {
     if (!autobound_[s].empty() && got == autobound_[s]) return kAutobindOf + s;
   }
+  for (auto it = retired_autobound_.rbegin(); it != retired_autobound_.rend(); ++it) {
+    if (got == it->first) return kAutobindOf + it->second;
+  }
   for (int name = 0; name < kNames; ++name) {
     struct sockaddr_un want;
     const socklen_t n = Address(name, want);
@@ -123,6 +127,9 @@ Observed FuzzSockets::Execute(const ModelOp& op, const uint8_t* wdata,
         obs.err = errno;
       } else {
         fds_[op.slot].reset(n);
+        if (!autobound_[op.slot].empty()) {
+          retired_autobound_.emplace_back(std::move(autobound_[op.slot]), op.slot);
+        }
         autobound_[op.slot].clear();
         obs.ret = op.slot;
       }

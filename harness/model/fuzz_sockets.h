@@ -17,6 +17,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -66,6 +68,10 @@ class FuzzSockets {
   UniqueFd fds_[model::kMaxSockets];
   // The name each socket autobound to, with its leading NUL ("" if none).
   std::string autobound_[model::kMaxSockets];
+  // The names of autobound sockets that have closed and whose index a new
+  // socket took, with that index: their datagrams may still be queued, and
+  // the model names their sender autobind(sN) as before.
+  std::vector<std::pair<std::string, int>> retired_autobound_;
   // The socket files made since Start: unlinked by the next one (not every
   // name every time, which costs four system calls per input).
   bool path_made_[model::kNames / 2] = {};

@@ -322,5 +322,20 @@ TEST(BlockingInput, APrefixNamesTheSetupAndOtherInputsAreSocketpairs) {
   EXPECT_EQ(DecodeBlockingInput(dgram).setup, BlockingSetup::kBoundDgram);
 }
 
+TEST(BlockingPlan, OperationsOnNamedSocketsAreLeftOut) {
+  // An ops_fuzzer version 4 input decodes to operations on s2..s7 too;
+  // blocking_fuzzer runs the pair's alone (found by ASan: a write on s2
+  // indexed the planner's two-end tables).
+  OpsProgram in;
+  in.type = SockType::kStream;
+  in.ops = {ModelOp::Socket(2, SockType::kStream), ModelOp::Write(2, 10, 0),
+            ModelOp::Read(2, 10, 0), ModelOp::Close(2), ModelOp::Write(0, 3, 0)};
+  const BlockingProgram p = BuildBlockingProgram(OnSocketpair(in), {});
+  ASSERT_EQ(p.ops.size(), 1u);
+  EXPECT_EQ(p.ops[0].end, 0);
+  EXPECT_TRUE(RunBlockingProgram(p, model::ModelLimits::FromKernel(),
+                                 Corruption::kNone).ok());
+}
+
 }  // namespace
 }  // namespace sockspec

@@ -45,12 +45,29 @@ if ((${#fuzz_modes[@]} > 0)); then
   [[ $runs =~ ^[0-9]+$ && -n $fuzz_from ]] ||
     fail "corrupt_test.sh: --fuzz needs --runs=N and --fuzz-from=empty|corpus"
 fi
+own_tmp=
 if [[ -n ${TEST_TMPDIR:-} ]]; then
   tmp=$TEST_TMPDIR
 else
   tmp=$(mktemp -d)
-  trap 'rm -rf "$tmp"' EXIT
+  own_tmp=$tmp
 fi
+# The fuzzers make their socket files under $TMPDIR (a short path: sun_path
+# is 108 bytes). A replay that aborts on a caught fault must leave nothing
+# there either.
+sockdir=$(mktemp -d /tmp/sockspec-corrupt.XXXXXX)
+export TMPDIR=$sockdir
+end() {
+  local status=$? left
+  left=$(ls -A "$sockdir")
+  rm -rf "$sockdir" ${own_tmp:+"$own_tmp"}
+  if [[ -n $left ]]; then
+    echo "FAIL: left behind in TMPDIR: $left" >&2
+    exit 1
+  fi
+  exit "$status"
+}
+trap end EXIT
 
 expect_caught() {  # MODE OUTPUT STATUS
   # abort(): SIGABRT (134) from the replayer; libFuzzer reports the deadly

@@ -78,8 +78,14 @@ void EndDiff() {
   g_diff = nullptr;
 }
 
-[[noreturn]] void AbortAfterDiff() {
+// A finding's exit: first what the process keeps outside it goes (the
+// guest's server, the socket directories of the runner and of RecordOps),
+// which abort() would leave behind.
+[[noreturn]] void AbortCleanly() {
   EndDiff();
+  sockspec::EndRecordOps();
+  delete g_runner;
+  g_runner = nullptr;
   abort();
 }
 
@@ -146,13 +152,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         g_diff->Run({data, size});
     if (!d.ok()) {
       fprintf(stderr, "ops_fuzzer: %s\n", d.status().ToString().c_str());
-      AbortAfterDiff();
+      AbortCleanly();
     }
     if (d->has_value() && g_signatures != nullptr) {
       KeepDifference(**d, data, size);
     } else if (d->has_value()) {
       fprintf(stderr, "%s", (*d)->trace.c_str());
-      AbortAfterDiff();
+      AbortCleanly();
     }
     return 0;
   }
@@ -160,7 +166,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       g_runner->Run(sockspec::DecodeOps({data, size}), g_corruption);
   if (!verdict.ok()) {
     fprintf(stderr, "%s\n", std::string(verdict.message()).c_str());
-    abort();
+    AbortCleanly();
   }
   return 0;
 }

@@ -122,9 +122,19 @@ void CapSndbuf(OpsProgram& program, int cap) {
   }
 }
 
+namespace {
+// RecordOps' sockets, kept from one call to the next (EndRecordOps).
+std::unique_ptr<FuzzSockets>& RecordSockets() {
+  static std::unique_ptr<FuzzSockets> sockets;
+  return sockets;
+}
+}  // namespace
+
+void EndRecordOps() { RecordSockets().reset(); }
+
 absl::Status RecordOps(const OpsProgram& program, Corruption corruption,
                        std::vector<OpRecord>& out) {
-  static std::unique_ptr<FuzzSockets> sockets;
+  std::unique_ptr<FuzzSockets>& sockets = RecordSockets();
   if (sockets == nullptr) {
     absl::StatusOr<std::unique_ptr<FuzzSockets>> s = FuzzSockets::Create();
     if (!s.ok()) return s.status();

@@ -77,6 +77,11 @@ uint64_t DataHash(absl::Span<const uint8_t> data);
 absl::Status RecordOps(const OpsProgram& program, Corruption corruption,
                        std::vector<OpRecord>& out);
 
+// Closes the sockets RecordOps keeps between calls and removes their
+// directory of socket files (static destructors do that at exit(); a
+// process that ends by abort() calls this first).
+void EndRecordOps();
+
 // Lowers every SO_SNDBUF value above `cap` to it (rounded down to 4).
 void CapSndbuf(OpsProgram& program, int cap);
 

@@ -1,55 +1,72 @@
 #!/usr/bin/env bash
 # What CI runs (through .ci/run): the README's test command, the same tests
-# under AddressSanitizer, the OSS-Fuzz build check, the suite and the tests
-# in unfriendly environments, a short libFuzzer run of every fuzzer, the suite
-# under gVisor, the suite on this kernel, gVisor and a Debian kernel under
-# qemu in one report, a short flake check under load, and last the README's main
-# command, whose closing line is "N passed, N failed".
+# under ASan + UBSan, the OSS-Fuzz build check, the suite and the tests in
+# unfriendly environments, a short libFuzzer run of every fuzzer, the suite
+# on this kernel, gVisor and a Debian kernel under qemu in one report, a flake
+# check under load, and last the README's main command, whose closing line is
+# "N passed, N failed". Each step's wall time is printed at the end (also
+# when a step fails), so a step that grows shows up here first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# A failing step stops the script; the Bazel server must not outlive it.
-trap 'bazel shutdown >/dev/null 2>&1 || true' EXIT
 
-echo "=== one name per thing: no namespace-level name declared in two files"
-python3 ci/duplicate_names.py
+# The test step's Bazel disk cache: the environments step's cold build as
+# nobody reads it instead of compiling everything again.
+ci_tmp=$(mktemp -d)
+timings=()
+current=
+finish() {
+  local code=$?
+  bazel shutdown >/dev/null 2>&1 || true
+  rm -rf "$ci_tmp"
+  [[ -n $current ]] && timings+=("$(printf '%6s  %s' FAILED "$current")")
+  echo "=== wall time per step (s)"
+  printf '%s\n' "${timings[@]}"
+  echo "total $SECONDS s"
+  exit "$code"
+}
+trap finish EXIT
 
-echo "=== Debian's 6.1 kernel for the tests tagged qemu (they skip without it)"
-bash ci/kernel.sh 6.1
+step() {  # step TITLE COMMAND...: runs COMMAND under a header, times it
+  current=$1
+  shift
+  echo "=== $current"
+  local start=$SECONDS
+  "$@"
+  timings+=("$(printf '%6d  %s' $((SECONDS - start)) "$current")")
+  current=
+}
 
-echo "=== tests (README command 2)"
-bash ci/test.sh
+step "one name per thing: no namespace-level name declared in two files" \
+  python3 ci/duplicate_names.py
 
-echo "=== Bazel's sharding splits the suite: shards disjoint, together every instance (ci/shards.sh)"
-bash ci/shards.sh
+step "Debian's 6.1 kernel for the tests tagged qemu (they skip without it)" \
+  bash ci/kernel.sh 6.1
 
-echo "=== tests under AddressSanitizer"
-bash ci/test.sh --config=asan
+step "tests (README command 2)" \
+  bash ci/test.sh --disk_cache="$ci_tmp/disk-cache"
 
-echo "=== the OSS-Fuzz build script, run as OSS-Fuzz would (manual: not in //...)"
-bazel test //fuzz:oss_fuzz_build_test
+step "Bazel's sharding splits the suite: shards disjoint, together every instance (ci/shards.sh)" \
+  bash ci/shards.sh
 
-echo "=== environments as skips: ulimit -n 1024, no IPv6, an ordinary user (ci/environments.sh)"
-bash ci/environments.sh --bazel
+# --config=fuzz is ASan and UBSan together, the fuzzers' own build: the
+# fuzz smoke runs below reuse its objects instead of compiling them again.
+step "tests under AddressSanitizer and UndefinedBehaviorSanitizer (--config=fuzz)" \
+  bash ci/test.sh --config=fuzz
 
-echo "=== libFuzzer smoke runs"
-bash ci/fuzz.sh --smoke
+step "the OSS-Fuzz build script, run as OSS-Fuzz would (manual: not in //...)" \
+  bazel test //fuzz:oss_fuzz_build_test
 
-echo "=== the suite under gVisor, compared with this kernel (report in bazel-report/)"
-bash ci/gvisor.sh
+step "environments as skips: ulimit -n 1024, no IPv6, an ordinary user (ci/environments.sh)" \
+  bash ci/environments.sh --bazel --disk-cache="$ci_tmp/disk-cache"
 
-echo "=== the suite on this kernel, gVisor and Debian's 6.1 under qemu (TCG), one report in bazel-report/systems.{txt,xml,html}"
-bazel build --config=static //harness:sockspec
-# A copy: the next step's build overwrites bazel-bin with another config.
-mkdir -p bazel-report
-static=bazel-report/sockspec-static
-install -m 755 "$(bazel info --config=static bazel-bin)/harness/sockspec" "$static"
-kernel=$(bash ci/kernel.sh 6.1)
-XML_OUTPUT_FILE=bazel-report/systems.xml \
-  "$static" run --under=gvisor --under=qemu:"$kernel" --html=bazel-report/systems.html cases |
-  tee bazel-report/systems.txt
+step "libFuzzer smoke runs" \
+  bash ci/fuzz.sh --smoke
 
-echo "=== flake check: every case test 5 times under stress-ng (ci/stress.sh)"
-bash ci/stress.sh 5
+step "the suite on this kernel, gVisor and Debian's 6.1 under qemu (TCG), one report in bazel-report/conformance.{txt,xml,html,md} (ci/systems.sh)" \
+  bash ci/systems.sh --under=gvisor --under=qemu:6.1
 
-echo "=== the conformance suite (README command 1)"
-bash ci/suite.sh
+step "flake check: every instance 10 times under stress-ng (ci/stress.sh --suite 10)" \
+  bash ci/stress.sh --suite 10
+
+step "the conformance suite (README command 1)" \
+  bash ci/suite.sh

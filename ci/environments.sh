@@ -5,16 +5,27 @@
 #   noipv6  a network namespace whose loopback has no ::1 (unshare -n, then
 #           net.ipv6.conf.lo.disable_ipv6=1)
 #   user    an ordinary user (nobody, through setpriv)
-# With --bazel, `bazel test` of the harness and case tests also runs with
-# `ulimit -n 1024`, inside the namespace without IPv6 (a Bazel server of its
-# own each time), and as nobody in a copy of the checkout (its own output
-# base and HOME: a cold build). Needs root (unshare, setpriv). CI runs it
+# With --bazel, `bazel test` of the harness and case tests also runs in all
+# three at once: as nobody, with `ulimit -n 1024`, inside the namespace
+# without IPv6, in a copy of the checkout (its own output base, HOME and
+# Bazel server). That build is cold unless --disk-cache=DIR names a Bazel disk
+# cache an earlier build filled (CI passes the one its test step wrote); DIR
+# is read through hard links in a directory of nobody's, never changed. Test
+# results are never taken from it. Needs root (unshare, setpriv). CI runs it
 # with --bazel.
+#   bash ci/environments.sh [--bazel [--disk-cache=DIR]]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/setup.sh
 with_bazel=0
-[[ ${1:-} == --bazel ]] && with_bazel=1
+disk_cache=
+for arg in "$@"; do
+  case $arg in
+    --bazel) with_bazel=1 ;;
+    --disk-cache=*) disk_cache=$(realpath "${arg#--disk-cache=}") ;;
+    *) echo "usage: bash ci/environments.sh [--bazel [--disk-cache=DIR]]" >&2; exit 2 ;;
+  esac
+done
 
 bazel build //harness:sockspec
 bin=$(bazel info bazel-bin)/harness/sockspec
@@ -68,41 +79,39 @@ set -e
 cd - > /dev/null
 
 if ((with_bazel)); then
-  # The Bazel server's limits and network are its tests' own: each run
-  # starts a server inside the environment and shuts it down after.
-  targets=(//cases/... //harness/...)
-  bazel shutdown
-  set +e
-  bash -c 'ulimit -n 1024 && bazel test --nocache_test_results "$@"; s=$?; bazel shutdown; exit $s' \
-    _ "${targets[@]}" > "$work/bazel-nofile.log" 2>&1
-  s=$?
-  set -e
-  echo "--- bazel test with ulimit -n 1024: exit $s"
-  ((s == 0)) || { tail -30 "$work/bazel-nofile.log"; failures=$((failures + 1)); }
-  set +e
-  unshare -n bash -c 'ip link set lo up && sysctl -qw net.ipv6.conf.lo.disable_ipv6=1 &&
-    { bazel test --nocache_test_results "$@"; s=$?; bazel shutdown; exit $s; }' \
-    _ "${targets[@]}" > "$work/bazel-noipv6.log" 2>&1
-  s=$?
-  set -e
-  echo "--- bazel test without IPv6: exit $s"
-  ((s == 0)) || { tail -30 "$work/bazel-noipv6.log"; failures=$((failures + 1)); }
-
-  # nobody cannot write this checkout or root's caches: a copy, a HOME and
-  # an output base of its own, no disk cache.
+  # nobody cannot write this checkout or root's caches: a copy, a HOME and an
+  # output base of its own; the disk cache's files are hard links (read
+  # only to nobody) in directories nobody owns (it adds entries there).
   mkdir -p "$work/user/home"
   git ls-files -z | xargs -0 cp --parents -t "$work/user" 2>/dev/null ||
     tar -cf - --exclude='./bazel-*' --exclude=./.bazel . | tar -xf - -C "$work/user"
-  chown -R nobody:nogroup "$work/user"
+  cache_flag=--disk_cache=
+  if [[ -n $disk_cache ]]; then
+    cp -al "$disk_cache" "$work/user/disk-cache" 2>/dev/null ||
+      cp -a "$disk_cache" "$work/user/disk-cache"
+    find "$work/user/disk-cache" -type d -exec chown nobody:nogroup {} +
+    cache_flag=--disk_cache=$work/user/disk-cache
+  fi
+  find "$work/user" -path "$work/user/disk-cache" -prune -o -exec chown nobody:nogroup {} +
+  cat > "$work/hostile.sh" <<'SCRIPT'
+# As nobody: DIR, the disk cache flag, then the targets.
+cd "$1" || exit 2
+export HOME=$PWD/home
+bazel --output_user_root="$HOME/ob" test --nocache_test_results "${@:2}"
+s=$?
+bazel --output_user_root="$HOME/ob" shutdown
+exit "$s"
+SCRIPT
   set +e
-  (cd "$work/user" && setpriv --reuid=nobody --regid=nogroup --clear-groups \
-    env HOME="$work/user/home" bash -c \
-    'bazel --output_user_root="$HOME/ob" test --disk_cache= "$@"; s=$?; bazel --output_user_root="$HOME/ob" shutdown; exit $s' \
-    _ "${targets[@]}") > "$work/bazel-user.log" 2>&1
+  unshare -n bash -c 'ip link set lo up && sysctl -qw net.ipv6.conf.lo.disable_ipv6=1 &&
+    ulimit -n 1024 && exec setpriv --reuid=nobody --regid=nogroup --clear-groups bash "$@"' \
+    _ "$work/hostile.sh" "$work/user" "$cache_flag" //cases/... //harness/... \
+    > "$work/bazel-hostile.log" 2>&1
   s=$?
   set -e
-  echo "--- bazel test as nobody: exit $s"
-  ((s == 0)) || { tail -30 "$work/bazel-user.log"; failures=$((failures + 1)); }
+  echo "--- bazel test as nobody, with ulimit -n 1024, without IPv6: exit $s;" \
+    "$(grep -cE '^//\S+ +PASSED' "$work/bazel-hostile.log") targets passed"
+  ((s == 0)) || { tail -30 "$work/bazel-hostile.log"; failures=$((failures + 1)); }
 fi
 
 if ((failures > 0)); then echo "ci/environments.sh: $failures checks failed"; exit 1; fi

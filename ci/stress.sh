@@ -7,9 +7,18 @@
 # BAZEL overrides the command (e.g. BAZEL="bazel --output_base=/tmp/ob").
 # STRESS_SECONDS bounds the load (default 3600); it is also killed on exit.
 # STRESS_TARGETS picks the tests (default //cases/...; e.g. "//..." for all).
+#   ci/stress.sh --suite [RUNS]
+# runs every instance of the library RUNS times (default 10) in one sockspec
+# process (`sockspec run --repeat=RUNS --jobs=2 cases`) under the same load:
+# the same instances without Bazel's start-up per test run, CI's flake check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=${1:-100}
+suite=0
+if [[ ${1:-} == --suite ]]; then
+  suite=1
+  shift
+fi
+runs=${1:-$((suite ? 10 : 100))}
 shift || true
 bazel=${BAZEL:-bazel}
 bash ci/setup.sh
@@ -27,6 +36,13 @@ trap cleanup EXIT
 
 start=$(date +%s)
 status=0
+if ((suite)); then
+  $bazel build "$@" //harness:sockspec
+  "$($bazel info "$@" bazel-bin)/harness/sockspec" run --repeat="$runs" --jobs=2 cases || status=$?
+  echo "=== stress: every instance x $runs runs under stress-ng --cpu 2;" \
+    "wall $(($(date +%s) - start))s; sockspec exit $status"
+  exit "$status"
+fi
 # shellcheck disable=SC2086  # a list of target patterns
 $bazel test ${STRESS_TARGETS:-//cases/...} --runs_per_test="$runs" --test_output=errors \
   --test_summary=short "$@" 2>&1 | tee "$log" || status=$?

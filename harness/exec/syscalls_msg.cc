@@ -152,7 +152,8 @@ Observation Sendmsg(const Op& op, SyscallEnv& env) {
       c->cmsg_level = SOL_SOCKET;
       c->cmsg_type = SCM_RIGHTS;
       c->cmsg_len = CMSG_LEN(passed.size() * sizeof(int));
-      memcpy(CMSG_DATA(c), passed.data(), passed.size() * sizeof(int));
+      // An empty SCM_RIGHTS (no fds) copies nothing: passed.data() may be null.
+      if (!passed.empty()) memcpy(CMSG_DATA(c), passed.data(), passed.size() * sizeof(int));
       c = CMSG_NXTHDR(&msg, c);
     }
     if (op.creds) {

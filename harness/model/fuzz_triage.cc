@@ -184,6 +184,9 @@ absl::StatusOr<std::vector<TriageGroup>> Triage(
                                   : options.source_under,
                               ", minimised by fuzz/ops_triage (",
                               Sha1Hex(g.minimised), ")");
+      // The host side's sockets (RecordOps) still hold this process's
+      // abstract names, which the replay binds again.
+      EndRecordOps();
       absl::StatusOr<Conversion> conv =
           CrashToCase(g.minimised, c, ModelLimits::FromKernel());
       if (!conv.ok()) {

@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "harness/lang/frontend.h"
+#include "harness/model/fuzz_diff.h"
 #include "harness/model/fuzz_ops.h"
 #include "harness/model/model.h"
 
@@ -231,6 +232,34 @@ TEST(CrashToCase, AGuestAnswerOnANamedSocketIsItsOnLine) {
   EXPECT_EQ(Line(c->text, c->guest_line),
             "   on gvisor = ENOENT because \"observed\"");
   EXPECT_THAT(c->text, HasSubstr("covers B34\n"));
+  LoadedCase loaded = LoadCase("gen.case", c->text, "gvisor");
+  EXPECT_TRUE(loaded.errors.empty()) << FormatErrors(loaded) << c->text;
+}
+
+TEST(CrashToCase, FdsTheGuestDidNotReceiveAreNotClosed) {
+  // a passes one fd; the guest's recvmsg gets the byte without it. The
+  // host's answer names g1, but closing g1 would fail in the guest: the
+  // case leaves it open.
+  BlockSigpipe();
+  OpsProgram p;
+  p.ops = {ModelOp::WriteRights(0, 1, 0, 1), ModelOp::ReadControl(1, 10, 0, 64)};
+  CrashToCaseOptions options;
+  options.guest_platform = "gvisor";
+  options.guest_because = "observed";
+  Observed sent;
+  sent.ret = 1;
+  Observed got;
+  got.ret = 1;
+  std::vector<uint8_t> byte(1);
+  model::FillPattern(0, 0, byte.data(), 1);
+  options.guest_answers = {{sent, 0}, {got, DataHash(byte)}};
+  absl::StatusOr<Conversion> c = CrashToCase(EncodeOps(p), options, {});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(Line(c->text, c->divergent_line),
+            "P: recvmsg(b, 10, 0, control=64) = from_a[0:1] flags 0 rights(g1=t0)");
+  EXPECT_EQ(Line(c->text, c->guest_line),
+            "   on gvisor = from_a[0:1] flags 0 because \"observed\"");
+  EXPECT_THAT(c->text, Not(HasSubstr("close(g1)")));
   LoadedCase loaded = LoadCase("gen.case", c->text, "gvisor");
   EXPECT_TRUE(loaded.errors.empty()) << FormatErrors(loaded) << c->text;
 }

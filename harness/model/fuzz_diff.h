@@ -111,7 +111,8 @@ struct Difference {
 int64_t SndbufPerLimits(int value, const SideFacts& facts);
 
 // True when `host` and `guest` are the same answer to `op`: equal, or a
-// SO_SNDBUF that each side reads back as its own limits say.
+// SO_SNDBUF that each side reads back as its own limits say (after
+// setsockopt, or with getsockopt: its own minimum or default).
 bool SameResult(const model::ModelOp& op, const OpRecord& host,
                 const OpRecord& guest, const SideFacts& host_facts,
                 const SideFacts& guest_facts);

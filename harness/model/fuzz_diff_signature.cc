@@ -164,9 +164,17 @@ int64_t SndbufPerLimits(int value, const SideFacts& facts) {
 bool SameResult(const ModelOp& op, const OpRecord& host, const OpRecord& guest,
                 const SideFacts& host_facts, const SideFacts& guest_facts) {
   if (memcmp(&host, &guest, sizeof host) == 0) return true;
-  if (op.kind != OpKind::kSetSndbuf || host.ret != guest.ret) return false;
+  if (host.ret != guest.ret) return false;
   // Each side as its own limits say (the minimum differs: 4608 on Linux,
-  // 4096 in gVisor) is the same answer.
+  // 4096 in gVisor) is the same answer, set or read back: a SO_SNDBUF read
+  // back that is each side's own minimum, or its own default.
+  if (op.kind == OpKind::kGetOpt &&
+      static_cast<model::SockOpt>(op.value) == model::SockOpt::kSndbuf) {
+    return (host.value == host_facts.min_sndbuf && guest.value == guest_facts.min_sndbuf) ||
+           (host.value == host_facts.default_sndbuf &&
+            guest.value == guest_facts.default_sndbuf);
+  }
+  if (op.kind != OpKind::kSetSndbuf) return false;
   return host.sndbuf == SndbufPerLimits(op.value, host_facts) &&
          guest.sndbuf == SndbufPerLimits(op.value, guest_facts);
 }

@@ -120,6 +120,15 @@ TEST(DiffSignature, SetsockoptIsJudgedAgainstEachSidesOwnLimits) {
   host.min_sndbuf = h.sndbuf = 4608;
   guest.min_sndbuf = g.sndbuf = 4096;
   EXPECT_TRUE(SameResult(p.ops[0], h, g, host, guest));
+  // And so it reads back: each side's minimum is the same answer, another
+  // value is not.
+  const model::ModelOp get = model::ModelOp::GetOpt(0, model::SockOpt::kSndbuf);
+  OpRecord hv, gv;
+  hv.value = 4608;
+  gv.value = 4096;
+  EXPECT_TRUE(SameResult(get, hv, gv, host, guest));
+  gv.value = 4608 * 2;
+  EXPECT_FALSE(SameResult(get, hv, gv, host, guest));
 }
 
 TEST(DiffSignature, NamesTheTypeOfTheNamedSocketAndAfUnspec) {

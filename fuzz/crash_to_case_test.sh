@@ -99,4 +99,20 @@ expect 1 "$tmp/fault.out" with_fault reorder-bytes "$sockspec" run "$tmp/sizes-s
 has "$tmp/fault.out" "P: recv(b, "
 expect 2 "$tmp/convert.out" "$convert" --fuzzer=case_parser_fuzzer "$tmp/dgram.in"
 
-echo "PASS: $found and a crafted datagram input became failing cases; sizes_fuzzer seeds became passing cases"
+# 5. Every version 3 and 4 seed (fds passed as tokens, control buffers,
+# SO_PASSCRED, epoll, options read back, SO_PEEK_OFF; named sockets with
+# bind, listen, connect, accept, sendto, recvfrom, get*name) is a case that
+# passes here. An operation on a socket whose accept() failed runs on fd -1
+# in ops_fuzzer: `badfd` in the case.
+n=0
+for seed in "$corpus"/v3-* "$corpus"/v4-*; do
+  expect 0 "$tmp/convert.out" "$convert" --force "$seed" --out="$tmp/ops/$(basename "$seed").case"
+  n=$((n + 1))
+done
+((n >= 20)) || fail "only $n version 3 and 4 seeds in $corpus"
+has "$tmp/ops/v4-stream-listen-connect-accept-pathname.case" 'P: bind(s2, path("p0")) = 0'
+has "$tmp/ops/v4-poll-of-a-failed-accept-is-ignored.case" 'P: connect(badfd, path("p0")) = EBADF'
+expect 0 "$tmp/clean.out" "$sockspec" run "$tmp/ops"
+has "$tmp/clean.out" "$n passed, 0 failed"
+
+echo "PASS: $found and a crafted datagram input became failing cases; sizes_fuzzer, version 3 and version 4 seeds became passing cases"

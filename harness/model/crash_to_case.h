@@ -57,11 +57,16 @@ struct Conversion {
   int guest_line = 0;      // the line of the `on PLATFORM` answer, if any
 };
 
-// Decodes `input` with DecodeOps, replays it on a fresh non-blocking
-// socketpair in this process (SIGPIPE must be blocked: BlockSigpipe), and
-// writes the case. Returns Internal if the socketpair cannot be made,
+// Decodes `input` with DecodeOps, replays it as ops_fuzzer does (a fresh
+// non-blocking socketpair and the named sockets of FuzzSockets in this
+// process, judged by model::World; SIGPIPE must be blocked: BlockSigpipe),
+// and writes the case. Returns Internal if the sockets cannot be made,
 // OutOfRange if the data the case would carry passes the case language's
-// limits.
+// limits, Unimplemented if the model diverges first on a named socket
+// (World lists no allowed answers), InvalidArgument if an answer names an
+// address none of the program's names is or polls a socket never made at
+// the step the case ends on, DataLoss if a read's bytes are nowhere in what
+// the program wrote.
 absl::StatusOr<Conversion> CrashToCase(absl::Span<const uint8_t> input,
                                        const CrashToCaseOptions& options,
                                        model::ModelLimits limits);

@@ -4,11 +4,13 @@
 
 #include <cerrno>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "harness/lang/frontend.h"
+#include "harness/model/fuzz_diff.h"
 #include "harness/model/fuzz_ops.h"
 #include "harness/model/model.h"
 
@@ -141,6 +143,141 @@ TEST(CrashToCase, ATruncatedDatagramShowsItsLengthAndMsgTrunc) {
   EXPECT_THAT(c.text, HasSubstr("P: recvmsg(b, 4, 0) = from_a[0:4] flags MSG_TRUNC\n"));
   EXPECT_THAT(c.text,
               HasSubstr("P: recvmsg(b, 4, MSG_TRUNC) = 10 from_a[10:14] flags MSG_TRUNC\n"));
+}
+
+// A version 4 program of `ops` on a `type` pair, as ops_fuzzer decodes it.
+std::vector<uint8_t> Named(SockType type, std::vector<ModelOp> ops) {
+  OpsProgram p;
+  p.type = type;
+  p.ops = std::move(ops);
+  std::vector<uint8_t> bytes = EncodeOps(p);
+  EXPECT_EQ(DecodeOps(bytes).ops.size(), p.ops.size());
+  return bytes;
+}
+
+TEST(CrashToCase, ListenConnectAcceptOnAPathnameBecomeTheirCalls) {
+  // s2 listens on p0 (a pathname in the case's private directory), s3
+  // connects, s4 is accepted; data goes s3 -> s4 as on a pair.
+  Conversion c = Convert(Named(
+      SockType::kStream,
+      {ModelOp::Socket(2, SockType::kStream), ModelOp::Bind(2, 0),
+       ModelOp::Listen(2, 1), ModelOp::Socket(3, SockType::kStream),
+       ModelOp::Connect(3, 0), ModelOp::Accept(2, 4),
+       ModelOp::Write(3, 5, MSG_NOSIGNAL), ModelOp::Read(4, 10, 0),
+       ModelOp::GetName(4, false), ModelOp::GetName(3, true),
+       ModelOp::GetName(3, false), ModelOp::Close(2), ModelOp::Accept(4, 2)}));
+  EXPECT_FALSE(c.diverged) << c.reason;
+  EXPECT_THAT(c.text,
+              HasSubstr("P: socket(AF_UNIX, SOCK_STREAM|SOCK_NONBLOCK) = s2\n"
+                        "P: bind(s2, path(\"p0\")) = 0\n"
+                        "P: listen(s2, 1) = 0\n"
+                        "P: socket(AF_UNIX, SOCK_STREAM|SOCK_NONBLOCK) = s3\n"
+                        "P: connect(s3, path(\"p0\")) = 0\n"
+                        "P: accept4(s2, SOCK_NONBLOCK) = s4\n"
+                        "P: send(s3, from_a[0:5], MSG_NOSIGNAL) = 5\n"
+                        "P: recvmsg(s4, 10, 0) = from_a[0:5] flags 0\n"
+                        "P: getsockname(s4) = path(\"p0\")\n"
+                        "P: getpeername(s3) = path(\"p0\")\n"
+                        "P: getsockname(s3) = unnamed\n"
+                        "P: close(s2) = 0\n"
+                        "P: accept4(s4, SOCK_NONBLOCK) = EINVAL\n"));
+}
+
+TEST(CrashToCase, DatagramNamesSendtoRecvfromAndDisconnectBecomeTheirCalls) {
+  // s2 is bound to abstract a0; s3 autobinds and sends it a datagram, which
+  // arrives from s3's autobound name; s3 connects and disconnects
+  // (AF_UNSPEC, the family alone as ops_fuzzer passes it).
+  Conversion c = Convert(Named(
+      SockType::kDgram,
+      {ModelOp::Socket(2, SockType::kDgram), ModelOp::Bind(2, 4),
+       ModelOp::Socket(3, SockType::kDgram), ModelOp::Bind(3, model::kAutobind),
+       ModelOp::SendTo(3, 4, 0, 4), ModelOp::RecvFrom(2, 10, 0),
+       ModelOp::Connect(3, 4), ModelOp::Connect(3, model::kUnspec),
+       ModelOp::GetName(3, false), ModelOp::Poll(2)}));
+  EXPECT_FALSE(c.diverged) << c.reason;
+  // A named datagram socket writes its own pattern: from_s3.
+  EXPECT_THAT(c.text, HasSubstr("payload from_s3 = \""));
+  EXPECT_THAT(c.text,
+              HasSubstr("P: bind(s2, abstract(\"a0\")) = 0\n"
+                        "P: socket(AF_UNIX, SOCK_DGRAM|SOCK_NONBLOCK) = s3\n"
+                        "P: bind(s3, unnamed) = 0\n"
+                        "P: sendto(s3, from_s3[0:4], 0, abstract(\"a0\")) = 4\n"
+                        "P: recvmsg(s2, 10, 0) = from_s3[0:4] flags 0 from autobind\n"
+                        "P: connect(s3, abstract(\"a0\")) = 0\n"
+                        "P: connect(s3, addrlen(unspec, 2)) = 0\n"
+                        "P: getsockname(s3) = autobind\n"
+                        "P: poll(s2, POLLIN|POLLOUT|POLLRDHUP) = POLLOUT\n"));
+}
+
+TEST(CrashToCase, AGuestAnswerOnANamedSocketIsItsOnLine) {
+  // Connecting to an abstract name nobody holds: ECONNREFUSED here; the
+  // guest (made up) answers ENOENT, which goes under the last step as its
+  // `on` line while the host's answer stays the result.
+  BlockSigpipe();
+  const std::vector<uint8_t> input = Named(
+      SockType::kStream, {ModelOp::Socket(2, SockType::kSeqpacket),
+                          ModelOp::Connect(2, 5)});
+  CrashToCaseOptions options;
+  options.guest_platform = "gvisor";
+  options.guest_because = "observed";
+  Observed made;
+  made.ret = 2;
+  Observed absent;
+  absent.ret = -1;
+  absent.err = ENOENT;
+  options.guest_answers = {{made, 0}, {absent, 0}};
+  absl::StatusOr<Conversion> c = CrashToCase(input, options, {});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(Line(c->text, c->divergent_line), "P: connect(s2, abstract(\"a1\")) = ECONNREFUSED");
+  EXPECT_EQ(Line(c->text, c->guest_line),
+            "   on gvisor = ENOENT because \"observed\"");
+  EXPECT_THAT(c->text, HasSubstr("covers B34\n"));
+  LoadedCase loaded = LoadCase("gen.case", c->text, "gvisor");
+  EXPECT_TRUE(loaded.errors.empty()) << FormatErrors(loaded) << c->text;
+}
+
+TEST(CrashToCase, FdsTheGuestDidNotReceiveAreNotClosed) {
+  // a passes one fd; the guest's recvmsg gets the byte without it. The
+  // host's answer names g1, but closing g1 would fail in the guest: the
+  // case leaves it open.
+  BlockSigpipe();
+  OpsProgram p;
+  p.ops = {ModelOp::WriteRights(0, 1, 0, 1), ModelOp::ReadControl(1, 10, 0, 64)};
+  CrashToCaseOptions options;
+  options.guest_platform = "gvisor";
+  options.guest_because = "observed";
+  Observed sent;
+  sent.ret = 1;
+  Observed got;
+  got.ret = 1;
+  std::vector<uint8_t> byte(1);
+  model::FillPattern(0, 0, byte.data(), 1);
+  options.guest_answers = {{sent, 0}, {got, DataHash(byte)}};
+  absl::StatusOr<Conversion> c = CrashToCase(EncodeOps(p), options, {});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(Line(c->text, c->divergent_line),
+            "P: recvmsg(b, 10, 0, control=64) = from_a[0:1] flags 0 rights(g1=t0)");
+  EXPECT_EQ(Line(c->text, c->guest_line),
+            "   on gvisor = from_a[0:1] flags 0 because \"observed\"");
+  EXPECT_THAT(c->text, Not(HasSubstr("close(g1)")));
+  LoadedCase loaded = LoadCase("gen.case", c->text, "gvisor");
+  EXPECT_TRUE(loaded.errors.empty()) << FormatErrors(loaded) << c->text;
+}
+
+TEST(CrashToCase, AModelDivergenceOnANamedSocketIsAnErrorNamingTheStep) {
+  // A model that takes max_dgram_qlen to be -1 wants EAGAIN for the first
+  // datagram; it lists no allowed answers for named sockets.
+  ModelLimits tiny;
+  tiny.max_dgram_qlen = -1;
+  BlockSigpipe();
+  absl::StatusOr<Conversion> c = CrashToCase(
+      Named(SockType::kDgram,
+            {ModelOp::Socket(2, SockType::kDgram), ModelOp::Bind(2, 0),
+             ModelOp::Socket(3, SockType::kDgram), ModelOp::SendTo(3, 1, 0, 0)}),
+      {}, tiny);
+  ASSERT_FALSE(c.ok()) << c->text;
+  EXPECT_EQ(c.status().code(), absl::StatusCode::kUnimplemented);
+  EXPECT_THAT(c.status().message(), HasSubstr("step 4, sendto(s3, 1, 0, p0): the model diverges here"));
 }
 
 TEST(ModelAllowedResults, APartialStreamWriteIsARange) {

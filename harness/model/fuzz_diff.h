@@ -99,8 +99,9 @@ struct Difference {
   OpsProgram program;  // as run (SO_SNDBUF capped)
   size_t step = 0;     // 0-based index of the first differing operation
   std::vector<OpRecord> host, guest;
-  // "recvmsg SOCK_STREAM: host short, guest EAGAIN": operation, socket type,
-  // the class of each side's answer (DiffSignature).
+  // "recvmsg SOCK_STREAM: host short, guest EAGAIN": operation, the type of
+  // the socket it acts on (a named one's own), the class of each side's
+  // answer (DiffSignature).
   std::string signature;
   std::string trace;  // numbered steps, both answers, the step marked
 };
@@ -110,7 +111,8 @@ struct Difference {
 int64_t SndbufPerLimits(int value, const SideFacts& facts);
 
 // True when `host` and `guest` are the same answer to `op`: equal, or a
-// SO_SNDBUF that each side reads back as its own limits say.
+// SO_SNDBUF that each side reads back as its own limits say (after
+// setsockopt, or with getsockopt: its own minimum or default).
 bool SameResult(const model::ModelOp& op, const OpRecord& host,
                 const OpRecord& guest, const SideFacts& host_facts,
                 const SideFacts& guest_facts);

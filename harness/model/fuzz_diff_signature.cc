@@ -4,7 +4,9 @@
 // sizes falls into one group.
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -62,8 +64,10 @@ std::string OpName(const ModelOp& op) {
       return absl::StrCat("socket[", SockTypeName(static_cast<model::SockType>(op.value)), "]");
     case OpKind::kBind:
     case OpKind::kConnect:
+      // Name kAutobind is kUnspec to connect: the family alone, AF_UNSPEC.
       return absl::StrCat(op.kind == OpKind::kBind ? "bind[" : "connect[",
-                          op.name == model::kAutobind ? "autobind"
+                          op.name == model::kAutobind
+                              ? (op.kind == OpKind::kBind ? "autobind" : "AF_UNSPEC")
                           : op.name < model::kNames / 2 ? "path"
                                                         : "abstract",
                           "]");
@@ -81,7 +85,20 @@ std::string OpName(const ModelOp& op) {
   return "?";
 }
 
-std::string AnswerClass(const OpsProgram& program, const ModelOp& op,
+// The type of the socket operation `step` acts on: the pair's, or what
+// socket() made (an accepted socket is of its listener's type).
+model::SockType TypeAt(const OpsProgram& program, size_t step) {
+  model::SockType types[model::kMaxSockets];
+  std::fill(std::begin(types), std::end(types), program.type);
+  for (size_t i = 0; i < step; ++i) {
+    const ModelOp& op = program.ops[i];
+    if (op.kind == OpKind::kSocket) types[op.slot] = static_cast<model::SockType>(op.value);
+    if (op.kind == OpKind::kAccept) types[op.slot] = types[op.end];
+  }
+  return types[program.ops[step].end];
+}
+
+std::string AnswerClass(model::SockType type, const ModelOp& op,
                         const OpRecord& r, const SideFacts& facts) {
   if (op.kind == OpKind::kPoll || op.kind == OpKind::kEpoll) {
     return PollEventsString(r.revents);
@@ -95,7 +112,7 @@ std::string AnswerClass(const OpsProgram& program, const ModelOp& op,
       return ret == op.size ? "all" : "part";
     case OpKind::kRead: {
       // 0 is end of file on a stream, maybe an empty message otherwise.
-      const bool stream = program.type == model::SockType::kStream;
+      const bool stream = type == model::SockType::kStream;
       return ret == 0 && op.size > 0 && stream ? "EOF"
              : ret == 0                      ? "0"
              : ret < op.size                 ? "short"
@@ -147,9 +164,17 @@ int64_t SndbufPerLimits(int value, const SideFacts& facts) {
 bool SameResult(const ModelOp& op, const OpRecord& host, const OpRecord& guest,
                 const SideFacts& host_facts, const SideFacts& guest_facts) {
   if (memcmp(&host, &guest, sizeof host) == 0) return true;
-  if (op.kind != OpKind::kSetSndbuf || host.ret != guest.ret) return false;
+  if (host.ret != guest.ret) return false;
   // Each side as its own limits say (the minimum differs: 4608 on Linux,
-  // 4096 in gVisor) is the same answer.
+  // 4096 in gVisor) is the same answer, set or read back: a SO_SNDBUF read
+  // back that is each side's own minimum, or its own default.
+  if (op.kind == OpKind::kGetOpt &&
+      static_cast<model::SockOpt>(op.value) == model::SockOpt::kSndbuf) {
+    return (host.value == host_facts.min_sndbuf && guest.value == guest_facts.min_sndbuf) ||
+           (host.value == host_facts.default_sndbuf &&
+            guest.value == guest_facts.default_sndbuf);
+  }
+  if (op.kind != OpKind::kSetSndbuf) return false;
   return host.sndbuf == SndbufPerLimits(op.value, host_facts) &&
          guest.sndbuf == SndbufPerLimits(op.value, guest_facts);
 }
@@ -159,9 +184,10 @@ std::string DiffSignature(const OpsProgram& program, size_t step,
                           const SideFacts& host_facts,
                           const SideFacts& guest_facts) {
   const ModelOp& op = program.ops[step];
-  const std::string h = AnswerClass(program, op, host, host_facts);
-  const std::string g = AnswerClass(program, op, guest, guest_facts);
-  std::string s = absl::StrCat(OpName(op), " ", SockTypeName(program.type),
+  const model::SockType type = TypeAt(program, step);
+  const std::string h = AnswerClass(type, op, host, host_facts);
+  const std::string g = AnswerClass(type, op, guest, guest_facts);
+  std::string s = absl::StrCat(OpName(op), " ", SockTypeName(type),
                                ": host ", h, ", guest ", g);
   if (h == g) {
     // Same class: say what differs within it.

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cerrno>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -119,6 +120,37 @@ TEST(DiffSignature, SetsockoptIsJudgedAgainstEachSidesOwnLimits) {
   host.min_sndbuf = h.sndbuf = 4608;
   guest.min_sndbuf = g.sndbuf = 4096;
   EXPECT_TRUE(SameResult(p.ops[0], h, g, host, guest));
+  // And so it reads back: each side's minimum is the same answer, another
+  // value is not.
+  const model::ModelOp get = model::ModelOp::GetOpt(0, model::SockOpt::kSndbuf);
+  OpRecord hv, gv;
+  hv.value = 4608;
+  gv.value = 4096;
+  EXPECT_TRUE(SameResult(get, hv, gv, host, guest));
+  gv.value = 4608 * 2;
+  EXPECT_FALSE(SameResult(get, hv, gv, host, guest));
+}
+
+TEST(DiffSignature, NamesTheTypeOfTheNamedSocketAndAfUnspec) {
+  // A DGRAM pair, a SEQPACKET s2 and a socket s3 accepted from it: each
+  // difference is named by the type of the socket it is on.
+  OpsProgram p;
+  p.type = model::SockType::kDgram;
+  p.ops = {model::ModelOp::Socket(2, model::SockType::kSeqpacket),
+           model::ModelOp::SendTo(2, 0, 0, 1), model::ModelOp::Accept(2, 3),
+           model::ModelOp::RecvFrom(3, 0, 0),
+           model::ModelOp::Connect(2, model::kUnspec)};
+  SideFacts facts;
+  OpRecord h, g;
+  h.ret = g.ret = -1;
+  h.err = ENOTCONN;
+  g.err = EINVAL;
+  EXPECT_EQ(DiffSignature(p, 1, h, g, facts, facts),
+            "sendto[0 bytes] SOCK_SEQPACKET: host ENOTCONN, guest EINVAL");
+  EXPECT_EQ(DiffSignature(p, 3, h, g, facts, facts),
+            "recvfrom[0 bytes] SOCK_SEQPACKET: host ENOTCONN, guest EINVAL");
+  EXPECT_EQ(DiffSignature(p, 4, h, g, facts, facts),
+            "connect[AF_UNSPEC] SOCK_SEQPACKET: host ENOTCONN, guest EINVAL");
 }
 
 }  // namespace

@@ -97,7 +97,10 @@ absl::StatusOr<std::vector<uint8_t>> MinimiseDifference(
   // Smaller sizes read better in a case.
   for (size_t i = 0; i < best.ops.size(); ++i) {
     const OpKind kind = best.ops[i].kind;
-    if (kind != OpKind::kWrite && kind != OpKind::kRead) continue;
+    if (kind != OpKind::kWrite && kind != OpKind::kRead &&
+        kind != OpKind::kSendTo && kind != OpKind::kRecvFrom) {
+      continue;
+    }
     while (best.ops[i].size > 1) {
       OpsProgram trial = best;
       trial.ops[i].size = best.ops[i].size / 2;
@@ -181,6 +184,9 @@ absl::StatusOr<std::vector<TriageGroup>> Triage(
                                   : options.source_under,
                               ", minimised by fuzz/ops_triage (",
                               Sha1Hex(g.minimised), ")");
+      // The host side's sockets (RecordOps) still hold this process's
+      // abstract names, which the replay binds again.
+      EndRecordOps();
       absl::StatusOr<Conversion> conv =
           CrashToCase(g.minimised, c, ModelLimits::FromKernel());
       if (!conv.ok()) {

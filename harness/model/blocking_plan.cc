@@ -96,6 +96,9 @@ class Builder {
       case OpKind::kSetPeekOff:
       case OpKind::kEpoll:
       case OpKind::kGetOpt:
+      case OpKind::kAtMark:  // version 5: likewise
+      case OpKind::kSetOobInline:
+      case OpKind::kEpollEt:
         break;
       case OpKind::kSocket:  // named sockets: ops_fuzzer's (world.h)
       case OpKind::kBind:

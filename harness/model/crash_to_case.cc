@@ -272,6 +272,9 @@ std::string Covers(SockType type, const Step& s) {
     case OpKind::kGetName:
     case OpKind::kSendTo:
     case OpKind::kRecvFrom:
+    case OpKind::kAtMark:  // and with version 5's out-of-band operations
+    case OpKind::kSetOobInline:
+    case OpKind::kEpollEt:
       break;  // ProgramToCase refuses programs with named sockets
   }
   return "B13";
@@ -309,6 +312,12 @@ absl::StatusOr<Conversion> ProgramToCase(const OpsProgram& program,
         op.kind == OpKind::kRecvFrom) {
       return absl::UnimplementedError(absl::StrCat(
           "named-socket operations (", op.ToString(),
+          ") are not turned into case files yet"));
+    }
+    if ((op.flags & MSG_OOB) || op.kind == OpKind::kAtMark ||
+        op.kind == OpKind::kSetOobInline || op.kind == OpKind::kEpollEt) {
+      return absl::UnimplementedError(absl::StrCat(
+          "out-of-band and edge-triggered operations (", op.ToString(),
           ") are not turned into case files yet"));
     }
   }
@@ -525,6 +534,9 @@ absl::StatusOr<Conversion> ProgramToCase(const OpsProgram& program,
       case OpKind::kGetName:
       case OpKind::kSendTo:
       case OpKind::kRecvFrom:
+      case OpKind::kAtMark:
+      case OpKind::kSetOobInline:
+      case OpKind::kEpollEt:
         break;  // refused before the run (see above)
     }
     if (divergent) conv.divergent_line = at;

@@ -319,6 +319,13 @@ Observed ExecuteOp(const ModelOp& op, int fd, const uint8_t* wdata,
                            &obs.value, &len);
       break;
     }
+    case OpKind::kAtMark:
+      obs.ret = ioctl(fd, SIOCATMARK, &obs.value);
+      break;
+    case OpKind::kSetOobInline:
+      obs.ret = setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &op.value,
+                           sizeof op.value);
+      break;
     case OpKind::kSocket:
     case OpKind::kBind:
     case OpKind::kListen:
@@ -327,6 +334,7 @@ Observed ExecuteOp(const ModelOp& op, int fd, const uint8_t* wdata,
     case OpKind::kGetName:
     case OpKind::kSendTo:
     case OpKind::kRecvFrom:
+    case OpKind::kEpollEt:  // its epoll set lives as long as the end
       // They need the names and the socket table: FuzzSockets::Execute.
       obs.ret = -1;
       obs.err = EINVAL;

@@ -170,6 +170,29 @@ std::vector<AllowedResult> Model::AllowedResults(const ModelOp& op) const {
       }
       break;
     }
+    case OpKind::kAtMark:
+      for (int value : {0, 1}) {
+        Observed o;
+        o.value = value;
+        if (accepts(o)) add(o, 0);
+      }
+      break;
+    case OpKind::kEpollEt: {
+      // No event, or one of the poll masks.
+      Observed none;
+      if (accepts(none)) add(none, 0);
+      constexpr short kBits[] = {POLLIN, POLLPRI, POLLOUT, POLLRDHUP, POLLHUP, POLLERR};
+      for (int mask = 1; mask < 64; ++mask) {
+        Observed o;
+        o.ret = 1;
+        for (int i = 0; i < 6; ++i) {
+          if (mask & (1 << i)) o.revents |= kBits[i];
+        }
+        if (accepts(o)) add(o, 1);
+      }
+      break;
+    }
+    case OpKind::kSetOobInline:
     case OpKind::kSetPasscred:
     case OpKind::kSetPeekOff:
     case OpKind::kShutdown:

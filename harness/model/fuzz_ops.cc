@@ -58,6 +58,13 @@ void CorruptObserved(Corruption c, const ModelOp& op, Observed& obs,
     }
     return;
   }
+  if (c == Corruption::kWrongMark) {
+    if (op.kind == OpKind::kAtMark && obs.ret == 0) {
+      obs.value = obs.value == 0 ? 1 : 0;
+      done = true;
+    }
+    return;
+  }
   if (c == Corruption::kWrongFd) {
     if (op.kind != OpKind::kRead || obs.ret < 0) return;
     if (obs.nfds > 0) {
@@ -95,10 +102,11 @@ absl::StatusOr<Corruption> CorruptionFromEnv() {
   if (s == "wrong-errno") return Corruption::kWrongErrno;
   if (s == "wrong-value") return Corruption::kWrongValue;
   if (s == "wrong-fd") return Corruption::kWrongFd;
+  if (s == "wrong-mark") return Corruption::kWrongMark;
   return absl::InvalidArgumentError(absl::StrCat(
       "SOCKSPEC_CORRUPT=", s,
-      ": expected drop-byte, swap-bytes, wrong-errno, wrong-value or "
-      "wrong-fd"));
+      ": expected drop-byte, swap-bytes, wrong-errno, wrong-value, "
+      "wrong-fd or wrong-mark"));
 }
 
 void BlockSigpipe() {

@@ -111,17 +111,19 @@ std::vector<uint8_t> EncodeOps(const OpsProgram& program);
 // catches it (the oracle's own test).
 // kWrongValue changes what SO_ERROR, SIOCINQ or another option reads;
 // kWrongFd names another token for a received fd, or other credentials.
+// kWrongMark flips what ioctl(SIOCATMARK) answers (version 5 only).
 enum class Corruption {
   kNone,
   kDropByte,
   kSwapBytes,
   kWrongErrno,
   kWrongValue,
-  kWrongFd
+  kWrongFd,
+  kWrongMark
 };
 
 // Reads SOCKSPEC_CORRUPT (drop-byte, swap-bytes, wrong-errno, wrong-value,
-// wrong-fd). kNone when
+// wrong-fd, wrong-mark). kNone when
 // unset or empty; InvalidArgument for another value.
 absl::StatusOr<Corruption> CorruptionFromEnv();
 

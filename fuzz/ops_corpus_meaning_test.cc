@@ -60,6 +60,19 @@ std::vector<std::string> CorpusNames() {
   return names;
 }
 
+// How many operations of `p` an older version than `version` has: an
+// operation is of the version its own encoding needs.
+size_t OpsBefore(const OpsProgram& p, int version) {
+  size_t n = 0;
+  for (const model::ModelOp& op : p.ops) {
+    OpsProgram one;
+    one.type = p.type;
+    one.ops = {op};
+    if (OpsEncodingVersion(EncodeOps(one)) < version) ++n;
+  }
+  return n;
+}
+
 TEST(OpsCorpus, VersionZeroSeedsDecodeAsTheyAlwaysDid) {
   const std::map<std::string, std::string> golden = Golden();
   int v0 = 0;
@@ -90,14 +103,7 @@ TEST(OpsCorpus, VersionFiveSeedsDecodeToTheirListingAndVersion4SkipsTheirCodes) 
     EXPECT_EQ(Listing(p), golden.at(name)) << name;
     EXPECT_EQ(Listing(DecodeOps(EncodeOps(p))), Listing(p)) << name;
     bytes[3] = 4;
-    size_t older_ops = 0;
-    for (const model::ModelOp& op : p.ops) {
-      OpsProgram one;
-      one.type = p.type;
-      one.ops = {op};
-      if (OpsEncodingVersion(EncodeOps(one)) < 5) ++older_ops;
-    }
-    EXPECT_EQ(DecodeOps(bytes).ops.size(), older_ops) << name;
+    EXPECT_EQ(DecodeOps(bytes).ops.size(), OpsBefore(p, 5)) << name;
   }
   EXPECT_EQ(v5, 10);
 }
@@ -129,15 +135,7 @@ TEST(OpsCorpus, Version3SeedsRoundTripAndVersion2SkipsTheirNewCodes) {
     const OpsProgram p = DecodeOps(bytes);
     EXPECT_EQ(Listing(DecodeOps(EncodeOps(p))), Listing(p)) << name;
     bytes[3] = 2;
-    const OpsProgram old = DecodeOps(bytes);
-    size_t older_ops = 0;
-    for (const model::ModelOp& op : p.ops) {
-      // An operation of version 3 is one whose own encoding needs it.
-      OpsProgram one;
-      one.ops = {op};
-      if (OpsEncodingVersion(EncodeOps(one)) < 3) ++older_ops;
-    }
-    EXPECT_EQ(old.ops.size(), older_ops) << name;
+    EXPECT_EQ(DecodeOps(bytes).ops.size(), OpsBefore(p, 3)) << name;
   }
   EXPECT_EQ(v3, 13);
 }

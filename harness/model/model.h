@@ -140,6 +140,9 @@ class Model {
     uint64_t next_write = 0;  // offset of the next byte written
     uint64_t next_read = 0;   // stream: offset of the next byte to read
     size_t unread = 0;        // bytes still queued
+    // Out-of-band bytes a plain read dropped (manage_oob): 6.18 leaves each
+    // counted in the reader's SIOCINQ for good (model_oob.cc).
+    size_t inq_leak = 0;
   };
   struct End {
     bool closed = false;

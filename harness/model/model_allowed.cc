@@ -154,7 +154,7 @@ std::vector<AllowedResult> Model::AllowedResults(const ModelOp& op) const {
       // unix_inq_len's rule, confirmed by Check.
       const Direction& d = dirs_[1 - op.end];
       Observed o;
-      o.value = static_cast<int>(type_ != SockType::kDgram ? d.unread
+      o.value = static_cast<int>(type_ != SockType::kDgram ? d.unread + d.inq_leak
                                  : d.queue.empty()          ? 0
                                                             : d.queue.front().len);
       if (accepts(o)) add(o, 0);

@@ -18,6 +18,9 @@
 //   at the mark it drops the byte (reads it, under SO_OOBINLINE). A read
 //   that drops the byte and finds nothing after it fails EAGAIN.
 // - POLLPRI while a mark is pending, SO_OOBINLINE or not.
+// - SIOCINQ counts the pending byte; a byte a plain read dropped stays
+//   counted for good (u->inq_len is not lowered on that path in 6.18: found
+//   by ops_fuzzer, cases/oob/dropped-oob-byte-stays-in-siocinq.case).
 // - EPOLLET reports an end once per wakeup of its wait queue whose events
 //   match: the peer's send, either end's shutdown, the peer's close; a read
 //   by the peer may wake it (unix_write_space when the freed memory makes
@@ -140,6 +143,7 @@ absl::Status Model::CheckStreamReadOob(const ModelOp& op, const Observed& obs) {
     size_t Len() const { return c.gone ? 0 : c.offset + c.len - start; }
   };
   std::vector<Skb> v;
+  size_t dropped = 0;  // out-of-band bytes dropped unread
   for (size_t i = 0; i < d.queue.size(); ++i) {
     const Chunk& c = d.queue[i];
     v.push_back(Skb{c, i == 0 ? std::max(c.offset, d.next_read) : c.offset});
@@ -168,6 +172,7 @@ absl::Status Model::CheckStreamReadOob(const ModelOp& op, const Observed& obs) {
       v[i].c.mark = false;
       if (!me.oobinline) {
         v.erase(v.begin() + static_cast<ptrdiff_t>(i));
+        ++dropped;
         i = 0;
         if (v.empty()) return kNoSkb;
       }
@@ -294,6 +299,7 @@ absl::Status Model::CheckStreamReadOob(const ModelOp& op, const Observed& obs) {
   if (reset_taken) me.reset = false;
   me.peek_off = off;
   if (!peek) {
+    d.inq_leak += dropped;
     d.queue.clear();
     d.unread = 0;
     for (const Skb& k : v) {

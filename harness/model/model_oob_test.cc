@@ -159,6 +159,24 @@ TEST(ModelOob, AReadAtTheMarkDropsTheByteEvenWhenNothingFollows) {
   EXPECT_TRUE(m.Check(RecvOob(10), Ret(-1, EINVAL)).ok());
 }
 
+TEST(ModelOob, AByteAPlainReadDroppedStaysCountedInSiocinq) {
+  // 6.18: manage_oob frees the out-of-band skb without lowering inq_len, so
+  // SIOCINQ says 1 with nothing queued, and counts it on top of later data.
+  Model m(SockType::kStream);
+  Send(m, 1, true);
+  EXPECT_TRUE(m.Check(Recv(10, MSG_PEEK), Ret(-1, EAGAIN)).ok());
+  EXPECT_TRUE(m.Check(ModelOp::Inq(kB), Value(1)).ok());
+  EXPECT_TRUE(m.Check(Recv(10), Ret(-1, EAGAIN)).ok());
+  EXPECT_TRUE(m.Check(ModelOp::Inq(kB), Value(1)).ok());
+  Send(m, 2, false);
+  EXPECT_TRUE(m.Check(ModelOp::Inq(kB), Value(3)).ok());
+  EXPECT_TRUE(m.Check(Recv(10), Got({{1, 2}}).obs).ok());
+  EXPECT_TRUE(m.Check(ModelOp::Inq(kB), Value(1)).ok());
+  Observed poll;
+  poll.revents = POLLOUT;
+  EXPECT_TRUE(m.Check(ModelOp::Poll(kB), poll).ok());
+}
+
 TEST(ModelOob, APeekAtTheMarkSkipsTheByte) {
   Model m(SockType::kStream);
   Send(m, 3, true);

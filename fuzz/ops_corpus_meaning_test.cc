@@ -105,7 +105,7 @@ TEST(OpsCorpus, VersionFiveSeedsDecodeToTheirListingAndVersion4SkipsTheirCodes) 
     bytes[3] = 4;
     EXPECT_EQ(DecodeOps(bytes).ops.size(), OpsBefore(p, 5)) << name;
   }
-  EXPECT_EQ(v5, 12);
+  EXPECT_EQ(v5, 13);
 }
 
 TEST(OpsCorpus, EveryVersionOneSeedMeansItsVersionZeroOriginal) {

@@ -13,7 +13,8 @@
 //   msg_flags MSG_OOB and no control data), or EINVAL with none pending or
 //   under SO_OOBINLINE. Taken, its skb stays queued with length 0: poll
 //   still says POLLIN, SIOCATMARK says 1 before it, and a read that has
-//   copied bytes stops there unless a newer mark is pending.
+//   copied bytes stops there unless a newer mark is pending. A taken skb
+//   right before the one taken now is freed: two never stand side by side.
 // - A plain read stops before the mark once it has copied bytes; starting
 //   at the mark it drops the byte (reads it, under SO_OOBINLINE). A read
 //   that drops the byte and finds nothing after it fails EAGAIN.
@@ -115,6 +116,15 @@ absl::Status Model::CheckOobRead(const ModelOp& op, const Observed& obs) {
     mark->mark = false;
     mark->gone = true;
     d.unread -= 1;
+    // Taken skbs never stand side by side: the one right before is freed
+    // (observed: three bytes taken one after another, then "ab", and a
+    // read returns "ab" leaving nothing queued; found by ops_fuzzer).
+    for (size_t i = 1; i < d.queue.size(); ++i) {
+      if (&d.queue[i] == mark && d.queue[i - 1].gone) {
+        d.queue.erase(d.queue.begin() + static_cast<ptrdiff_t>(i - 1));
+        break;
+      }
+    }
   }
   return absl::OkStatus();
 }

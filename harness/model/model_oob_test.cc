@@ -136,6 +136,23 @@ TEST(ModelOob, AReadStopsAtATakenMarkButNotAtOneBeforeANewerMark) {
   EXPECT_TRUE(n.Check(Recv(10), Got({{0, 2}, {3, 2}}).obs).ok());
 }
 
+TEST(ModelOob, AReadDropsARunOfTakenSkbs) {
+  // X, Y, Z each sent with MSG_OOB and taken by recv(MSG_OOB), then "ab":
+  // a read gets "ab" and leaves nothing queued (no POLLIN).
+  Model m(SockType::kStream);
+  for (uint64_t off : {0, 1, 2}) {
+    Send(m, 1, true);
+    EXPECT_TRUE(m.Check(RecvOob(1), Got({{off, 1}}, MSG_OOB).obs).ok());
+  }
+  Send(m, 2, false);
+  EXPECT_TRUE(m.Check(ModelOp::AtMark(kB), Value(1)).ok());
+  EXPECT_TRUE(m.Check(Recv(10), Got({{3, 2}}).obs).ok());
+  Observed poll;
+  poll.revents = POLLOUT;
+  EXPECT_TRUE(m.Check(ModelOp::Poll(kB), poll).ok());
+  EXPECT_TRUE(m.Check(ModelOp::AtMark(kB), Value(0)).ok());
+}
+
 TEST(ModelOob, ASecondOutOfBandByteTurnsTheFirstIntoData) {
   // "abX", "cdY" both OOB: recv(MSG_OOB) is Y; a read gives "abXcd".
   Model m(SockType::kStream);

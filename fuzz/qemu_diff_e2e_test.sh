@@ -48,6 +48,10 @@ cp "$seeds"/* "$work/inputs/"
 # ENOTCONN on 6.1, the signature of cases/fuzz/linux-6.1-write-sock-dgram-
 # host-emsgsize-guest-enotconn.case); the differing input below checks that.
 rm "$work/inputs/v4-dgram-emsgsize-before-enotconn"
+# 6.1 predates the out-of-band fixes of 2024-2025 (taken skbs, SIOCATMARK,
+# the SIOCINQ count): four of the version-5 out-of-band stream seeds differ
+# there (SIOCATMARK, SIOCINQ, a read's count), so these seeds stay out.
+rm "$work/inputs"/v5-stream-oob-*
 n=$(ls "$work/inputs" | wc -l)
 
 # Where 6.1 and this machine agree: the same results, step by step.

@@ -71,6 +71,8 @@ class Builder {
     // ops_fuzzer's: blocking_fuzzer's programs have the two ends only.
     if (op.end < 0 || op.end > 1) return;
     if (sim_.closed(op.end)) return;
+    // Out-of-band data (version 5) is judged in process by ops_fuzzer only.
+    if (op.flags & MSG_OOB) return;
     switch (op.kind) {
       case OpKind::kRead:
         // Control buffers and fd passing (version 3) are judged in process
@@ -96,6 +98,9 @@ class Builder {
       case OpKind::kSetPeekOff:
       case OpKind::kEpoll:
       case OpKind::kGetOpt:
+      case OpKind::kAtMark:  // version 5: likewise
+      case OpKind::kSetOobInline:
+      case OpKind::kEpollEt:
         break;
       case OpKind::kSocket:  // named sockets: ops_fuzzer's (world.h)
       case OpKind::kBind:

@@ -80,6 +80,17 @@ TEST(BlockingPlan, ReadOnAnEmptySocketBlocksUntilThePeerWrites) {
                                  Corruption::kNone).ok());
 }
 
+TEST(BlockingPlan, LeavesOutOfBandOperationsOut) {
+  // Version 5's MSG_OOB send and recv are ops_fuzzer's (judged in process):
+  // the plan is the read woken by the plain write alone.
+  OpsProgram in = ReadThenWrite(SockType::kStream);
+  in.ops.insert(in.ops.begin() + 1, ModelOp::WriteOob(0, 3, 0));
+  in.ops.push_back(ModelOp::ReadOob(1, 10, false));
+  BlockingProgram p = BuildBlockingProgram(OnSocketpair(in), {});
+  EXPECT_EQ(Roles(p), (std::vector<Role>{Role::kSetup, Role::kBlocks,
+                                         Role::kCall, Role::kWakes}));
+}
+
 TEST(BlockingPlan, EveryTypeRunsTheBlockingReadCleanly) {
   for (SockType t : {SockType::kStream, SockType::kDgram, SockType::kSeqpacket}) {
     BlockingProgram p = BuildBlockingProgram(OnSocketpair(ReadThenWrite(t)), {});

@@ -50,6 +50,10 @@ Call CallOf(const ModelOp& op) {
     case OpKind::kGetName: return op.how == 1 ? Call::kGetpeername : Call::kGetsockname;
     case OpKind::kSendTo: return Call::kSendto;
     case OpKind::kRecvFrom: return Call::kRecvmsg;
+    // Version 5's are not planned either.
+    case OpKind::kAtMark: return Call::kIoctl;
+    case OpKind::kSetOobInline: return Call::kSetsockopt;
+    case OpKind::kEpollEt: return Call::kPoll;
   }
   return Call::kPoll;
 }
@@ -140,7 +144,10 @@ std::string BlockingStepText(const ModelOp& op, const std::string& payload) {
     case OpKind::kGetName:
     case OpKind::kSendTo:
     case OpKind::kRecvFrom:
-      // Version 3's are not planned (blocking_plan.cc Take); named sockets
+    case OpKind::kAtMark:
+    case OpKind::kSetOobInline:
+    case OpKind::kEpollEt:
+      // Version 3's and 5's are not planned (blocking_plan.cc Take); named sockets
       // are not in blocking_fuzzer's programs (ops_fuzzer's, world.h).
       return op.ToString();
   }

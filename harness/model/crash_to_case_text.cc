@@ -234,6 +234,9 @@ std::string Answer(const ModelOp& op, DataAt at, const Observed& o,
     case OpKind::kListen:
     case OpKind::kConnect:
     case OpKind::kSendTo:
+    case OpKind::kAtMark:  // version 5: refused by ProgramToCase
+    case OpKind::kSetOobInline:
+    case OpKind::kEpollEt:
       break;
   }
   return max_ret > o.ret ? absl::StrCat(o.ret, "..", max_ret) : absl::StrCat(o.ret);
@@ -316,6 +319,10 @@ std::string Covers(SockType type, const ModelOp& op, const Observed& obs,
       return "B36";
     case OpKind::kGetName:
       return "B29";
+    case OpKind::kAtMark:  // version 5: refused by ProgramToCase
+    case OpKind::kSetOobInline:
+    case OpKind::kEpollEt:
+      break;
   }
   return "B13";
 }

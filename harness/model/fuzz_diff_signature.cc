@@ -31,9 +31,11 @@ std::string OpName(const ModelOp& op) {
   switch (op.kind) {
     case OpKind::kWrite:
       return absl::StrCat(op.size == 0 ? "write[0 bytes]" : "write",
-                          op.rights > 0 ? "[SCM_RIGHTS]" : "");
+                          op.rights > 0 ? "[SCM_RIGHTS]" : "",
+                          (op.flags & MSG_OOB) ? "[MSG_OOB]" : "");
     case OpKind::kRead:
       return absl::StrCat("read", op.size == 0 ? "[0 bytes]" : "",
+                          (op.flags & MSG_OOB) ? "[MSG_OOB]" : "",
                           (op.flags & MSG_PEEK) ? "[MSG_PEEK]" : "",
                           op.control > 0 ? "[control]" : "");
     case OpKind::kShutdown:
@@ -81,6 +83,12 @@ std::string OpName(const ModelOp& op) {
       return op.size == 0 ? "sendto[0 bytes]" : "sendto";
     case OpKind::kRecvFrom:
       return op.size == 0 ? "recvfrom[0 bytes]" : "recvfrom";
+    case OpKind::kAtMark:
+      return "ioctl[SIOCATMARK]";
+    case OpKind::kSetOobInline:
+      return "setsockopt[SO_OOBINLINE]";
+    case OpKind::kEpollEt:
+      return "epoll_wait[EPOLLET]";
   }
   return "?";
 }
@@ -149,7 +157,12 @@ std::string AnswerClass(model::SockType type, const ModelOp& op,
     case OpKind::kShutdown:
     case OpKind::kClose:
     case OpKind::kPoll:
+    case OpKind::kSetOobInline:
       break;
+    case OpKind::kAtMark:
+      return r.value == 0 ? "0" : "at-mark";
+    case OpKind::kEpollEt:
+      return ret == 0 ? "no-event" : PollEventsString(r.revents);
   }
   return "0";
 }

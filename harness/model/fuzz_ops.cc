@@ -58,6 +58,13 @@ void CorruptObserved(Corruption c, const ModelOp& op, Observed& obs,
     }
     return;
   }
+  if (c == Corruption::kWrongMark) {
+    if (op.kind == OpKind::kAtMark && obs.ret == 0) {
+      obs.value = obs.value == 0 ? 1 : 0;
+      done = true;
+    }
+    return;
+  }
   if (c == Corruption::kWrongFd) {
     if (op.kind != OpKind::kRead || obs.ret < 0) return;
     if (obs.nfds > 0) {
@@ -95,10 +102,11 @@ absl::StatusOr<Corruption> CorruptionFromEnv() {
   if (s == "wrong-errno") return Corruption::kWrongErrno;
   if (s == "wrong-value") return Corruption::kWrongValue;
   if (s == "wrong-fd") return Corruption::kWrongFd;
+  if (s == "wrong-mark") return Corruption::kWrongMark;
   return absl::InvalidArgumentError(absl::StrCat(
       "SOCKSPEC_CORRUPT=", s,
-      ": expected drop-byte, swap-bytes, wrong-errno, wrong-value or "
-      "wrong-fd"));
+      ": expected drop-byte, swap-bytes, wrong-errno, wrong-value, "
+      "wrong-fd or wrong-mark"));
 }
 
 void BlockSigpipe() {
@@ -319,6 +327,13 @@ Observed ExecuteOp(const ModelOp& op, int fd, const uint8_t* wdata,
                            &obs.value, &len);
       break;
     }
+    case OpKind::kAtMark:
+      obs.ret = ioctl(fd, SIOCATMARK, &obs.value);
+      break;
+    case OpKind::kSetOobInline:
+      obs.ret = setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &op.value,
+                           sizeof op.value);
+      break;
     case OpKind::kSocket:
     case OpKind::kBind:
     case OpKind::kListen:
@@ -327,6 +342,7 @@ Observed ExecuteOp(const ModelOp& op, int fd, const uint8_t* wdata,
     case OpKind::kGetName:
     case OpKind::kSendTo:
     case OpKind::kRecvFrom:
+    case OpKind::kEpollEt:  // its epoll set lives as long as the end
       // They need the names and the socket table: FuzzSockets::Execute.
       obs.ret = -1;
       obs.err = EINVAL;

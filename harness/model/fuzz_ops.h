@@ -70,6 +70,13 @@ constexpr size_t kMaxOpSize = 65535u << 3;
 // Names 0..3 are pathnames p0..p3 in the runner's private directory, 4..7
 // abstract names a0..a3 unique to the runner, 8 autobind. A version 4
 // program does not end when both ends of the pair are closed.
+// Version 5 adds out-of-band data and edge-triggered epoll (model_oob.cc),
+// on the pair a, b (the opcode's end bit):
+//   25 send with MSG_OOB: SIZE, f          26 recvmsg with MSG_OOB: SIZE, p
+//                                             (p & 1: MSG_PEEK too)
+//   27 ioctl SIOCATMARK                    28 setsockopt SO_OOBINLINE: v
+//   29 epoll_wait of the end's own EPOLLET set (made at its first use)
+// with f as a write's in version 0 (the call part ignored: send(2)).
 //
 // Version 0 (anything else: the original encoding, kept so that existing
 // corpora decode as they always did): byte 0 picks the type (% 3). Each
@@ -89,12 +96,12 @@ OpsProgram DecodeOps(absl::Span<const uint8_t> data);
 
 // The first bytes of a version 1 input, and the newest version.
 inline constexpr uint8_t kOpsMagic[3] = {0xf5, 'S', 'X'};
-constexpr uint8_t kOpsVersion = 4;
+constexpr uint8_t kOpsVersion = 5;
 // The encoding `data` uses: 0, or the version byte after kOpsMagic.
 int OpsEncodingVersion(absl::Span<const uint8_t> data);
 
 // The bytes of `program` in the first version that has all its operations
-// (1, 2, 3 or 4), which DecodeOps turns back into it (named sockets take the
+// (1 to 5), which DecodeOps turns back into it (named sockets take the
 // lowest free index, as decoding does).
 // Sizes and SO_SNDBUF values that the encoding cannot carry are rounded down
 // to ones it can (every decoded program's can).
@@ -104,17 +111,19 @@ std::vector<uint8_t> EncodeOps(const OpsProgram& program);
 // catches it (the oracle's own test).
 // kWrongValue changes what SO_ERROR, SIOCINQ or another option reads;
 // kWrongFd names another token for a received fd, or other credentials.
+// kWrongMark flips what ioctl(SIOCATMARK) answers (version 5 only).
 enum class Corruption {
   kNone,
   kDropByte,
   kSwapBytes,
   kWrongErrno,
   kWrongValue,
-  kWrongFd
+  kWrongFd,
+  kWrongMark
 };
 
 // Reads SOCKSPEC_CORRUPT (drop-byte, swap-bytes, wrong-errno, wrong-value,
-// wrong-fd). kNone when
+// wrong-fd, wrong-mark). kNone when
 // unset or empty; InvalidArgument for another value.
 absl::StatusOr<Corruption> CorruptionFromEnv();
 

@@ -50,10 +50,16 @@ enum OpCode : uint8_t {
   kCodeAt = 22,       // a pair operation (codes 0..7) on a named socket
   kCodeSendTo = 23,
   kCodeRecvFrom = 24,
+  kCodeWriteOob = 25,  // version 5: out-of-band data, on the pair
+  kCodeReadOob = 26,
+  kCodeAtMark = 27,
+  kCodeOobInline = 28,
+  kCodeEpollEt = 29,
 };
 // The codes each version defines: 0..N-1, less the undefined 14 and 15.
-constexpr uint8_t kOpCodesInVersion[] = {6, 6, 8, 14, 25};
+constexpr uint8_t kOpCodesInVersion[] = {6, 6, 8, 14, 25, 30};
 constexpr uint8_t kFirstNamedCode = kCodeSocket;
+constexpr uint8_t kFirstOobCode = kCodeWriteOob;
 constexpr int kFirstNamed = 2;  // s2: the first named socket
 
 ModelOp DecodeWrite(FuzzInput& in, int end) {
@@ -202,6 +208,25 @@ bool DecodePairOp(uint8_t code, FuzzInput& a, int end, ModelOp& op) {
     case kCodeGetOpt:
       op = ModelOp::GetOpt(end, static_cast<model::SockOpt>(a.Byte() % model::kSockOpts));
       return true;
+    case kCodeWriteOob: {
+      const ModelOp w = DecodeWrite(a, end);
+      op = ModelOp::WriteOob(end, w.size, w.flags);
+      return true;
+    }
+    case kCodeReadOob: {
+      const size_t size = a.Size();
+      op = ModelOp::ReadOob(end, size, (a.Byte() & 1) != 0);
+      return true;
+    }
+    case kCodeAtMark:
+      op = ModelOp::AtMark(end);
+      return true;
+    case kCodeOobInline:
+      op = ModelOp::SetOobInline(end, a.Byte() & 1);
+      return true;
+    case kCodeEpollEt:
+      op = ModelOp::EpollEt(end);
+      return true;
     case kCodeSocket:
     case kCodeBind:
     case kCodeListen:
@@ -284,6 +309,11 @@ bool DecodeNamedOp(uint8_t code, FuzzInput& a, NamedSlots& slots, ModelOp& op) {
     case kCodeGetOpt:
     case kCodeSocket:
     case kCodeAccept:
+    case kCodeWriteOob:
+    case kCodeReadOob:
+    case kCodeAtMark:
+    case kCodeOobInline:
+    case kCodeEpollEt:
       break;
   }
   return false;
@@ -308,7 +338,7 @@ OpsProgram DecodeVersion1(absl::Span<const uint8_t> data, int version) {
     const uint8_t code = c >> 1;
     if (code >= codes) continue;  // defined by a later version
     ModelOp op;
-    if (code >= kFirstNamedCode) {
+    if (code >= kFirstNamedCode && code < kFirstOobCode) {
       if (DecodeNamedOp(code, a, slots, op)) p.ops.push_back(op);
       continue;
     }
@@ -387,7 +417,10 @@ std::vector<uint8_t> EncodeOps(const OpsProgram& program) {
     const uint8_t slot_byte = static_cast<uint8_t>(op.end - kFirstNamed);
     switch (op.kind) {
       case OpKind::kWrite:
-        if (op.rights > 0) {
+        if (op.flags & MSG_OOB) {
+          code = kCodeWriteOob;
+          PutSize(args, op.size);
+        } else if (op.rights > 0) {
           code = kCodeWriteRights;
           args.push_back(static_cast<uint8_t>(std::min<size_t>(op.size, 255)));
         } else {
@@ -400,6 +433,12 @@ std::vector<uint8_t> EncodeOps(const OpsProgram& program) {
         }
         break;
       case OpKind::kRead:
+        if (op.flags & MSG_OOB) {
+          code = kCodeReadOob;
+          PutSize(args, op.size);
+          args.push_back((op.flags & MSG_PEEK) ? 1 : 0);
+          break;
+        }
         code = op.control > 0 ? kCodeReadControl : kCodeRead;
         PutSize(args, op.size);
         args.push_back(ReadFlags(op.flags, op.call));
@@ -484,6 +523,16 @@ std::vector<uint8_t> EncodeOps(const OpsProgram& program) {
         PutSize(args, op.size);
         args.push_back(ReadFlags(op.flags, IoCall::kMsg));
         break;
+      case OpKind::kAtMark:
+        code = kCodeAtMark;
+        break;
+      case OpKind::kSetOobInline:
+        code = kCodeOobInline;
+        args.push_back(op.value != 0 ? 1 : 0);
+        break;
+      case OpKind::kEpollEt:
+        code = kCodeEpollEt;
+        break;
     }
     int end = op.end;
     if (op.end >= kFirstNamed && code < kFirstNamedCode) {
@@ -491,7 +540,7 @@ std::vector<uint8_t> EncodeOps(const OpsProgram& program) {
       args.insert(args.begin(), {slot_byte, static_cast<uint8_t>(code << 1)});
       code = kCodeAt;
     }
-    if (code >= kFirstNamedCode) end = 0;
+    if (code >= kFirstNamedCode && code < kFirstOobCode) end = 0;
     while (kOpCodesInVersion[version] <= code) ++version;
     out.push_back(static_cast<uint8_t>(code << 1 | end));
     out.push_back(static_cast<uint8_t>(args.size()));

@@ -237,6 +237,55 @@ TEST_F(OpsRunnerTest, AWrongFdOrCredentialsAreCaught) {
   }
 }
 
+// Version 5: out-of-band data, SIOCATMARK, SO_OOBINLINE and EPOLLET on a
+// real pair of `type`.
+std::vector<uint8_t> Version5Program(uint8_t type) {
+  return {0xf5, 'S', 'X', 5, type,
+          0x3b, 0,                  // epoll_wait(b, ...|EPOLLET)
+          0x32, 2, 4, 0x02,         // send(a, 4, MSG_OOB|MSG_NOSIGNAL)
+          0x37, 0,                  // ioctl(b, SIOCATMARK)
+          0x03, 2, 10, 0x20,        // recvmsg(b, 10, 0)
+          0x37, 0,                  // ioctl(b, SIOCATMARK)
+          0x35, 2, 10, 1,           // recvmsg(b, 10, MSG_OOB|MSG_PEEK)
+          0x35, 2, 10, 0,           // recvmsg(b, 10, MSG_OOB)
+          0x3b, 0,                  // epoll_wait(b, ...|EPOLLET)
+          0x39, 1, 1,               // setsockopt(b, SO_OOBINLINE, 1)
+          0x35, 2, 10, 0,           // recvmsg(b, 10, MSG_OOB)
+          0x3b, 0};                 // epoll_wait(b, ...|EPOLLET)
+}
+
+TEST(DecodeOps, Version5DecodesOutOfBandOperations) {
+  const OpsProgram p = DecodeOps(Version5Program(0));
+  ASSERT_EQ(p.ops.size(), 11u);
+  EXPECT_EQ(p.ops[0].ToString(), "epoll_wait(b, EPOLLIN|EPOLLOUT|EPOLLRDHUP|EPOLLPRI|EPOLLET)");
+  EXPECT_EQ(p.ops[1].ToString(), "send(a, 4, MSG_OOB|MSG_NOSIGNAL)");
+  EXPECT_EQ(p.ops[2].ToString(), "ioctl(b, SIOCATMARK)");
+  EXPECT_EQ(p.ops[5].ToString(), "recvmsg(b, 10, MSG_OOB|MSG_PEEK)");
+  EXPECT_EQ(p.ops[8].ToString(), "setsockopt(b, SO_OOBINLINE, 1)");
+  EXPECT_EQ(DecodeOps(EncodeOps(p)).ops.size(), p.ops.size());
+  EXPECT_EQ(EncodeOps(p), Version5Program(0));
+  // Read as version 4 the new codes are skipped: only the plain recvmsg.
+  std::vector<uint8_t> bytes = Version5Program(0);
+  bytes[3] = 4;
+  ASSERT_EQ(DecodeOps(bytes).ops.size(), 1u);
+  EXPECT_EQ(DecodeOps(bytes).ops[0].ToString(), "recvmsg(b, 10, 0)");
+}
+
+TEST_F(OpsRunnerTest, Version5RunsOnEveryTypeWithoutDivergence) {
+  for (uint8_t type : {0, 1, 2}) {
+    const absl::Status s = runner_.Run(DecodeOps(Version5Program(type)));
+    EXPECT_TRUE(s.ok()) << s.message();
+  }
+}
+
+TEST_F(OpsRunnerTest, AWrongMarkIsCaught) {
+  // Step 3 is the first SIOCATMARK: 0, with "abc" before the mark.
+  const absl::Status s = runner_.Run(DecodeOps(Version5Program(0)),
+                                     Corruption::kWrongMark);
+  EXPECT_THAT(s.message(), AllOf(HasSubstr("divergence at step 3"),
+                                 HasSubstr("expected SIOCATMARK 0")));
+}
+
 TEST(CorruptionFromEnv, ParsesTheSwitch) {
   unsetenv("SOCKSPEC_CORRUPT");
   EXPECT_EQ(*CorruptionFromEnv(), Corruption::kNone);

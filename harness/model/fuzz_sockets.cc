@@ -2,6 +2,7 @@
 
 #include <stddef.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -59,6 +60,7 @@ FuzzSockets::~FuzzSockets() {
 }
 
 void FuzzSockets::CloseAll() {
+  for (UniqueFd& fd : epoll_et_) fd.reset();
   for (UniqueFd& fd : fds_) fd.reset();
   for (std::string& a : autobound_) a.clear();
   retired_autobound_.clear();
@@ -202,7 +204,32 @@ Observed FuzzSockets::Execute(const ModelOp& op, const uint8_t* wdata,
       obs.data = absl::MakeConstSpan(rbuf, std::min(static_cast<size_t>(obs.ret), op.size));
       return obs;
     }
+    case OpKind::kEpollEt: {
+      if (fd < 0 || op.end >= 2) {
+        obs.ret = -1;
+        obs.err = EBADF;
+        return obs;
+      }
+      UniqueFd& ep = epoll_et_[op.end];
+      if (!ep.valid()) {
+        ep.reset(epoll_create1(EPOLL_CLOEXEC));
+        struct epoll_event ev = {};
+        ev.events = model::kEpollEtEvents | EPOLLET;
+        if (!ep.valid() || epoll_ctl(ep.get(), EPOLL_CTL_ADD, fd, &ev) != 0) {
+          obs.ret = -1;
+          obs.err = errno;
+          ep.reset();
+          return obs;
+        }
+      }
+      struct epoll_event got = {};
+      obs.ret = epoll_wait(ep.get(), &got, 1, 0);
+      if (obs.ret < 0) obs.err = errno;
+      obs.revents = static_cast<short>(got.events);
+      return obs;
+    }
     case OpKind::kClose:
+      if (op.end >= 0 && op.end < 2) epoll_et_[op.end].reset();
       return ExecuteOp(op, op.end >= 0 && op.end < kMaxSockets
                                ? fds_[op.end].release()
                                : -1,
@@ -218,6 +245,8 @@ Observed FuzzSockets::Execute(const ModelOp& op, const uint8_t* wdata,
     case OpKind::kEpoll:
     case OpKind::kGetOpt:
     case OpKind::kSetPeekOff:
+    case OpKind::kAtMark:
+    case OpKind::kSetOobInline:
       break;
   }
   return ExecuteOp(op, fd, wdata, rbuf, write_offset);

@@ -66,6 +66,9 @@ class FuzzSockets {
   std::string dir_;
   std::string abstract_prefix_;
   UniqueFd fds_[model::kMaxSockets];
+  // The edge-triggered epoll set of a and b (kEpollEt), made at its first
+  // use: it must outlive one call to see edges.
+  UniqueFd epoll_et_[2];
   // The name each socket autobound to, with its leading NUL ("" if none).
   std::string autobound_[model::kMaxSockets];
   // The names of autobound sockets that have closed and whose index a new

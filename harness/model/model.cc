@@ -28,6 +28,12 @@ absl::Status Model::Check(const ModelOp& op, const Observed& observed) {
     return absl::InvalidArgumentError(
         absl::StrCat(op.ToString(), ": the end is closed"));
   }
+  absl::Status s = CheckOp(op, observed);
+  if (s.ok()) NoteWakeups(op, observed);
+  return s;
+}
+
+absl::Status Model::CheckOp(const ModelOp& op, const Observed& observed) {
   switch (op.kind) {
     case OpKind::kWrite:
       return CheckWrite(op, observed);
@@ -55,6 +61,12 @@ absl::Status Model::Check(const ModelOp& op, const Observed& observed) {
       return CheckGetOpt(op, observed);
     case OpKind::kSetPeekOff:
       return CheckSetPeekOff(op, observed);
+    case OpKind::kAtMark:
+      return CheckAtMark(op, observed);
+    case OpKind::kSetOobInline:
+      return CheckSetOobInline(op, observed);
+    case OpKind::kEpollEt:
+      return CheckEpollEt(op, observed);
     case OpKind::kSocket:
     case OpKind::kBind:
     case OpKind::kListen:
@@ -117,15 +129,25 @@ absl::Status Model::CheckWrite(const ModelOp& op, const Observed& obs) {
 absl::Status Model::CheckStreamWrite(const ModelOp& op, const Observed& obs) {
   End& me = ends_[op.end];
   Direction& d = dirs_[op.end];
-  const size_t n = op.size;
+  // MSG_OOB (model_oob.cc): n - 1 plain bytes, then the last one alone.
+  const bool oob = op.flags & MSG_OOB;
+  const size_t n = oob && op.size > 0 ? op.size - 1 : op.size;
   const size_t sndbuf = static_cast<size_t>(me.sndbuf);
   // unix_stream_sendmsg cuts a write into skbs of at most this much.
   const size_t chunk = std::max<size_t>(
       1, std::min<size_t>(sndbuf / 2 > 64 ? sndbuf / 2 - 64 : 1, 32768));
   Allowed allowed;
   size_t low = 0, high = 0;
-  if (me.snd_shut) {
+  if (oob && op.size == 0) {
+    allowed.Error(EOPNOTSUPP);  // before the peer or shutdown is looked at
+  } else if (me.snd_shut) {
     allowed.Error(EPIPE);
+  } else if (n == 0 && oob) {
+    // queue_oob allocates the 1-byte skb as any write does.
+    low = WmemLow(op.end);
+    high = WmemHigh(op.end);
+    if (high >= sndbuf) allowed.Error(EAGAIN);
+    if (low < sndbuf) allowed.Count(1, 1);
   } else if (n == 0) {
     allowed.Count(0, 0);
   } else {
@@ -133,13 +155,17 @@ absl::Status Model::CheckStreamWrite(const ModelOp& op, const Observed& obs) {
     low = WmemLow(op.end);
     high = WmemHigh(op.end);
     const size_t skbs = (n + chunk - 1) / chunk;
+    // With MSG_OOB the out-of-band skb follows only when every plain byte
+    // went, and its own allocation may fail (then n is returned).
+    const size_t extra = oob ? 1 : 0;
     if (low >= sndbuf) {
       allowed.Error(EAGAIN);
-    } else if (high + n + internal::kStreamSkbMaxOverhead * skbs < sndbuf) {
-      allowed.Count(n, n);
+    } else if (high + n + extra +
+                   internal::kStreamSkbMaxOverhead * (skbs + extra) < sndbuf) {
+      allowed.Count(n + extra, n + extra);
     } else {
       if (high >= sndbuf) allowed.Error(EAGAIN);
-      allowed.Count(std::min(n, chunk), n);
+      allowed.Count(std::min(n, chunk), n + extra);
     }
   }
   absl::Status s = allowed.Judge(op, obs, [&] {
@@ -153,10 +179,7 @@ absl::Status Model::CheckStreamWrite(const ModelOp& op, const Observed& obs) {
   if (!s.ok() || obs.ret <= 0) return s;
   const size_t got = static_cast<size_t>(obs.ret);
   // A write of 0 bytes makes no skb, so its fds are not sent either.
-  d.queue.push_back(Chunk{d.next_write, got, (got + chunk - 1) / chunk,
-                          op.rights, SendsCreds(op.end)});
-  d.next_write += got;
-  d.unread += got;
+  QueueStream(op.end, got, chunk, op.rights, oob && got == op.size);
   return absl::OkStatus();
 }
 
@@ -169,12 +192,15 @@ absl::Status Model::CheckDgramWrite(const ModelOp& op, const Observed& obs) {
   Allowed allowed;
   // The order of the checks is unix_seqpacket_sendmsg's, then
   // unix_dgram_sendmsg's (6.x: size, allocation, then the peer).
-  enum { kReset, kSize, kShut, kBuffer } reason = kBuffer;
+  enum { kReset, kOob, kSize, kShut, kBuffer } reason = kBuffer;
   int fate = 0;  // the errno past the buffer check, or 0 for success
   size_t low = 0, high = 0;
   if (seq && me.reset) {
     allowed.Error(ECONNRESET);
     reason = kReset;
+  } else if (op.flags & MSG_OOB) {
+    allowed.Error(EOPNOTSUPP);
+    reason = kOob;
   } else if (n + 32 > sndbuf) {
     allowed.Error(EMSGSIZE);
     reason = kSize;
@@ -206,6 +232,8 @@ absl::Status Model::CheckDgramWrite(const ModelOp& op, const Observed& obs) {
     switch (reason) {
       case kReset:
         return "the peer closed with unread data; sk_err is reported once";
+      case kOob:
+        return "no out-of-band data on DGRAM and SEQPACKET";
       case kSize:
         return absl::StrCat("SO_SNDBUF ", sndbuf, " allows ", sndbuf - 32);
       case kShut:
@@ -273,7 +301,8 @@ absl::Status Model::CheckClose(const ModelOp& op, const Observed& obs) {
   const std::deque<Chunk>& left = dirs_[1 - op.end].queue;
   if (type_ != SockType::kDgram && !peer.closed) {
     peer.rcv_shut = peer.snd_shut = true;
-    if (!left.empty() && (left.front().len > 0 || left.size() > 1)) {
+    if (!left.empty() &&
+        ((left.front().len > 0 && !left.front().gone) || left.size() > 1)) {
       peer.reset = true;
     }
   }

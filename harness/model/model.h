@@ -127,12 +127,22 @@ class Model {
     int rights = 0;  // fds passed with it (tokens RightsToken(offset, i))
     bool creds = false;  // it carries this process's credentials
     bool peeked = false;  // a MSG_PEEK returned it (matters at length 0)
+    // Stream out-of-band data (model_oob.cc): the 1-byte skb that the last
+    // byte of a MSG_OOB write makes; `mark` while it is the receiver's
+    // oob_skb (a newer one turns it into plain data), `gone` once
+    // recv(MSG_OOB) took its byte (the skb stays queued with length 0).
+    bool oob = false;
+    bool mark = false;
+    bool gone = false;
   };
   struct Direction {
     std::deque<Chunk> queue;
     uint64_t next_write = 0;  // offset of the next byte written
     uint64_t next_read = 0;   // stream: offset of the next byte to read
     size_t unread = 0;        // bytes still queued
+    // Out-of-band bytes a plain read dropped (manage_oob): 6.18 leaves each
+    // counted in the reader's SIOCINQ for good (model_oob.cc).
+    size_t inq_leak = 0;
   };
   struct End {
     bool closed = false;
@@ -143,8 +153,16 @@ class Model {
     int sndbuf = 0;
     bool passcred = false;  // SO_PASSCRED
     int peek_off = -1;      // SO_PEEK_OFF; below 0 no offset
+    bool oobinline = false;  // SO_OOBINLINE
+    // kEpollEt: whether the end's epoll set exists, and whether a wakeup
+    // of the end's wait queue that matches its events has (kSure) or may
+    // have (kMaybe) happened since the last epoll_wait.
+    bool et_made = false;
+    enum class Wake { kNone, kMaybe, kSure } et_wake = Wake::kNone;
   };
 
+  // Check without the bookkeeping of wakeups.
+  absl::Status CheckOp(const ModelOp& op, const Observed& obs);
   absl::Status CheckWrite(const ModelOp& op, const Observed& obs);
   absl::Status CheckStreamWrite(const ModelOp& op, const Observed& obs);
   absl::Status CheckDgramWrite(const ModelOp& op, const Observed& obs);
@@ -160,6 +178,26 @@ class Model {
   absl::Status CheckSetPasscred(const ModelOp& op, const Observed& obs);
   absl::Status CheckGetOpt(const ModelOp& op, const Observed& obs);
   absl::Status CheckSetPeekOff(const ModelOp& op, const Observed& obs);
+  // model_oob.cc: MSG_OOB, SIOCATMARK, SO_OOBINLINE, EPOLLET.
+  absl::Status CheckOobWrite(const ModelOp& op, const Observed& obs);
+  absl::Status CheckOobRead(const ModelOp& op, const Observed& obs);
+  absl::Status CheckAtMark(const ModelOp& op, const Observed& obs);
+  absl::Status CheckSetOobInline(const ModelOp& op, const Observed& obs);
+  absl::Status CheckEpollEt(const ModelOp& op, const Observed& obs);
+  // A stream read while out-of-band skbs are queued for op.end: follows
+  // unix_stream_read_generic and manage_oob skb by skb.
+  absl::Status CheckStreamReadOob(const ModelOp& op, const Observed& obs);
+  // Whether skbs from a MSG_OOB write are queued in direction `writer`.
+  bool HasOob(int writer) const;
+  // Queues a stream write of `got` bytes by `writer`; the last byte is an
+  // out-of-band skb when `oob` (its predecessor turns into plain data).
+  void QueueStream(int writer, size_t got, size_t chunk, int rights, bool oob);
+  // Records the wakeups of the ends' wait queues that `op`, which gave
+  // `obs`, caused (for kEpollEt).
+  void NoteWakeups(const ModelOp& op, const Observed& obs);
+  // The poll mask of `end` for `events` (POLLOUT aside) and whether POLLOUT
+  // must / may be in it (model_poll.cc).
+  short PollMask(int end, short events, bool* must_out, bool* may_out) const;
 
   // The bytes a MSG_PEEK of `op` skips under SO_PEEK_OFF (0 otherwise).
   size_t PeekSkip(const ModelOp& op) const;

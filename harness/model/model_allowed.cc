@@ -154,7 +154,7 @@ std::vector<AllowedResult> Model::AllowedResults(const ModelOp& op) const {
       // unix_inq_len's rule, confirmed by Check.
       const Direction& d = dirs_[1 - op.end];
       Observed o;
-      o.value = static_cast<int>(type_ != SockType::kDgram ? d.unread
+      o.value = static_cast<int>(type_ != SockType::kDgram ? d.unread + d.inq_leak
                                  : d.queue.empty()          ? 0
                                                             : d.queue.front().len);
       if (accepts(o)) add(o, 0);
@@ -170,6 +170,29 @@ std::vector<AllowedResult> Model::AllowedResults(const ModelOp& op) const {
       }
       break;
     }
+    case OpKind::kAtMark:
+      for (int value : {0, 1}) {
+        Observed o;
+        o.value = value;
+        if (accepts(o)) add(o, 0);
+      }
+      break;
+    case OpKind::kEpollEt: {
+      // No event, or one of the poll masks.
+      Observed none;
+      if (accepts(none)) add(none, 0);
+      constexpr short kBits[] = {POLLIN, POLLPRI, POLLOUT, POLLRDHUP, POLLHUP, POLLERR};
+      for (int mask = 1; mask < 64; ++mask) {
+        Observed o;
+        o.ret = 1;
+        for (int i = 0; i < 6; ++i) {
+          if (mask & (1 << i)) o.revents |= kBits[i];
+        }
+        if (accepts(o)) add(o, 1);
+      }
+      break;
+    }
+    case OpKind::kSetOobInline:
     case OpKind::kSetPasscred:
     case OpKind::kSetPeekOff:
     case OpKind::kShutdown:

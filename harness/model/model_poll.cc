@@ -57,19 +57,36 @@ absl::Status Model::CheckSetSndbuf(const ModelOp& op, const Observed& obs) {
   return absl::OkStatus();
 }
 
-absl::Status Model::CheckPoll(const ModelOp& op, const Observed& obs) {
-  const End& me = ends_[op.end];
+short Model::PollMask(int end, short events, bool* must_out,
+                      bool* may_out) const {
+  const End& me = ends_[end];
+  const Direction& in = dirs_[1 - end];
   short want = 0;
   if (me.reset) want |= POLLERR;
   if (me.rcv_shut && me.snd_shut) want |= POLLHUP;
   if (me.rcv_shut) want |= POLLRDHUP | POLLIN;
-  if (!dirs_[1 - op.end].queue.empty()) want |= POLLIN;
+  // Any skb queued, a taken out-of-band one of length 0 too.
+  if (!in.queue.empty()) want |= POLLIN;
+  // unix_poll: POLLPRI while an out-of-band byte is pending.
+  if (type_ == SockType::kStream) {
+    for (const Chunk& c : in.queue) {
+      if (c.mark) want |= POLLPRI;
+    }
+  }
   // unix_writable: sk_wmem_alloc (which counts from 1) * 4 <= sk_sndbuf.
   const size_t sndbuf = static_cast<size_t>(me.sndbuf);
+  *must_out = (events & POLLOUT) && (WmemHigh(end) + 1) * 4 <= sndbuf;
+  *may_out = (events & POLLOUT) && (WmemLow(end) + 1) * 4 <= sndbuf;
+  if (*must_out) want |= POLLOUT;
+  return static_cast<short>(want & (events | POLLERR | POLLHUP));
+}
+
+absl::Status Model::CheckPoll(const ModelOp& op, const Observed& obs) {
+  const End& me = ends_[op.end];
+  bool must_out = false, may_out = false;
+  const short want = PollMask(op.end, kPollEvents, &must_out, &may_out);
+  const size_t sndbuf = static_cast<size_t>(me.sndbuf);
   const size_t low = WmemLow(op.end), high = WmemHigh(op.end);
-  const bool must_out = (high + 1) * 4 <= sndbuf;
-  const bool may_out = (low + 1) * 4 <= sndbuf;
-  if (must_out) want |= POLLOUT;
   const short got = obs.revents;
   const bool out_ok = (got & POLLOUT) ? may_out : !must_out;
   if ((got & ~POLLOUT) == (want & ~POLLOUT) && out_ok) {

@@ -39,9 +39,10 @@ absl::Status Model::CheckInq(const ModelOp& op, const Observed& obs) {
   if (!s.ok()) return s;
   // unix_inq_len: every unread byte on STREAM and SEQPACKET (found by
   // ops_fuzzer: the sum of the queued records), the first datagram's
-  // length on DGRAM (0 when the queue is empty).
+  // length on DGRAM (0 when the queue is empty). On STREAM, plus every
+  // out-of-band byte a plain read dropped (model_oob.cc).
   const Direction& d = dirs_[1 - op.end];
-  const size_t want = type_ != SockType::kDgram ? d.unread
+  const size_t want = type_ != SockType::kDgram ? d.unread + d.inq_leak
                       : d.queue.empty()          ? 0
                                                  : d.queue.front().len;
   if (static_cast<size_t>(obs.value) != want) {

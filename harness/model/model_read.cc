@@ -31,8 +31,11 @@ constexpr int kCredsSpace = 32;
 }  // namespace
 
 absl::Status Model::CheckRead(const ModelOp& op, const Observed& obs) {
-  return type_ == SockType::kStream ? CheckStreamRead(op, obs)
-                                    : CheckDgramRead(op, obs);
+  // Out-of-band reads, and stream reads past out-of-band skbs: model_oob.cc.
+  if (op.flags & MSG_OOB) return CheckOobRead(op, obs);
+  if (type_ != SockType::kStream) return CheckDgramRead(op, obs);
+  return HasOob(1 - op.end) ? CheckStreamReadOob(op, obs)
+                            : CheckStreamRead(op, obs);
 }
 
 void Model::ConsumeStream(Direction& d, size_t n) {

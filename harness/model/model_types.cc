@@ -282,6 +282,34 @@ ModelOp ModelOp::RecvFrom(int end, size_t size, int flags) {
   return op;
 }
 
+ModelOp ModelOp::WriteOob(int end, size_t size, int flags) {
+  return Write(end, size, flags | MSG_OOB, IoCall::kSend);
+}
+
+ModelOp ModelOp::ReadOob(int end, size_t size, bool peek) {
+  return Read(end, size, MSG_OOB | (peek ? MSG_PEEK : 0), IoCall::kMsg);
+}
+
+ModelOp ModelOp::AtMark(int end) {
+  ModelOp op;
+  op.kind = OpKind::kAtMark;
+  op.end = end;
+  return op;
+}
+
+ModelOp ModelOp::SetOobInline(int end, int value) {
+  ModelOp op = SetPasscred(end, value);
+  op.kind = OpKind::kSetOobInline;
+  return op;
+}
+
+ModelOp ModelOp::EpollEt(int end) {
+  ModelOp op;
+  op.kind = OpKind::kEpollEt;
+  op.end = end;
+  return op;
+}
+
 std::string SocketName(int end) {
   if (end < 2) return std::string(1, EndName(end));
   return absl::StrCat("s", end);
@@ -302,7 +330,8 @@ std::string MsgFlagsString(int flags) {
   static constexpr struct {
     int flag;
     const char* name;
-  } kNames[] = {{MSG_PEEK, "MSG_PEEK"},         {MSG_TRUNC, "MSG_TRUNC"},
+  } kNames[] = {{MSG_OOB, "MSG_OOB"},           {MSG_PEEK, "MSG_PEEK"},
+                {MSG_TRUNC, "MSG_TRUNC"},
                 {MSG_DONTWAIT, "MSG_DONTWAIT"}, {MSG_WAITALL, "MSG_WAITALL"},
                 {MSG_NOSIGNAL, "MSG_NOSIGNAL"}, {MSG_EOR, "MSG_EOR"},
                 {MSG_CTRUNC, "MSG_CTRUNC"}};
@@ -394,6 +423,13 @@ std::string ModelOp::ToString() const {
     case OpKind::kRecvFrom:
       return absl::StrCat("recvfrom(", e, ", ", size, ", ",
                           MsgFlagsString(flags), ")");
+    case OpKind::kAtMark:
+      return absl::StrCat("ioctl(", e, ", SIOCATMARK)");
+    case OpKind::kSetOobInline:
+      return absl::StrCat("setsockopt(", e, ", SO_OOBINLINE, ", value, ")");
+    case OpKind::kEpollEt:
+      return absl::StrCat("epoll_wait(", e,
+                          ", EPOLLIN|EPOLLOUT|EPOLLRDHUP|EPOLLPRI|EPOLLET)");
   }
   return "?";
 }
@@ -401,6 +437,9 @@ std::string ModelOp::ToString() const {
 std::string Observed::ToString(const ModelOp& op) const {
   if (op.kind == OpKind::kPoll || op.kind == OpKind::kEpoll) {
     return PollEventsString(revents);
+  }
+  if (op.kind == OpKind::kEpollEt && ret >= 0) {
+    return ret == 0 ? "0 (no event)" : absl::StrCat("1 ", PollEventsString(revents));
   }
   std::string s = ret < 0 ? absl::StrCat("-1 ", ErrnoName(err))
                           : absl::StrCat(ret);
@@ -425,7 +464,7 @@ std::string Observed::ToString(const ModelOp& op) const {
   if (op.kind == OpKind::kInq && ret == 0) {
     absl::StrAppend(&s, " (", value, " bytes)");
   }
-  if (op.kind == OpKind::kGetOpt && ret == 0) {
+  if ((op.kind == OpKind::kGetOpt || op.kind == OpKind::kAtMark) && ret == 0) {
     absl::StrAppend(&s, " (", value, ")");
   }
   return s;

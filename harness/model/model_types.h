@@ -45,7 +45,18 @@ enum class OpKind {
   kGetName,  // getsockname(end), or getpeername(end) when how == 1
   kSendTo,    // sendto(end, size bytes, flags, name)
   kRecvFrom,  // recvmsg(end, size, flags) with msg_name: value is the sender
+  // Out-of-band data (model_oob.cc), on the pair a, b. A write or read with
+  // MSG_OOB in `flags` is send(2) / recvmsg(2) of urgent data; these three
+  // read its mark, set its option and watch for edges:
+  kAtMark,       // ioctl(SIOCATMARK): value is the answer (0 or 1)
+  kSetOobInline,  // setsockopt(SO_OOBINLINE, value)
+  kEpollEt,  // epoll_wait(timeout 0) of the end's own edge-triggered epoll
+             // set (EPOLLIN|EPOLLOUT|EPOLLRDHUP|EPOLLPRI|EPOLLET), made at
+             // the end's first kEpollEt and kept
 };
+
+// The events a kEpollEt operation asks for (EPOLLET aside).
+constexpr short kEpollEtEvents = 0x001 | 0x002 | 0x004 | 0x2000;  // IN|PRI|OUT|RDHUP
 
 // The options kGetOpt reads back (ModelOp::value is one of these).
 enum class SockOpt { kSndbuf, kRcvbuf, kType, kPasscred, kPeekOff, kDomain };
@@ -145,6 +156,13 @@ struct ModelOp {
   static ModelOp GetName(int end, bool peer);
   static ModelOp SendTo(int end, size_t size, int flags, int name);
   static ModelOp RecvFrom(int end, size_t size, int flags);
+  // send(end, size bytes, MSG_OOB | flags); recvmsg(end, size, MSG_OOB,
+  // and MSG_PEEK when `peek`) with no control buffer.
+  static ModelOp WriteOob(int end, size_t size, int flags);
+  static ModelOp ReadOob(int end, size_t size, bool peek);
+  static ModelOp AtMark(int end);
+  static ModelOp SetOobInline(int end, int value);
+  static ModelOp EpollEt(int end);
 
   // "sendmsg(a, 100, MSG_DONTWAIT|MSG_NOSIGNAL)", "shutdown(b, SHUT_WR)".
   std::string ToString() const;
@@ -161,10 +179,11 @@ struct Observed {
   // kRead: the bytes placed in the buffer (min(ret, size) of them).
   absl::Span<const uint8_t> data;
   bool sigpipe = false;  // kWrite: a SIGPIPE was raised by the call
-  short revents = 0;     // kPoll
+  short revents = 0;     // kPoll, kEpoll, kEpollEt (0 when none reported)
   int sndbuf = 0;        // kSetSndbuf: SO_SNDBUF read back afterwards
   int value = 0;  // kGetError: the SO_ERROR read; kInq: the count; kGetOpt:
-                  // the option; kGetName, kRecvFrom: the name (kUnnamed, ...)
+                  // the option; kGetName, kRecvFrom: the name (kUnnamed, ...);
+                  // kAtMark: SIOCATMARK's answer
   // kRead (recvmsg with a control buffer): the fds that arrived, each as its
   // token (kFdTokens for a file that is no token), and the credentials with
   // the length of their data (12 whole, less when the buffer cut them).

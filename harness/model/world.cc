@@ -108,6 +108,9 @@ absl::Status World::Check(const ModelOp& op, const Observed& obs) {
     case OpKind::kEpoll:
     case OpKind::kGetOpt:
     case OpKind::kSetPeekOff:
+    case OpKind::kAtMark:
+    case OpKind::kSetOobInline:
+    case OpKind::kEpollEt:
       return CheckSocketOp(op, obs);
   }
   return absl::InvalidArgumentError("unknown operation");
@@ -378,6 +381,9 @@ absl::Status World::CheckLoneSocketOp(const ModelOp& op, const Observed& obs) {
     case OpKind::kGetName:
     case OpKind::kSendTo:
     case OpKind::kRecvFrom:
+    case OpKind::kAtMark:  // version 5's are decoded on the pair only
+    case OpKind::kSetOobInline:
+    case OpKind::kEpollEt:
       break;
   }
   return absl::InvalidArgumentError(absl::StrCat(

@@ -157,7 +157,9 @@ class Builder {
   }
 
   // Plans `op` as asleep in `peer` until a later `wakes`.
-  void Sleep(const ModelOp& op, int peer, Sleeper& s) {
+  void Sleep(ModelOp op, int peer, Sleeper& s) {
+    // A write is judged where it wakes, with what woke it (ModelOp::blocking).
+    if (op.kind == OpKind::kWrite) op.blocking = true;
     out_.ops.push_back(op);
     s = {peer, static_cast<int>(out_.ops.size()) - 1};
     std::string payload;
@@ -310,20 +312,14 @@ class Builder {
   }
 
   // True when, after `op` answered `a`, the model could not tell whether a
-  // sleeping writer wakes, or would wake it with an answer the model does
-  // not give a woken writer: on a STREAM pair the peer's close wakes it
-  // with ECONNRESET (sock_error comes first in sock_alloc_send_pskb), where
-  // a write made after the close fails EPIPE
-  // (cases/blocking/blocked-calls-woken-by-shutdown-and-close.case). A
+  // sleeping writer wakes. (The peer's close wakes it: ECONNRESET on a
+  // connection, ECONNREFUSED on DGRAM, the model's answer to the asleep
+  // write; cases/blocking/closes-and-shutdowns-that-wake-sleepers.case.) A
   // STREAM read that could run past the queued data while the writer adds
   // to it is left out too: the drain must stop at its size.
   bool Unsettles(const ModelOp& op, const Observed& a) const {
     for (int end : {0, 1}) {
       if (!writers_[end].asleep()) continue;
-      if (out_.type == model::SockType::kStream && op.kind == OpKind::kClose &&
-          op.end == 1 - end) {
-        return true;
-      }
       Model m = sim_;
       Adopt(m, op, a);
       switch (FateOfWriter(sim_, m, end)) {

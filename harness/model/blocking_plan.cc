@@ -115,6 +115,7 @@ class Builder {
     // sleeps (A and C on a named a), a STREAM or SEQPACKET peer's mirror
     // image does it (unix_shutdown); a DGRAM end waits for another end's
     // wake-up to free a holder (C holds both).
+    finishing_ = true;
     for (int round = 0; round < 3; ++round) {
       for (int end : {0, 1}) {
         for (Sleeper* s : {&readers_[end], &writers_[end]}) {
@@ -360,12 +361,17 @@ class Builder {
     }
     const Model before = sim_;
     Adopt(sim_, op, a);
-    WakeSettled(before);
+    const int woken = WakeSettled(before);
+    if (!finishing_ && (op.kind == OpKind::kClose || op.kind == OpKind::kShutdown)) {
+      out_.woken_by_close_or_shutdown += woken;
+    }
   }
 
   // Wakes each sleeper that the model says completes now; a woken call
-  // changes the model in turn, so this repeats until none does.
-  void WakeSettled(Model before) {
+  // changes the model in turn, so this repeats until none does. Returns
+  // how many woke.
+  int WakeSettled(Model before) {
+    int count = 0;
     for (bool woke = true; woke;) {
       woke = false;
       for (int end : {0, 1}) {
@@ -375,6 +381,7 @@ class Builder {
             before = sim_;
             ForceWake(readers_[end]);
             woke = true;
+            ++count;
           }
         }
         if (writers_[end].asleep() &&
@@ -382,9 +389,11 @@ class Builder {
           before = sim_;
           ForceWake(writers_[end]);
           woke = true;
+          ++count;
         }
       }
     }
+    return count;
   }
 
   // The sleeper `s` completes here.
@@ -418,6 +427,7 @@ class Builder {
   Sleeper readers_[2];
   Sleeper writers_[2];
   bool misplace_blocks_ = false;
+  bool finishing_ = false;  // Finish's own shutdowns are being planned
 };
 
 }  // namespace

@@ -89,6 +89,10 @@ struct BlockingProgram {
   std::vector<std::vector<int>> ends_held;
   int blocking_calls = 0;           // `blocks` steps in the plan
   int blocking_writes = 0;          // ... of them writes
+  // Sleepers woken by the other end's close or shutdown, or by another
+  // holder's shutdown, at the step where the input (not the planner's own
+  // shutdowns at the end) has it.
+  int woken_by_close_or_shutdown = 0;
 };
 
 // Builds the plan for `input`. An operation whose result the model cannot

@@ -318,6 +318,7 @@ TEST(BlockingPlan, ThePeersCloseOrShutdownIsPlannedWhileACallSleeps) {
     }
     ASSERT_LT(action + 1, p.steps.size()) << "the action is not planned";
     EXPECT_EQ(p.steps[action + 1].role == Role::kWakes, c.woken);
+    EXPECT_EQ(p.woken_by_close_or_shutdown, c.woken ? 1 : 0);
     absl::Status s = RunBlockingProgram(p, model::ModelLimits::FromKernel(),
                                         Corruption::kNone);
     EXPECT_TRUE(s.ok()) << s.message();

@@ -25,7 +25,7 @@ namespace {
 sockspec::Corruption g_corruption = sockspec::Corruption::kNone;
 bool g_misplace_blocks = false;
 sockspec::model::ModelLimits* g_limits = nullptr;
-uint64_t g_inputs = 0, g_steps = 0, g_blocks = 0, g_block_writes = 0;
+uint64_t g_inputs = 0, g_steps = 0, g_blocks = 0, g_block_writes = 0, g_close_wakes = 0;
 std::chrono::steady_clock::time_point g_start;
 
 void PrintStats() {
@@ -33,11 +33,13 @@ void PrintStats() {
                        std::chrono::steady_clock::now() - g_start).count();
   fprintf(stderr,
           "blocking_fuzzer: %llu inputs, %llu steps, %llu blocking calls "
-          "(%llu writes) in %.1f s: %.1f inputs/s\n",
+          "(%llu writes), %llu woken by a close or shutdown in %.1f s: "
+          "%.1f inputs/s\n",
           static_cast<unsigned long long>(g_inputs),
           static_cast<unsigned long long>(g_steps),
           static_cast<unsigned long long>(g_blocks),
-          static_cast<unsigned long long>(g_block_writes), s, g_inputs / s);
+          static_cast<unsigned long long>(g_block_writes),
+          static_cast<unsigned long long>(g_close_wakes), s, g_inputs / s);
 }
 
 }  // namespace
@@ -75,6 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   g_steps += p.plan.ops.size();
   g_blocks += p.blocking_calls;
   g_block_writes += p.blocking_writes;
+  g_close_wakes += p.woken_by_close_or_shutdown;
   absl::Status verdict = sockspec::RunBlockingProgram(p, *g_limits, g_corruption);
   if (!verdict.ok()) {
     fprintf(stderr, "%s\n", std::string(verdict.message()).c_str());

@@ -120,6 +120,7 @@ class Builder {
     // sleeps (A and C on a named a), a STREAM or SEQPACKET peer's mirror
     // image does it (unix_shutdown); a DGRAM end waits for another end's
     // wake-up to free a holder (C holds both).
+    finishing_ = true;
     for (int round = 0; round < 3; ++round) {
       for (int end : {0, 1}) {
         for (Sleeper* s : {&readers_[end], &writers_[end]}) {
@@ -162,7 +163,9 @@ class Builder {
   }
 
   // Plans `op` as asleep in `peer` until a later `wakes`.
-  void Sleep(const ModelOp& op, int peer, Sleeper& s) {
+  void Sleep(ModelOp op, int peer, Sleeper& s) {
+    // A write is judged where it wakes, with what woke it (ModelOp::blocking).
+    if (op.kind == OpKind::kWrite) op.blocking = true;
     out_.ops.push_back(op);
     s = {peer, static_cast<int>(out_.ops.size()) - 1};
     std::string payload;
@@ -315,20 +318,14 @@ class Builder {
   }
 
   // True when, after `op` answered `a`, the model could not tell whether a
-  // sleeping writer wakes, or would wake it with an answer the model does
-  // not give a woken writer: on a STREAM pair the peer's close wakes it
-  // with ECONNRESET (sock_error comes first in sock_alloc_send_pskb), where
-  // a write made after the close fails EPIPE
-  // (cases/blocking/blocked-calls-woken-by-shutdown-and-close.case). A
+  // sleeping writer wakes. (The peer's close wakes it: ECONNRESET on a
+  // connection, ECONNREFUSED on DGRAM, the model's answer to the asleep
+  // write; cases/blocking/closes-and-shutdowns-that-wake-sleepers.case.) A
   // STREAM read that could run past the queued data while the writer adds
   // to it is left out too: the drain must stop at its size.
   bool Unsettles(const ModelOp& op, const Observed& a) const {
     for (int end : {0, 1}) {
       if (!writers_[end].asleep()) continue;
-      if (out_.type == model::SockType::kStream && op.kind == OpKind::kClose &&
-          op.end == 1 - end) {
-        return true;
-      }
       Model m = sim_;
       Adopt(m, op, a);
       switch (FateOfWriter(sim_, m, end)) {
@@ -369,12 +366,17 @@ class Builder {
     }
     const Model before = sim_;
     Adopt(sim_, op, a);
-    WakeSettled(before);
+    const int woken = WakeSettled(before);
+    if (!finishing_ && (op.kind == OpKind::kClose || op.kind == OpKind::kShutdown)) {
+      out_.woken_by_close_or_shutdown += woken;
+    }
   }
 
   // Wakes each sleeper that the model says completes now; a woken call
-  // changes the model in turn, so this repeats until none does.
-  void WakeSettled(Model before) {
+  // changes the model in turn, so this repeats until none does. Returns
+  // how many woke.
+  int WakeSettled(Model before) {
+    int count = 0;
     for (bool woke = true; woke;) {
       woke = false;
       for (int end : {0, 1}) {
@@ -384,6 +386,7 @@ class Builder {
             before = sim_;
             ForceWake(readers_[end]);
             woke = true;
+            ++count;
           }
         }
         if (writers_[end].asleep() &&
@@ -391,9 +394,11 @@ class Builder {
           before = sim_;
           ForceWake(writers_[end]);
           woke = true;
+          ++count;
         }
       }
     }
+    return count;
   }
 
   // The sleeper `s` completes here.
@@ -427,6 +432,7 @@ class Builder {
   Sleeper readers_[2];
   Sleeper writers_[2];
   bool misplace_blocks_ = false;
+  bool finishing_ = false;  // Finish's own shutdowns are being planned
 };
 
 }  // namespace

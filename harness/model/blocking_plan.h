@@ -89,6 +89,10 @@ struct BlockingProgram {
   std::vector<std::vector<int>> ends_held;
   int blocking_calls = 0;           // `blocks` steps in the plan
   int blocking_writes = 0;          // ... of them writes
+  // Sleepers woken by the other end's close or shutdown, or by another
+  // holder's shutdown, at the step where the input (not the planner's own
+  // shutdowns at the end) has it.
+  int woken_by_close_or_shutdown = 0;
 };
 
 // Builds the plan for `input`. An operation whose result the model cannot
@@ -102,7 +106,10 @@ struct BlockingProgram {
 // write that could sleep runs with MSG_DONTWAIT; a blocking read loses
 // MSG_WAITALL. At most one read and one write per end are asleep at a time;
 // one still asleep at the end is woken by a shutdown of its end (SHUT_RD for
-// a read, SHUT_WR for a write).
+// a read, SHUT_WR for a write). The other end's close and shutdowns are
+// planned while a call sleeps: the model says which wake it (a read at the
+// peer's close or SHUT_WR on a connection, a write at the peer's close on
+// every type and its SHUT_RD on a connection) and with what answer.
 // `misplace_blocks` (the oracle self-test, SOCKSPEC_CORRUPT=misplace-blocks
 // for fuzz/blocking_fuzzer) plans as `blocks` a call that completes: a named
 // setup's blocking call after the step that frees it, else the first

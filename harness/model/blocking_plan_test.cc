@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "harness/model/fuzz_ops.h"
 #include "harness/model/model.h"
@@ -256,6 +257,114 @@ TEST(BlockingPlan, AStreamWriteWokenByShutdownFailsEpipeWithoutSigpipe) {
   absl::Status s = RunBlockingProgram(p, model::ModelLimits::FromKernel(),
                                       Corruption::kNone);
   EXPECT_TRUE(s.ok()) << s.message();
+}
+
+// What the other end's close or shutdown does to a call asleep on a
+// socketpair, as observed on Linux 6.18
+// (cases/blocking/closes-and-shutdowns-that-wake-sleepers.case): `woken`
+// when the call completes right after that step, with the model's answer;
+// otherwise it sleeps on until the shutdown of its own end at the end.
+struct WakeCase {
+  BlockingSetup setup;
+  SockType type;
+  bool writer;     // a write asleep on a's full buffer, else a read asleep on b
+  ModelOp action;  // by the other end, or by another holder of the sleeper's end
+  bool woken;
+};
+
+std::vector<WakeCase> WakeCases() {
+  std::vector<WakeCase> cases;
+  for (SockType t : {SockType::kStream, SockType::kSeqpacket, SockType::kDgram}) {
+    const bool connected = t != SockType::kDgram;
+    // On named sockets too, where two peers hold each end (A and C hold a).
+    const BlockingSetup named =
+        connected ? BlockingSetup::kAccept : BlockingSetup::kBoundDgram;
+    for (BlockingSetup setup : {BlockingSetup::kSocketpair, named}) {
+      // A read asleep on b: the peer's close or SHUT_WR is EOF (0) on a
+      // connection; a datagram socket hears nothing of its peer.
+      cases.push_back({setup, t, false, ModelOp::Close(0), connected});
+      cases.push_back({setup, t, false, ModelOp::Shutdown(0, SHUT_WR), connected});
+      cases.push_back({setup, t, false, ModelOp::Shutdown(0, SHUT_RD), false});
+      cases.push_back({setup, t, false, ModelOp::Shutdown(0, SHUT_RDWR), connected});
+      // A write asleep on a: the peer's close wakes every type (ECONNRESET
+      // on a connection, ECONNREFUSED on DGRAM); its SHUT_RD only a
+      // connection's (EPIPE); its SHUT_WR none.
+      cases.push_back({setup, t, true, ModelOp::Close(1), true});
+      cases.push_back({setup, t, true, ModelOp::Shutdown(1, SHUT_RD), connected});
+      cases.push_back({setup, t, true, ModelOp::Shutdown(1, SHUT_WR), false});
+      cases.push_back({setup, t, true, ModelOp::Shutdown(1, SHUT_RDWR), connected});
+    }
+  }
+  return cases;
+}
+
+std::string WakeCaseName(const WakeCase& c) {
+  return absl::StrCat(c.setup == BlockingSetup::kSocketpair ? "socketpair " : "named ",
+                      model::SockTypeName(c.type), c.writer ? " write" : " read",
+                      " asleep, then ", c.action.ToString());
+}
+
+TEST(BlockingPlan, ThePeersCloseOrShutdownIsPlannedWhileACallSleeps) {
+  const auto check = [](const WakeCase& c) {
+    OpsProgram in;
+    in.type = c.type;
+    if (c.writer) {
+      in.ops = FillThenShrink(3000);
+      in.ops.push_back(ModelOp::Write(0, 100, 0));
+    } else {
+      in.ops = {ModelOp::Read(1, 10, 0)};
+    }
+    in.ops.push_back(c.action);
+    BlockingInput input = OnSocketpair(in);
+    input.setup = c.setup;
+    const BlockingProgram p = BuildBlockingProgram(input, {});
+    ASSERT_EQ(p.blocking_calls, c.setup == BlockingSetup::kSocketpair ? 1 : 2);
+    size_t action = p.steps.size();
+    for (size_t i = 0; i < p.steps.size(); ++i) {
+      if (p.steps[i].role == Role::kCall && p.ops[p.steps[i].op].kind == c.action.kind &&
+          p.ops[p.steps[i].op].end == c.action.end) {
+        action = i;
+        break;
+      }
+    }
+    ASSERT_LT(action + 1, p.steps.size()) << "the action is not planned";
+    EXPECT_EQ(p.steps[action + 1].role == Role::kWakes, c.woken);
+    EXPECT_EQ(p.woken_by_close_or_shutdown, c.woken ? 1 : 0);
+    absl::Status s = RunBlockingProgram(p, model::ModelLimits::FromKernel(),
+                                        Corruption::kNone);
+    EXPECT_TRUE(s.ok()) << s.message();
+  };
+  for (const WakeCase& c : WakeCases()) {
+    SCOPED_TRACE(WakeCaseName(c));
+    check(c);
+  }
+}
+
+TEST(BlockingPlan, AStreamWriteWokenByThePeersCloseTakesTheResetOnce) {
+  // The peer closes with a's data unread: the sleeping write wakes with
+  // ECONNRESET and clears sk_err, so a's next read is EOF (0), where a read
+  // after the close without that write fails ECONNRESET; a's next write
+  // fails EPIPE with SIGPIPE.
+  OpsProgram in;
+  in.ops = FillThenShrink(3000);
+  in.ops.push_back(ModelOp::Write(0, 100, 0));
+  in.ops.push_back(ModelOp::Close(1));
+  in.ops.push_back(ModelOp::Read(0, 10, MSG_DONTWAIT));
+  in.ops.push_back(ModelOp::Write(0, 5, MSG_DONTWAIT));
+  const BlockingProgram p = BuildBlockingProgram(OnSocketpair(in), {});
+  EXPECT_EQ(Roles(p), (std::vector<Role>{Role::kSetup, Role::kCall, Role::kCall,
+                                         Role::kCall, Role::kSndbufRead,
+                                         Role::kBlocks, Role::kCloseCopy, Role::kCall,
+                                         Role::kWakes, Role::kCall, Role::kCall}));
+  EXPECT_EQ(p.plan.ops[7].text, "close(b)");
+  absl::Status s = RunBlockingProgram(p, model::ModelLimits::FromKernel(),
+                                      Corruption::kNone);
+  EXPECT_TRUE(s.ok()) << s.message();
+  // A woken write that failed EPIPE instead is a finding at its `wakes`.
+  s = RunBlockingProgram(p, model::ModelLimits::FromKernel(), Corruption::kWrongErrno);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(std::string(s.message()).find(">   9. A: wakes = "), std::string::npos)
+      << s.message();
 }
 
 TEST(BlockingPlan, AMisplacedBlockingWriteIsReportedByTheExecutor) {

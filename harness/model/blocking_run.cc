@@ -3,7 +3,6 @@
 #include <signal.h>
 #include <sys/socket.h>
 
-#include <cerrno>
 #include <string>
 #include <vector>
 
@@ -115,17 +114,6 @@ absl::Status RunBlockingProgram(const BlockingProgram& p,
     if (step.role == Role::kSndbufRead) continue;  // judged with its setsockopt
     ModelOp op = p.ops[step.op];
     Observed obs = ToObserved(op, o, buf);
-    if (step.role == Role::kWakes && op.kind == OpKind::kWrite &&
-        p.type == model::SockType::kStream && obs.ret < 0 && obs.err == EPIPE) {
-      // A stream write asleep on a full buffer that a shutdown wakes fails
-      // EPIPE from sock_alloc_send_pskb, past unix_stream_sendmsg's SIGPIPE
-      // (cases/blocking/woken-stream-write-fails-epipe-without-sigpipe.case);
-      // the model knows writes that do not sleep, so it judges the rest.
-      if (obs.sigpipe) {
-        return Finding(p, r, i, "a stream write woken by a shutdown fails EPIPE without SIGPIPE");
-      }
-      op.flags |= MSG_NOSIGNAL;
-    }
     if (op.kind == OpKind::kSetSndbuf && obs.ret == 0) {
       // The value read back by the next step, its getsockopt.
       const StepRecord* next = &s + 1;

@@ -113,9 +113,12 @@ void Model::Purge(int reader) {
 
 absl::Status Model::CheckWrite(const ModelOp& op, const Observed& obs) {
   // Only a stream write raises SIGPIPE (unix_stream_sendmsg's pipe_err);
-  // the datagram path returns EPIPE silently, SEQPACKET included.
+  // the datagram path returns EPIPE silently, SEQPACKET included, and so
+  // does a stream write woken on a full buffer by a shutdown: its EPIPE
+  // comes from sock_alloc_send_pskb (B311).
   const bool sigpipe = type_ == SockType::kStream && obs.ret < 0 &&
-                       obs.err == EPIPE && !(op.flags & MSG_NOSIGNAL);
+                       obs.err == EPIPE && !(op.flags & MSG_NOSIGNAL) &&
+                       !op.blocking;
   absl::Status s = type_ == SockType::kStream ? CheckStreamWrite(op, obs)
                                               : CheckDgramWrite(op, obs);
   if (!s.ok()) return s;
@@ -138,8 +141,15 @@ absl::Status Model::CheckStreamWrite(const ModelOp& op, const Observed& obs) {
       1, std::min<size_t>(sndbuf / 2 > 64 ? sndbuf / 2 - 64 : 1, 32768));
   Allowed allowed;
   size_t low = 0, high = 0;
+  // A write asleep on a full buffer when the peer closes with that data
+  // unread wakes in sock_alloc_send_pskb, which reports sk_err (and clears
+  // it) before SEND_SHUTDOWN; a write made after the close meets
+  // unix_stream_sendmsg's SEND_SHUTDOWN check first (EPIPE, B360).
+  const bool woken_by_reset = op.blocking && me.reset;
   if (oob && op.size == 0) {
     allowed.Error(EOPNOTSUPP);  // before the peer or shutdown is looked at
+  } else if (woken_by_reset) {
+    allowed.Error(ECONNRESET);
   } else if (me.snd_shut) {
     allowed.Error(EPIPE);
   } else if (n == 0 && oob) {
@@ -169,6 +179,10 @@ absl::Status Model::CheckStreamWrite(const ModelOp& op, const Observed& obs) {
     }
   }
   absl::Status s = allowed.Judge(op, obs, [&] {
+    if (woken_by_reset) {
+      return std::string("the peer closed with this end's data unread; a "
+                         "sleeping write reports sk_err once");
+    }
     if (me.snd_shut) {
       return absl::StrFormat("%c is shut down for sending", EndName(op.end));
     }
@@ -176,6 +190,7 @@ absl::Status Model::CheckStreamWrite(const ModelOp& op, const Observed& obs) {
                            "SO_SNDBUF %d",
                            EndName(op.end), d.unread, low, high, sndbuf);
   });
+  if (s.ok() && obs.ret < 0 && obs.err == ECONNRESET) me.reset = false;
   if (!s.ok() || obs.ret <= 0) return s;
   const size_t got = static_cast<size_t>(obs.ret);
   // A write of 0 bytes makes no skb, so its fds are not sent either.

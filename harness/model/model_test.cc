@@ -265,6 +265,40 @@ TEST(Model, StreamWriteAfterPeerCloseIsEpipeWithSigpipe) {
   EXPECT_FALSE(m.Check(ModelOp::Write(kB, 1, MSG_NOSIGNAL), with_signal).ok());
 }
 
+TEST(Model, AStreamWriteAsleepWhenThePeerClosesTakesTheReset) {
+  // b's data is unread when a closes. A write of b's that was asleep on its
+  // full buffer wakes in sock_alloc_send_pskb, which reports sk_err first
+  // and clears it: ECONNRESET, then b reads EOF. A write made after the
+  // close meets SEND_SHUTDOWN first: EPIPE with SIGPIPE, the reset kept for
+  // the next read.
+  Model woken(SockType::kStream);
+  WriteAll(woken, kB, {5});
+  ASSERT_TRUE(woken.Check(ModelOp::Close(kA), Ret(0)).ok());
+  ModelOp asleep = ModelOp::Write(kB, 1);
+  asleep.blocking = true;
+  Model fresh = woken;
+  EXPECT_THAT(Model(woken).Check(asleep, Err(EPIPE)).message(),
+              HasSubstr("expected -1 ECONNRESET"));
+  EXPECT_TRUE(woken.Check(asleep, Err(ECONNRESET)).ok());
+  EXPECT_TRUE(woken.Check(ModelOp::Read(kB, 10), Ret(0)).ok());
+  Observed with_signal = Err(EPIPE);
+  with_signal.sigpipe = true;
+  EXPECT_TRUE(fresh.Check(ModelOp::Write(kB, 1), with_signal).ok());
+  EXPECT_TRUE(fresh.Check(ModelOp::Read(kB, 10), Err(ECONNRESET)).ok());
+}
+
+TEST(Model, AStreamWriteAsleepWhenShutDownFailsEpipeWithoutSigpipe) {
+  // B311: the EPIPE of a woken write comes from sock_alloc_send_pskb.
+  Model m(SockType::kStream);
+  ASSERT_TRUE(m.Check(ModelOp::Shutdown(kA, SHUT_RD), Ret(0)).ok());
+  ModelOp asleep = ModelOp::Write(kB, 1);
+  asleep.blocking = true;
+  Observed with_signal = Err(EPIPE);
+  with_signal.sigpipe = true;
+  EXPECT_FALSE(Model(m).Check(asleep, with_signal).ok());
+  EXPECT_TRUE(m.Check(asleep, Err(EPIPE)).ok());
+}
+
 TEST(Model, SeqpacketEpipeRaisesNoSigpipe) {
   Model m(SockType::kSeqpacket);
   ASSERT_TRUE(m.Check(ModelOp::Shutdown(kA, SHUT_WR), Ret(0)).ok());

@@ -122,6 +122,9 @@ struct ModelOp {
   // kRead: made on a blocking socket without MSG_DONTWAIT (blocking_fuzzer;
   // ops_fuzzer's sockets are non-blocking): where a non-blocking read fails
   // EAGAIN this one sleeps, and a few answers differ (model_read.cc).
+  // kWrite: a write that slept on a full buffer, judged where it wakes: on a
+  // stream it answers from sock_alloc_send_pskb's wait, so a pending
+  // ECONNRESET comes first and EPIPE raises no SIGPIPE (model.cc).
   bool blocking = false;
   // kWrite (sendmsg): fds passed with SCM_RIGHTS, 0..kMaxRights. The model
   // takes a stream write with rights to be one skb (ops_fuzzer's are at most

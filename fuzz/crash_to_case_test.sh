@@ -99,20 +99,25 @@ expect 1 "$tmp/fault.out" with_fault reorder-bytes "$sockspec" run "$tmp/sizes-s
 has "$tmp/fault.out" "P: recv(b, "
 expect 2 "$tmp/convert.out" "$convert" --fuzzer=case_parser_fuzzer "$tmp/dgram.in"
 
-# 5. Every version 3 and 4 seed (fds passed as tokens, control buffers,
+# 5. Every version 3, 4 and 5 seed (fds passed as tokens, control buffers,
 # SO_PASSCRED, epoll, options read back, SO_PEEK_OFF; named sockets with
-# bind, listen, connect, accept, sendto, recvfrom, get*name) is a case that
-# passes here. An operation on a socket whose accept() failed runs on fd -1
-# in ops_fuzzer: `badfd` in the case.
+# bind, listen, connect, accept, sendto, recvfrom, get*name; MSG_OOB send and
+# recv, SIOCATMARK, SO_OOBINLINE, EPOLLET sets) is a case that passes here.
+# An operation on a socket whose accept() failed runs on fd -1 in
+# ops_fuzzer: `badfd` in the case. A stream read that skips a taken
+# out-of-band byte (a newer mark pending) returns two slices of the payload.
 n=0
-for seed in "$corpus"/v3-* "$corpus"/v4-*; do
+for seed in "$corpus"/v3-* "$corpus"/v4-* "$corpus"/v5-*; do
   expect 0 "$tmp/convert.out" "$convert" --force "$seed" --out="$tmp/ops/$(basename "$seed").case"
   n=$((n + 1))
 done
-((n >= 20)) || fail "only $n version 3 and 4 seeds in $corpus"
+((n >= 33)) || fail "only $n version 3, 4 and 5 seeds in $corpus"
 has "$tmp/ops/v4-stream-listen-connect-accept-pathname.case" 'P: bind(s2, path("p0")) = 0'
 has "$tmp/ops/v4-poll-of-a-failed-accept-is-ignored.case" 'P: connect(badfd, path("p0")) = EBADF'
+has "$tmp/ops/v5-stream-oob-peek-and-oobinline.case" 'P: recvmsg(b, 10, MSG_OOB|MSG_PEEK) = from_a[6:7] flags MSG_OOB'
+has "$tmp/ops/v5-stream-oob-newer-mark-replaces-the-older.case" 'P: recvmsg(b, 10, 0) = from_a[6:8] + from_a[9:11] flags 0'
+has "$tmp/ops/v5-stream-epollet-edges.case" 'EPOLLIN|EPOLLPRI|EPOLLOUT|EPOLLRDHUP|EPOLLET) = 0'
 expect 0 "$tmp/clean.out" "$sockspec" run "$tmp/ops"
 has "$tmp/clean.out" "$n passed, 0 failed"
 
-echo "PASS: $found and a crafted datagram input became failing cases; sizes_fuzzer, version 3 and version 4 seeds became passing cases"
+echo "PASS: $found and a crafted datagram input became failing cases; sizes_fuzzer, version 3, 4 and 5 seeds became passing cases"

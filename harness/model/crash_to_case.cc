@@ -75,19 +75,51 @@ bool Locate(const uint64_t (&extent)[model::kMaxSockets], DataAt prefer,
   std::vector<uint8_t> probe(n);
   FillPattern(prefer.writer, prefer.offset, probe.data(), n);
   if (DataHash(probe) == hash) {
-    *found = prefer;
+    *found = {prefer.writer, prefer.offset, {}};
     return true;
   }
   for (int w = 0; w < model::kMaxSockets; ++w) {
     for (uint64_t o = 0; o + n <= extent[w] && extent[w] * n < (uint64_t{1} << 32); ++o) {
       FillPattern(w, o, probe.data(), n);
       if (DataHash(probe) == hash) {
-        *found = {w, o};
+        *found = {w, o, {}};
         return true;
       }
     }
   }
   return false;
+}
+
+// The bytes a read returned as slices of `writer`'s pattern bytes (its
+// first `extent`), in order, each as long as it can be: a stream read
+// skips a taken out-of-band byte when a newer mark is pending (model_oob.cc).
+// False if some byte is nowhere after the slice before it.
+bool LocatePieces(int writer, uint64_t extent, absl::Span<const uint8_t> data,
+                  DataAt* found) {
+  std::vector<uint8_t> pattern(extent);
+  FillPattern(writer, 0, pattern.data(), pattern.size());
+  DataAt at{writer, 0, {}};
+  uint64_t from = 0;
+  for (size_t p = 0; p < data.size();) {
+    size_t best = 0;
+    uint64_t best_at = 0;
+    for (uint64_t o = from; o < extent; ++o) {
+      size_t n = 0;
+      while (p + n < data.size() && o + n < extent && pattern[o + n] == data[p + n]) ++n;
+      if (n > best) {
+        best = n;
+        best_at = o;
+      }
+    }
+    if (best == 0) return false;
+    at.pieces.emplace_back(best_at, best);
+    p += best;
+    from = best_at + best;
+  }
+  at.offset = at.pieces.front().first;
+  if (at.pieces.size() == 1) at.pieces.clear();
+  *found = std::move(at);
+  return true;
 }
 
 bool IsRead(const ModelOp& op) {
@@ -149,15 +181,6 @@ absl::StatusOr<Conversion> ProgramToCase(const OpsProgram& program,
   uint64_t extent[model::kMaxSockets] = {}, data_total = 0;
   const bool guest = !options.guest_answers.empty();
   const size_t last = std::min(options.max_steps, program.ops.size());
-  for (size_t i = 0; i < last; ++i) {
-    const ModelOp& op = program.ops[i];
-    if ((op.flags & MSG_OOB) || op.kind == OpKind::kAtMark ||
-        op.kind == OpKind::kSetOobInline || op.kind == OpKind::kEpollEt) {
-      return absl::UnimplementedError(absl::StrFormat(
-          "step %d, %s: version 5's out-of-band and edge-triggered operations "
-          "are not turned into case files yet", i + 1, op.ToString()));
-    }
-  }
   for (const ModelOp& op : program.ops) {
     if (steps.size() >= options.max_steps) break;
     Step s;
@@ -171,7 +194,7 @@ absl::StatusOr<Conversion> ProgramToCase(const OpsProgram& program,
       extent[s.at.writer] = std::max(extent[s.at.writer], s.at.offset + op.size);
       data_total += op.size;
     } else if (op.kind == OpKind::kRead && op.end < 2) {
-      s.at = {1 - op.end, pair.ReadOffset(op)};
+      s.at = {1 - op.end, pair.ReadOffset(op), {}};
     }
     const bool on_pair = op.end < 2;
     std::optional<Model> before;
@@ -181,8 +204,12 @@ absl::StatusOr<Conversion> ProgramToCase(const OpsProgram& program,
     if (on_pair) pair.Check(op, s.obs).IgnoreError();  // World judged it
     if (IsRead(op) && s.obs.ret > 0) {
       data_total += s.obs.data.size();
-      if (!on_pair && verdict.ok() &&
-          !Locate(extent, s.at, s.obs.data.size(), DataHash(s.obs.data), &s.at)) {
+      // On the pair the model's offset is tried first; an out-of-band byte
+      // (the last of its send) or a read after a dropped one is elsewhere.
+      if (verdict.ok() &&
+          !Locate(extent, s.at, s.obs.data.size(), DataHash(s.obs.data), &s.at) &&
+          (!on_pair || extent[1 - op.end] * s.obs.data.size() > (uint64_t{1} << 32) ||
+           !LocatePieces(1 - op.end, extent[1 - op.end], s.obs.data, &s.at))) {
         return absl::DataLossError(absl::StrFormat(
             "step %d, %s: the kernel read %d bytes that are nowhere in what "
             "the program wrote", steps.size() + 1, op.ToString(),
@@ -307,6 +334,7 @@ absl::StatusOr<Conversion> ProgramToCase(const OpsProgram& program,
   // ops_fuzzer's later operations on that index to run on fd -1 (EBADF),
   // which the case passes as `badfd`.
   bool held[model::kMaxSockets] = {true, true};
+  bool epoll_et[2] = {false, false};  // the pair's EPOLLET sets made so far
   int received = 0;  // fds received so far: g1, g2...
   int line = 1 + static_cast<int>(std::count(text.begin(), text.end(), '\n'));
   const auto emit = [&](const std::string& s) {
@@ -371,6 +399,10 @@ absl::StatusOr<Conversion> ProgramToCase(const OpsProgram& program,
         break;
       case OpKind::kClose:
         t.line = absl::StrFormat("P: close(%s) = %s", e, result);
+        if (op.end < 2 && epoll_et[op.end]) {
+          epoll_et[op.end] = false;
+          t.after = {absl::StrFormat("P: close(et%s) = 0", e)};
+        }
         break;
       case OpKind::kPoll:
         if (!held[op.end]) {
@@ -440,9 +472,24 @@ absl::StatusOr<Conversion> ProgramToCase(const OpsProgram& program,
                                  op.how == 1 ? "getpeername" : "getsockname", e, result);
         break;
       case OpKind::kAtMark:
+        t.line = absl::StrFormat("P: ioctl(%s, SIOCATMARK) = %s", e, result);
+        break;
       case OpKind::kSetOobInline:
+        t.line = absl::StrFormat("P: setsockopt(%s, SOL_SOCKET, SO_OOBINLINE, %d) = %s",
+                                 e, op.value, result);
+        break;
       case OpKind::kEpollEt:
-        break;  // refused before the run (see above)
+        // ops_fuzzer makes the end's EPOLLET set at its first use and keeps
+        // it until the end is closed: registered at that step, as there.
+        if (!epoll_et[op.end]) {
+          epoll_et[op.end] = true;
+          t.before = {absl::StrFormat("P: epoll_create1(0) = et%s", e),
+                      absl::StrFormat("P: epoll_ctl(et%s, EPOLL_CTL_ADD, %s, "
+                                      "EPOLLIN|EPOLLPRI|EPOLLOUT|EPOLLRDHUP|EPOLLET) = 0",
+                                      e, e)};
+        }
+        t.line = absl::StrFormat("P: epoll_wait(et%s, 1, 0) = %s", e, result);
+        break;
     }
     if ((op.kind == OpKind::kSocket || op.kind == OpKind::kAccept) && s.obs.ret >= 0) {
       held[op.slot] = true;

@@ -66,7 +66,10 @@ struct Conversion {
 // (World lists no allowed answers), InvalidArgument if an answer names an
 // address none of the program's names is or polls a socket never made at
 // the step the case ends on, DataLoss if a read's bytes are nowhere in what
-// the program wrote.
+// the program wrote (on the pair: not even as slices of it in order, which
+// a stream read that skips a taken out-of-band byte returns). Version 5's
+// operations convert too: MSG_OOB sends and receives, ioctl(SIOCATMARK),
+// SO_OOBINLINE, and an end's EPOLLET set made at its first wait.
 absl::StatusOr<Conversion> CrashToCase(absl::Span<const uint8_t> input,
                                        const CrashToCaseOptions& options,
                                        model::ModelLimits limits);

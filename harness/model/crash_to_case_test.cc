@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "harness/lang/frontend.h"
+#include "harness/model/crash_to_case_text.h"
 #include "harness/model/fuzz_diff.h"
 #include "harness/model/fuzz_ops.h"
 #include "harness/model/model.h"
@@ -278,6 +279,70 @@ TEST(CrashToCase, AModelDivergenceOnANamedSocketIsAnErrorNamingTheStep) {
   ASSERT_FALSE(c.ok()) << c->text;
   EXPECT_EQ(c.status().code(), absl::StatusCode::kUnimplemented);
   EXPECT_THAT(c.status().message(), HasSubstr("step 4, sendto(s3, 1, 0, p0): the model diverges here"));
+}
+
+TEST(CrashToCase, OutOfBandSendRecvAtMarkAndOobInlineBecomeTheirCalls) {
+  // Version 5, STREAM: send(a, 3, MSG_OOB) queues "xy" and the mark "z";
+  // SIOCATMARK is 0 before "xy" is read and 1 after; recv(MSG_OOB) peeks
+  // and takes "z", the last byte of the send (msg_flags MSG_OOB).
+  Conversion c = Convert(Named(
+      SockType::kStream,
+      {ModelOp::WriteOob(0, 3, 0), ModelOp::AtMark(1),
+       ModelOp::Read(1, 10, 0, model::IoCall::kSend), ModelOp::AtMark(1),
+       ModelOp::ReadOob(1, 1, true), ModelOp::ReadOob(1, 1, false),
+       ModelOp::ReadOob(1, 1, false), ModelOp::SetOobInline(1, 1)}));
+  EXPECT_FALSE(c.diverged) << c.reason;
+  EXPECT_THAT(c.text, HasSubstr("covers B13\n"));
+  EXPECT_THAT(c.text,
+              HasSubstr("P: send(a, from_a[0:3], MSG_OOB) = 3\n"
+                        "P: ioctl(b, SIOCATMARK) = 0\n"
+                        "P: recv(b, 10, 0) = from_a[0:2]\n"
+                        "P: ioctl(b, SIOCATMARK) = 1\n"
+                        "P: recvmsg(b, 1, MSG_OOB|MSG_PEEK) = from_a[2:3] flags MSG_OOB\n"
+                        "P: recvmsg(b, 1, MSG_OOB) = from_a[2:3] flags MSG_OOB\n"
+                        "P: recvmsg(b, 1, MSG_OOB) = EINVAL\n"
+                        "P: setsockopt(b, SOL_SOCKET, SO_OOBINLINE, 1) = 0\n"));
+}
+
+TEST(CrashToCase, AnEdgeTriggeredSetIsMadeAtItsFirstWaitAndClosedWithItsEnd) {
+  // Version 5, STREAM: b's EPOLLET set reports a's send once; a second
+  // wait without a new wakeup reports nothing; a new send reports again.
+  Conversion c = Convert(Named(
+      SockType::kStream,
+      {ModelOp::Write(0, 2, 0, model::IoCall::kSend), ModelOp::EpollEt(1),
+       ModelOp::EpollEt(1), ModelOp::Write(0, 1, 0, model::IoCall::kSend),
+       ModelOp::EpollEt(1), ModelOp::Close(1)}));
+  EXPECT_FALSE(c.diverged) << c.reason;
+  EXPECT_THAT(c.text,
+              HasSubstr("P: send(a, from_a[0:2], 0) = 2\n"
+                        "P: epoll_create1(0) = etb\n"
+                        "P: epoll_ctl(etb, EPOLL_CTL_ADD, b, "
+                        "EPOLLIN|EPOLLPRI|EPOLLOUT|EPOLLRDHUP|EPOLLET) = 0\n"
+                        "P: epoll_wait(etb, 1, 0) = events(b=EPOLLIN|EPOLLOUT)\n"
+                        "P: epoll_wait(etb, 1, 0) = 0\n"
+                        "P: send(a, from_a[2:3], 0) = 1\n"
+                        "P: epoll_wait(etb, 1, 0) = events(b=EPOLLIN|EPOLLOUT)\n"
+                        "P: close(b) = 0\n"
+                        "P: close(etb) = 0\n"));
+}
+
+TEST(CrashToCase, OutOfBandOnADatagramSocketIsEopnotsupp) {
+  Conversion c = Convert(Named(
+      SockType::kDgram, {ModelOp::WriteOob(0, 1, 0), ModelOp::AtMark(1)}));
+  EXPECT_FALSE(c.diverged) << c.reason;
+  EXPECT_THAT(c.text, HasSubstr("P: send(a, from_a[0:1], MSG_OOB) = EOPNOTSUPP\n"
+                                "P: ioctl(b, SIOCATMARK) = EOPNOTSUPP\n"));
+}
+
+TEST(CrashToCase, OutOfBandStepsCoverB48AndEdgeTriggeredWaitsB101) {
+  // The behaviour a finding at a version-5 step is filed under.
+  Observed o;
+  o.ret = 0;
+  o.value = 1;
+  EXPECT_EQ(internal::Covers(SockType::kStream, ModelOp::AtMark(1), o, {}), "B48");
+  EXPECT_EQ(internal::Covers(SockType::kStream, ModelOp::ReadOob(1, 1, false), o, {}),
+            "B48");
+  EXPECT_EQ(internal::Covers(SockType::kStream, ModelOp::EpollEt(1), o, {}), "B101");
 }
 
 TEST(ModelAllowedResults, APartialStreamWriteIsARange) {

@@ -37,8 +37,16 @@ namespace {
 // payload of the same length: another content, the same boundaries.
 constexpr uint64_t kMaxSpeltBytes = 64 << 10;
 
-std::string Data(DataAt at, size_t n) {
+std::string Data(const DataAt& at, size_t n) {
   if (n == 0) return "\"\"";
+  if (!at.pieces.empty()) {
+    std::vector<std::string> slices;
+    for (const auto& [offset, len] : at.pieces) {
+      slices.push_back(
+          absl::StrCat(PayloadName(at.writer), "[", offset, ":", offset + len, "]"));
+    }
+    return absl::StrJoin(slices, " + ");
+  }
   return absl::StrCat(PayloadName(at.writer), "[", at.offset, ":", at.offset + n, "]");
 }
 
@@ -183,7 +191,7 @@ std::string Answer(const ModelOp& op, DataAt at, const Observed& o,
   int own = 0;
   if (received == nullptr) received = &own;
   if (op.kind == OpKind::kPoll) return PollEventsString(o.revents);
-  if (op.kind == OpKind::kEpoll) {
+  if (op.kind == OpKind::kEpoll || (op.kind == OpKind::kEpollEt && o.ret >= 0)) {
     return o.revents == 0 ? "0"
                           : absl::StrCat("events(", SocketName(op.end), "=",
                                          EpollEventsString(o.revents), ")");
@@ -199,6 +207,7 @@ std::string Answer(const ModelOp& op, DataAt at, const Observed& o,
                  ? absl::StrCat("errno(", ErrnoName(static_cast<int>(o.value)), ")")
                  : "0";
     case OpKind::kInq:
+    case OpKind::kAtMark:
       return absl::StrCat(o.value);
     case OpKind::kSocket:
     case OpKind::kAccept:
@@ -234,7 +243,6 @@ std::string Answer(const ModelOp& op, DataAt at, const Observed& o,
     case OpKind::kListen:
     case OpKind::kConnect:
     case OpKind::kSendTo:
-    case OpKind::kAtMark:  // version 5: refused by ProgramToCase
     case OpKind::kSetOobInline:
     case OpKind::kEpollEt:
       break;
@@ -266,6 +274,7 @@ std::string Covers(SockType type, const ModelOp& op, const Observed& obs,
   switch (op.kind) {
     case OpKind::kRead:
     case OpKind::kRecvFrom:
+      if (op.flags & MSG_OOB) return "B48";
       // A DGRAM read of 0 is a zero-length message (DGRAM has no EOF).
       if (type == SockType::kDgram && (obs.ret == 0 || op.size == 0)) return "B09";
       if (allows(ECONNRESET)) return "B16";
@@ -284,6 +293,7 @@ std::string Covers(SockType type, const ModelOp& op, const Observed& obs,
       return obs.msg_flags & MSG_TRUNC ? "B07" : "B04";
     case OpKind::kWrite:
     case OpKind::kSendTo:
+      if (op.flags & MSG_OOB) return "B48";
       if (type != SockType::kStream && op.size == 0) return "B09";
       if (allows(EPIPE)) return type == SockType::kStream ? "B19" : "B21";
       if (allows(ECONNREFUSED)) return "B20";
@@ -319,10 +329,11 @@ std::string Covers(SockType type, const ModelOp& op, const Observed& obs,
       return "B36";
     case OpKind::kGetName:
       return "B29";
-    case OpKind::kAtMark:  // version 5: refused by ProgramToCase
+    case OpKind::kAtMark:
     case OpKind::kSetOobInline:
+      return "B48";
     case OpKind::kEpollEt:
-      break;
+      return "B101";
   }
   return "B13";
 }

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "harness/model/model.h"
@@ -20,10 +21,13 @@ namespace sockspec::internal {
 
 // Where a write's or a read's bytes sit: the stream of pattern bytes of
 // `writer` (model::PatternByte: 0 and 1 for the two ends of a connection, a
-// named datagram socket's index for its own) from `offset` on.
+// named datagram socket's index for its own) from `offset` on; or, when
+// `pieces` is not empty, those slices of it (offset, length) one after the
+// other: a stream read that skipped a taken out-of-band byte.
 struct DataAt {
   int writer = 0;
   uint64_t offset = 0;
+  std::vector<std::pair<uint64_t, size_t>> pieces;
 };
 
 // "from_a", "from_b", "from_s2".."from_s7": the payload of a writer.

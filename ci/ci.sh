@@ -65,8 +65,8 @@ step "libFuzzer smoke runs" \
 step "the suite on this kernel, gVisor and Debian's 6.1 under qemu (TCG), one report in bazel-report/conformance.{txt,xml,html,md} (ci/systems.sh)" \
   bash ci/systems.sh --under=gvisor --under=qemu:6.1
 
-step "flake check: every instance 10 times under stress-ng (ci/stress.sh --suite 10)" \
-  bash ci/stress.sh --suite 10
+step "flake check: every instance 5 times under stress-ng (ci/stress.sh --suite 5)" \
+  bash ci/stress.sh --suite 5
 
 step "the conformance suite (README command 1)" \
   bash ci/suite.sh

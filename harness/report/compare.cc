@@ -44,7 +44,7 @@ void JudgeSteps(Comparison& c, const XfailList* xfail) {
   if (xfail != nullptr && g.verdict != Verdict::kError) {
     for (const XfailEntry* e : XfailEntriesFor(*xfail, c.path, c.instance)) {
       const int line = e->step_line;
-      if (line > 0 && lines.count(line) && !unreached.count(line) &&
+      if (line > 0 && !e->racy && lines.count(line) && !unreached.count(line) &&
           !failed.count(line)) {
         c.xpass_lines.push_back(line);
       }
@@ -109,8 +109,9 @@ void Judge(Comparison& c, bool guest_ran, const XfailList* xfail) {
     return;
   }
   if (gv == Verdict::kPass) {
+    // Listed racy steps that passed this time do not make it stale.
     const XfailEntry* e =
-        xfail ? FindXfail(*xfail, c.path, c.instance) : nullptr;
+        xfail ? FindXfail(*xfail, c.path, c.instance, false) : nullptr;
     if (e != nullptr) {
       c.xfail_reason = e->reason;
       c.agreement = Agreement::kXpass;

@@ -131,6 +131,41 @@ TEST(Compare, AListedStepThatPassedIsXpass) {
               HasSubstr("but passed: line 14\n"));
 }
 
+TEST(Compare, ARacyStepMayFailOrPass) {
+  // Lines 19 and 23 are racy: the guest's wake comes at its own pace.
+  XfailList list = StepList(
+      "close/x.case:19 racy because \"r19\"\nclose/x.case:23 racy because \"r23\"\n"
+      "close/x.case:25 because \"r25\"\n");
+  ConformanceRun failed =
+      Compare("gvisor", {Outcome("a", Verdict::kPass)}, {WentOn()}, &list);
+  EXPECT_EQ(failed.rows[0].agreement, Agreement::kXfail);
+  EXPECT_EQ(failed.steps.xfail, 3);
+  // Line 19 passed this time and line 23 failed: not stale, still xfail.
+  CaseOutcome late = WentOn();
+  late.failure->loc.line = 23;
+  late.later_failures.erase(late.later_failures.begin());
+  ConformanceRun passed19 =
+      Compare("gvisor", {Outcome("a", Verdict::kPass)}, {late}, &list);
+  EXPECT_EQ(passed19.rows[0].agreement, Agreement::kXfail);
+  EXPECT_TRUE(passed19.rows[0].xpass_lines.empty());
+  EXPECT_EQ(ComparisonExitCode(passed19), 0);
+  // The whole instance passed: the racy entries do not make it XPASS, but
+  // the plain entry for line 25 does.
+  ConformanceRun passed =
+      Compare("gvisor", {Outcome("a", Verdict::kPass)}, {Outcome("a", Verdict::kPass)}, &list);
+  EXPECT_EQ(passed.rows[0].agreement, Agreement::kXpass);
+  EXPECT_EQ(passed.rows[0].xfail_reason, "r25");
+  XfailList racy_only = StepList("close/x.case:19 racy because \"r19\"\n");
+  ConformanceRun same = Compare("gvisor", {Outcome("a", Verdict::kPass)},
+                                {Outcome("a", Verdict::kPass)}, &racy_only);
+  EXPECT_EQ(same.rows[0].agreement, Agreement::kSame);
+  EXPECT_EQ(ComparisonExitCode(same), 0);
+  // An unlisted failing step still differs.
+  ConformanceRun differs =
+      Compare("gvisor", {Outcome("a", Verdict::kPass)}, {WentOn()}, &racy_only);
+  EXPECT_EQ(differs.rows[0].agreement, Agreement::kDiffers);
+}
+
 TEST(Compare, TheOldWholeInstanceFormListsEveryStep) {
   XfailList list = StepList("close/x.case  because \"all of it\"\n");
   ConformanceRun run =

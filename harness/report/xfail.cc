@@ -84,14 +84,22 @@ bool ParseEntry(LineParser& p, XfailEntry& e) {
   p.SkipSpace();
   size_t col = p.pos();
   std::string word = p.Word();
-  if (word != "because") {
+  if (word != "because" && word != "racy") {
     if (word.empty()) return p.Fail(col, "expected 'because \"reason\"'");
     e.instance_glob = word;
     p.SkipSpace();
     col = p.pos();
-    if (p.Word() != "because") {
-      return p.Fail(col, "expected 'because \"reason\"' after the instance");
-    }
+    word = p.Word();
+  }
+  if (word == "racy") {
+    e.racy = true;
+    p.SkipSpace();
+    col = p.pos();
+    word = p.Word();
+  }
+  if (word != "because") {
+    return p.Fail(col, e.racy ? "expected 'because \"reason\"' after 'racy'"
+                              : "expected 'racy' or 'because \"reason\"' after the instance");
   }
   p.SkipSpace();
   size_t reason_col = p.pos();
@@ -157,9 +165,11 @@ std::vector<const XfailEntry*> XfailEntriesFor(const XfailList& list,
 }
 
 const XfailEntry* FindXfail(const XfailList& list, const std::string& path,
-                            const std::string& instance) {
-  std::vector<const XfailEntry*> all = XfailEntriesFor(list, path, instance);
-  return all.empty() ? nullptr : all.front();
+                            const std::string& instance, bool racy_too) {
+  for (const XfailEntry* e : XfailEntriesFor(list, path, instance)) {
+    if (racy_too || !e->racy) return e;
+  }
+  return nullptr;
 }
 
 const XfailEntry* FindStepXfail(const XfailList& list, const std::string& path,

@@ -63,8 +63,32 @@ TEST(Xfail, MissingBecauseIsAnErrorAtItsColumn) {
       ParseXfailList("g.xfail", "ok.case because \"r\"\nx.case SOCK_DGRAM\n");
   ASSERT_FALSE(list.ok());
   EXPECT_EQ(list.status().message(),
-            "g.xfail:2:18: error: expected 'because \"reason\"' after the "
-            "instance\nx.case SOCK_DGRAM\n                 ^\n");
+            "g.xfail:2:18: error: expected 'racy' or 'because \"reason\"' "
+            "after the instance\nx.case SOCK_DGRAM\n                 ^\n");
+}
+
+TEST(Xfail, RacyComesAfterTheInstanceAndBeforeBecause) {
+  absl::StatusOr<XfailList> list = ParseXfailList(
+      "g.xfail",
+      "b/y.case:17 racy because \"at its own pace\"\n"
+      "b/y.case:22 socketpair racy  because \"r\"\n"
+      "b/y.case:24 socketpair because \"r\"\n");
+  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_EQ(list->entries.size(), 3u);
+  EXPECT_TRUE(list->entries[0].racy);
+  EXPECT_EQ(list->entries[0].instance_glob, "");
+  EXPECT_EQ(list->entries[0].step_line, 17);
+  EXPECT_TRUE(list->entries[1].racy);
+  EXPECT_EQ(list->entries[1].instance_glob, "socketpair");
+  EXPECT_FALSE(list->entries[2].racy);
+  // A passing run contradicts only the entries that are not racy.
+  EXPECT_EQ(FindXfail(*list, "cases/b/y.case", "socketpair", false),
+            &list->entries[2]);
+  EXPECT_EQ(FindXfail(*list, "cases/b/y.case", "pathname", false), nullptr);
+  EXPECT_EQ(FindXfail(*list, "cases/b/y.case", "pathname"), &list->entries[0]);
+  EXPECT_EQ(ParseXfailList("f", "y.case:3 racy \"r\"\n").status().message(),
+            "f:1:15: error: expected 'because \"reason\"' after 'racy'\n"
+            "y.case:3 racy \"r\"\n              ^\n");
 }
 
 TEST(Xfail, PathMustNameACaseFile) {

@@ -10,7 +10,8 @@
 #       ci/kernel.sh fetches and resolves, 6.1 -> Debian's newest 6.1),
 #       results compared operation by operation; differing inputs are kept
 #       (.../NAME/differences/) and fuzz/ops_triage then prints the table
-#       (signature, count, smallest reproducer, case file) and writes the
+#       (signature, count, smallest reproducer, case file, the case of
+#       cases/ that already states it or "new") and writes the
 #       cases to .../NAME/triage/cases/. Under qemu the kernel boots once per
 #       run (and once for the triage) with //fuzz:ops_server as its /init:
 #       this script builds it with --config=static (no sanitizers: it links
@@ -108,7 +109,8 @@ for name in "${names[@]}"; do
   elif [[ -n ${under:-} ]]; then
     mkdir -p "$work/$name/triage"
     if ! "$bin/fuzz/ops_triage" --under="$under" --cases="$work/$name/triage/cases" \
-         --reproducers="$work/$name/triage/reproducers" "$work/$name/differences" \
+         --reproducers="$work/$name/triage/reproducers" --library=cases \
+         "$work/$name/differences" \
          | tee "$work/$name/triage/table.md"; then
       status=1
     fi

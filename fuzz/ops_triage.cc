@@ -1,4 +1,4 @@
-// ops_triage --under=GUEST [--cases=DIR] [--reproducers=DIR]
+// ops_triage --under=GUEST [--cases=DIR] [--reproducers=DIR] [--library=DIR]
 //            [--platform=NAME] [--because=TEXT] INPUT_OR_DIR...
 //
 // Triage of ops_fuzzer's differential findings (harness/model/fuzz_triage.h):
@@ -6,7 +6,8 @@
 // this machine and in GUEST (gvisor, command:CMD, qemu:KERNEL), groups them
 // by the signature of their first difference, minimises the smallest of each
 // group, writes a reproducer and a case file per group, and prints the table:
-// signature, count, smallest reproducer, case file. This binary is also the
+// signature, count, smallest reproducer, case file, and the case of the
+// library (--library=cases) that already states it, or "new". This binary is also the
 // guest's replay server (qemu:KERNEL needs a static one in
 // $SOCKSPEC_OPS_SERVER: //fuzz:ops_server). For a kernel the cases' platform
 // is `linux < HOST_VERSION` (KernelGuestPlatform). Under `bazel run`,
@@ -32,7 +33,7 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: ops_triage --under=GUEST [--cases=DIR] [--reproducers=DIR] "
-    "[--platform=NAME] [--because=TEXT] INPUT_OR_DIR...\n";
+    "[--library=DIR] [--platform=NAME] [--because=TEXT] INPUT_OR_DIR...\n";
 
 std::string Resolve(const std::string& path) {
   const char* cwd = getenv("BUILD_WORKING_DIRECTORY");
@@ -85,6 +86,13 @@ int main(int argc, char** argv) {
       under = a.substr(8);
     } else if (absl::StartsWith(a, "--cases=")) {
       options.case_dir = Resolve(a.substr(8));
+    } else if (absl::StartsWith(a, "--library=")) {
+      options.library = Resolve(a.substr(10));
+      struct stat st;
+      if (stat(options.library.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "ops_triage: --library=%s: not a folder\n", options.library.c_str());
+        return 2;
+      }
     } else if (absl::StartsWith(a, "--reproducers=")) {
       options.reproducer_dir = Resolve(a.substr(14));
     } else if (absl::StartsWith(a, "--platform=")) {
@@ -152,6 +160,6 @@ int main(int argc, char** argv) {
   printf("ops_triage: %zu inputs, host %s, %s %s\n", files.size(),
          (*runner)->host_facts().release, under.c_str(),
          (*runner)->guest_facts().release);
-  fputs(sockspec::TriageTable(*groups, none).c_str(), stdout);
+  fputs(sockspec::TriageTable(*groups, none, !options.library.empty()).c_str(), stdout);
   return groups->empty() ? 0 : 1;
 }

@@ -1,6 +1,7 @@
 #include "harness/model/fuzz_triage.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -8,6 +9,7 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
@@ -47,7 +49,42 @@ bool WriteBytes(const std::string& path, absl::string_view bytes) {
   return static_cast<bool>(out);
 }
 
+// Every .case file under `dir` with its text, sorted by path; empty when
+// `dir` is not a readable folder.
+std::vector<std::pair<std::string, std::string>> ReadLibrary(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::vector<std::pair<std::string, std::string>> cases;
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    if (!it->is_regular_file() || it->path().extension() != ".case") continue;
+    std::ifstream in(it->path());
+    cases.emplace_back(it->path().string(),
+                       std::string((std::istreambuf_iterator<char>(in)),
+                                   std::istreambuf_iterator<char>()));
+  }
+  std::sort(cases.begin(), cases.end());
+  return cases;
+}
+
+std::string StatingCase(const std::vector<std::pair<std::string, std::string>>& library,
+                        const std::string& name, const std::string& signature) {
+  const std::string file = absl::StrCat("/", name, "-", SignatureSlug(signature), ".case");
+  for (const auto& [path, text] : library) {
+    if (absl::EndsWith(path, file)) return path;
+  }
+  for (const auto& [path, text] : library) {
+    if (absl::StrContains(text, signature)) return path;
+  }
+  return "";
+}
+
 }  // namespace
+
+std::string LibraryCaseFor(const std::string& library, const std::string& name,
+                           const std::string& signature) {
+  return StatingCase(ReadLibrary(library), name, signature);
+}
 
 std::string SignatureSlug(const std::string& signature) {
   std::string slug;
@@ -142,9 +179,15 @@ absl::StatusOr<std::vector<TriageGroup>> Triage(
       seen.group.smallest = file;
     }
   }
+  const std::vector<std::pair<std::string, std::string>> library =
+      options.library.empty() ? std::vector<std::pair<std::string, std::string>>()
+                              : ReadLibrary(options.library);
+  const std::string& name =
+      options.guest_name.empty() ? options.platform : options.guest_name;
   std::vector<TriageGroup> groups;
   for (auto& [sig, seen] : by_signature) {
     TriageGroup g = std::move(seen.group);
+    if (!options.library.empty()) g.in_library = StatingCase(library, name, sig);
     absl::StatusOr<std::vector<uint8_t>> min =
         MinimiseDifference(runner, seen.smallest, sig);
     if (!min.ok()) return min.status();
@@ -175,8 +218,6 @@ absl::StatusOr<std::vector<TriageGroup>> Triage(
       }
       c.guest_platform = options.platform;
       c.guest_because = options.because;
-      const std::string& name =
-          options.guest_name.empty() ? options.platform : options.guest_name;
       c.title = absl::StrCat(name, " differs: ", sig);
       c.source = absl::StrCat("fuzz/ops_fuzzer --under=",
                               options.source_under.empty()
@@ -211,25 +252,32 @@ absl::StatusOr<std::vector<TriageGroup>> Triage(
 }
 
 std::string TriageTable(const std::vector<TriageGroup>& groups,
-                        size_t no_difference) {
-  std::string t = "| signature | inputs | smallest reproducer | case file |\n"
-                  "| --- | --- | --- | --- |\n";
-  size_t total = 0;
+                        size_t no_difference, bool library_given) {
+  std::string t =
+      "| signature | inputs | smallest reproducer | case file | in the library |\n"
+      "| --- | --- | --- | --- | --- |\n";
+  size_t total = 0, known = 0;
   for (const TriageGroup& g : groups) {
     total += g.count;
+    known += !g.in_library.empty();
     absl::StrAppendFormat(
-        &t, "| %s | %d | %d ops%s%s | %s |\n",
+        &t, "| %s | %d | %d ops%s%s | %s | %s |\n",
         absl::StrReplaceAll(g.signature, {{"|", "\\|"}}), g.count,
         g.minimised_ops, g.stable ? "" : " (NOT STABLE)",
         g.reproducer_file.empty() ? "" : absl::StrCat(", ", g.reproducer_file),
         !g.case_file.empty()    ? g.case_file
         : !g.case_error.empty() ? absl::StrCat("none: ", g.case_error)
-                                : "-");
+                                : "-",
+        !g.in_library.empty() ? g.in_library : library_given ? "new" : "-");
   }
   absl::StrAppendFormat(&t,
                         "%d distinct signatures from %d differing inputs; %d "
                         "inputs showed no difference\n",
                         groups.size(), total, no_difference);
+  if (library_given) {
+    absl::StrAppendFormat(&t, "%d of them already stated in the library, %d new\n",
+                          known, groups.size() - known);
+  }
   return t;
 }
 

@@ -33,6 +33,9 @@ struct TriageOptions {
   // runner's (a kernel's path would name this machine's cache).
   std::string source_under;
   std::string case_dir;             // where cases go; empty: none written
+  // A case library (cases/): a group whose signature a case there states
+  // is marked as known (TriageGroup::in_library). Empty: not looked up.
+  std::string library;
   std::string reproducer_dir;       // where minimised inputs go; empty: none
   int confirm_runs = 3;             // a minimised input must differ this often
 };
@@ -47,7 +50,17 @@ struct TriageGroup {
   std::string reproducer_file;       // written minimised input, if any
   std::string case_file;             // written case, if any
   std::string case_error;            // why no case was written
+  std::string in_library;            // a library case stating it, if any
 };
+
+// The case under `library` (searched recursively) that states `signature`
+// of guest `name` ("gvisor", "linux-6.1"): the one ops_triage would have
+// written (NAME-SLUG.case, even when reworded since), else the first whose
+// text holds the signature verbatim (in its title, or in a line such as
+// `source "fuzz/ops_triage signature: SIGNATURE"` of a case written by
+// hand). "" when none does.
+std::string LibraryCaseFor(const std::string& library, const std::string& name,
+                           const std::string& signature);
 
 // Shrinks `input` to a version 1 input of fewer operations whose first
 // difference has `signature`: drops everything after that step, then chunks
@@ -67,9 +80,10 @@ absl::StatusOr<std::vector<TriageGroup>> Triage(
 
 // The table: signature, inputs with it (ops_fuzzer --keep-going keeps at
 // most 20 per signature; its log has the full counts), reproducer
-// (operations, file), case file.
+// (operations, file), case file, the library case stating it ("new" when
+// none does; "-" when no library was given).
 std::string TriageTable(const std::vector<TriageGroup>& groups,
-                        size_t no_difference);
+                        size_t no_difference, bool library_given = false);
 
 // A kernel as the guest (qemu:KERNEL): the cases' platform and guest name
 // from the two releases (uname -r). Guest "6.1.0-57-cloud-amd64", host

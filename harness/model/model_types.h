@@ -55,6 +55,57 @@ enum class OpKind {
              // the end's first kEpollEt and kept
 };
 
+// Which part of the model judges an operation, and on which sockets the
+// fuzzers decode it (fuzz_ops.h): the seams the switches over OpKind share.
+// A new OpKind is stated here and in the switches that act on it; the
+// switches that act on one scope only ask ScopeOf instead of listing
+// everything else. For example World::Check hands every operation that is
+// not kWorld to its socket's connection or to its own socket rules.
+enum class OpScope {
+  // On any socket: the pair a, b (Model) and a named socket s2..s7, where
+  // World judges it itself on a socket without a connection
+  // (CheckLoneSocketOp) and on a datagram socket (CheckDgramOp).
+  kAnySocket,
+  // On the pair a, b only (fuzz_ops.h decodes them nowhere else): Model's.
+  kPair,
+  // Names and the socket table: World's alone; Model has no names.
+  kWorld,
+};
+// The last OpKind, for tests that walk them all.
+constexpr OpKind kLastOpKind = OpKind::kEpollEt;
+
+constexpr OpScope ScopeOf(OpKind kind) {
+  switch (kind) {
+    case OpKind::kWrite:
+    case OpKind::kRead:
+    case OpKind::kClose:
+    case OpKind::kPoll:
+    case OpKind::kGetError:
+    case OpKind::kInq:
+      return OpScope::kAnySocket;
+    case OpKind::kShutdown:
+    case OpKind::kSetSndbuf:
+    case OpKind::kSetPasscred:
+    case OpKind::kEpoll:
+    case OpKind::kGetOpt:
+    case OpKind::kSetPeekOff:
+    case OpKind::kAtMark:
+    case OpKind::kSetOobInline:
+    case OpKind::kEpollEt:
+      return OpScope::kPair;
+    case OpKind::kSocket:
+    case OpKind::kBind:
+    case OpKind::kListen:
+    case OpKind::kConnect:
+    case OpKind::kAccept:
+    case OpKind::kGetName:
+    case OpKind::kSendTo:
+    case OpKind::kRecvFrom:
+      return OpScope::kWorld;
+  }
+  return OpScope::kWorld;
+}
+
 // The events a kEpollEt operation asks for (EPOLLET aside).
 constexpr short kEpollEtEvents = 0x001 | 0x002 | 0x004 | 0x2000;  // IN|PRI|OUT|RDHUP
 

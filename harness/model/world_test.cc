@@ -7,30 +7,15 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "harness/model/model_test_util.h"
 
 namespace sockspec::model {
 namespace {
 
 using ::testing::HasSubstr;
 
-Observed Ret(ssize_t ret) {
-  Observed o;
-  o.ret = ret;
-  return o;
-}
-
-Observed Err(int err) {
-  Observed o;
-  o.ret = -1;
-  o.err = err;
-  return o;
-}
-
-Observed Name(int name) {
-  Observed o;
-  o.value = name;
-  return o;
-}
+// getsockname or recvfrom's name.
+Observed Name(int name) { return Value(name); }
 
 // s2 listens on pathname p0 with `backlog`; s3 is an unbound stream socket.
 World Listening(int backlog) {

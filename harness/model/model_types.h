@@ -53,14 +53,16 @@ enum class OpKind {
   kEpollEt,  // epoll_wait(timeout 0) of the end's own edge-triggered epoll
              // set (EPOLLIN|EPOLLOUT|EPOLLRDHUP|EPOLLPRI|EPOLLET), made at
              // the end's first kEpollEt and kept
+  // A new operation goes here: kLastOpKind and ScopeOf (below) name it.
 };
 
 // Which part of the model judges an operation, and on which sockets the
 // fuzzers decode it (fuzz_ops.h): the seams the switches over OpKind share.
-// A new OpKind is stated here and in the switches that act on it; the
-// switches that act on one scope only ask ScopeOf instead of listing
-// everything else. For example World::Check hands every operation that is
-// not kWorld to its socket's connection or to its own socket rules.
+// A new OpKind is stated here and in the switches that act on it; code that
+// acts on a few operations names only those, and asks ScopeOf where the
+// seam is a scope. For example World::Check hands every operation that is
+// not kWorld to its socket's connection or to its own socket rules, and
+// those rules refuse a kPair operation as not modelled.
 enum class OpScope {
   // On any socket: the pair a, b (Model) and a named socket s2..s7, where
   // World judges it itself on a socket without a connection
@@ -74,6 +76,7 @@ enum class OpScope {
 // The last OpKind, for tests that walk them all.
 constexpr OpKind kLastOpKind = OpKind::kEpollEt;
 
+// The scope of `kind` (every OpKind has exactly one).
 constexpr OpScope ScopeOf(OpKind kind) {
   switch (kind) {
     case OpKind::kWrite:

@@ -14,7 +14,6 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -28,20 +27,13 @@
 #include "harness/model/fuzz_ops.h"
 #include "harness/model/fuzz_sizes.h"
 #include "harness/model/fuzz_sizes_ops.h"
+#include "harness/os/user_path.h"
 
 namespace {
 
 constexpr char kUsage[] =
     "usage: crash_to_case CRASH_FILE [--fuzzer=ops_fuzzer|sizes_fuzzer] "
     "[--out=FILE.case] [--title=TEXT] [--force]\n";
-
-std::string Resolve(const std::string& path) {
-  const char* cwd = getenv("BUILD_WORKING_DIRECTORY");
-  if (path.empty() || path[0] == '/' || cwd == nullptr || *cwd == '\0') {
-    return path;
-  }
-  return std::string(cwd) + "/" + path;
-}
 
 // mkdir -p of the folder holding `file`.
 bool MakeParents(const std::string& file) {
@@ -66,7 +58,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (absl::StartsWith(arg, "--out=")) {
-      out_path = Resolve(arg.substr(6));
+      out_path = sockspec::UserPath(arg.substr(6));
     } else if (absl::StartsWith(arg, "--fuzzer=")) {
       options.fuzzer = arg.substr(9);
       if (options.fuzzer != "ops_fuzzer" && options.fuzzer != "sizes_fuzzer") {
@@ -88,7 +80,7 @@ int main(int argc, char** argv) {
               arg.c_str(), kUsage);
       return 2;
     } else {
-      input_path = Resolve(arg);
+      input_path = sockspec::UserPath(arg);
     }
   }
   if (input_path.empty()) {

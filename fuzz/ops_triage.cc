@@ -19,7 +19,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -28,20 +27,13 @@
 #include "absl/strings/str_cat.h"
 #include "harness/model/fuzz_diff.h"
 #include "harness/model/fuzz_triage.h"
+#include "harness/os/user_path.h"
 
 namespace {
 
 constexpr char kUsage[] =
     "usage: ops_triage --under=GUEST [--cases=DIR] [--reproducers=DIR] "
     "[--library=DIR] [--platform=NAME] [--because=TEXT] INPUT_OR_DIR...\n";
-
-std::string Resolve(const std::string& path) {
-  const char* cwd = getenv("BUILD_WORKING_DIRECTORY");
-  if (path.empty() || path[0] == '/' || cwd == nullptr || *cwd == '\0') {
-    return path;
-  }
-  return std::string(cwd) + "/" + path;
-}
 
 // The files named, and the files directly in the folders named (crash-*,
 // leak-*, timeout-* and anything else), sorted.
@@ -85,16 +77,16 @@ int main(int argc, char** argv) {
     if (absl::StartsWith(a, "--under=")) {
       under = a.substr(8);
     } else if (absl::StartsWith(a, "--cases=")) {
-      options.case_dir = Resolve(a.substr(8));
+      options.case_dir = sockspec::UserPath(a.substr(8));
     } else if (absl::StartsWith(a, "--library=")) {
-      options.library = Resolve(a.substr(10));
+      options.library = sockspec::UserPath(a.substr(10));
       struct stat st;
       if (stat(options.library.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
         fprintf(stderr, "ops_triage: --library=%s: not a folder\n", options.library.c_str());
         return 2;
       }
     } else if (absl::StartsWith(a, "--reproducers=")) {
-      options.reproducer_dir = Resolve(a.substr(14));
+      options.reproducer_dir = sockspec::UserPath(a.substr(14));
     } else if (absl::StartsWith(a, "--platform=")) {
       options.platform = a.substr(11);
       platform_given = true;
@@ -107,7 +99,7 @@ int main(int argc, char** argv) {
       fprintf(stderr, "ops_triage: unknown option '%s'\n%s", a.c_str(), kUsage);
       return 2;
     } else {
-      Collect(Resolve(a), files);
+      Collect(sockspec::UserPath(a), files);
     }
   }
   if (under.empty() || files.empty()) {

@@ -73,44 +73,18 @@ class Builder {
     if (sim_.closed(op.end)) return;
     // Out-of-band data (version 5) is judged in process by ops_fuzzer only.
     if (op.flags & MSG_OOB) return;
-    switch (op.kind) {
-      case OpKind::kRead:
-        // Control buffers and fd passing (version 3) are judged in process
-        // by ops_fuzzer only.
-        if (op.control > 0) break;
-        TakeRead(op);
-        break;
-      case OpKind::kWrite:
-        if (op.rights > 0) break;
-        TakeWrite(op);
-        break;
-      case OpKind::kClose:
-        TakeClose(op);
-        break;
-      case OpKind::kShutdown:
-      case OpKind::kPoll:
-      case OpKind::kSetSndbuf:
-        TakeSimple(op);
-        break;
-      case OpKind::kGetError:  // version-2 reads of state: not planned here
-      case OpKind::kInq:       // (ops_fuzzer's in-process run judges them)
-      case OpKind::kSetPasscred:  // version 3: likewise
-      case OpKind::kSetPeekOff:
-      case OpKind::kEpoll:
-      case OpKind::kGetOpt:
-      case OpKind::kAtMark:  // version 5: likewise
-      case OpKind::kSetOobInline:
-      case OpKind::kEpollEt:
-        break;
-      case OpKind::kSocket:  // named sockets: ops_fuzzer's (world.h)
-      case OpKind::kBind:
-      case OpKind::kListen:
-      case OpKind::kConnect:
-      case OpKind::kAccept:
-      case OpKind::kGetName:
-      case OpKind::kSendTo:
-      case OpKind::kRecvFrom:
-        break;
+    // Version 1's operations are planned; version 2's reads of state and
+    // every later operation are judged in process by ops_fuzzer only, and
+    // so are control buffers and fd passing (version 3).
+    if (op.kind == OpKind::kRead) {
+      if (op.control == 0) TakeRead(op);
+    } else if (op.kind == OpKind::kWrite) {
+      if (op.rights == 0) TakeWrite(op);
+    } else if (op.kind == OpKind::kClose) {
+      TakeClose(op);
+    } else if (op.kind == OpKind::kShutdown || op.kind == OpKind::kPoll ||
+               op.kind == OpKind::kSetSndbuf) {
+      TakeSimple(op);
     }
   }
 

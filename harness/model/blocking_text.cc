@@ -105,53 +105,37 @@ std::string BlockingStepText(const ModelOp& op, const std::string& payload) {
   const std::string fd(1, model::EndName(op.end));
   const std::string flags = model::MsgFlagsString(op.flags);
   static const char* const kHow[] = {"SHUT_RD", "SHUT_WR", "SHUT_RDWR"};
-  switch (op.kind) {
-    case OpKind::kWrite:
-      switch (op.call) {
-        case IoCall::kSend: return absl::StrCat("send(", fd, ", ", payload, ", ", flags, ")");
-        case IoCall::kPlain: return absl::StrCat("write(", fd, ", ", payload, ")");
-        case IoCall::kMsg: return absl::StrCat("sendmsg(", fd, ", ", payload, ", ", flags, ")");
-      }
-      break;
-    case OpKind::kRead:
-      switch (op.call) {
-        case IoCall::kSend: return absl::StrCat("recv(", fd, ", ", op.size, ", ", flags, ")");
-        case IoCall::kPlain: return absl::StrCat("read(", fd, ", ", op.size, ")");
-        case IoCall::kMsg: return absl::StrCat("recvmsg(", fd, ", ", op.size, ", ", flags, ")");
-      }
-      break;
-    case OpKind::kShutdown:
-      return absl::StrCat("shutdown(", fd, ", ", kHow[op.how % 3], ")");
-    case OpKind::kClose:
-      return absl::StrCat("close(", fd, ")");
-    case OpKind::kSetSndbuf:
-      return absl::StrCat("setsockopt(", fd, ", SOL_SOCKET, SO_SNDBUF, ", op.value, ")");
-    case OpKind::kPoll:
-      return absl::StrCat("poll(", fd, ", ", model::PollEventsString(model::kPollEvents), ")");
-    case OpKind::kGetError:
-      return absl::StrCat("getsockopt(", fd, ", SOL_SOCKET, SO_ERROR)");
-    case OpKind::kInq:
-      return absl::StrCat("ioctl(", fd, ", SIOCINQ)");
-    case OpKind::kSetPasscred:
-    case OpKind::kSetPeekOff:
-    case OpKind::kEpoll:
-    case OpKind::kGetOpt:
-    case OpKind::kSocket:
-    case OpKind::kBind:
-    case OpKind::kListen:
-    case OpKind::kConnect:
-    case OpKind::kAccept:
-    case OpKind::kGetName:
-    case OpKind::kSendTo:
-    case OpKind::kRecvFrom:
-    case OpKind::kAtMark:
-    case OpKind::kSetOobInline:
-    case OpKind::kEpollEt:
-      // Version 3's and 5's are not planned (blocking_plan.cc Take); named sockets
-      // are not in blocking_fuzzer's programs (ops_fuzzer's, world.h).
-      return op.ToString();
+  if (op.kind == OpKind::kWrite) {
+    switch (op.call) {
+      case IoCall::kSend: return absl::StrCat("send(", fd, ", ", payload, ", ", flags, ")");
+      case IoCall::kPlain: return absl::StrCat("write(", fd, ", ", payload, ")");
+      case IoCall::kMsg: return absl::StrCat("sendmsg(", fd, ", ", payload, ", ", flags, ")");
+    }
   }
-  return "";
+  if (op.kind == OpKind::kRead) {
+    switch (op.call) {
+      case IoCall::kSend: return absl::StrCat("recv(", fd, ", ", op.size, ", ", flags, ")");
+      case IoCall::kPlain: return absl::StrCat("read(", fd, ", ", op.size, ")");
+      case IoCall::kMsg: return absl::StrCat("recvmsg(", fd, ", ", op.size, ", ", flags, ")");
+    }
+  }
+  if (op.kind == OpKind::kShutdown) {
+    return absl::StrCat("shutdown(", fd, ", ", kHow[op.how % 3], ")");
+  }
+  if (op.kind == OpKind::kClose) return absl::StrCat("close(", fd, ")");
+  if (op.kind == OpKind::kSetSndbuf) {
+    return absl::StrCat("setsockopt(", fd, ", SOL_SOCKET, SO_SNDBUF, ", op.value, ")");
+  }
+  if (op.kind == OpKind::kPoll) {
+    return absl::StrCat("poll(", fd, ", ", model::PollEventsString(model::kPollEvents), ")");
+  }
+  if (op.kind == OpKind::kGetError) {
+    return absl::StrCat("getsockopt(", fd, ", SOL_SOCKET, SO_ERROR)");
+  }
+  if (op.kind == OpKind::kInq) return absl::StrCat("ioctl(", fd, ", SIOCINQ)");
+  // Version 3's and later are not planned (blocking_plan.cc Take); named
+  // sockets are not in blocking_fuzzer's programs (ops_fuzzer's, world.h).
+  return op.ToString();
 }
 
 }  // namespace sockspec

@@ -200,52 +200,30 @@ std::string Answer(const ModelOp& op, DataAt at, const Observed& o,
   if (o.ret < 0) {
     return absl::StrCat(ErrnoName(o.err), o.sigpipe ? " signal SIGPIPE" : "");
   }
-  switch (op.kind) {
-    case OpKind::kGetError:
-      // SO_ERROR's value is an errno: `errno(ECONNRESET)`, or 0 for none.
-      return o.value != 0
-                 ? absl::StrCat("errno(", ErrnoName(static_cast<int>(o.value)), ")")
-                 : "0";
-    case OpKind::kInq:
-    case OpKind::kAtMark:
-      return absl::StrCat(o.value);
-    case OpKind::kSocket:
-    case OpKind::kAccept:
-      return SocketName(op.slot);
-    case OpKind::kGetName:
-      return AddressName(o.value);
-    case OpKind::kRead:
-    case OpKind::kRecvFrom: {
-      const size_t copied = std::min(static_cast<size_t>(o.ret), op.size);
-      std::string s;
-      if (copied == static_cast<size_t>(o.ret)) {
-        s = copied == 0 ? "0" : Data(at, copied);
-      } else {
-        s = absl::StrCat(o.ret, " ", Data(at, copied));
-      }
-      if (op.call == IoCall::kMsg) {
-        absl::StrAppend(&s, " flags ", MsgFlagsString(o.msg_flags),
-                        AncillaryAnswer(o, received));
-      }
-      if (op.kind == OpKind::kRecvFrom) absl::StrAppend(&s, " from ", AddressName(o.value));
-      return s;
+  // The answers that are more than a count.
+  if (op.kind == OpKind::kGetError) {
+    // SO_ERROR's value is an errno: `errno(ECONNRESET)`, or 0 for none.
+    return o.value != 0
+               ? absl::StrCat("errno(", ErrnoName(static_cast<int>(o.value)), ")")
+               : "0";
+  }
+  if (op.kind == OpKind::kInq || op.kind == OpKind::kAtMark) return absl::StrCat(o.value);
+  if (op.kind == OpKind::kSocket || op.kind == OpKind::kAccept) return SocketName(op.slot);
+  if (op.kind == OpKind::kGetName) return AddressName(o.value);
+  if (op.kind == OpKind::kRead || op.kind == OpKind::kRecvFrom) {
+    const size_t copied = std::min(static_cast<size_t>(o.ret), op.size);
+    std::string s;
+    if (copied == static_cast<size_t>(o.ret)) {
+      s = copied == 0 ? "0" : Data(at, copied);
+    } else {
+      s = absl::StrCat(o.ret, " ", Data(at, copied));
     }
-    case OpKind::kWrite:
-    case OpKind::kShutdown:
-    case OpKind::kClose:
-    case OpKind::kSetSndbuf:
-    case OpKind::kPoll:
-    case OpKind::kSetPasscred:
-    case OpKind::kEpoll:
-    case OpKind::kGetOpt:
-    case OpKind::kSetPeekOff:
-    case OpKind::kBind:
-    case OpKind::kListen:
-    case OpKind::kConnect:
-    case OpKind::kSendTo:
-    case OpKind::kSetOobInline:
-    case OpKind::kEpollEt:
-      break;
+    if (op.call == IoCall::kMsg) {
+      absl::StrAppend(&s, " flags ", MsgFlagsString(o.msg_flags),
+                      AncillaryAnswer(o, received));
+    }
+    if (op.kind == OpKind::kRecvFrom) absl::StrAppend(&s, " from ", AddressName(o.value));
+    return s;
   }
   return max_ret > o.ret ? absl::StrCat(o.ret, "..", max_ret) : absl::StrCat(o.ret);
 }

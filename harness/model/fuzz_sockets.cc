@@ -116,138 +116,125 @@ Observed FuzzSockets::Execute(const ModelOp& op, const uint8_t* wdata,
   const int fd = op.end >= 0 && op.end < kMaxSockets ? fds_[op.end].get() : -1;
   Observed obs;
   struct sockaddr_un addr;
-  switch (op.kind) {
-    case OpKind::kSocket:
-    case OpKind::kAccept: {
-      const int n =
-          op.kind == OpKind::kSocket
-              ? socket(AF_UNIX,
-                       SockTypeValue(static_cast<SockType>(op.value)) | kFlags, 0)
-              : accept4(fd, nullptr, nullptr, kFlags);
-      if (n < 0) {
+  // World's operations (ScopeOf), an end's own EPOLLET set and a close
+  // need the socket table; every other call is the socket's alone.
+  if (op.kind == OpKind::kSocket || op.kind == OpKind::kAccept) {
+    const int n =
+        op.kind == OpKind::kSocket
+            ? socket(AF_UNIX,
+                     SockTypeValue(static_cast<SockType>(op.value)) | kFlags, 0)
+            : accept4(fd, nullptr, nullptr, kFlags);
+    if (n < 0) {
+      obs.ret = -1;
+      obs.err = errno;
+    } else {
+      fds_[op.slot].reset(n);
+      if (!autobound_[op.slot].empty()) {
+        retired_autobound_.emplace_back(std::move(autobound_[op.slot]), op.slot);
+      }
+      autobound_[op.slot].clear();
+      obs.ret = op.slot;
+    }
+    return obs;
+  }
+  if (op.kind == OpKind::kBind) {
+    const socklen_t len = Address(op.name, addr);
+    obs.ret = bind(fd, reinterpret_cast<const sockaddr*>(&addr), len);
+    if (obs.ret < 0) {
+      obs.err = errno;
+    } else if (op.name < kNames / 2) {
+      path_made_[op.name] = true;
+    } else if (op.name == kAutobind && autobound_[op.end].empty()) {
+      // The name the kernel picked, unless the socket kept its own.
+      socklen_t got = sizeof addr;
+      if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &got) == 0 &&
+          NameOf(addr, got) == model::kUnknownName) {
+        autobound_[op.end].assign(addr.sun_path,
+                                  got - offsetof(sockaddr_un, sun_path));
+      }
+    }
+    return obs;
+  }
+  if (op.kind == OpKind::kListen) {
+    obs.ret = listen(fd, op.value);
+    if (obs.ret < 0) obs.err = errno;
+    return obs;
+  }
+  if (op.kind == OpKind::kConnect) {
+    socklen_t len = Address(op.name, addr);
+    if (op.name == model::kUnspec) addr.sun_family = AF_UNSPEC;
+    obs.ret = connect(fd, reinterpret_cast<const sockaddr*>(&addr), len);
+    if (obs.ret < 0) obs.err = errno;
+    return obs;
+  }
+  if (op.kind == OpKind::kGetName) {
+    socklen_t len = sizeof addr;
+    memset(&addr, 0, sizeof addr);
+    obs.ret = op.how == 1
+                  ? getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len)
+                  : getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    if (obs.ret < 0) {
+      obs.err = errno;
+    } else {
+      obs.value = NameOf(addr, len);
+    }
+    return obs;
+  }
+  if (op.kind == OpKind::kSendTo) {
+    const socklen_t len = Address(op.name, addr);
+    obs.ret = sendto(fd, wdata, op.size, op.flags,
+                     reinterpret_cast<const sockaddr*>(&addr), len);
+    if (obs.ret < 0) obs.err = errno;
+    return obs;
+  }
+  if (op.kind == OpKind::kRecvFrom) {
+    struct iovec iov = {rbuf, op.size};
+    struct msghdr msg = {};
+    msg.msg_name = &addr;
+    msg.msg_namelen = sizeof addr;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    memset(&addr, 0, sizeof addr);
+    obs.ret = recvmsg(fd, &msg, op.flags);
+    if (obs.ret < 0) {
+      obs.err = errno;
+      return obs;
+    }
+    obs.msg_flags = msg.msg_flags;
+    obs.value = NameOf(addr, msg.msg_namelen);
+    obs.data = absl::MakeConstSpan(rbuf, std::min(static_cast<size_t>(obs.ret), op.size));
+    return obs;
+  }
+  if (op.kind == OpKind::kEpollEt) {
+    if (fd < 0 || op.end >= 2) {
+      obs.ret = -1;
+      obs.err = EBADF;
+      return obs;
+    }
+    UniqueFd& ep = epoll_et_[op.end];
+    if (!ep.valid()) {
+      ep.reset(epoll_create1(EPOLL_CLOEXEC));
+      struct epoll_event ev = {};
+      ev.events = model::kEpollEtEvents | EPOLLET;
+      if (!ep.valid() || epoll_ctl(ep.get(), EPOLL_CTL_ADD, fd, &ev) != 0) {
         obs.ret = -1;
         obs.err = errno;
-      } else {
-        fds_[op.slot].reset(n);
-        if (!autobound_[op.slot].empty()) {
-          retired_autobound_.emplace_back(std::move(autobound_[op.slot]), op.slot);
-        }
-        autobound_[op.slot].clear();
-        obs.ret = op.slot;
-      }
-      return obs;
-    }
-    case OpKind::kBind: {
-      const socklen_t len = Address(op.name, addr);
-      obs.ret = bind(fd, reinterpret_cast<const sockaddr*>(&addr), len);
-      if (obs.ret < 0) {
-        obs.err = errno;
-      } else if (op.name < kNames / 2) {
-        path_made_[op.name] = true;
-      } else if (op.name == kAutobind && autobound_[op.end].empty()) {
-        // The name the kernel picked, unless the socket kept its own.
-        socklen_t got = sizeof addr;
-        if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &got) == 0 &&
-            NameOf(addr, got) == model::kUnknownName) {
-          autobound_[op.end].assign(addr.sun_path,
-                                    got - offsetof(sockaddr_un, sun_path));
-        }
-      }
-      return obs;
-    }
-    case OpKind::kListen:
-      obs.ret = listen(fd, op.value);
-      if (obs.ret < 0) obs.err = errno;
-      return obs;
-    case OpKind::kConnect: {
-      socklen_t len = Address(op.name, addr);
-      if (op.name == model::kUnspec) addr.sun_family = AF_UNSPEC;
-      obs.ret = connect(fd, reinterpret_cast<const sockaddr*>(&addr), len);
-      if (obs.ret < 0) obs.err = errno;
-      return obs;
-    }
-    case OpKind::kGetName: {
-      socklen_t len = sizeof addr;
-      memset(&addr, 0, sizeof addr);
-      obs.ret = op.how == 1
-                    ? getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len)
-                    : getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-      if (obs.ret < 0) {
-        obs.err = errno;
-      } else {
-        obs.value = NameOf(addr, len);
-      }
-      return obs;
-    }
-    case OpKind::kSendTo: {
-      const socklen_t len = Address(op.name, addr);
-      obs.ret = sendto(fd, wdata, op.size, op.flags,
-                       reinterpret_cast<const sockaddr*>(&addr), len);
-      if (obs.ret < 0) obs.err = errno;
-      return obs;
-    }
-    case OpKind::kRecvFrom: {
-      struct iovec iov = {rbuf, op.size};
-      struct msghdr msg = {};
-      msg.msg_name = &addr;
-      msg.msg_namelen = sizeof addr;
-      msg.msg_iov = &iov;
-      msg.msg_iovlen = 1;
-      memset(&addr, 0, sizeof addr);
-      obs.ret = recvmsg(fd, &msg, op.flags);
-      if (obs.ret < 0) {
-        obs.err = errno;
+        ep.reset();
         return obs;
       }
-      obs.msg_flags = msg.msg_flags;
-      obs.value = NameOf(addr, msg.msg_namelen);
-      obs.data = absl::MakeConstSpan(rbuf, std::min(static_cast<size_t>(obs.ret), op.size));
-      return obs;
     }
-    case OpKind::kEpollEt: {
-      if (fd < 0 || op.end >= 2) {
-        obs.ret = -1;
-        obs.err = EBADF;
-        return obs;
-      }
-      UniqueFd& ep = epoll_et_[op.end];
-      if (!ep.valid()) {
-        ep.reset(epoll_create1(EPOLL_CLOEXEC));
-        struct epoll_event ev = {};
-        ev.events = model::kEpollEtEvents | EPOLLET;
-        if (!ep.valid() || epoll_ctl(ep.get(), EPOLL_CTL_ADD, fd, &ev) != 0) {
-          obs.ret = -1;
-          obs.err = errno;
-          ep.reset();
-          return obs;
-        }
-      }
-      struct epoll_event got = {};
-      obs.ret = epoll_wait(ep.get(), &got, 1, 0);
-      if (obs.ret < 0) obs.err = errno;
-      obs.revents = static_cast<short>(got.events);
-      return obs;
-    }
-    case OpKind::kClose:
-      if (op.end >= 0 && op.end < 2) epoll_et_[op.end].reset();
-      return ExecuteOp(op, op.end >= 0 && op.end < kMaxSockets
-                               ? fds_[op.end].release()
-                               : -1,
-                       wdata, rbuf);
-    case OpKind::kWrite:
-    case OpKind::kRead:
-    case OpKind::kShutdown:
-    case OpKind::kSetSndbuf:
-    case OpKind::kPoll:
-    case OpKind::kGetError:
-    case OpKind::kInq:
-    case OpKind::kSetPasscred:
-    case OpKind::kEpoll:
-    case OpKind::kGetOpt:
-    case OpKind::kSetPeekOff:
-    case OpKind::kAtMark:
-    case OpKind::kSetOobInline:
-      break;
+    struct epoll_event got = {};
+    obs.ret = epoll_wait(ep.get(), &got, 1, 0);
+    if (obs.ret < 0) obs.err = errno;
+    obs.revents = static_cast<short>(got.events);
+    return obs;
+  }
+  if (op.kind == OpKind::kClose) {
+    if (op.end >= 0 && op.end < 2) epoll_et_[op.end].reset();
+    return ExecuteOp(op, op.end >= 0 && op.end < kMaxSockets
+                             ? fds_[op.end].release()
+                             : -1,
+                     wdata, rbuf);
   }
   return ExecuteOp(op, fd, wdata, rbuf, write_offset);
 }

@@ -4,47 +4,22 @@
 #include <poll.h>
 #include <sys/socket.h>
 
-#include <vector>
-
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "harness/model/model.h"
+#include "harness/model/model_test_util.h"
 
 namespace sockspec::model {
 namespace {
 
 using ::testing::HasSubstr;
 
-constexpr int kA = 0;
-constexpr int kB = 1;
-
-// A read of `n` bytes of a's stream from `offset`, with `fds` received as
-// tokens and credentials `creds`.
-struct Read {
-  std::vector<uint8_t> bytes;
-  Observed obs;
-  Read(uint64_t offset, size_t n, std::vector<int> fds = {},
-       Creds creds = Creds::kNone, int msg_flags = 0)
-      : bytes(n) {
-    FillPattern(kA, offset, bytes.data(), n);
-    obs.ret = static_cast<ssize_t>(n);
-    obs.data = absl::MakeConstSpan(bytes);
-    obs.msg_flags = msg_flags;
-    obs.nfds = static_cast<int>(fds.size());
-    for (size_t i = 0; i < fds.size(); ++i) obs.fd_tokens[i] = fds[i];
-    obs.creds = creds;
-    obs.creds_len = creds == Creds::kNone ? 0 : 12;
-  }
-};
-
 Observed Ok() { return Observed(); }
 
 void Send(Model& m, size_t n, int rights = 0) {
-  Observed o;
-  o.ret = static_cast<ssize_t>(n);
   const ModelOp op = rights > 0 ? ModelOp::WriteRights(kA, n, MSG_NOSIGNAL, rights)
                                 : ModelOp::Write(kA, n, MSG_NOSIGNAL);
-  ASSERT_TRUE(m.Check(op, o).ok());
+  ASSERT_TRUE(m.Check(op, Ret(static_cast<ssize_t>(n))).ok());
 }
 
 TEST(ModelRights, AStreamReadEndsAtTheSkbWithFdsAndGetsThem) {
@@ -54,8 +29,8 @@ TEST(ModelRights, AStreamReadEndsAtTheSkbWithFdsAndGetsThem) {
   Send(m, 3);
   Send(m, 2, 2);  // offset 3: tokens 3, 4
   Send(m, 4);
-  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 100, 0, 64), Read(0, 5, {3, 4}).obs).ok());
-  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 100, 0, 64), Read(5, 4).obs).ok());
+  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 100, 0, 64), ReadResult(0, 5, {3, 4}).obs).ok());
+  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 100, 0, 64), ReadResult(5, 4).obs).ok());
 }
 
 TEST(ModelRights, AStreamReadThatGluesPastTheFdsIsRejected) {
@@ -63,7 +38,7 @@ TEST(ModelRights, AStreamReadThatGluesPastTheFdsIsRejected) {
   Send(m, 2, 1);
   Send(m, 4);
   const absl::Status s =
-      m.Check(ModelOp::ReadControl(kB, 100, 0, 64), Read(0, 6, {0}).obs);
+      m.Check(ModelOp::ReadControl(kB, 100, 0, 64), ReadResult(0, 6, {0}).obs);
   EXPECT_THAT(s.message(), HasSubstr("the read ends at the skb with fds"));
 }
 
@@ -73,16 +48,16 @@ TEST(ModelRights, AStreamPeekWalksOnToTheNextFdsAfterFillingItsSize) {
   Model m(SockType::kStream);
   Send(m, 2);
   Send(m, 2, 1);  // offset 2: token 2
-  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 1, MSG_PEEK, 64), Read(0, 1, {2}).obs).ok());
+  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 1, MSG_PEEK, 64), ReadResult(0, 1, {2}).obs).ok());
   // A plain read of 1 stops inside the first skb: no fds.
-  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 1, 0, 64), Read(0, 1).obs).ok());
+  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 1, 0, 64), ReadResult(0, 1).obs).ok());
 }
 
 TEST(ModelRights, AWrongFdIsRejected) {
   Model m(SockType::kDgram);
   Send(m, 1, 2);
   const absl::Status s =
-      m.Check(ModelOp::ReadControl(kB, 10, 0, 64), Read(0, 1, {1, 0}).obs);
+      m.Check(ModelOp::ReadControl(kB, 10, 0, 64), ReadResult(0, 1, {1, 0}).obs);
   EXPECT_THAT(s.message(), HasSubstr("expected msg_flags 0 rights(0,1)"));
 }
 
@@ -91,9 +66,9 @@ TEST(ModelRights, ASmallControlBufferTakesTheFdsThatFitAndSetsCtrunc) {
   Model m(SockType::kSeqpacket);
   Send(m, 1, 2);
   EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 10, MSG_PEEK, 20),
-                      Read(0, 1, {0}, Creds::kNone, MSG_CTRUNC).obs).ok());
+                      ReadResult(0, 1, {0}, Creds::kNone, MSG_CTRUNC).obs).ok());
   EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 10, 0, 16),
-                      Read(0, 1, {}, Creds::kNone, MSG_CTRUNC).obs).ok());
+                      ReadResult(0, 1, {}, Creds::kNone, MSG_CTRUNC).obs).ok());
 }
 
 TEST(ModelRights, AZeroLengthStreamWriteSendsNoFds) {
@@ -108,7 +83,7 @@ TEST(ModelRights, AZeroLengthStreamWriteSendsNoFds) {
 TEST(ModelRights, AZeroLengthDatagramCarriesItsFds) {
   Model m(SockType::kDgram);
   Send(m, 0, 1);
-  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 10, 0, 64), Read(0, 0, {0}).obs).ok());
+  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 10, 0, 64), ReadResult(0, 0, {0}).obs).ok());
 }
 
 TEST(ModelCreds, WithSoPassCredAStreamReadDoesNotGlueDifferentCredentials) {
@@ -118,9 +93,9 @@ TEST(ModelCreds, WithSoPassCredAStreamReadDoesNotGlueDifferentCredentials) {
   ASSERT_TRUE(m.Check(ModelOp::SetPasscred(kB, 1), Ok()).ok());
   Send(m, 3);
   EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 100, 0, 64),
-                      Read(0, 2, {}, Creds::kNobody).obs).ok());
+                      ReadResult(0, 2, {}, Creds::kNobody).obs).ok());
   EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 100, 0, 64),
-                      Read(2, 3, {}, Creds::kSelf).obs).ok());
+                      ReadResult(2, 3, {}, Creds::kSelf).obs).ok());
 }
 
 TEST(ModelCreds, WithoutSoPassCredAtReadTimeTheReadGlues) {
@@ -129,7 +104,7 @@ TEST(ModelCreds, WithoutSoPassCredAtReadTimeTheReadGlues) {
   ASSERT_TRUE(m.Check(ModelOp::SetPasscred(kB, 1), Ok()).ok());
   Send(m, 3);
   ASSERT_TRUE(m.Check(ModelOp::SetPasscred(kB, 0), Ok()).ok());
-  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 100, 0, 64), Read(0, 5).obs).ok());
+  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 100, 0, 64), ReadResult(0, 5).obs).ok());
 }
 
 TEST(ModelCreds, AStreamEofReadCarriesEmptyCredentials) {
@@ -137,17 +112,17 @@ TEST(ModelCreds, AStreamEofReadCarriesEmptyCredentials) {
   ASSERT_TRUE(m.Check(ModelOp::SetPasscred(kB, 1), Ok()).ok());
   ASSERT_TRUE(m.Check(ModelOp::Shutdown(kA, SHUT_WR), Ok()).ok());
   EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 10, 0, 64),
-                      Read(0, 0, {}, Creds::kZero).obs).ok());
+                      ReadResult(0, 0, {}, Creds::kZero).obs).ok());
   // With no buffer at all the credentials are cut: MSG_CTRUNC.
   EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 10, 0, 0),
-                      Read(0, 0, {}, Creds::kNone, MSG_CTRUNC).obs).ok());
+                      ReadResult(0, 0, {}, Creds::kNone, MSG_CTRUNC).obs).ok());
 }
 
 TEST(ModelCreds, CredentialsCutByTheBufferAreShortAndSetCtrunc) {
   Model m(SockType::kDgram);
   ASSERT_TRUE(m.Check(ModelOp::SetPasscred(kB, 1), Ok()).ok());
   Send(m, 1);
-  Read r(0, 1, {}, Creds::kCut, MSG_CTRUNC);
+  ReadResult r(0, 1, {}, Creds::kCut, MSG_CTRUNC);
   r.obs.creds_len = 4;  // control=20: 16 of header, 4 of the 12
   EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 10, 0, 20), r.obs).ok());
 }
@@ -157,15 +132,15 @@ TEST(ModelPeekOff, AStreamPeekStartsAtTheOffsetAndMovesIt) {
   Send(m, 3);
   Send(m, 4);
   ASSERT_TRUE(m.Check(ModelOp::SetPeekOff(kB, 2), Ok()).ok());
-  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 2, MSG_PEEK, 64), Read(2, 2).obs).ok());
+  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 2, MSG_PEEK, 64), ReadResult(2, 2).obs).ok());
   Observed off;
   off.value = 4;
   EXPECT_TRUE(m.Check(ModelOp::GetOpt(kB, SockOpt::kPeekOff), off).ok());
   // A read of 3 moves it back by 3, to 1.
-  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 3, 0, 64), Read(0, 3).obs).ok());
+  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 3, 0, 64), ReadResult(0, 3).obs).ok());
   off.value = 1;
   EXPECT_TRUE(m.Check(ModelOp::GetOpt(kB, SockOpt::kPeekOff), off).ok());
-  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 10, MSG_PEEK, 64), Read(4, 3).obs).ok());
+  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 10, MSG_PEEK, 64), ReadResult(4, 3).obs).ok());
 }
 
 TEST(ModelPeekOff, APeekPastTheQueuedBytesIsEagain) {
@@ -184,19 +159,19 @@ TEST(ModelPeekOff, ADatagramPeekSkipsWholeMessagesAndAPeekedEmptyOne) {
   Model m(SockType::kDgram);
   Send(m, 0);
   Send(m, 2);
-  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 5, MSG_PEEK, 64), Read(0, 0).obs).ok());
+  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 5, MSG_PEEK, 64), ReadResult(0, 0).obs).ok());
   ASSERT_TRUE(m.Check(ModelOp::SetPeekOff(kB, 0), Ok()).ok());
   EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 1, MSG_PEEK, 64),
-                      Read(0, 1, {}, Creds::kNone, MSG_TRUNC).obs).ok());
-  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 5, MSG_PEEK, 64), Read(1, 1).obs).ok());
+                      ReadResult(0, 1, {}, Creds::kNone, MSG_TRUNC).obs).ok());
+  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 5, MSG_PEEK, 64), ReadResult(1, 1).obs).ok());
 }
 
 TEST(ModelPeekOff, ANegativeOffsetIsNoOffsetAndReadsBackAsSet) {
   Model m(SockType::kSeqpacket);
   Send(m, 3);
   ASSERT_TRUE(m.Check(ModelOp::SetPeekOff(kB, -7), Ok()).ok());
-  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 5, MSG_PEEK, 64), Read(0, 3).obs).ok());
-  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 5, MSG_PEEK, 64), Read(0, 3).obs).ok());
+  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 5, MSG_PEEK, 64), ReadResult(0, 3).obs).ok());
+  EXPECT_TRUE(m.Check(ModelOp::ReadControl(kB, 5, MSG_PEEK, 64), ReadResult(0, 3).obs).ok());
   Observed off;
   off.value = -7;
   EXPECT_TRUE(m.Check(ModelOp::GetOpt(kB, SockOpt::kPeekOff), off).ok());

@@ -395,46 +395,23 @@ void Model::NoteWakeups(const ModelOp& op, const Observed& obs) {
     if (!x.closed && w > x.et_wake) x.et_wake = w;
   };
   const int peer = 1 - op.end;
-  switch (op.kind) {
-    case OpKind::kWrite:
-      // sk_data_ready of the peer, for any bytes queued (MSG_OOB too).
-      if (obs.ret > 0) wake(peer, End::Wake::kSure);
-      break;
-    case OpKind::kRead:
-      // Freeing the peer's skbs calls unix_write_space, which wakes it only
-      // when it is writable afterwards.
-      if (!(op.flags & MSG_PEEK)) wake(peer, End::Wake::kMaybe);
-      break;
-    case OpKind::kShutdown:
-      // sk_state_change of both ends (sock_def_wakeup: every waiter).
-      wake(op.end, End::Wake::kSure);
-      wake(peer, End::Wake::kSure);
-      break;
-    case OpKind::kClose:
-      wake(peer, End::Wake::kSure);
-      break;
-    case OpKind::kSetSndbuf:
-      wake(op.end, End::Wake::kMaybe);  // sk_write_space
-      break;
-    case OpKind::kPoll:
-    case OpKind::kGetError:
-    case OpKind::kInq:
-    case OpKind::kSetPasscred:
-    case OpKind::kEpoll:
-    case OpKind::kGetOpt:
-    case OpKind::kSetPeekOff:
-    case OpKind::kSocket:
-    case OpKind::kBind:
-    case OpKind::kListen:
-    case OpKind::kConnect:
-    case OpKind::kAccept:
-    case OpKind::kGetName:
-    case OpKind::kSendTo:
-    case OpKind::kRecvFrom:
-    case OpKind::kAtMark:
-    case OpKind::kSetOobInline:
-    case OpKind::kEpollEt:
-      break;
+  // The operations that change what a waiter sees; reads of state and the
+  // other options wake no one, and World's (ScopeOf) never reach a Model.
+  if (op.kind == OpKind::kWrite) {
+    // sk_data_ready of the peer, for any bytes queued (MSG_OOB too).
+    if (obs.ret > 0) wake(peer, End::Wake::kSure);
+  } else if (op.kind == OpKind::kRead) {
+    // Freeing the peer's skbs calls unix_write_space, which wakes it only
+    // when it is writable afterwards.
+    if (!(op.flags & MSG_PEEK)) wake(peer, End::Wake::kMaybe);
+  } else if (op.kind == OpKind::kShutdown) {
+    // sk_state_change of both ends (sock_def_wakeup: every waiter).
+    wake(op.end, End::Wake::kSure);
+    wake(peer, End::Wake::kSure);
+  } else if (op.kind == OpKind::kClose) {
+    wake(peer, End::Wake::kSure);
+  } else if (op.kind == OpKind::kSetSndbuf) {
+    wake(op.end, End::Wake::kMaybe);  // sk_write_space
   }
 }
 

@@ -5,59 +5,16 @@
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <initializer_list>
-#include <utility>
-#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "harness/model/model.h"
+#include "harness/model/model_test_util.h"
 
 namespace sockspec::model {
 namespace {
 
 using ::testing::HasSubstr;
-
-constexpr int kA = 0;
-constexpr int kB = 1;
-
-// What a read returned: the bytes of a's stream at the given (offset,
-// length) pieces, concatenated.
-struct Got {
-  std::vector<uint8_t> bytes;
-  Observed obs;
-  Got(std::initializer_list<std::pair<uint64_t, size_t>> pieces,
-      int msg_flags = 0) {
-    for (const auto& [offset, n] : pieces) {
-      const size_t at = bytes.size();
-      bytes.resize(at + n);
-      FillPattern(kA, offset, bytes.data() + at, n);
-    }
-    obs.ret = static_cast<ssize_t>(bytes.size());
-    obs.data = absl::MakeConstSpan(bytes);
-    obs.msg_flags = msg_flags;
-  }
-};
-
-Observed Ret(ssize_t ret, int err = 0) {
-  Observed o;
-  o.ret = ret;
-  o.err = err;
-  return o;
-}
-
-Observed Value(int value) {
-  Observed o;
-  o.value = value;
-  return o;
-}
-
-Observed Events(int ret, short revents) {
-  Observed o;
-  o.ret = ret;
-  o.revents = revents;
-  return o;
-}
 
 void Send(Model& m, size_t n, bool oob) {
   const ModelOp op = oob ? ModelOp::WriteOob(kA, n, MSG_NOSIGNAL)
@@ -76,9 +33,9 @@ TEST(ModelOob, OnlyTheLastByteIsOutOfBandAndAReadStopsBeforeIt) {
   Send(m, 3, false);
   EXPECT_TRUE(m.Check(ModelOp::AtMark(kB), Value(0)).ok());
   EXPECT_TRUE(m.Check(ModelOp::Inq(kB), Value(7)).ok());
-  EXPECT_TRUE(m.Check(Recv(10), Got({{0, 3}}).obs).ok());
+  EXPECT_TRUE(m.Check(Recv(10), ReadResult({{0, 3}}).obs).ok());
   EXPECT_TRUE(m.Check(ModelOp::AtMark(kB), Value(1)).ok());
-  EXPECT_TRUE(m.Check(Recv(10), Got({{4, 3}}).obs).ok());
+  EXPECT_TRUE(m.Check(Recv(10), ReadResult({{4, 3}}).obs).ok());
   EXPECT_TRUE(m.Check(RecvOob(10), Ret(-1, EINVAL)).ok());
 }
 
@@ -86,7 +43,7 @@ TEST(ModelOob, AReadThatGluesPastTheMarkIsRejected) {
   Model m(SockType::kStream);
   Send(m, 4, true);
   Send(m, 3, false);
-  const absl::Status s = m.Check(Recv(10), Got({{0, 7}}).obs);
+  const absl::Status s = m.Check(Recv(10), ReadResult({{0, 7}}).obs);
   EXPECT_THAT(s.message(), HasSubstr("expected 3"));
 }
 
@@ -95,8 +52,8 @@ TEST(ModelOob, RecvOobTakesTheByteOnceWithMsgOob) {
   // POLLIN and SIOCATMARK 1 until a read drops it (EAGAIN).
   Model m(SockType::kStream);
   Send(m, 1, true);
-  EXPECT_TRUE(m.Check(RecvOob(10, true), Got({{0, 1}}, MSG_OOB).obs).ok());
-  EXPECT_TRUE(m.Check(RecvOob(10), Got({{0, 1}}, MSG_OOB).obs).ok());
+  EXPECT_TRUE(m.Check(RecvOob(10, true), ReadResult({{0, 1}}, MSG_OOB).obs).ok());
+  EXPECT_TRUE(m.Check(RecvOob(10), ReadResult({{0, 1}}, MSG_OOB).obs).ok());
   EXPECT_TRUE(m.Check(RecvOob(10), Ret(-1, EINVAL)).ok());
   EXPECT_TRUE(m.Check(ModelOp::Inq(kB), Value(0)).ok());
   EXPECT_TRUE(m.Check(ModelOp::AtMark(kB), Value(1)).ok());
@@ -112,7 +69,7 @@ TEST(ModelOob, RecvOobTakesTheByteOnceWithMsgOob) {
 TEST(ModelOob, RecvOobIntoZeroBytesStillReturnsOne) {
   Model m(SockType::kStream);
   Send(m, 1, true);
-  Got got({}, MSG_OOB);
+  ReadResult got({{0, 0}}, MSG_OOB);
   got.obs.ret = 1;
   EXPECT_TRUE(m.Check(RecvOob(0), got.obs).ok());
   EXPECT_TRUE(m.Check(RecvOob(0), Ret(-1, EINVAL)).ok());
@@ -123,17 +80,17 @@ TEST(ModelOob, AReadStopsAtATakenMarkButNotAtOneBeforeANewerMark) {
   Model m(SockType::kStream);
   Send(m, 3, true);
   Send(m, 2, false);
-  EXPECT_TRUE(m.Check(RecvOob(10), Got({{2, 1}}, MSG_OOB).obs).ok());
-  EXPECT_TRUE(m.Check(Recv(10), Got({{0, 2}}).obs).ok());
+  EXPECT_TRUE(m.Check(RecvOob(10), ReadResult({{2, 1}}, MSG_OOB).obs).ok());
+  EXPECT_TRUE(m.Check(Recv(10), ReadResult({{0, 2}}).obs).ok());
   EXPECT_TRUE(m.Check(ModelOp::AtMark(kB), Value(1)).ok());
-  EXPECT_TRUE(m.Check(Recv(10), Got({{3, 2}}).obs).ok());
+  EXPECT_TRUE(m.Check(Recv(10), ReadResult({{3, 2}}).obs).ok());
   // With a newer mark behind it, the taken skb is stepped over: "ab" and
   // "cd" come in one read, which stops before Y.
   Model n(SockType::kStream);
   Send(n, 3, true);
-  EXPECT_TRUE(n.Check(RecvOob(10), Got({{2, 1}}, MSG_OOB).obs).ok());
+  EXPECT_TRUE(n.Check(RecvOob(10), ReadResult({{2, 1}}, MSG_OOB).obs).ok());
   Send(n, 3, true);
-  EXPECT_TRUE(n.Check(Recv(10), Got({{0, 2}, {3, 2}}).obs).ok());
+  EXPECT_TRUE(n.Check(Recv(10), ReadResult({{0, 2}, {3, 2}}).obs).ok());
 }
 
 TEST(ModelOob, AReadDropsARunOfTakenSkbs) {
@@ -142,11 +99,11 @@ TEST(ModelOob, AReadDropsARunOfTakenSkbs) {
   Model m(SockType::kStream);
   for (uint64_t off : {0, 1, 2}) {
     Send(m, 1, true);
-    EXPECT_TRUE(m.Check(RecvOob(1), Got({{off, 1}}, MSG_OOB).obs).ok());
+    EXPECT_TRUE(m.Check(RecvOob(1), ReadResult({{off, 1}}, MSG_OOB).obs).ok());
   }
   Send(m, 2, false);
   EXPECT_TRUE(m.Check(ModelOp::AtMark(kB), Value(1)).ok());
-  EXPECT_TRUE(m.Check(Recv(10), Got({{3, 2}}).obs).ok());
+  EXPECT_TRUE(m.Check(Recv(10), ReadResult({{3, 2}}).obs).ok());
   Observed poll;
   poll.revents = POLLOUT;
   EXPECT_TRUE(m.Check(ModelOp::Poll(kB), poll).ok());
@@ -159,8 +116,8 @@ TEST(ModelOob, ASecondOutOfBandByteTurnsTheFirstIntoData) {
   Send(m, 3, true);
   Send(m, 3, true);
   EXPECT_TRUE(m.Check(ModelOp::Inq(kB), Value(6)).ok());
-  EXPECT_TRUE(m.Check(RecvOob(10), Got({{5, 1}}, MSG_OOB).obs).ok());
-  EXPECT_TRUE(m.Check(Recv(10), Got({{0, 5}}).obs).ok());
+  EXPECT_TRUE(m.Check(RecvOob(10), ReadResult({{5, 1}}, MSG_OOB).obs).ok());
+  EXPECT_TRUE(m.Check(Recv(10), ReadResult({{0, 5}}).obs).ok());
   EXPECT_TRUE(m.Check(Recv(10), Ret(-1, EAGAIN)).ok());
 }
 
@@ -170,7 +127,7 @@ TEST(ModelOob, AReadAtTheMarkDropsTheByteEvenWhenNothingFollows) {
   Model m(SockType::kStream);
   Send(m, 3, true);
   Send(m, 3, true);
-  EXPECT_TRUE(m.Check(Recv(10), Got({{0, 5}}).obs).ok());
+  EXPECT_TRUE(m.Check(Recv(10), ReadResult({{0, 5}}).obs).ok());
   EXPECT_TRUE(m.Check(ModelOp::AtMark(kB), Value(1)).ok());
   EXPECT_TRUE(m.Check(Recv(10), Ret(-1, EAGAIN)).ok());
   EXPECT_TRUE(m.Check(RecvOob(10), Ret(-1, EINVAL)).ok());
@@ -187,7 +144,7 @@ TEST(ModelOob, AByteAPlainReadDroppedStaysCountedInSiocinq) {
   EXPECT_TRUE(m.Check(ModelOp::Inq(kB), Value(1)).ok());
   Send(m, 2, false);
   EXPECT_TRUE(m.Check(ModelOp::Inq(kB), Value(3)).ok());
-  EXPECT_TRUE(m.Check(Recv(10), Got({{1, 2}}).obs).ok());
+  EXPECT_TRUE(m.Check(Recv(10), ReadResult({{1, 2}}).obs).ok());
   EXPECT_TRUE(m.Check(ModelOp::Inq(kB), Value(1)).ok());
   Observed poll;
   poll.revents = POLLOUT;
@@ -198,11 +155,11 @@ TEST(ModelOob, APeekAtTheMarkSkipsTheByte) {
   Model m(SockType::kStream);
   Send(m, 3, true);
   Send(m, 2, false);
-  EXPECT_TRUE(m.Check(Recv(10, MSG_PEEK), Got({{0, 2}}).obs).ok());
-  EXPECT_TRUE(m.Check(Recv(10), Got({{0, 2}}).obs).ok());
-  EXPECT_TRUE(m.Check(Recv(10, MSG_PEEK), Got({{3, 2}}).obs).ok());
+  EXPECT_TRUE(m.Check(Recv(10, MSG_PEEK), ReadResult({{0, 2}}).obs).ok());
+  EXPECT_TRUE(m.Check(Recv(10), ReadResult({{0, 2}}).obs).ok());
+  EXPECT_TRUE(m.Check(Recv(10, MSG_PEEK), ReadResult({{3, 2}}).obs).ok());
   EXPECT_TRUE(m.Check(ModelOp::AtMark(kB), Value(1)).ok());
-  EXPECT_TRUE(m.Check(RecvOob(10), Got({{2, 1}}, MSG_OOB).obs).ok());
+  EXPECT_TRUE(m.Check(RecvOob(10), ReadResult({{2, 1}}, MSG_OOB).obs).ok());
 }
 
 TEST(ModelOob, OobInlineReadsTheByteAsDataAndRecvOobFails) {
@@ -211,9 +168,9 @@ TEST(ModelOob, OobInlineReadsTheByteAsDataAndRecvOobFails) {
   Send(m, 3, true);
   Send(m, 2, false);
   EXPECT_TRUE(m.Check(RecvOob(10), Ret(-1, EINVAL)).ok());
-  EXPECT_TRUE(m.Check(Recv(10), Got({{0, 2}}).obs).ok());
+  EXPECT_TRUE(m.Check(Recv(10), ReadResult({{0, 2}}).obs).ok());
   EXPECT_TRUE(m.Check(ModelOp::AtMark(kB), Value(1)).ok());
-  EXPECT_TRUE(m.Check(Recv(10), Got({{2, 3}}).obs).ok());
+  EXPECT_TRUE(m.Check(Recv(10), ReadResult({{2, 3}}).obs).ok());
   EXPECT_TRUE(m.Check(ModelOp::AtMark(kB), Value(0)).ok());
 }
 
@@ -238,8 +195,8 @@ TEST(ModelOob, RecvOobStillWorksAfterShutdownAndPeerClose) {
   Model m(SockType::kStream);
   Send(m, 2, true);
   EXPECT_TRUE(m.Check(ModelOp::Close(kA), Ret(0)).ok());
-  EXPECT_TRUE(m.Check(Recv(10), Got({{0, 1}}).obs).ok());
-  EXPECT_TRUE(m.Check(RecvOob(10), Got({{1, 1}}, MSG_OOB).obs).ok());
+  EXPECT_TRUE(m.Check(Recv(10), ReadResult({{0, 1}}).obs).ok());
+  EXPECT_TRUE(m.Check(RecvOob(10), ReadResult({{1, 1}}, MSG_OOB).obs).ok());
   EXPECT_TRUE(m.Check(Recv(10), Ret(0)).ok());
 }
 
@@ -254,7 +211,7 @@ TEST(ModelEpollEt, AnEdgeIsReportedOnceUntilNewDataArrives) {
   Send(m, 2, false);
   EXPECT_TRUE(m.Check(et, Events(1, POLLIN | POLLOUT)).ok());
   EXPECT_TRUE(m.Check(et, Events(0, 0)).ok());
-  EXPECT_TRUE(m.Check(Recv(1), Got({{0, 1}}).obs).ok());
+  EXPECT_TRUE(m.Check(Recv(1), ReadResult({{0, 1}}).obs).ok());
   EXPECT_TRUE(m.Check(et, Events(0, 0)).ok());
   Send(m, 1, true);
   EXPECT_TRUE(m.Check(et, Events(1, POLLIN | POLLPRI | POLLOUT)).ok());

@@ -8,15 +8,13 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "harness/model/model_test_util.h"
 
 namespace sockspec::model {
 namespace {
 
 using ::testing::AllOf;
 using ::testing::HasSubstr;
-
-constexpr int kA = 0;
-constexpr int kB = 1;
 
 // What writer `w` wrote at offsets [from, from + n).
 std::vector<uint8_t> Bytes(int w, uint64_t from, size_t n) {
@@ -25,31 +23,11 @@ std::vector<uint8_t> Bytes(int w, uint64_t from, size_t n) {
   return v;
 }
 
-Observed Ret(ssize_t ret) {
-  Observed o;
-  o.ret = ret;
-  return o;
-}
-
-Observed Err(int err) {
-  Observed o;
-  o.ret = -1;
-  o.err = err;
-  return o;
-}
-
 Observed Data(const std::vector<uint8_t>& bytes, int msg_flags = 0) {
   Observed o;
   o.ret = static_cast<ssize_t>(bytes.size());
   o.data = absl::MakeConstSpan(bytes);
   o.msg_flags = msg_flags;
-  return o;
-}
-
-Observed Events(short revents) {
-  Observed o;
-  o.ret = 1;
-  o.revents = revents;
   return o;
 }
 
@@ -232,7 +210,7 @@ TEST(Model, SeqpacketReportsEconnresetBeforeQueuedData) {
   WriteAll(m, kB, {5});
   WriteAll(m, kA, {3});
   ASSERT_TRUE(m.Check(ModelOp::Close(kA), Ret(0)).ok());
-  EXPECT_TRUE(m.Check(ModelOp::Poll(kB), Events(POLLIN | POLLOUT | POLLERR |
+  EXPECT_TRUE(m.Check(ModelOp::Poll(kB), Events(1, POLLIN | POLLOUT | POLLERR |
                                            POLLHUP | POLLRDHUP))
                   .ok());
   EXPECT_THAT(m.Check(ModelOp::Read(kB, 10), Data(Bytes(kA, 0, 3))).message(),
@@ -357,19 +335,19 @@ TEST(Model, StreamWriteNearAFullBufferMayBeShortAndIsAdopted) {
   EXPECT_THAT(m.Check(ModelOp::Write(kA, 1), Ret(1)).message(),
               HasSubstr("expected -1 EAGAIN"));
   EXPECT_TRUE(m.Check(ModelOp::Write(kA, 1), Err(EAGAIN)).ok());
-  EXPECT_TRUE(m.Check(ModelOp::Poll(kA), Events(0)).ok());
+  EXPECT_TRUE(m.Check(ModelOp::Poll(kA), Events(1, 0)).ok());
   EXPECT_TRUE(
       m.Check(ModelOp::Read(kB, 10000), Data(Bytes(kA, 0, 4480))).ok());
-  EXPECT_TRUE(m.Check(ModelOp::Poll(kA), Events(POLLOUT)).ok());
+  EXPECT_TRUE(m.Check(ModelOp::Poll(kA), Events(1, POLLOUT)).ok());
 }
 
 TEST(Model, PollReportsHupAndRdhupAfterPeerClose) {
   Model m(SockType::kStream);
   ASSERT_TRUE(m.Check(ModelOp::Close(kB), Ret(0)).ok());
   EXPECT_TRUE(
-      m.Check(ModelOp::Poll(kA), Events(POLLIN | POLLOUT | POLLHUP | POLLRDHUP))
+      m.Check(ModelOp::Poll(kA), Events(1, POLLIN | POLLOUT | POLLHUP | POLLRDHUP))
           .ok());
-  EXPECT_THAT(m.Check(ModelOp::Poll(kA), Events(POLLOUT)).message(),
+  EXPECT_THAT(m.Check(ModelOp::Poll(kA), Events(1, POLLOUT)).message(),
               HasSubstr("expected POLLIN|POLLOUT|POLLHUP|POLLRDHUP"));
 }
 

@@ -53,7 +53,61 @@ enum class OpKind {
   kEpollEt,  // epoll_wait(timeout 0) of the end's own edge-triggered epoll
              // set (EPOLLIN|EPOLLOUT|EPOLLRDHUP|EPOLLPRI|EPOLLET), made at
              // the end's first kEpollEt and kept
+  // A new operation goes here: kLastOpKind and ScopeOf (below) name it.
 };
+
+// Which part of the model judges an operation, and on which sockets the
+// fuzzers decode it (fuzz_ops.h): the seams the switches over OpKind share.
+// A new OpKind is stated here and in the switches that act on it; code that
+// acts on a few operations names only those, and asks ScopeOf where the
+// seam is a scope. For example World::Check hands every operation that is
+// not kWorld to its socket's connection or to its own socket rules, and
+// those rules refuse a kPair operation as not modelled.
+enum class OpScope {
+  // On any socket: the pair a, b (Model) and a named socket s2..s7, where
+  // World judges it itself on a socket without a connection
+  // (CheckLoneSocketOp) and on a datagram socket (CheckDgramOp).
+  kAnySocket,
+  // On the pair a, b only (fuzz_ops.h decodes them nowhere else): Model's.
+  kPair,
+  // Names and the socket table: World's alone; Model has no names.
+  kWorld,
+};
+// The last OpKind, for tests that walk them all.
+constexpr OpKind kLastOpKind = OpKind::kEpollEt;
+
+// The scope of `kind` (every OpKind has exactly one).
+constexpr OpScope ScopeOf(OpKind kind) {
+  switch (kind) {
+    case OpKind::kWrite:
+    case OpKind::kRead:
+    case OpKind::kClose:
+    case OpKind::kPoll:
+    case OpKind::kGetError:
+    case OpKind::kInq:
+      return OpScope::kAnySocket;
+    case OpKind::kShutdown:
+    case OpKind::kSetSndbuf:
+    case OpKind::kSetPasscred:
+    case OpKind::kEpoll:
+    case OpKind::kGetOpt:
+    case OpKind::kSetPeekOff:
+    case OpKind::kAtMark:
+    case OpKind::kSetOobInline:
+    case OpKind::kEpollEt:
+      return OpScope::kPair;
+    case OpKind::kSocket:
+    case OpKind::kBind:
+    case OpKind::kListen:
+    case OpKind::kConnect:
+    case OpKind::kAccept:
+    case OpKind::kGetName:
+    case OpKind::kSendTo:
+    case OpKind::kRecvFrom:
+      return OpScope::kWorld;
+  }
+  return OpScope::kWorld;
+}
 
 // The events a kEpollEt operation asks for (EPOLLET aside).
 constexpr short kEpollEtEvents = 0x001 | 0x002 | 0x004 | 0x2000;  // IN|PRI|OUT|RDHUP

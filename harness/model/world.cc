@@ -27,11 +27,18 @@ absl::Status Expect(const ModelOp& op, const Observed& obs, ssize_t ret,
       why, "), got ", obs.ToString(op)));
 }
 
+absl::Status NoRule(const ModelOp& op, const std::string& where) {
+  return absl::InternalError(absl::StrCat(
+      op.ToString(), ": no rule on ", where,
+      " for an OpScope::kAnySocket operation (model_types.h ScopeOf)"));
+}
+
 }  // namespace internal
 
 namespace {
 
 using internal::Expect;
+using internal::NoRule;
 
 bool IsPath(int name) { return name >= 0 && name < kNames / 2; }
 
@@ -75,45 +82,27 @@ absl::Status World::Check(const ModelOp& op, const Observed& obs) {
     return absl::InvalidArgumentError(
         absl::StrCat(op.ToString(), ": no such socket"));
   }
-  switch (op.kind) {
-    case OpKind::kSocket:
-      return CheckSocket(op, obs);
-    case OpKind::kBind:
-      return CheckBind(op, obs);
-    case OpKind::kListen:
-      return CheckListen(op, obs);
-    case OpKind::kConnect:
-      return CheckConnect(op, obs);
-    case OpKind::kAccept:
-      return CheckAccept(op, obs);
-    case OpKind::kGetName:
-      return CheckGetName(op, obs);
-    case OpKind::kSendTo:
-      if (!socks_[op.end].open) return Expect(op, obs, -1, EBADF, "no such socket");
-      return socks_[op.end].type == SockType::kDgram ? CheckDgramSend(op, obs)
-                                                     : CheckConnSendTo(op, obs);
-    case OpKind::kRecvFrom:
-      if (!socks_[op.end].open) return Expect(op, obs, -1, EBADF, "no such socket");
-      return socks_[op.end].type == SockType::kDgram ? CheckDgramRecv(op, obs)
-                                                     : CheckConnRecvFrom(op, obs);
-    case OpKind::kWrite:
-    case OpKind::kRead:
-    case OpKind::kShutdown:
-    case OpKind::kClose:
-    case OpKind::kSetSndbuf:
-    case OpKind::kPoll:
-    case OpKind::kGetError:
-    case OpKind::kInq:
-    case OpKind::kSetPasscred:
-    case OpKind::kEpoll:
-    case OpKind::kGetOpt:
-    case OpKind::kSetPeekOff:
-    case OpKind::kAtMark:
-    case OpKind::kSetOobInline:
-    case OpKind::kEpollEt:
-      return CheckSocketOp(op, obs);
+  // Everything but World's own operations is a socket's (its connection's
+  // Model, or the rules of a socket without one: CheckSocketOp).
+  if (ScopeOf(op.kind) != OpScope::kWorld) return CheckSocketOp(op, obs);
+  if (op.kind == OpKind::kSocket) return CheckSocket(op, obs);
+  if (op.kind == OpKind::kBind) return CheckBind(op, obs);
+  if (op.kind == OpKind::kListen) return CheckListen(op, obs);
+  if (op.kind == OpKind::kConnect) return CheckConnect(op, obs);
+  if (op.kind == OpKind::kAccept) return CheckAccept(op, obs);
+  if (op.kind == OpKind::kGetName) return CheckGetName(op, obs);
+  if (op.kind == OpKind::kSendTo || op.kind == OpKind::kRecvFrom) {
+    const Sock& me = socks_[op.end];
+    if (!me.open) return Expect(op, obs, -1, EBADF, "no such socket");
+    if (op.kind == OpKind::kSendTo) {
+      return me.type == SockType::kDgram ? CheckDgramSend(op, obs)
+                                         : CheckConnSendTo(op, obs);
+    }
+    return me.type == SockType::kDgram ? CheckDgramRecv(op, obs)
+                                       : CheckConnRecvFrom(op, obs);
   }
-  return absl::InvalidArgumentError("unknown operation");
+  return absl::InvalidArgumentError(
+      absl::StrCat(op.ToString(), ": World has no rule for this operation"));
 }
 
 absl::Status World::CheckSocket(const ModelOp& op, const Observed& obs) {
@@ -293,7 +282,14 @@ absl::Status World::CheckSocketOp(const ModelOp& op, const Observed& obs) {
         obs.ToString(op)));
   }
   if (!me.open) return Expect(op, obs, -1, EBADF, "no such socket");
-  if (me.type == SockType::kDgram && op.end >= 2) return CheckDgramOp(op, obs);
+  const bool dgram = me.type == SockType::kDgram && op.end >= 2;
+  if ((dgram || me.conn < 0) && ScopeOf(op.kind) != OpScope::kAnySocket) {
+    // The pair's own operations are not decoded on named sockets (fuzz_ops.h).
+    return absl::InvalidArgumentError(
+        absl::StrCat(op.ToString(), ": not modelled on ",
+                     dgram ? "a named datagram socket" : "a socket without a connection"));
+  }
+  if (dgram) return CheckDgramOp(op, obs);
   if (me.conn < 0) return CheckLoneSocketOp(op, obs);
   // A connection's Model numbers its ends 0 and 1; its messages say "a"
   // for the connector and "b" for the accepted socket.
@@ -311,83 +307,63 @@ absl::Status World::CheckSocketOp(const ModelOp& op, const Observed& obs) {
 
 absl::Status World::CheckLoneSocketOp(const ModelOp& op, const Observed& obs) {
   const Sock& me = socks_[op.end];
-  switch (op.kind) {
-    case OpKind::kWrite:
-      // No peer: unix_stream_sendmsg, unix_seqpacket_sendmsg and
-      // unix_dgram_sendmsg all fail ENOTCONN, without SIGPIPE.
-      return Expect(op, obs, -1, ENOTCONN, "no peer");
-    case OpKind::kRead:
-      // read(2) of 0 bytes returns before the protocol (sock_read_iter).
-      if (op.call == IoCall::kPlain && op.size == 0) {
-        return Expect(op, obs, 0, 0, "read(2) of 0 bytes");
-      }
-      switch (me.type) {
-        case SockType::kStream:
-          return Expect(op, obs, -1, EINVAL, "a stream socket not connected");
-        case SockType::kSeqpacket:
-          return Expect(op, obs, -1, ENOTCONN, "a seqpacket socket not connected");
-        case SockType::kDgram:
-          return Expect(op, obs, -1, EAGAIN, "nothing queued");
-      }
-      break;
-    case OpKind::kPoll: {
-      // unix_poll (stream), unix_dgram_poll (dgram, seqpacket): a
-      // listener is readable with a connection queued and never writable;
-      // an unconnected stream or seqpacket socket is TCP_CLOSE: POLLHUP.
-      short want = 0;
-      if (me.listening) {
-        if (!me.pending.empty()) want |= POLLIN;
-      } else {
-        want |= POLLOUT;
-        if (me.type != SockType::kDgram) want |= POLLHUP;
-      }
-      if (obs.revents == want) return absl::OkStatus();
-      return absl::FailedPreconditionError(absl::StrCat(
-          op.ToString(), ": expected ", PollEventsString(want),
-          me.listening ? " (a listener)" : " (not connected)", ", got ",
-          PollEventsString(obs.revents)));
-    }
-    case OpKind::kClose: {
-      absl::Status s = Expect(op, obs, 0, 0, "close");
-      Close(op.end);
-      return s;
-    }
-    case OpKind::kGetError: {
-      Observed want;  // no error is ever set on a socket without a peer
-      if (obs.ret == 0 && obs.value == 0) return absl::OkStatus();
-      return absl::FailedPreconditionError(absl::StrCat(
-          op.ToString(), ": expected ", want.ToString(op), " (no peer), got ",
-          obs.ToString(op)));
-    }
-    case OpKind::kInq: {
-      // unix_inq_len: EINVAL on a listener; nothing is queued otherwise.
-      if (me.listening) return Expect(op, obs, -1, EINVAL, "a listener");
-      absl::Status s = Expect(op, obs, 0, 0, "nothing queued");
-      if (!s.ok() || obs.value == 0) return s;
-      return absl::FailedPreconditionError(absl::StrCat(
-          op.ToString(), ": expected 0 bytes (nothing queued), got ", obs.value));
-    }
-    case OpKind::kShutdown:   // not decoded on named sockets (fuzz_ops.h)
-    case OpKind::kSetSndbuf:
-    case OpKind::kSetPasscred:  // nor are version 3's
-    case OpKind::kEpoll:
-    case OpKind::kGetOpt:
-    case OpKind::kSetPeekOff:
-    case OpKind::kSocket:
-    case OpKind::kBind:
-    case OpKind::kListen:
-    case OpKind::kConnect:
-    case OpKind::kAccept:
-    case OpKind::kGetName:
-    case OpKind::kSendTo:
-    case OpKind::kRecvFrom:
-    case OpKind::kAtMark:  // version 5's are decoded on the pair only
-    case OpKind::kSetOobInline:
-    case OpKind::kEpollEt:
-      break;
+  if (op.kind == OpKind::kWrite) {
+    // No peer: unix_stream_sendmsg, unix_seqpacket_sendmsg and
+    // unix_dgram_sendmsg all fail ENOTCONN, without SIGPIPE.
+    return Expect(op, obs, -1, ENOTCONN, "no peer");
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      op.ToString(), ": not modelled on a socket without a connection"));
+  if (op.kind == OpKind::kRead) {
+    // read(2) of 0 bytes returns before the protocol (sock_read_iter).
+    if (op.call == IoCall::kPlain && op.size == 0) {
+      return Expect(op, obs, 0, 0, "read(2) of 0 bytes");
+    }
+    switch (me.type) {
+      case SockType::kStream:
+        return Expect(op, obs, -1, EINVAL, "a stream socket not connected");
+      case SockType::kSeqpacket:
+        return Expect(op, obs, -1, ENOTCONN, "a seqpacket socket not connected");
+      case SockType::kDgram:
+        return Expect(op, obs, -1, EAGAIN, "nothing queued");
+    }
+  }
+  if (op.kind == OpKind::kPoll) {
+    // unix_poll (stream), unix_dgram_poll (dgram, seqpacket): a
+    // listener is readable with a connection queued and never writable;
+    // an unconnected stream or seqpacket socket is TCP_CLOSE: POLLHUP.
+    short want = 0;
+    if (me.listening) {
+      if (!me.pending.empty()) want |= POLLIN;
+    } else {
+      want |= POLLOUT;
+      if (me.type != SockType::kDgram) want |= POLLHUP;
+    }
+    if (obs.revents == want) return absl::OkStatus();
+    return absl::FailedPreconditionError(absl::StrCat(
+        op.ToString(), ": expected ", PollEventsString(want),
+        me.listening ? " (a listener)" : " (not connected)", ", got ",
+        PollEventsString(obs.revents)));
+  }
+  if (op.kind == OpKind::kClose) {
+    absl::Status s = Expect(op, obs, 0, 0, "close");
+    Close(op.end);
+    return s;
+  }
+  if (op.kind == OpKind::kGetError) {
+    Observed want;  // no error is ever set on a socket without a peer
+    if (obs.ret == 0 && obs.value == 0) return absl::OkStatus();
+    return absl::FailedPreconditionError(absl::StrCat(
+        op.ToString(), ": expected ", want.ToString(op), " (no peer), got ",
+        obs.ToString(op)));
+  }
+  if (op.kind == OpKind::kInq) {
+    // unix_inq_len: EINVAL on a listener; nothing is queued otherwise.
+    if (me.listening) return Expect(op, obs, -1, EINVAL, "a listener");
+    absl::Status s = Expect(op, obs, 0, 0, "nothing queued");
+    if (!s.ok() || obs.value == 0) return s;
+    return absl::FailedPreconditionError(absl::StrCat(
+        op.ToString(), ": expected 0 bytes (nothing queued), got ", obs.value));
+  }
+  return NoRule(op, "a socket without a connection");
 }
 
 void World::Close(int s) {

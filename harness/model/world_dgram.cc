@@ -18,6 +18,7 @@
 
 namespace sockspec::model {
 using internal::Expect;
+using internal::NoRule;
 
 size_t World::WmemLow(int s) const {
   size_t total = 0;
@@ -77,54 +78,30 @@ absl::Status World::CheckDgramConnect(const ModelOp& op, const Observed& obs) {
 
 absl::Status World::CheckDgramOp(const ModelOp& op, const Observed& obs) {
   Sock& me = socks_[op.end];
-  switch (op.kind) {
-    case OpKind::kWrite:
-      return CheckDgramSend(op, obs);
-    case OpKind::kRead:
-      return CheckDgramRecv(op, obs);
-    case OpKind::kPoll:
-      return CheckDgramPoll(op, obs);
-    case OpKind::kClose: {
-      absl::Status s = Expect(op, obs, 0, 0, "close");
-      Close(op.end);
-      return s;
-    }
-    case OpKind::kGetError: {
-      const int want = me.reset ? ECONNRESET : 0;
-      me.reset = false;
-      if (obs.ret == 0 && obs.value == want) return absl::OkStatus();
-      return absl::FailedPreconditionError(absl::StrCat(
-          op.ToString(), ": expected 0 (SO_ERROR ",
-          want == 0 ? "0" : ErrnoName(want), "), got ", obs.ToString(op)));
-    }
-    case OpKind::kInq: {
-      const int want = me.queue.empty() ? 0 : static_cast<int>(me.queue.front().len);
-      if (obs.ret == 0 && obs.value == want) return absl::OkStatus();
-      return absl::FailedPreconditionError(absl::StrCat(
-          op.ToString(), ": expected 0 (", want,
-          " bytes: the first datagram), got ", obs.ToString(op)));
-    }
-    case OpKind::kShutdown:  // not decoded on named sockets (fuzz_ops.h)
-    case OpKind::kSetSndbuf:
-    case OpKind::kSetPasscred:  // nor are version 3's
-    case OpKind::kEpoll:
-    case OpKind::kGetOpt:
-    case OpKind::kSetPeekOff:
-    case OpKind::kSocket:
-    case OpKind::kBind:
-    case OpKind::kListen:
-    case OpKind::kConnect:
-    case OpKind::kAccept:
-    case OpKind::kGetName:
-    case OpKind::kSendTo:
-    case OpKind::kRecvFrom:
-    case OpKind::kAtMark:  // version 5's: on the pair only
-    case OpKind::kSetOobInline:
-    case OpKind::kEpollEt:
-      break;
+  if (op.kind == OpKind::kWrite) return CheckDgramSend(op, obs);
+  if (op.kind == OpKind::kRead) return CheckDgramRecv(op, obs);
+  if (op.kind == OpKind::kPoll) return CheckDgramPoll(op, obs);
+  if (op.kind == OpKind::kClose) {
+    absl::Status s = Expect(op, obs, 0, 0, "close");
+    Close(op.end);
+    return s;
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat(op.ToString(), ": not modelled on a named datagram socket"));
+  if (op.kind == OpKind::kGetError) {
+    const int want = me.reset ? ECONNRESET : 0;
+    me.reset = false;
+    if (obs.ret == 0 && obs.value == want) return absl::OkStatus();
+    return absl::FailedPreconditionError(absl::StrCat(
+        op.ToString(), ": expected 0 (SO_ERROR ",
+        want == 0 ? "0" : ErrnoName(want), "), got ", obs.ToString(op)));
+  }
+  if (op.kind == OpKind::kInq) {
+    const int want = me.queue.empty() ? 0 : static_cast<int>(me.queue.front().len);
+    if (obs.ret == 0 && obs.value == want) return absl::OkStatus();
+    return absl::FailedPreconditionError(absl::StrCat(
+        op.ToString(), ": expected 0 (", want,
+        " bytes: the first datagram), got ", obs.ToString(op)));
+  }
+  return NoRule(op, "a named datagram socket");
 }
 
 absl::Status World::CheckDgramSend(const ModelOp& op, const Observed& obs) {

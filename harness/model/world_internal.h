@@ -16,6 +16,11 @@ namespace sockspec::model::internal {
 absl::Status Expect(const ModelOp& op, const Observed& obs, ssize_t ret,
                     int err, const std::string& why);
 
+// Internal "OP: no rule on WHERE for an OpScope::kAnySocket operation": a
+// kAnySocket operation (model_types.h ScopeOf) that World's own rules for
+// WHERE do not handle yet.
+absl::Status NoRule(const ModelOp& op, const std::string& where);
+
 }  // namespace sockspec::model::internal
 
 #endif  // SOCKSPEC_HARNESS_MODEL_WORLD_INTERNAL_H_

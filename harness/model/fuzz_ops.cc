@@ -119,6 +119,7 @@ void BlockSigpipe() {
 namespace {
 
 // Takes a pending SIGPIPE, if any; true if there was one.
+SOCKSPEC_NO_COVERAGE
 bool TakeSigpipe() {
   sigset_t set;
   sigemptyset(&set);
@@ -129,6 +130,7 @@ bool TakeSigpipe() {
 
 // The control messages of a received msghdr into `obs`: each fd identified
 // and closed, the credentials classified.
+SOCKSPEC_NO_COVERAGE
 void TakeControl(struct msghdr& msg, Observed& obs) {
   for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr;
        c = CMSG_NXTHDR(&msg, c)) {
@@ -189,6 +191,7 @@ const FdTokens& FdTokens::Get() {
   return *tokens;
 }
 
+SOCKSPEC_NO_COVERAGE
 int FdTokens::Identify(int fd) const {
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISFIFO(st.st_mode)) return model::kFdTokens;
@@ -198,6 +201,7 @@ int FdTokens::Identify(int fd) const {
   return model::kFdTokens;
 }
 
+SOCKSPEC_NO_COVERAGE
 Observed ExecuteOp(const ModelOp& op, int fd, const uint8_t* wdata,
                    uint8_t* rbuf, uint64_t write_offset) {
   Observed obs;

@@ -59,6 +59,7 @@ FuzzSockets::~FuzzSockets() {
   rmdir(dir_.c_str());
 }
 
+SOCKSPEC_NO_COVERAGE
 void FuzzSockets::CloseAll() {
   for (UniqueFd& fd : epoll_et_) fd.reset();
   for (UniqueFd& fd : fds_) fd.reset();
@@ -70,6 +71,7 @@ void FuzzSockets::CloseAll() {
   }
 }
 
+SOCKSPEC_NO_COVERAGE
 absl::Status FuzzSockets::Start(SockType type) {
   CloseAll();
   int raw[2];
@@ -81,6 +83,7 @@ absl::Status FuzzSockets::Start(SockType type) {
   return absl::OkStatus();
 }
 
+SOCKSPEC_NO_COVERAGE
 socklen_t FuzzSockets::Address(int name, struct sockaddr_un& addr) const {
   memset(&addr, 0, sizeof addr);
   addr.sun_family = AF_UNIX;
@@ -94,6 +97,7 @@ socklen_t FuzzSockets::Address(int name, struct sockaddr_un& addr) const {
                                 (name < kNames / 2 ? 1 : 0));
 }
 
+SOCKSPEC_NO_COVERAGE
 int FuzzSockets::NameOf(const struct sockaddr_un& addr, socklen_t len) const {
   if (len <= sizeof(sa_family_t)) return model::kUnnamed;
   const std::string got(addr.sun_path, len - offsetof(sockaddr_un, sun_path));
@@ -111,6 +115,7 @@ int FuzzSockets::NameOf(const struct sockaddr_un& addr, socklen_t len) const {
   return model::kUnknownName;
 }
 
+SOCKSPEC_NO_COVERAGE
 Observed FuzzSockets::Execute(const ModelOp& op, const uint8_t* wdata,
                               uint8_t* rbuf, uint64_t write_offset) {
   const int fd = op.end >= 0 && op.end < kMaxSockets ? fds_[op.end].get() : -1;

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/types/span.h"
 #include "harness/model/model_types.h"
@@ -218,9 +219,10 @@ class Model {
   // report, from the model's state before it.
   Observed ExpectedAncillary(const ModelOp& op, ssize_t ret) const;
   // Judges `obs`'s msg_flags and ancillary data (recvmsg only); `why`
-  // explains the expectation in a mismatch report.
+  // explains the expectation in a mismatch report, and is called only then
+  // (a datagram read formats its sizes there, not on every read).
   absl::Status CheckAncillary(const ModelOp& op, const Observed& obs,
-                              const std::string& why) const;
+                              absl::FunctionRef<std::string()> why) const;
 
   // Bounds on sk_wmem_alloc of `end`: the truesize of everything it has
   // written that is still queued at the peer.

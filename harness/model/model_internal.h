@@ -11,14 +11,6 @@
 #include "absl/types/span.h"
 #include "harness/model/model_types.h"
 
-// Hot loops over data bytes stay out of libFuzzer's coverage and comparison
-// instrumentation: they add no useful signal and most of the cost.
-#if defined(__clang__)
-#define SOCKSPEC_NO_COVERAGE __attribute__((no_sanitize("coverage")))
-#else
-#define SOCKSPEC_NO_COVERAGE
-#endif
-
 namespace sockspec::model {
 namespace internal {
 

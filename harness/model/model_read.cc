@@ -172,15 +172,16 @@ Observed Model::ExpectedAncillary(const ModelOp& op, ssize_t ret) const {
   return a;
 }
 
-absl::Status Model::CheckAncillary(const ModelOp& op, const Observed& obs,
-                                   const std::string& why) const {
+absl::Status Model::CheckAncillary(
+    const ModelOp& op, const Observed& obs,
+    absl::FunctionRef<std::string()> explain) const {
   if (op.call != IoCall::kMsg) return absl::OkStatus();
   const Observed want = ExpectedAncillary(op, obs.ret);
   if (obs.msg_flags == want.msg_flags && SameAncillary(obs, want)) {
     return absl::OkStatus();
   }
   std::vector<std::string> reasons;
-  if (!why.empty()) reasons.push_back(why);
+  if (std::string why = explain(); !why.empty()) reasons.push_back(why);
   if (op.control > 0 || ends_[op.end].passcred || want.nfds > 0 ||
       obs.nfds > 0 || (want.msg_flags & MSG_CTRUNC)) {
     reasons.push_back(absl::StrCat("control buffer ", op.control,
@@ -237,7 +238,7 @@ absl::Status Model::CheckStreamRead(const ModelOp& op, const Observed& obs) {
   });
   if (!s.ok()) return s;
   if (obs.ret >= 0) {
-    s = CheckAncillary(op, obs, "");
+    s = CheckAncillary(op, obs, [] { return std::string(); });
     if (!s.ok()) return s;
   }
   if (obs.ret < 0) {
@@ -321,11 +322,11 @@ absl::Status Model::CheckDgramRead(const ModelOp& op, const Observed& obs) {
   }
   // msg_flags: MSG_TRUNC when the datagram did not fit, MSG_CTRUNC when its
   // control messages did not.
-  s = CheckAncillary(
-      op, obs,
-      msg == nullptr ? std::string()
-                     : absl::StrFormat("a %d-byte datagram into %d bytes",
-                                       msg->len, op.size));
+  s = CheckAncillary(op, obs, [&] {
+    return msg == nullptr ? std::string()
+                          : absl::StrFormat("a %d-byte datagram into %d bytes",
+                                            msg->len, op.size);
+  });
   if (!s.ok() || msg == nullptr) return s;
   const size_t copied = std::min(op.size, msg->len - skip);
   s = CheckContent(op, writer, msg->offset + skip, obs.data.subspan(0, copied));

@@ -13,6 +13,19 @@
 
 #include "absl/types/span.h"
 
+// Code whose branches give libFuzzer no signal the model's do not stay out
+// of its coverage and comparison instrumentation: hot loops over data bytes,
+// and the runner that makes the system calls (fuzz_ops.cc,
+// fuzz_sockets.cc), whose branches on the operation and on the result
+// mirror the model's. libFuzzer's cost per input grows with the features
+// (edges and hit counts) an input reaches, most of it in its entropic
+// bookkeeping, so edges that duplicate the model's cost without guiding.
+#if defined(__clang__)
+#define SOCKSPEC_NO_COVERAGE __attribute__((no_sanitize("coverage")))
+#else
+#define SOCKSPEC_NO_COVERAGE
+#endif
+
 namespace sockspec::model {
 
 enum class SockType { kStream, kDgram, kSeqpacket };

@@ -17,7 +17,7 @@ namespace sockspec::model {
 namespace internal {
 
 absl::Status Expect(const ModelOp& op, const Observed& obs, ssize_t ret,
-                    int err, const std::string& why) {
+                    int err, absl::string_view why) {
   if (obs.ret == ret && (ret >= 0 || obs.err == err) && !obs.sigpipe) {
     return absl::OkStatus();
   }

@@ -4,17 +4,17 @@
 
 #include <sys/types.h>
 
-#include <string>
-
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "harness/model/model_types.h"
 
 namespace sockspec::model::internal {
 
 // OK if `obs` is `ret` (and, when ret is -1, errno `err`) without SIGPIPE;
-// otherwise FailedPrecondition "OP: expected R (WHY), got R'".
+// otherwise FailedPrecondition "OP: expected R (WHY), got R'". A view, so
+// that the literal most callers pass makes no string when the result is OK.
 absl::Status Expect(const ModelOp& op, const Observed& obs, ssize_t ret,
-                    int err, const std::string& why);
+                    int err, absl::string_view why);
 
 // Internal "OP: no rule on WHERE for an OpScope::kAnySocket operation": a
 // kAnySocket operation (model_types.h ScopeOf) that World's own rules for

@@ -338,14 +338,7 @@ Observed ExecuteOp(const ModelOp& op, int fd, const uint8_t* wdata,
       obs.ret = setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &op.value,
                            sizeof op.value);
       break;
-    case OpKind::kSocket:
-    case OpKind::kBind:
-    case OpKind::kListen:
-    case OpKind::kConnect:
-    case OpKind::kAccept:
-    case OpKind::kGetName:
-    case OpKind::kSendTo:
-    case OpKind::kRecvFrom:
+    SOCKSPEC_WORLD_OP_CASES:
     case OpKind::kEpollEt:  // its epoll set lives as long as the end
       // They need the names and the socket table: FuzzSockets::Execute.
       obs.ret = -1;

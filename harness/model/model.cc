@@ -67,14 +67,7 @@ absl::Status Model::CheckOp(const ModelOp& op, const Observed& observed) {
       return CheckSetOobInline(op, observed);
     case OpKind::kEpollEt:
       return CheckEpollEt(op, observed);
-    case OpKind::kSocket:
-    case OpKind::kBind:
-    case OpKind::kListen:
-    case OpKind::kConnect:
-    case OpKind::kAccept:
-    case OpKind::kGetName:
-    case OpKind::kSendTo:
-    case OpKind::kRecvFrom:
+    SOCKSPEC_WORLD_OP_CASES:
       // Named sockets are World's (world.h); a pair has no names here.
       break;
   }

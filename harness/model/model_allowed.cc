@@ -201,14 +201,7 @@ std::vector<AllowedResult> Model::AllowedResults(const ModelOp& op) const {
       if (accepts(o)) add(o, 0);
       break;
     }
-    case OpKind::kSocket:
-    case OpKind::kBind:
-    case OpKind::kListen:
-    case OpKind::kConnect:
-    case OpKind::kAccept:
-    case OpKind::kGetName:
-    case OpKind::kSendTo:
-    case OpKind::kRecvFrom:
+    SOCKSPEC_WORLD_OP_CASES:
       break;  // World's operations: Check rejects them on a pair
 
   }

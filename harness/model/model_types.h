@@ -86,6 +86,21 @@ enum class OpScope {
   // Names and the socket table: World's alone; Model has no names.
   kWorld,
 };
+// The case labels of the kWorld operations, for ScopeOf and for the pair
+// model's exhaustive switches (Model::CheckOp, AllowedResults, ExecuteOp),
+// which leave them to World: a new World operation is added here once, and
+// the compiler still checks every switch. Write `SOCKSPEC_WORLD_OP_CASES:`
+// where `OpKind` names model::OpKind.
+#define SOCKSPEC_WORLD_OP_CASES \
+  case OpKind::kSocket:         \
+  case OpKind::kBind:           \
+  case OpKind::kListen:         \
+  case OpKind::kConnect:        \
+  case OpKind::kAccept:         \
+  case OpKind::kGetName:        \
+  case OpKind::kSendTo:         \
+  case OpKind::kRecvFrom
+
 // The last OpKind, for tests that walk them all.
 constexpr OpKind kLastOpKind = OpKind::kEpollEt;
 
@@ -109,14 +124,7 @@ constexpr OpScope ScopeOf(OpKind kind) {
     case OpKind::kSetOobInline:
     case OpKind::kEpollEt:
       return OpScope::kPair;
-    case OpKind::kSocket:
-    case OpKind::kBind:
-    case OpKind::kListen:
-    case OpKind::kConnect:
-    case OpKind::kAccept:
-    case OpKind::kGetName:
-    case OpKind::kSendTo:
-    case OpKind::kRecvFrom:
+    SOCKSPEC_WORLD_OP_CASES:
       return OpScope::kWorld;
   }
   return OpScope::kWorld;

@@ -19,7 +19,8 @@
 // fuzz_sockets.cc), whose branches on the operation and on the result
 // mirror the model's. libFuzzer's cost per input grows with the features
 // (edges and hit counts) an input reaches, most of it in its entropic
-// bookkeeping, so edges that duplicate the model's cost without guiding.
+// bookkeeping, so edges that only repeat the model's cost time and guide
+// nothing.
 #if defined(__clang__)
 #define SOCKSPEC_NO_COVERAGE __attribute__((no_sanitize("coverage")))
 #else

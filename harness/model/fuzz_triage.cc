@@ -73,8 +73,12 @@ std::string StatingCase(const std::vector<std::pair<std::string, std::string>>& 
   for (const auto& [path, text] : library) {
     if (absl::EndsWith(path, file)) return path;
   }
+  // The whole signature as the end of a quoted string ("gvisor differs:
+  // SIG", "fuzz/ops_triage signature: SIG"): "host 0, guest POLLIN" does
+  // not match a case stating "host 0, guest POLLIN|POLLOUT".
+  const std::string quoted = absl::StrCat(": ", signature, "\"");
   for (const auto& [path, text] : library) {
-    if (absl::StrContains(text, signature)) return path;
+    if (absl::StrContains(text, quoted)) return path;
   }
   return "";
 }

@@ -56,7 +56,8 @@ struct TriageGroup {
 // The case under `library` (searched recursively) that states `signature`
 // of guest `name` ("gvisor", "linux-6.1"): the one ops_triage would have
 // written (NAME-SLUG.case, even when reworded since), else the first whose
-// text holds the signature verbatim (in its title, or in a line such as
+// text holds ": SIGNATURE" at the end of a quoted string (its title
+// "gvisor differs: SIGNATURE", or a line such as
 // `source "fuzz/ops_triage signature: SIGNATURE"` of a case written by
 // hand). "" when none does.
 std::string LibraryCaseFor(const std::string& library, const std::string& name,

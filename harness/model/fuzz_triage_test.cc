@@ -65,6 +65,9 @@ TEST_F(Library, FindsTheWrittenFileByNameAndAHandWrittenOneByItsText) {
                            "ioctl[SIOCINQ] SOCK_STREAM: host 0, guest ENOTCONN"),
             "");
   EXPECT_EQ(LibraryCaseFor(dir_, "gvisor", "poll SOCK_DGRAM: host POLLOUT, guest 0"), "");
+  // A signature that only begins another one's is not stated.
+  EXPECT_EQ(LibraryCaseFor(dir_, "gvisor", "bind[abstract] SOCK_SEQPACKET: host 0, guest EADDR"),
+            "");
   EXPECT_EQ(LibraryCaseFor((dir_ / "absent").string(), "gvisor",
                            "bind[abstract] SOCK_SEQPACKET: host 0, guest EADDRINUSE"),
             "");

@@ -93,9 +93,11 @@ bool Locate(const uint64_t (&extent)[model::kMaxSockets], DataAt prefer,
 // The bytes a read returned as slices of `writer`'s pattern bytes (its
 // first `extent`), in order, each as long as it can be: a stream read
 // skips a taken out-of-band byte when a newer mark is pending (model_oob.cc).
-// False if some byte is nowhere after the slice before it.
+// False if some byte is nowhere after the slice before it, or if the
+// search would be too long (Locate's bound).
 bool LocatePieces(int writer, uint64_t extent, absl::Span<const uint8_t> data,
                   DataAt* found) {
+  if (extent * data.size() > (uint64_t{1} << 32)) return false;
   std::vector<uint8_t> pattern(extent);
   FillPattern(writer, 0, pattern.data(), pattern.size());
   DataAt at{writer, 0, {}};
@@ -208,8 +210,7 @@ absl::StatusOr<Conversion> ProgramToCase(const OpsProgram& program,
       // (the last of its send) or a read after a dropped one is elsewhere.
       if (verdict.ok() &&
           !Locate(extent, s.at, s.obs.data.size(), DataHash(s.obs.data), &s.at) &&
-          (!on_pair || extent[1 - op.end] * s.obs.data.size() > (uint64_t{1} << 32) ||
-           !LocatePieces(1 - op.end, extent[1 - op.end], s.obs.data, &s.at))) {
+          (!on_pair || !LocatePieces(1 - op.end, extent[1 - op.end], s.obs.data, &s.at))) {
         return absl::DataLossError(absl::StrFormat(
             "step %d, %s: the kernel read %d bytes that are nowhere in what "
             "the program wrote", steps.size() + 1, op.ToString(),

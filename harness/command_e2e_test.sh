@@ -16,6 +16,11 @@ host=linux-$(uname -r | grep -oE '^[0-9.]*[0-9]')
 run env 0 run --under='command:env SOCKSPEC_WRAPPED=1' "$passes" "$nine"
 file_contains env "$out" "$host vs $host (env SOCKSPEC_WRAPPED=1) (Linux $(uname -r) through \`env SOCKSPEC_WRAPPED=1\`): 10 same, 0 skipped, 0 recorded"
 
+# Repeats: each repeat of each instance is one result line, none missing.
+run repeat 0 run --repeat=3 --under='command:env SOCKSPEC_WRAPPED=1' "$passes"
+file_contains repeat "$out" "(Linux $(uname -r) through \`env SOCKSPEC_WRAPPED=1\`): 3 same, 0 skipped, 0 recorded"
+file_lacks repeat "$err" "results kept"
+
 # A wrapper that runs nothing: an error, nothing to compare.
 run false 2 run --under='command:false' "$passes"
 file_contains false "$err" "command (false): the command ended after 0 of 1 instances (0 of 1 results kept)"

@@ -65,7 +65,7 @@ class CommandGuest : public Guest {
     if (binary_.empty()) {
       if (absl::Status s = CheckPrerequisites(); !s.ok()) return s;
     }
-    const int instances = static_cast<int>(ListCases(files, config).size()) * config.repeat;
+    const int instances = static_cast<int>(ListCases(files, config).size());  // repeats included
     const int run_s = options_.run_timeout_s > 0 ? options_.run_timeout_s : 120 + 2 * instances;
     std::vector<std::string> argv =
         WrapperCommand(command_, binary_, InnerRunArguments("command", files, config));

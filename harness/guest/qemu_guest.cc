@@ -102,7 +102,7 @@ class QemuGuest : public Guest {
       return ErrnoStatus(("write(" + initrd + ")").c_str(), errno);
     }
     const int instances =
-        static_cast<int>(ListCases(files, config).size()) * config.repeat;
+        static_cast<int>(ListCases(files, config).size());  // repeats included
     const int run_s = options_.run_timeout_s > 0 ? options_.run_timeout_s
                                                  : 120 + 2 * instances;
     std::vector<std::string> accels;

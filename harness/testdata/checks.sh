@@ -32,3 +32,9 @@ file_contains() {  # file_contains NAME FILE TEXT
     echo "FAIL $1: $2 lacks: $3"; sed 's/^/  | /' "$2" | tail -30; fails=$((fails + 1))
   fi
 }
+
+file_lacks() {  # file_lacks NAME FILE TEXT
+  if grep -qF -- "$3" "$2"; then
+    echo "FAIL $1: $2 holds: $3"; sed 's/^/  | /' "$2" | tail -30; fails=$((fails + 1))
+  fi
+}

@@ -21,6 +21,7 @@
 #include "harness/exec/peer.h"
 #include "harness/exec/peer_heap.h"
 #include "harness/exec/rundir.h"
+#include "harness/os/loopback_settle.h"
 
 namespace sockspec {
 namespace internal {
@@ -36,6 +37,7 @@ Coordinator::Coordinator(const Plan& plan, const RunOptions& options)
   deadline_scale_ = options.deadline_scale > 1 ? options.deadline_scale : 1.0;
   go_on_ = options.go_on_after_mismatch;
   hang_rules_ = RulesFor(plan);
+  settle_ip_ = MayMakeIpSockets(plan);
   case_ms_ = static_cast<int>(
       (plan.case_timeout_ms > 0 ? plan.case_timeout_ms : 60000) * deadline_scale_);
   setup_env_.harness_pid = getpid();
@@ -155,7 +157,9 @@ bool Coordinator::RunSetupOp(int i) {
              "fork, wake, raise or drop privileges");
     return false;
   }
-  return Judged(i, op, RunCall(op, setup_env_));
+  Observation obs = RunCall(op, setup_env_);
+  if (settle_ip_) AwaitLoopbackDelivery();
+  return Judged(i, op, obs);
 }
 
 bool Coordinator::StartPeers() {
@@ -170,6 +174,7 @@ bool Coordinator::StartPeers() {
   base.setup_fds = setup_env_.fds;
   base.abstract_prefix = setup_env_.abstract_prefix;
   base.harness_pid = getpid();
+  base.await_loopback = settle_ip_;
   for (size_t p = 0; p < n; ++p) {
     absl::StatusOr<ControlPipes> made = ControlPipes::Make();
     if (!made.ok()) {

@@ -107,6 +107,7 @@ class Coordinator {
   int case_ms_ = 60000;  // the case deadline, scaled
   absl::Time step_start_;  // when the step in flight was sent
   HangRules hang_rules_;
+  bool settle_ip_ = false;  // MayMakeIpSockets(plan_): await loopback delivery
   absl::Time case_deadline_;
   SyscallEnv setup_env_;
   JudgeContext ctx_;

@@ -13,6 +13,7 @@
 #include "harness/exec/control.h"
 #include "harness/exec/rundir.h"
 #include "harness/exec/signal_record.h"
+#include "harness/os/loopback_settle.h"
 
 namespace sockspec {
 namespace {
@@ -180,6 +181,7 @@ int RunPeer(PeerSetup& setup) {
     } else {
       ClearCaughtSignals();
       result.obs = RunCallWatchingFds(op, env);
+      if (setup.await_loopback) AwaitLoopbackDelivery();
       result.obs.signals = CaughtSignals();
     }
     if (!Send(setup.ends[self].result_write, result)) break;

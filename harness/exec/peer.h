@@ -38,6 +38,9 @@ struct PeerSetup {
   std::map<int, int> setup_fds;
   std::string abstract_prefix;
   int64_t harness_pid = 0;
+  // After each call, wait until what it sent over loopback has arrived
+  // (AwaitLoopbackDelivery), before reading the signals it caused.
+  bool await_loopback = false;
 };
 
 // The peer's main loop; returns its exit code (0 after an "exit" command or

@@ -65,5 +65,26 @@ TEST(Lower, OnlyCallsThatNameASenderTakeFrom) {
             "");
 }
 
+TEST(Lower, APlanSaysWhetherItMayMakeIpSockets) {
+  // The header's socketpair, an AF_UNIX socket, a named unix pair: no IP.
+  LoadedCase unix_only = kCases.Load(
+      "pair(abstract, SOCK_STREAM) = c, d\nA: socket(AF_UNIX, SOCK_DGRAM) = s\n"
+      "A: write(a, \"x\") = 1\n");
+  ASSERT_TRUE(unix_only.errors.empty()) << FormatErrors(unix_only);
+  EXPECT_FALSE(MayMakeIpSockets(unix_only.plans[0]));
+  // Each way a case makes an IP socket, one per matrix row.
+  LoadedCase ip = kCases.Load(
+      "matrix HOW = socket, socketpair, pair, address\n"
+      "when HOW=pair: pair(inet4, SOCK_STREAM) = c, d\n"
+      "when HOW=socket: A: socket(AF_INET6, SOCK_STREAM) = s\n"
+      "when HOW=socketpair: A: socketpair(AF_INET, SOCK_STREAM) = EOPNOTSUPP\n"
+      "when HOW=address: A: connect(a, loopback4(9)) = EISCONN\n");
+  ASSERT_TRUE(ip.errors.empty()) << FormatErrors(ip);
+  ASSERT_EQ(ip.plans.size(), 4u);
+  for (const Plan& plan : ip.plans) {
+    EXPECT_TRUE(MayMakeIpSockets(plan)) << plan.InstanceName();
+  }
+}
+
 }  // namespace
 }  // namespace sockspec

@@ -370,6 +370,13 @@ struct Plan {
   std::string InstanceName() const;  // "SOCK_DGRAM/abstract", or "" if none
 };
 
+// Whether the plan may make an IP socket: a loopback pair, a loopback
+// address, socket() or socketpair() of a family other than AF_UNIX or of one
+// known only at run time. Every IP socket a case holds is made by such a
+// step, so a plan without one sends nothing over loopback, and its steps
+// need not wait for delivery (harness/os/loopback_settle.h).
+bool MayMakeIpSockets(const Plan& plan);
+
 }  // namespace sockspec
 
 #endif  // SOCKSPEC_HARNESS_PLAN_PLAN_H_

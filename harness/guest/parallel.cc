@@ -43,6 +43,35 @@ size_t EstimatedCost(const Plan& plan) {
   return plan.ops.size() + 3 * plan.peers.size();
 }
 
+int TimerSeconds(const Plan& plan) {
+  int64_t seconds = 0;
+  for (const Op& op : plan.ops) {
+    if (op.call == Call::kAlarm && !op.ints.empty() && op.ints[0] > 0) seconds += op.ints[0];
+  }
+  return static_cast<int>(std::min<int64_t>(seconds, 1 << 20));
+}
+
+WorkQueue::WorkQueue(const std::vector<Work>& work) {
+  std::vector<size_t> order(work.size());
+  for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    const int ta = TimerSeconds(*work[a].plan), tb = TimerSeconds(*work[b].plan);
+    if (ta != tb) return ta > tb;
+    return EstimatedCost(*work[a].plan) > EstimatedCost(*work[b].plan);
+  });
+  for (size_t k : order) {
+    (TimerSeconds(*work[k].plan) > 0 ? sleepers_ : rest_).push_back(k);
+  }
+}
+
+std::optional<size_t> WorkQueue::Next(bool sleepers_worker) {
+  std::deque<size_t>& q = sleepers_worker || rest_.empty() ? sleepers_ : rest_;
+  if (q.empty()) return std::nullopt;
+  const size_t k = q.front();
+  q.pop_front();
+  return k;
+}
+
 namespace {
 
 // A worker as the pool sees it: the process, the pipe it reads work indices
@@ -52,6 +81,7 @@ struct Worker {
   UniqueFd cmd;
   UniqueFd result;
   long busy = -1;
+  bool sleepers = false;  // runs only the instances that sleep on timers
 };
 
 // The worker's loop: an index in, that instance's outcome (JSON) out, until
@@ -111,32 +141,34 @@ void RunInWorkers(const std::vector<Work>& work, int jobs, const RunOptions& opt
   struct sigaction ignore = {}, old_pipe = {};
   ignore.sa_handler = SIG_IGN;
   sigaction(SIGPIPE, &ignore, &old_pipe);
-  std::vector<size_t> order(work.size());
-  for (size_t k = 0; k < order.size(); ++k) order[k] = k;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return EstimatedCost(*work[a].plan) > EstimatedCost(*work[b].plan);
-  });
-  const size_t n = std::max<size_t>(1, std::min<size_t>(jobs, work.size()));
-  std::vector<Worker> pool(n);
-  size_t next = 0;
+  WorkQueue queue(work);
+  const size_t cpu_workers = std::max<size_t>(1, std::min<size_t>(jobs, work.size()));
+  const size_t sleeper_workers = std::min(queue.sleepers(), kMaxSleeperWorkers);
+  std::vector<Worker> pool(cpu_workers + sleeper_workers);
+  for (size_t w = cpu_workers; w < pool.size(); ++w) pool[w].sleepers = true;
   int done = 0;
   auto finish = [&](long k) {
     if (progress) progress(outcomes[work[k].slot], ++done, work.size());
   };
-  for (size_t w = 0; w < n; ++w) {
+  auto fail_the_rest = [&](const absl::Status& s) {
+    while (std::optional<size_t> k = queue.Next(false)) {
+      Failed(outcomes[work[*k].slot], s.ToString());
+      finish(static_cast<long>(*k));
+    }
+  };
+  for (size_t w = 0; w < pool.size(); ++w) {
     if (absl::Status s = Start(pool, w, work, options, outcomes); !s.ok()) {
-      for (; next < order.size(); ++next) {
-        Failed(outcomes[work[order[next]].slot], s.ToString());
-        finish(order[next]);
-      }
+      fail_the_rest(s);
       break;
     }
   }
   for (;;) {
     // Hand every idle worker its next instance.
     for (Worker& w : pool) {
-      if (!w.child || w.busy >= 0 || next >= order.size()) continue;
-      w.busy = order[next++];
+      if (!w.child || w.busy >= 0) continue;
+      std::optional<size_t> k = queue.Next(w.sleepers);
+      if (!k) continue;
+      w.busy = static_cast<long>(*k);
       if (!WriteFrame(w.cmd.get(), absl::StrCat(w.busy)).ok()) {
         // Gone before its work: the read below sees its pipe close.
       }
@@ -188,12 +220,9 @@ void RunInWorkers(const std::vector<Work>& work, int jobs, const RunOptions& opt
                                ")"));
       finish(k);
       const size_t index = &w - pool.data();
-      if (next < order.size()) {
+      if (!queue.empty()) {  // the replacement keeps its place's role
         if (absl::Status s = Start(pool, index, work, options, outcomes); !s.ok()) {
-          for (; next < order.size(); ++next) {
-            Failed(outcomes[work[order[next]].slot], s.ToString());
-            finish(order[next]);
-          }
+          fail_the_rest(s);
         }
       }
     }

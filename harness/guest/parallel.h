@@ -7,12 +7,16 @@
 //
 // The workers are forked once per run, not per instance, and are handed the
 // costliest instances first (by steps and peers), so one long case does not
-// run alone at the end.
+// run alone at the end. An instance that waits on a timer it arms (`alarm(2)`)
+// sleeps rather than computes: such instances run in workers of their own,
+// beside the `jobs` workers, so their sleep holds no CPU's place.
 #ifndef SOCKSPEC_HARNESS_GUEST_PARALLEL_H_
 #define SOCKSPEC_HARNESS_GUEST_PARALLEL_H_
 
 #include <cstddef>
+#include <deque>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "harness/exec/executor.h"
@@ -35,12 +39,33 @@ void RunInstance(const Plan& plan, const RunOptions& options, CaseOutcome& out);
 // fork's worth per peer.
 size_t EstimatedCost(const Plan& plan);
 
+// The seconds `plan` sleeps on timers it arms (each `alarm(N)`'s N).
+int TimerSeconds(const Plan& plan);
+
+// The order of a run's instances: those with TimerSeconds > 0 ("sleepers",
+// longest first) for the workers that run sleepers, the rest costliest first
+// for the others, which take the sleepers left over once the rest is done.
+class WorkQueue {
+ public:
+  explicit WorkQueue(const std::vector<Work>& work);
+  size_t sleepers() const { return sleepers_.size(); }
+  bool empty() const { return sleepers_.empty() && rest_.empty(); }
+  // The index into `work` an idle worker runs next, or nullopt: nothing left
+  // for it (a sleepers' worker gets sleepers only).
+  std::optional<size_t> Next(bool sleepers_worker);
+
+ private:
+  std::deque<size_t> sleepers_, rest_;
+};
+
 using Progress = std::function<void(const CaseOutcome&, int done, int total)>;
 
 // Runs every item of `work` into `outcomes[item.slot]` with `jobs` (>= 1)
-// workers, costliest first; `progress` (may be empty) is called in completion
+// workers, costliest first, and up to kMaxSleeperWorkers more for the
+// sleepers (WorkQueue); `progress` (may be empty) is called in completion
 // order. A worker that dies leaves its instance a kError naming how it ended,
 // and is replaced. Every worker is reaped before it returns.
+inline constexpr size_t kMaxSleeperWorkers = 8;
 void RunInWorkers(const std::vector<Work>& work, int jobs, const RunOptions& options,
                   const Progress& progress, std::vector<CaseOutcome>& outcomes);
 

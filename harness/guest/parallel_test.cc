@@ -38,9 +38,57 @@ TEST(Parallel, CostlierPlansLookCostlier) {
   EXPECT_GT(EstimatedCost(SocketpairPlan(0, 5)), EstimatedCost(SocketpairPlan(0)));
 }
 
+// SocketpairPlan with a peer that arms alarm(seconds) and cancels it.
+Plan AlarmPlan(int seconds, int padding = 0) {
+  Plan p = SocketpairPlan(0, padding);
+  p.peers.push_back(PeerDecl{"A", {"t.case", 4, 1}, {}, -1});
+  for (int64_t s : {int64_t{seconds}, int64_t{0}}) {
+    Op op;
+    op.call = Call::kAlarm;
+    op.peer = 0;
+    op.text = "alarm(" + std::to_string(s) + ")";
+    op.loc = {"t.case", 20 + static_cast<int>(p.ops.size()), 1};
+    op.ints = {s};
+    Outcome o;
+    o.ret = Range::Exactly(s == 0 ? seconds : 0);
+    op.expect.any_of = {o};
+    op.expect.text = std::to_string(s == 0 ? seconds : 0);
+    p.ops.push_back(op);
+  }
+  return p;
+}
+
+TEST(Parallel, TimerSecondsAddsUpTheAlarmsAPlanArms) {
+  EXPECT_EQ(TimerSeconds(SocketpairPlan(0, 5)), 0);
+  EXPECT_EQ(TimerSeconds(AlarmPlan(2)), 2);
+}
+
+TEST(Parallel, SleepersGoToTheirOwnWorkersAndTheRestCostliestFirst) {
+  std::vector<Plan> plans = {SocketpairPlan(0, 1), AlarmPlan(1), SocketpairPlan(0, 4),
+                             AlarmPlan(3), SocketpairPlan(0, 2)};
+  std::vector<Work> work;
+  for (size_t k = 0; k < plans.size(); ++k) work.push_back(Work{&plans[k], k});
+  WorkQueue q(work);
+  EXPECT_EQ(q.sleepers(), 2u);
+  // A sleepers' worker: the longest sleep first, then nothing else.
+  EXPECT_EQ(q.Next(true), std::optional<size_t>(3));
+  // The others: the costliest first; the sleepers left once the rest is done.
+  EXPECT_EQ(q.Next(false), std::optional<size_t>(2));
+  EXPECT_EQ(q.Next(false), std::optional<size_t>(4));
+  EXPECT_EQ(q.Next(false), std::optional<size_t>(0));
+  EXPECT_FALSE(q.empty());
+  EXPECT_EQ(q.Next(false), std::optional<size_t>(1));
+  EXPECT_TRUE(q.empty());
+  EXPECT_EQ(q.Next(true), std::nullopt);
+  EXPECT_EQ(q.Next(false), std::nullopt);
+}
+
 TEST(Parallel, WorkersFillEverySlotInPlaceAndAreReaped) {
+  // Two sleepers among them: alarm(1) plans, each run in a worker of its own.
   std::vector<Plan> plans;
-  for (int k = 0; k < 12; ++k) plans.push_back(SocketpairPlan(k % 3 == 0 ? 7 : 0, k));
+  for (int k = 0; k < 12; ++k) {
+    plans.push_back(k == 4 || k == 5 ? AlarmPlan(1, k) : SocketpairPlan(k % 3 == 0 ? 7 : 0, k));
+  }
   std::vector<Work> work;
   std::vector<CaseOutcome> outcomes(plans.size());
   for (size_t k = 0; k < plans.size(); ++k) {

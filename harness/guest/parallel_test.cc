@@ -4,11 +4,28 @@
 #include <sys/wait.h>
 
 #include <cerrno>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "gtest/gtest.h"
 
 namespace sockspec {
 namespace {
+
+// A step at `line` of t.case expecting `want` as its return value.
+Op Step(Call call, std::string text, int line, std::vector<int64_t> ints, int64_t want) {
+  Op op;
+  op.call = call;
+  op.text = std::move(text);
+  op.loc = {"t.case", line, 1};
+  op.ints = std::move(ints);
+  Outcome o;
+  o.ret = Range::Exactly(want);
+  op.expect.any_of = {o};
+  op.expect.text = std::to_string(want);
+  return op;
+}
 
 // A plan of one setup step, socketpair(AF_UNIX, SOCK_STREAM), expecting
 // `want` (0 passes; anything else is a mismatch), plus `padding` more
@@ -17,18 +34,11 @@ Plan SocketpairPlan(int64_t want, int padding = 0) {
   Plan p;
   p.path = "t.case";
   for (int k = 0; k <= padding; ++k) {
-    Op op;
-    op.call = Call::kSocketpair;
-    op.text = "socketpair(AF_UNIX, SOCK_STREAM)";
-    op.loc = {"t.case", 5 + k, 1};
-    op.ints = {AF_UNIX, SOCK_STREAM, 0};
+    Op op = Step(Call::kSocketpair, "socketpair(AF_UNIX, SOCK_STREAM)", 5 + k,
+                 {AF_UNIX, SOCK_STREAM, 0}, k == 0 ? want : 0);
     op.results = {2 * k, 2 * k + 1};
     p.fd_names.push_back("a" + std::to_string(k));
     p.fd_names.push_back("b" + std::to_string(k));
-    Outcome o;
-    o.ret = Range::Exactly(k == 0 ? want : 0);
-    op.expect.any_of = {o};
-    op.expect.text = std::to_string(k == 0 ? want : 0);
     p.ops.push_back(op);
   }
   return p;
@@ -43,16 +53,9 @@ Plan AlarmPlan(int seconds, int padding = 0) {
   Plan p = SocketpairPlan(0, padding);
   p.peers.push_back(PeerDecl{"A", {"t.case", 4, 1}, {}, -1});
   for (int64_t s : {int64_t{seconds}, int64_t{0}}) {
-    Op op;
-    op.call = Call::kAlarm;
+    Op op = Step(Call::kAlarm, "alarm(" + std::to_string(s) + ")",
+                 20 + static_cast<int>(p.ops.size()), {s}, s == 0 ? seconds : 0);
     op.peer = 0;
-    op.text = "alarm(" + std::to_string(s) + ")";
-    op.loc = {"t.case", 20 + static_cast<int>(p.ops.size()), 1};
-    op.ints = {s};
-    Outcome o;
-    o.ret = Range::Exactly(s == 0 ? seconds : 0);
-    op.expect.any_of = {o};
-    op.expect.text = std::to_string(s == 0 ? seconds : 0);
     p.ops.push_back(op);
   }
   return p;

@@ -7,11 +7,12 @@
 // softirq is deferred to ksoftirqd when it runs out of budget, and on
 // kernels before 6.5 whenever ksoftirqd is already runnable ("softirq: Let
 // ksoftirqd do its job", reverted in 6.5): then delivery comes after the call
-// returns, at the scheduler's pace. Debian's 6.1 under qemu showed it about
-// once in 1,600 loopback-TCP instances (a SIGURG missing from the MSG_OOB
-// send that caused it). A step's result is taken after AwaitLoopbackDelivery.
+// returns, at the scheduler's pace. Debian's 6.1 under qemu (TCG, host
+// loaded) showed it about once in a thousand loopback-TCP instances: the
+// SIGURG of an MSG_OOB send arrived after the step. So a peer takes a
+// step's result only after AwaitLoopbackDelivery:
 //
-//   Observation obs = h(op, env);
+//   Observation obs = RunCall(op, env);
 //   AwaitLoopbackDelivery();   // then read the signals the step caused
 //
 // The backlog lengths come from /proc/net/softnet_stat (column 12, Linux

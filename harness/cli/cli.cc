@@ -122,7 +122,8 @@ void AddRunOptions(CLI::App& cmd, CommandLine& c) {
   cmd.add_flag("--list", c.list, "list the instances instead of running them");
   c.config.jobs = DefaultJobs();
   cmd.add_option("--jobs", c.config.jobs,
-                 "run N instances at once (default: the CPUs this process may use)")
+                 "run N instances at once (default: the CPUs this process may use); "
+                 "with N > 1, instances that sleep on an alarm run beside them")
       ->check(WholeNumberAtLeast(1))
       ->type_name("N");
   cmd.add_option("--repeat", c.config.repeat, "run every instance N times")

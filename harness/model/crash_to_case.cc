@@ -70,6 +70,7 @@ struct Step {
 // (`extent`: each writer's bytes so far): `prefer` if they are there, else
 // the first writer and offset that holds them. Bounded, as minimised inputs
 // are small; false if nothing holds them.
+constexpr uint64_t kSearchBound = uint64_t{1} << 32;  // a writer's bytes x the read's
 bool Locate(const uint64_t (&extent)[model::kMaxSockets], DataAt prefer,
             size_t n, uint64_t hash, DataAt* found) {
   std::vector<uint8_t> probe(n);
@@ -79,7 +80,7 @@ bool Locate(const uint64_t (&extent)[model::kMaxSockets], DataAt prefer,
     return true;
   }
   for (int w = 0; w < model::kMaxSockets; ++w) {
-    for (uint64_t o = 0; o + n <= extent[w] && extent[w] * n < (uint64_t{1} << 32); ++o) {
+    for (uint64_t o = 0; o + n <= extent[w] && extent[w] * n < kSearchBound; ++o) {
       FillPattern(w, o, probe.data(), n);
       if (DataHash(probe) == hash) {
         *found = {w, o, {}};
@@ -94,10 +95,10 @@ bool Locate(const uint64_t (&extent)[model::kMaxSockets], DataAt prefer,
 // first `extent`), in order, each as long as it can be: a stream read
 // skips a taken out-of-band byte when a newer mark is pending (model_oob.cc).
 // False if some byte is nowhere after the slice before it, or if the
-// search would be too long (Locate's bound).
+// search would be too long (kSearchBound, as Locate).
 bool LocatePieces(int writer, uint64_t extent, absl::Span<const uint8_t> data,
                   DataAt* found) {
-  if (extent * data.size() > (uint64_t{1} << 32)) return false;
+  if (extent * data.size() > kSearchBound) return false;
   std::vector<uint8_t> pattern(extent);
   FillPattern(writer, 0, pattern.data(), pattern.size());
   DataAt at{writer, 0, {}};

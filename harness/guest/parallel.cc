@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -52,16 +54,16 @@ int TimerSeconds(const Plan& plan) {
 }
 
 WorkQueue::WorkQueue(const std::vector<Work>& work) {
+  // Each plan's sort key once: timer seconds, then estimated cost.
+  std::vector<std::pair<int, size_t>> key(work.size());
   std::vector<size_t> order(work.size());
-  for (size_t k = 0; k < order.size(); ++k) order[k] = k;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    const int ta = TimerSeconds(*work[a].plan), tb = TimerSeconds(*work[b].plan);
-    if (ta != tb) return ta > tb;
-    return EstimatedCost(*work[a].plan) > EstimatedCost(*work[b].plan);
-  });
-  for (size_t k : order) {
-    (TimerSeconds(*work[k].plan) > 0 ? sleepers_ : rest_).push_back(k);
+  for (size_t k = 0; k < work.size(); ++k) {
+    key[k] = {TimerSeconds(*work[k].plan), EstimatedCost(*work[k].plan)};
+    order[k] = k;
   }
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return key[a] > key[b]; });
+  for (size_t k : order) (key[k].first > 0 ? sleepers_ : rest_).push_back(k);
 }
 
 std::optional<size_t> WorkQueue::Next(bool sleepers_worker) {

@@ -7,6 +7,8 @@
 #   harness   bench/case_cost: the same instance through RunPlan, in process
 #   jobs=1    sockspec run --jobs=1 cases   (the whole suite)
 #   jobs=2    sockspec run --jobs=2 cases
+# and both per-instance programs again pinned to one CPU (taskset), as
+# `sockspec run` pins each job and its peers (--spread-cpus undoes it),
 # and prints the medians: per-instance wall (best round of each program) and
 # CPU microseconds and their ratio, and the suite's wall seconds with the
 # speed-up of two jobs. Alternating means both sides see the same load.
@@ -24,6 +26,8 @@ bin=$(bazel "${startup[@]}" info -c opt bazel-bin 2>/dev/null)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 case_file=cases/close/eof-waits-for-every-copy.case
+# The first CPU this script may run on, for the pinned rounds.
+cpu=$(awk '/^Cpus_allowed_list/ { split($2, a, /[-,]/); print a[1] }' /proc/self/status)
 
 # "best_us cpu_us" from a plain_case / case_cost report.
 figures() { sed -n 's/.*best round \([0-9.]*\) us), CPU \([0-9.]*\) us.*/\1 \2/p'; }
@@ -47,6 +51,9 @@ for ((r = 0; r < rounds; r++)); do
   perfstat "$tmp/plain.perf" "$bin/bench/plain_case" --iterations=1000 | figures >>"$tmp/plain"
   perfstat "$tmp/harness.perf" "$bin/bench/case_cost" --iterations=1000 "$case_file" \
     SOCK_STREAM/socketpair | figures >>"$tmp/harness"
+  taskset -c "$cpu" "$bin/bench/plain_case" --iterations=1000 | figures >>"$tmp/plain_pinned"
+  taskset -c "$cpu" "$bin/bench/case_cost" --iterations=1000 "$case_file" \
+    SOCK_STREAM/socketpair | figures >>"$tmp/harness_pinned"
   wall "$bin/harness/sockspec" run --jobs=1 cases >>"$tmp/jobs1"
   wall "$bin/harness/sockspec" run --jobs=2 cases >>"$tmp/jobs2"
 done
@@ -55,11 +62,16 @@ median() {  # median of column $1 of file $2
 }
 pw=$(median 1 "$tmp/plain"); pc=$(median 2 "$tmp/plain")
 hw=$(median 1 "$tmp/harness"); hc=$(median 2 "$tmp/harness")
+ppw=$(median 1 "$tmp/plain_pinned"); ppc=$(median 2 "$tmp/plain_pinned")
+hpw=$(median 1 "$tmp/harness_pinned"); hpc=$(median 2 "$tmp/harness_pinned")
 j1=$(median 1 "$tmp/jobs1"); j2=$(median 1 "$tmp/jobs2")
 echo "medians of $rounds alternating rounds ($(nproc) CPUs, load average $(cut -d' ' -f1 /proc/loadavg)):"
-awk -v pw="$pw" -v pc="$pc" -v hw="$hw" -v hc="$hc" -v j1="$j1" -v j2="$j2" 'BEGIN {
+awk -v pw="$pw" -v pc="$pc" -v hw="$hw" -v hc="$hc" -v j1="$j1" -v j2="$j2" \
+    -v ppw="$ppw" -v ppc="$ppc" -v hpw="$hpw" -v hpc="$hpc" -v cpu="$cpu" 'BEGIN {
   printf "  one instance, by hand      %7.1f us wall  %7.1f us CPU\n", pw, pc
   printf "  one instance, harness      %7.1f us wall  %7.1f us CPU  (%.2fx wall, %.2fx CPU)\n", hw, hc, hw / pw, hc / pc
+  printf "  by hand, on CPU %-3d        %7.1f us wall  %7.1f us CPU\n", cpu, ppw, ppc
+  printf "  harness, on CPU %-3d        %7.1f us wall  %7.1f us CPU  (%.2fx wall, %.2fx CPU)\n", cpu, hpw, hpc, hpw / ppw, hpc / ppc
   printf "  whole suite, --jobs=1      %7.3f s\n", j1
   printf "  whole suite, --jobs=2      %7.3f s      (%.2fx faster)\n", j2, j1 / j2
 }'

@@ -126,6 +126,10 @@ void AddRunOptions(CLI::App& cmd, CommandLine& c) {
                  "with N > 1, instances that sleep on an alarm run beside them")
       ->check(WholeNumberAtLeast(1))
       ->type_name("N");
+  cmd.add_flag("--spread-cpus", c.config.spread_cpus,
+               "let each instance's processes run on any CPU this process may use "
+               "(default: each job and its peers stay on one CPU, which halves the "
+               "kernel's fork and copy-on-write cost on a virtual machine)");
   cmd.add_option("--repeat", c.config.repeat, "run every instance N times")
       ->check(WholeNumberAtLeast(1))
       ->type_name("N");

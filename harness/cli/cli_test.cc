@@ -51,7 +51,14 @@ TEST(Cli, RunDefaultsToTheCasesFolderAndTheDetectedPlatform) {
   EXPECT_THAT(c->paths, ElementsAre("cases"));
   EXPECT_EQ(c->config.platform, "");
   EXPECT_EQ(c->config.jobs, DefaultJobs());
+  EXPECT_FALSE(c->config.spread_cpus);
   EXPECT_EQ(c->format, "text");
+}
+
+TEST(Cli, SpreadCpusIsAFlag) {
+  absl::StatusOr<CommandLine> c = Parse({"run", "--spread-cpus", "cases"});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->config.spread_cpus);
 }
 
 TEST(Cli, DoubleDashEndsTheOptions) {

@@ -72,6 +72,7 @@ std::vector<std::string> InnerRunArguments(absl::string_view name,
     args.push_back(absl::StrCat("--deadline-scale=", config.exec.deadline_scale));
   }
   if (!config.filter.empty()) args.push_back("--filter=" + config.filter);
+  if (config.spread_cpus) args.push_back("--spread-cpus");
   if (config.shard_count > 1) {
     args.push_back(absl::StrCat("--shard-count=", config.shard_count));
     args.push_back(absl::StrCat("--shard-index=", config.shard_index));

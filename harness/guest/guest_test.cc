@@ -53,6 +53,14 @@ TEST(Guest, InnerRunArgumentsCarryTheRunConfig) {
                           "a.case", "-b.case"));
 }
 
+TEST(Guest, InnerRunArgumentsCarrySpreadCpus) {
+  RunConfig config;
+  config.spread_cpus = true;
+  EXPECT_THAT(InnerRunArguments("gvisor", {"a.case"}, config),
+              ElementsAre("run", "--inner-run=gvisor", "--jobs=1", "--repeat=1",
+                          "--spread-cpus", "--", "a.case"));
+}
+
 TEST(Guest, InnerRunOfAnotherPlatformIsRefused) {
   // This test runs on Linux, not inside gVisor.
   absl::Status s = CheckInnerRun("gvisor");

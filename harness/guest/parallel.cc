@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -74,6 +75,27 @@ std::optional<size_t> WorkQueue::Next(bool sleepers_worker) {
   return k;
 }
 
+std::vector<int> AllowedCpus() {
+  cpu_set_t set;
+  std::vector<int> cpus;
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return cpus;
+  for (int c = 0; c < CPU_SETSIZE; ++c) {
+    if (CPU_ISSET(c, &set)) cpus.push_back(c);
+  }
+  return cpus;
+}
+
+bool PinToCpu(int cpu) {
+  if (cpu < 0 || cpu >= CPU_SETSIZE) {
+    errno = EINVAL;
+    return false;
+  }
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  return sched_setaffinity(0, sizeof set, &set) == 0;
+}
+
 namespace {
 
 // A worker as the pool sees it: the process, the pipe it reads work indices
@@ -101,7 +123,8 @@ int Serve(int cmd, int result, const std::vector<Work>& work, const RunOptions& 
 }
 
 absl::Status Start(std::vector<Worker>& pool, size_t w, const std::vector<Work>& work,
-                   const RunOptions& options, const std::vector<CaseOutcome>& outcomes) {
+                   const RunOptions& options, const std::vector<CaseOutcome>& outcomes,
+                   const std::vector<int>& cpus) {
   int cmd[2], res[2];
   if (pipe2(cmd, O_CLOEXEC) != 0) return ErrnoStatus("pipe2()", errno);
   if (pipe2(res, O_CLOEXEC) != 0) {
@@ -120,6 +143,8 @@ absl::Status Start(std::vector<Worker>& pool, size_t w, const std::vector<Work>&
     }
     cmd_w.reset();
     res_r.reset();
+    // A CPU the kernel refuses (taken away since) leaves the worker unpinned.
+    if (!cpus.empty()) PinToCpu(cpus[w % cpus.size()]);
     return Serve(cmd_r.get(), res_w.get(), work, options, outcomes);
   });
   if (!child.ok()) return child.status();
@@ -138,12 +163,14 @@ void Failed(CaseOutcome& out, const std::string& why) {
 }  // namespace
 
 void RunInWorkers(const std::vector<Work>& work, int jobs, const RunOptions& options,
-                  const Progress& progress, std::vector<CaseOutcome>& outcomes) {
+                  const Progress& progress, std::vector<CaseOutcome>& outcomes,
+                  bool pin) {
   // A command written to a worker that died must be an EPIPE, not our death.
   struct sigaction ignore = {}, old_pipe = {};
   ignore.sa_handler = SIG_IGN;
   sigaction(SIGPIPE, &ignore, &old_pipe);
   WorkQueue queue(work);
+  const std::vector<int> cpus = pin ? AllowedCpus() : std::vector<int>();
   const size_t cpu_workers = std::max<size_t>(1, std::min<size_t>(jobs, work.size()));
   const size_t sleeper_workers = std::min(queue.sleepers(), kMaxSleeperWorkers);
   std::vector<Worker> pool(cpu_workers + sleeper_workers);
@@ -159,7 +186,7 @@ void RunInWorkers(const std::vector<Work>& work, int jobs, const RunOptions& opt
     }
   };
   for (size_t w = 0; w < pool.size(); ++w) {
-    if (absl::Status s = Start(pool, w, work, options, outcomes); !s.ok()) {
+    if (absl::Status s = Start(pool, w, work, options, outcomes, cpus); !s.ok()) {
       fail_the_rest(s);
       break;
     }
@@ -223,7 +250,7 @@ void RunInWorkers(const std::vector<Work>& work, int jobs, const RunOptions& opt
       finish(k);
       const size_t index = &w - pool.data();
       if (!queue.empty()) {  // the replacement keeps its place's role
-        if (absl::Status s = Start(pool, index, work, options, outcomes); !s.ok()) {
+        if (absl::Status s = Start(pool, index, work, options, outcomes, cpus); !s.ok()) {
           fail_the_rest(s);
         }
       }

@@ -58,16 +58,31 @@ class WorkQueue {
   std::deque<size_t> sleepers_, rest_;
 };
 
+// The CPUs this process may run on (its affinity mask), in ascending order;
+// empty when the mask cannot be read.
+std::vector<int> AllowedCpus();
+
+// Pins this process, and so every process it forks from now on, to `cpu`.
+// An instance's processes take turns (the harness waits on one peer's step
+// at a time), so one CPU costs them no parallelism; and it keeps fork's and
+// copy-on-write's work on that CPU: once a process has run on two CPUs,
+// each page it writes after a fork shoots down the other CPU's TLB entry
+// with an interrupt, which on a virtual machine costs a VM exit. False, with
+// errno set, when the kernel refuses.
+bool PinToCpu(int cpu);
+
 using Progress = std::function<void(const CaseOutcome&, int done, int total)>;
 
 // Runs every item of `work` into `outcomes[item.slot]` with `jobs` (>= 1)
 // workers, costliest first, and up to kMaxSleeperWorkers more for the
 // sleepers (WorkQueue); `progress` (may be empty) is called in completion
 // order. A worker that dies leaves its instance a kError naming how it ended,
-// and is replaced. Every worker is reaped before it returns.
+// and is replaced. Every worker is reaped before it returns. With `pin`,
+// worker k runs on the k-th allowed CPU (modulo their number; PinToCpu).
 inline constexpr size_t kMaxSleeperWorkers = 8;
 void RunInWorkers(const std::vector<Work>& work, int jobs, const RunOptions& options,
-                  const Progress& progress, std::vector<CaseOutcome>& outcomes);
+                  const Progress& progress, std::vector<CaseOutcome>& outcomes,
+                  bool pin = false);
 
 }  // namespace sockspec
 

@@ -1,14 +1,18 @@
 #include "harness/guest/parallel.h"
 
+#include <sched.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "harness/os/child.h"
 
 namespace sockspec {
 namespace {
@@ -124,6 +128,47 @@ TEST(Parallel, WorkersFillEverySlotInPlaceAndAreReaped) {
   errno = 0;
   EXPECT_EQ(waitpid(-1, nullptr, WNOHANG), -1);
   EXPECT_EQ(errno, ECHILD);
+}
+
+TEST(Parallel, AllowedCpusAreTheAffinityMask) {
+  cpu_set_t set;
+  ASSERT_EQ(sched_getaffinity(0, sizeof set, &set), 0);
+  const std::vector<int> cpus = AllowedCpus();
+  ASSERT_EQ(cpus.size(), static_cast<size_t>(CPU_COUNT(&set)));
+  for (int c : cpus) EXPECT_TRUE(CPU_ISSET(c, &set)) << c;
+  EXPECT_TRUE(std::is_sorted(cpus.begin(), cpus.end()));
+}
+
+// In a child, so this process keeps its mask: pinned to the last allowed
+// CPU, the child and a process it forks may run there only.
+TEST(Parallel, APinnedProcessAndItsForksRunOnOneCpu) {
+  const std::vector<int> cpus = AllowedCpus();
+  ASSERT_FALSE(cpus.empty());
+  const int cpu = cpus.back();
+  absl::StatusOr<Child> child = Child::Spawn([cpu] {
+    if (!PinToCpu(cpu)) return 10;
+    pid_t fork_pid = fork();
+    if (fork_pid == 0) {
+      cpu_set_t set;
+      if (sched_getaffinity(0, sizeof set, &set) != 0) _exit(11);
+      _exit(CPU_COUNT(&set) == 1 && CPU_ISSET(cpu, &set) && sched_getcpu() == cpu ? 0 : 12);
+    }
+    int status;
+    if (fork_pid < 0 || waitpid(fork_pid, &status, 0) != fork_pid) return 13;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 14;
+  });
+  ASSERT_TRUE(child.ok()) << child.status();
+  absl::StatusOr<ExitStatus> status = child->Wait();
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_EQ(status->ToString(), "exited 0");
+}
+
+TEST(Parallel, PinningToACpuOutOfRangeIsRefused) {
+  errno = 0;
+  EXPECT_FALSE(PinToCpu(-1));
+  EXPECT_EQ(errno, EINVAL);
+  EXPECT_FALSE(PinToCpu(CPU_SETSIZE));
+  EXPECT_EQ(errno, EINVAL);
 }
 
 }  // namespace

@@ -175,14 +175,21 @@ std::vector<CaseOutcome> RunCases(const std::vector<std::string>& files,
   std::vector<Work> work;
   std::vector<CaseOutcome> outcomes = Prepare(files, config, loaded, work);
   if (config.jobs > 1 && work.size() > 1) {
-    RunInWorkers(work, config.jobs, config.exec, config.progress, outcomes);
+    RunInWorkers(work, config.jobs, config.exec, config.progress, outcomes,
+                 !config.spread_cpus);
     return outcomes;
   }
+  // One job: this process, on the CPU it is on, until the instances are run.
+  cpu_set_t mask;
+  const bool pinned = !config.spread_cpus && !work.empty() &&
+                      sched_getaffinity(0, sizeof mask, &mask) == 0 &&
+                      PinToCpu(sched_getcpu());
   int done = 0;
   for (const Work& w : work) {
     RunInstance(*w.plan, config.exec, outcomes[w.slot]);
     if (config.progress) config.progress(outcomes[w.slot], ++done, work.size());
   }
+  if (pinned) sched_setaffinity(0, sizeof mask, &mask);
   return outcomes;
 }
 

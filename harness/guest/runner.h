@@ -25,6 +25,10 @@ struct RunConfig {
   int shard_count = 1;
   int jobs = 1;
   int repeat = 1;
+  // Each worker (or, with one job, this process while it runs instances)
+  // is pinned to one CPU, its peers with it (PinToCpu says why); true lets
+  // them run on any CPU the process may use.
+  bool spread_cpus = false;
   RunOptions exec;
   // Called after each instance finishes, in completion order.
   std::function<void(const CaseOutcome&, int done, int total)> progress;

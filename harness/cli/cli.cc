@@ -128,8 +128,8 @@ void AddRunOptions(CLI::App& cmd, CommandLine& c) {
       ->type_name("N");
   cmd.add_flag("--spread-cpus", c.config.spread_cpus,
                "let each instance's processes run on any CPU this process may use "
-               "(default: each job and its peers stay on one CPU, which halves the "
-               "kernel's fork and copy-on-write cost on a virtual machine)");
+               "(default: each job and its peers stay on one CPU, so fork and "
+               "copy-on-write need no TLB flush on another CPU)");
   cmd.add_option("--repeat", c.config.repeat, "run every instance N times")
       ->check(WholeNumberAtLeast(1))
       ->type_name("N");

@@ -68,8 +68,9 @@ CaseOutcome Describe(const LoadedCase& loaded, const Plan* plan) {
 }  // namespace
 
 int DefaultJobs() {
-  cpu_set_t set;
-  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  if (const size_t allowed = AllowedCpus().size(); allowed > 0) {
+    return static_cast<int>(allowed);
+  }
   return std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
 }
 

@@ -17,6 +17,7 @@
 #include "bench/cpu_time.h"
 #include "harness/exec/executor.h"
 #include "harness/lang/frontend.h"
+#include "harness/os/fork_image.h"
 
 namespace {
 
@@ -57,6 +58,9 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  // As `sockspec run` does before its first instance (harness/guest/runner.cc).
+  sockspec::CopyFileMappingsOnFork();
+  sockspec::BackAnonymousMemoryWithHugePages();
   sockspec::RunPlan(*plan, {});  // warm up
   std::vector<double> detect;
   int bad = 0;

@@ -16,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "harness/os/child.h"
 #include "harness/os/fd.h"
+#include "harness/os/fork_image.h"
 #include "harness/exec/prerequisites.h"
 #include "harness/guest/parallel.h"
 #include "harness/lang/frontend.h"
@@ -175,6 +176,12 @@ std::vector<CaseOutcome> RunCases(const std::vector<std::string>& files,
   std::vector<LoadedCase> loaded;
   std::vector<Work> work;
   std::vector<CaseOutcome> outcomes = Prepare(files, config, loaded, work);
+  // Every peer is forked from this image (or a worker's copy of it): make
+  // those forks cheap now that the plans are loaded (fork_image.h).
+  if (!work.empty()) {
+    CopyFileMappingsOnFork();
+    BackAnonymousMemoryWithHugePages();
+  }
   if (config.jobs > 1 && work.size() > 1) {
     RunInWorkers(work, config.jobs, config.exec, config.progress, outcomes,
                  !config.spread_cpus);

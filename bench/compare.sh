@@ -7,11 +7,15 @@
 #   harness   bench/case_cost: the same instance through RunPlan, in process
 #   jobs=1    sockspec run --jobs=1 cases   (the whole suite)
 #   jobs=2    sockspec run --jobs=2 cases
+#   by hand x2  two bench/plain_case at once, one on each of two CPUs
 # and both per-instance programs again pinned to one CPU (taskset), as
 # `sockspec run` pins each job and its peers (--spread-cpus undoes it),
 # and prints the medians: per-instance wall (best round of each program) and
 # CPU microseconds and their ratio, and the suite's wall seconds with the
-# speed-up of two jobs. Alternating means both sides see the same load.
+# speed-up of two jobs, beside what a second CPU gives the hand-written
+# program itself (two copies at once against one alone: the most two jobs
+# of the same kind of work can gain on this machine). Alternating means
+# both sides see the same load.
 # With perf installed (linux-perf), each per-instance program also runs under
 # `perf stat -e task-clock,page-faults` (the process and its children): task
 # clock and page faults per instance, the figures least distorted by load.
@@ -28,6 +32,10 @@ trap 'rm -rf "$tmp"' EXIT
 case_file=cases/close/eof-waits-for-every-copy.case
 # The first CPU this script may run on, for the pinned rounds.
 cpu=$(awk '/^Cpus_allowed_list/ { split($2, a, /[-,]/); print a[1] }' /proc/self/status)
+# A second one, for two copies at once ("" with only one CPU allowed).
+cpu2=$(taskset -cp $$ | awk -F': ' '{ n = split($2, r, ","); for (i = 1; i <= n; i++) {
+  if (split(r[i], ab, "-") == 2) { for (c = ab[1]; c <= ab[2]; c++) l[k++] = c } else l[k++] = r[i] }
+  if (k > 1) print l[1] }')
 
 # "best_us cpu_us" from a plain_case / case_cost report.
 figures() { sed -n 's/.*best round \([0-9.]*\) us), CPU \([0-9.]*\) us.*/\1 \2/p'; }
@@ -54,6 +62,15 @@ for ((r = 0; r < rounds; r++)); do
   taskset -c "$cpu" "$bin/bench/plain_case" --iterations=1000 | figures >>"$tmp/plain_pinned"
   taskset -c "$cpu" "$bin/bench/case_cost" --iterations=1000 "$case_file" \
     SOCK_STREAM/socketpair | figures >>"$tmp/harness_pinned"
+  if [[ -n $cpu2 ]]; then
+    # The hand-written program alone, then two copies at once, one per CPU.
+    wall taskset -c "$cpu" "$bin/bench/plain_case" --iterations=1000 >>"$tmp/plain_one"
+    start=$EPOCHREALTIME
+    taskset -c "$cpu" "$bin/bench/plain_case" --iterations=1000 >/dev/null &
+    taskset -c "$cpu2" "$bin/bench/plain_case" --iterations=1000 >/dev/null
+    wait $! || { echo "failed: plain_case on CPU $cpu" >&2; exit 1; }
+    awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f\n", b - a }' >>"$tmp/plain_two"
+  fi
   wall "$bin/harness/sockspec" run --jobs=1 cases >>"$tmp/jobs1"
   wall "$bin/harness/sockspec" run --jobs=2 cases >>"$tmp/jobs2"
 done
@@ -75,6 +92,12 @@ awk -v pw="$pw" -v pc="$pc" -v hw="$hw" -v hc="$hc" -v j1="$j1" -v j2="$j2" \
   printf "  whole suite, --jobs=1      %7.3f s\n", j1
   printf "  whole suite, --jobs=2      %7.3f s      (%.2fx faster)\n", j2, j1 / j2
 }'
+if [[ -s $tmp/plain_two ]]; then
+  p1=$(median 1 "$tmp/plain_one"); p2=$(median 1 "$tmp/plain_two")
+  awk -v p1="$p1" -v p2="$p2" -v c1="$cpu" -v c2="$cpu2" 'BEGIN {
+    printf "  by hand, 1000 instances    %7.3f s on CPU %d; two at once on CPUs %d and %d: %.3f s (%.2fx the work per second)\n", p1, c1, c1, c2, p2, 2 * p1 / p2
+  }'
+fi
 if [[ -s $tmp/plain.perf ]]; then
   pt=$(median 1 "$tmp/plain.perf"); pf=$(median 2 "$tmp/plain.perf")
   ht=$(median 1 "$tmp/harness.perf"); hf=$(median 2 "$tmp/harness.perf")

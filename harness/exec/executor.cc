@@ -51,19 +51,6 @@ Coordinator::Coordinator(const Plan& plan, const RunOptions& options)
   for (int i = 0; i < n; ++i) ctx_.harness_groups.push_back(groups[static_cast<size_t>(i)]);
 }
 
-bool NamesPathnameSockets(const Plan& plan) {
-  using K = AddressSpec::Kind;
-  for (const Op& op : plan.ops) {
-    // The two ways an op reaches ResolveAddress with a filesystem name.
-    if (op.addr.kind == K::kPath || op.addr.kind == K::kLongPath) return true;
-    if (op.call == Call::kPair &&
-        (op.ints.empty() || op.ints[0] == static_cast<int64_t>(PairKind::kPathname))) {
-      return true;
-    }
-  }
-  return false;
-}
-
 InstanceResult Coordinator::Run() {
   const absl::Time start = absl::Now();
   case_deadline_ = start + absl::Milliseconds(case_ms_);

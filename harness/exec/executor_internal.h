@@ -37,10 +37,6 @@ struct PeerProc {
   int control_fd = -1;   // the peer's own end of its command pipe (same number there)
 };
 
-// Whether `plan` binds, connects or sends to a pathname socket (path(...),
-// longpath(N), pair(pathname, ...)): only then does it get a private directory.
-bool NamesPathnameSockets(const Plan& plan);
-
 class Coordinator {
  public:
   Coordinator(const Plan& plan, const RunOptions& options);

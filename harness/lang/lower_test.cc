@@ -86,5 +86,26 @@ TEST(Lower, APlanSaysWhetherItMayMakeIpSockets) {
   }
 }
 
+TEST(Lower, APlanSaysWhetherItNamesPathnameSockets) {
+  // The header's socketpair, an abstract pair, an unnamed socket: no file.
+  LoadedCase none = kCases.Load(
+      "pair(abstract, SOCK_STREAM) = c, d\nA: socket(AF_UNIX, SOCK_DGRAM) = s\n"
+      "A: write(a, \"x\") = 1\n");
+  ASSERT_TRUE(none.errors.empty()) << FormatErrors(none);
+  EXPECT_FALSE(NamesPathnameSockets(none.plans[0]));
+  // Each way a case names a file, one per matrix row.
+  LoadedCase named = kCases.Load(
+      "matrix HOW = pair, path, longpath\n"
+      "when HOW=pair: pair(pathname, SOCK_STREAM) = c, d\n"
+      "A: socket(AF_UNIX, SOCK_DGRAM) = s\n"
+      "when HOW=path: A: bind(s, path(\"s\")) = 0\n"
+      "when HOW=longpath: A: bind(s, longpath(200)) = 0\n");
+  ASSERT_TRUE(named.errors.empty()) << FormatErrors(named);
+  ASSERT_EQ(named.plans.size(), 3u);
+  for (const Plan& plan : named.plans) {
+    EXPECT_TRUE(NamesPathnameSockets(plan)) << plan.InstanceName();
+  }
+}
+
 }  // namespace
 }  // namespace sockspec

@@ -377,6 +377,11 @@ struct Plan {
 // need not wait for delivery (harness/os/loopback_settle.h).
 bool MayMakeIpSockets(const Plan& plan);
 
+// Whether the plan binds, connects or sends to a pathname socket (path(...),
+// longpath(N), a pathname pair, or a pair of a kind known only at run time):
+// only then does an instance get a private directory (exec/rundir.h).
+bool NamesPathnameSockets(const Plan& plan);
+
 }  // namespace sockspec
 
 #endif  // SOCKSPEC_HARNESS_PLAN_PLAN_H_

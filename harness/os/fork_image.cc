@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <string>
@@ -26,28 +27,38 @@ struct Mapping {
   uint64_t offset = 0;
   uint64_t inode = 0;
   std::string path;  // "" for anonymous memory, "[heap]", "/usr/lib/..."
+  // From /proc/self/smaps only (ReadMappings(true)):
+  uint64_t rss_kb = 0;
+  std::string vm_flags;  // " rd wr mr mw me ac sd"
 };
 
-std::vector<Mapping> ReadMappings() {
+// The process's mappings, from /proc/self/maps, or with `usage` from
+// /proc/self/smaps (the same header lines, each followed by its figures).
+std::vector<Mapping> ReadMappings(bool usage) {
   std::vector<Mapping> out;
-  std::ifstream maps("/proc/self/maps");
+  std::ifstream maps(usage ? "/proc/self/smaps" : "/proc/self/maps");
   std::string line;
   while (std::getline(maps, line)) {
-    Mapping m;
     unsigned long start, end, offset, inode;
     char perms[5];
     int path_at = 0;
     if (sscanf(line.c_str(), "%lx-%lx %4s %lx %*s %lu %n", &start, &end, perms, &offset,
-               &inode, &path_at) < 5) {
-      continue;
+               &inode, &path_at) >= 5) {
+      Mapping m;
+      m.start = start;
+      m.end = end;
+      m.perms = perms;
+      m.offset = offset;
+      m.inode = inode;
+      if (path_at > 0 && static_cast<size_t>(path_at) < line.size()) {
+        m.path = line.substr(path_at);
+      }
+      out.push_back(std::move(m));
+    } else if (!out.empty() && line.rfind("Rss:", 0) == 0) {
+      out.back().rss_kb = strtoull(line.c_str() + 4, nullptr, 10);
+    } else if (!out.empty() && line.rfind("VmFlags:", 0) == 0) {
+      out.back().vm_flags = line.substr(8);
     }
-    m.start = start;
-    m.end = end;
-    m.perms = perms;
-    m.offset = offset;
-    m.inode = inode;
-    if (path_at > 0 && static_cast<size_t>(path_at) < line.size()) m.path = line.substr(path_at);
-    out.push_back(std::move(m));
   }
   return out;
 }
@@ -56,13 +67,17 @@ std::vector<Mapping> ReadMappings() {
 
 HugePageResult BackAnonymousMemoryWithHugePages() {
   HugePageResult r;
-  for (const Mapping& m : ReadMappings()) {
+  for (const Mapping& m : ReadMappings(/*usage=*/true)) {
     const bool anonymous = m.inode == 0 && (m.path.empty() || m.path == "[heap]");
     if (!anonymous || m.perms != "rw-p") continue;
     const uintptr_t from = (m.start + kHugePage - 1) & ~(kHugePage - 1);
     const uintptr_t to = m.end & ~(kHugePage - 1);
     if (to <= from) continue;
     ++r.regions;
+    // Not where its owner asked for small pages (a sanitizer's shadow), and
+    // not sparse memory: a huge page would fill 2 MiB for each page in use.
+    if (m.vm_flags.find(" nh") != std::string::npos) continue;
+    if (m.rss_kb * 1024 * 2 < to - from) continue;
     void* at = reinterpret_cast<void*>(from);
     if (madvise(at, to - from, MADV_HUGEPAGE) != 0) continue;
     ++r.advised;
@@ -73,7 +88,7 @@ HugePageResult BackAnonymousMemoryWithHugePages() {
 }
 
 int CopyFileMappingsOnFork() {
-  const std::vector<Mapping> maps = ReadMappings();
+  const std::vector<Mapping> maps = ReadMappings(/*usage=*/false);
   // Only the files the process runs code from (itself and its libraries):
   // their segments lie within the file, so the first page of each is there
   // to read; a mapping of some other file might lie past its end (SIGBUS).

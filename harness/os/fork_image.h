@@ -18,7 +18,7 @@ namespace sockspec {
 
 struct HugePageResult {
   int regions = 0;          // anonymous regions of at least one 2 MiB page
-  int advised = 0;          // of them, marked MADV_HUGEPAGE
+  int advised = 0;          // of them, dense enough, marked MADV_HUGEPAGE
   int collapsed = 0;        // of them, collapsed now (MADV_COLLAPSE)
   size_t bytes = 0;         // the 2 MiB-aligned bytes of the advised regions
 };
@@ -27,8 +27,11 @@ struct HugePageResult {
 // anonymous mappings; not the stack) with transparent huge pages: marks each
 // region MADV_HUGEPAGE and collapses what is already there (MADV_COLLAPSE,
 // Linux 6.1). A fork then copies one page-table entry per 2 MiB of it
-// instead of 512. Call it once the image is built (the plans loaded), before
-// forking; again after it grows by much.
+// instead of 512. Only dense regions (at least half resident), and none
+// whose owner asked for small pages (MADV_NOHUGEPAGE, as a sanitizer's
+// shadow is): in sparse memory each page in use would become 2 MiB. Call it
+// once the image is built (the plans loaded), before forking; again after
+// it grows by much.
 HugePageResult BackAnonymousMemoryWithHugePages();
 
 // Makes fork copy the page-table entries of the process's file-backed

@@ -101,7 +101,8 @@ int CopyFileMappingsOnFork() {
   const long page = sysconf(_SC_PAGESIZE);
   int changed = 0;
   for (const Mapping& m : maps) {
-    if (m.perms[0] != 'r' || m.perms[1] == 'w' || m.perms[3] != 'p' || !code_files.count(m.path)) continue;
+    const bool private_read_only = m.perms[0] == 'r' && m.perms[1] != 'w' && m.perms[3] == 'p';
+    if (!private_read_only || !code_files.count(m.path)) continue;
     struct stat st;
     if (stat(m.path.c_str(), &st) != 0 || st.st_ino != m.inode ||
         m.offset + static_cast<uint64_t>(page) > static_cast<uint64_t>(st.st_size)) {

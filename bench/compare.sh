@@ -30,12 +30,16 @@ bin=$(bazel "${startup[@]}" info -c opt bazel-bin 2>/dev/null)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 case_file=cases/close/eof-waits-for-every-copy.case
-# The first CPU this script may run on, for the pinned rounds.
-cpu=$(awk '/^Cpus_allowed_list/ { split($2, a, /[-,]/); print a[1] }' /proc/self/status)
-# A second one, for two copies at once ("" with only one CPU allowed).
-cpu2=$(taskset -cp $$ | awk -F': ' '{ n = split($2, r, ","); for (i = 1; i <= n; i++) {
-  if (split(r[i], ab, "-") == 2) { for (c = ab[1]; c <= ab[2]; c++) l[k++] = c } else l[k++] = r[i] }
-  if (k > 1) print l[1] }')
+# The first two CPUs this script may run on: the first for the pinned
+# rounds, both for two copies at once (cpu2 is "" with only one allowed).
+read -r cpu cpu2 < <(awk '/^Cpus_allowed_list/ {
+  n = split($2, ranges, ",")
+  for (i = 1; i <= n && k < 2; i++) {
+    if (split(ranges[i], ab, "-") < 2) ab[2] = ab[1]
+    for (c = ab[1] + 0; c <= ab[2] + 0 && k < 2; c++) { printf "%s%d", k ? " " : "", c; k++ }
+  }
+  print ""
+}' /proc/self/status)
 
 # "best_us cpu_us" from a plain_case / case_cost report.
 figures() { sed -n 's/.*best round \([0-9.]*\) us), CPU \([0-9.]*\) us.*/\1 \2/p'; }
@@ -55,6 +59,13 @@ perfstat() {
   awk -F, '$3 == "task-clock" { t = $1 } $3 == "page-faults" { f = $1 }
            END { printf "%.1f %.1f\n", t, f / 1000 }' "$tmp/perf" >>"$into"
 }
+# The hand-written program on $cpu and $cpu2 at once; fails if either does.
+plain_on_both() {
+  taskset -c "$cpu" "$bin/bench/plain_case" --iterations=1000 &
+  local first=$!
+  taskset -c "$cpu2" "$bin/bench/plain_case" --iterations=1000 || return 1
+  wait "$first"
+}
 for ((r = 0; r < rounds; r++)); do
   perfstat "$tmp/plain.perf" "$bin/bench/plain_case" --iterations=1000 | figures >>"$tmp/plain"
   perfstat "$tmp/harness.perf" "$bin/bench/case_cost" --iterations=1000 "$case_file" \
@@ -65,11 +76,7 @@ for ((r = 0; r < rounds; r++)); do
   if [[ -n $cpu2 ]]; then
     # The hand-written program alone, then two copies at once, one per CPU.
     wall taskset -c "$cpu" "$bin/bench/plain_case" --iterations=1000 >>"$tmp/plain_one"
-    start=$EPOCHREALTIME
-    taskset -c "$cpu" "$bin/bench/plain_case" --iterations=1000 >/dev/null &
-    taskset -c "$cpu2" "$bin/bench/plain_case" --iterations=1000 >/dev/null
-    wait $! || { echo "failed: plain_case on CPU $cpu" >&2; exit 1; }
-    awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f\n", b - a }' >>"$tmp/plain_two"
+    wall plain_on_both >>"$tmp/plain_two"
   fi
   wall "$bin/harness/sockspec" run --jobs=1 cases >>"$tmp/jobs1"
   wall "$bin/harness/sockspec" run --jobs=2 cases >>"$tmp/jobs2"

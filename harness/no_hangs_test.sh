@@ -2,7 +2,8 @@
 # No hangs, no crashes: a peer that blocks where its file expects an answer,
 # with nothing left that could wake it, is reported at once at the line it
 # hung on (the deadline is a backstop); a sleep that time would end (a poll
-# timeout) is killed at its deadline; a peer that
+# timeout) is killed at its deadline, and so is a setup step's call that
+# sleeps in the harness itself (interrupted); a peer that
 # dies of SIGSEGV is reported as such; in both cases the rest of the run goes
 # on (passes.case, run after them, still passes). The deadlines here are
 # limits on a hang, never waits the verdict depends on.
@@ -34,6 +35,30 @@ contains hang "1 passed, 1 failed"
 expect header 1 $?
 contains header "$header:13:1: B: poll(b, POLLIN, 60000): peer B hung in poll(b, POLLIN, 60000); killed after 300 ms"
 contains header "1 passed, 1 failed"
+
+# (a'') Certain hangs in the other calls that sleep: an AF_UNIX connect with
+# the backlog full, and recvmmsg without a timeout. Seen at once, as in (a).
+for name in connect recvmmsg; do
+  file=$data/$name-hangs-where-not-expected.case
+  "$sockspec" run --step-timeout=600000 "$file" >"$out" 2>&1
+  expect "$name" 1 $?
+  contains "$name" " is asleep in $name on fd "
+  contains "$name" "no timeout, timer or signal can end it; killed after "
+  contains "$name" " ms, not at the 600000 ms deadline"
+  case $name in
+    connect) contains connect "$file:16:1: C: connect(c2, path(\"srv\")): peer C hung in connect" ;;
+    recvmmsg) contains recvmmsg "$file:11:1: B: recvmmsg(b, 2, 10, 0, -1): peer B hung in recvmmsg" ;;
+  esac
+done
+
+# (a''') A setup step's call runs in the harness itself, before any peer:
+# nothing watches it, so it is interrupted at the step deadline (the
+# `timeout 300` header) instead of wedging the run, and the run goes on.
+setup=$data/setup-hangs.case
+"$sockspec" run "$setup" "$pass" >"$out" 2>&1
+expect setup 1 $?
+contains setup "$setup:13:1: accept(l): the harness hung in accept(l): a setup step's call sleeps in the harness itself; interrupted after 300 ms"
+contains setup "1 passed, 1 failed"
 
 # (b) A peer killed by SIGSEGV is a failure at its step, not a harness crash.
 "$sockspec" run "$crash" "$pass" >"$out" 2>&1

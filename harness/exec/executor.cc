@@ -21,6 +21,7 @@
 #include "harness/exec/peer.h"
 #include "harness/exec/peer_heap.h"
 #include "harness/exec/rundir.h"
+#include "harness/os/call_deadline.h"
 #include "harness/os/loopback_settle.h"
 
 namespace sockspec {
@@ -144,7 +145,24 @@ bool Coordinator::RunSetupOp(int i) {
              "fork, wake, raise or drop privileges");
     return false;
   }
-  Observation obs = RunCall(op, setup_env_);
+  // Nothing watches the harness's own calls as it watches a peer's, so a
+  // call that sleeps (a broken implementation: a connect or accept that
+  // never completes) is interrupted at the step deadline.
+  Observation obs;
+  {
+    CallDeadline deadline(StepDeadline() - absl::Now());
+    obs = RunCall(op, setup_env_);
+    if (deadline.Expired() && obs.ret < 0 && obs.err == EINTR) {
+      const bool at_case_deadline = absl::Now() >= case_deadline_;
+      Fail(i, at_case_deadline ? FailureKind::kDeadline : FailureKind::kHang,
+           absl::StrCat("the harness hung in ", op.text,
+                        ": a setup step's call sleeps in the harness itself; ",
+                        at_case_deadline
+                            ? absl::StrCat("interrupted at the case deadline of ", case_ms_, " ms")
+                            : absl::StrCat("interrupted after ", step_ms_, " ms")));
+      return false;
+    }
+  }
   if (settle_ip_) AwaitLoopbackDelivery();
   return Judged(i, op, obs);
 }

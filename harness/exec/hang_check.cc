@@ -21,8 +21,8 @@ using Role = HangView::Role;
 
 // A sleep that only another process can end: which call, given its
 // arguments. nullptr: time could end it (a poll timeout, ppoll with a
-// timespec, connect's or an inet accept's TCP timers) or it is not a call we
-// know.
+// timespec, recvmmsg with a timeout, the TCP timers of an inet connect or
+// accept) or it is not a call we know.
 const char* UntimedSleep(const ProcState& s, const HangRules& rules) {
   const char* name = UntimedCallName(s.nr);
   if (name == nullptr) return nullptr;
@@ -41,7 +41,13 @@ const char* UntimedSleep(const ProcState& s, const HangRules& rules) {
       return s.args[4] == 0 ? name : nullptr;
     case SYS_accept:
     case SYS_accept4:
+    // An AF_UNIX connect sleeps until the listener's backlog has room (an
+    // accept, or the listener's close); a TCP one also ends on SYN retries.
+    case SYS_connect:
       return rules.inet ? nullptr : name;
+    case SYS_recvmmsg:  // its timeout (args[4]) is checked only between
+      // messages on Linux, but a sleep with one is not counted as certain
+      return s.args[4] == 0 ? name : nullptr;
     default:
       return name;
   }
@@ -104,7 +110,9 @@ const char* UntimedCallName(int64_t nr) {
     case SYS_sendto: return "sendto";
     case SYS_recvmsg: return "recvmsg";
     case SYS_sendmsg: return "sendmsg";
+    case SYS_recvmmsg: return "recvmmsg";
     case SYS_sendmmsg: return "sendmmsg";
+    case SYS_connect: return "connect";
     case SYS_accept: return "accept";
     case SYS_accept4: return "accept4";
 #ifdef SYS_poll

@@ -89,15 +89,32 @@ TEST(HangCheck, PollWithATimeoutIsNotCertainButWithoutOneItIs) {
   EXPECT_TRUE(DecideCertainHang(TwoPeers(), s, s, {}).has_value());
 }
 
-TEST(HangCheck, ConnectIsNeverCertainAndInetAcceptIsNot) {
-  // TCP retransmits a dropped SYN: time can complete both.
-  Snap s = {Asleep(SYS_read, 3), Asleep(SYS_connect, 5)};
-  EXPECT_FALSE(DecideCertainHang(TwoPeers(), s, s, {}).has_value());
-  s = {Asleep(SYS_read, 3), Asleep(SYS_accept4, 5)};
-  EXPECT_TRUE(DecideCertainHang(TwoPeers(), s, s, {}).has_value());
+TEST(HangCheck, ConnectAndAcceptAreCertainUnlessThePlanMakesInetSockets) {
+  // An AF_UNIX connect waits for room in the backlog, which only an accept
+  // or the listener's close makes; TCP retransmits a dropped SYN, so time
+  // can complete an inet connect or accept.
   HangRules inet;
   inet.inet = true;
-  EXPECT_FALSE(DecideCertainHang(TwoPeers(), s, s, inet).has_value());
+  for (int64_t nr : {SYS_connect, SYS_accept4}) {
+    Snap s = {Asleep(SYS_read, 3), Asleep(nr, 5)};
+    std::optional<std::string> why = DecideCertainHang(TwoPeers(), s, s, {});
+    ASSERT_TRUE(why.has_value()) << nr;
+    const std::string head = std::string("B is asleep in ") + UntimedCallName(nr) + " on fd 5; ";
+    EXPECT_EQ(why->substr(0, head.size()), head);
+    EXPECT_FALSE(DecideCertainHang(TwoPeers(), s, s, inet).has_value()) << nr;
+  }
+}
+
+TEST(HangCheck, RecvmmsgIsCertainOnlyWithoutATimeout) {
+  ProcState forever = Asleep(SYS_recvmmsg, 5);  // args[4], the timeout, is NULL
+  Snap s = {Asleep(SYS_read, 3), forever};
+  std::optional<std::string> why = DecideCertainHang(TwoPeers(), s, s, {});
+  ASSERT_TRUE(why.has_value());
+  EXPECT_EQ(why->substr(0, 33), "B is asleep in recvmmsg on fd 5; ");
+  ProcState timed = forever;
+  timed.args[4] = 0x7ffc0000;
+  s = {Asleep(SYS_read, 3), timed};
+  EXPECT_FALSE(DecideCertainHang(TwoPeers(), s, s, {}).has_value());
 }
 
 TEST(HangCheck, APeerAsleepInItsOwnCallCannotWakeTheStep) {

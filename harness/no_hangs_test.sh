@@ -3,7 +3,8 @@
 # with nothing left that could wake it, is reported at once at the line it
 # hung on (the deadline is a backstop); a sleep that time would end (a poll
 # timeout) is killed at its deadline, and so is a setup step's call that
-# sleeps in the harness itself (interrupted); a peer that
+# sleeps in the harness itself (interrupted); a run interrupted by a signal
+# leaves nothing behind; a peer that
 # dies of SIGSEGV is reported as such; in both cases the rest of the run goes
 # on (passes.case, run after them, still passes). The deadlines here are
 # limits on a hang, never waits the verdict depends on.
@@ -65,6 +66,50 @@ contains setup "1 passed, 1 failed"
 expect crash 1 $?
 contains crash "$crash:10:1: B: raise(SIGSEGV): peer B died: killed by SIGSEGV during raise(SIGSEGV)"
 contains crash "1 passed, 1 failed"
+
+# (c) An interrupted run (SIGTERM, as Bazel's test timeout sends; SIGINT from
+# a terminal takes the same path) leaves nothing behind: it dies of the
+# signal, its private directories and socket files are gone, and so are its
+# peers. Once with the instance in a worker, once in the process itself.
+running() {  # running TEXT: whether a process's command line contains TEXT
+  local f arg
+  for f in /proc/[0-9]*/cmdline; do
+    while IFS= read -r -d '' arg; do
+      [[ $arg == *"$1"* ]] && return 0
+    done <"$f" 2>/dev/null
+  done
+  return 1
+}
+interrupted=$TEST_TMPDIR/interrupt
+mkdir -p "$interrupted/root"
+cp "$data/sleeps-on-a-path.case" "$data/setup-hangs.case" "$pass" "$interrupted/"
+for jobs in 1 2; do
+  for case in sleeps-on-a-path setup-hangs; do
+    TEST_TMPDIR=$interrupted/root "$sockspec" run --jobs=$jobs --step-timeout=600000 \
+      "$interrupted/$case.case" "$interrupted/passes.case" >"$out" 2>&1 &
+    pid=$!
+    # Until the instance's socket file exists (bounded: 20 s).
+    for ((i = 0; i < 400; i++)); do
+      compgen -G "$interrupted/root/sockspec.*/srv" >/dev/null && break
+      sleep 0.05
+    done
+    compgen -G "$interrupted/root/sockspec.*/srv" >/dev/null ||
+      { echo "FAIL interrupt $case jobs=$jobs: no socket file appeared"; fails=$((fails + 1)); }
+    kill -TERM "$pid"
+    wait "$pid"
+    expect "interrupt $case jobs=$jobs" 143 $?
+    left=$(ls -A "$interrupted/root")
+    [[ -z $left ]] || { echo "FAIL interrupt $case jobs=$jobs: left behind: $left"; fails=$((fails + 1)); }
+    # The peers die with their parent (PR_SET_PDEATHSIG); bounded: 20 s.
+    for ((i = 0; i < 400; i++)); do
+      running "$interrupted/$case.case" || break
+      sleep 0.05
+    done
+    if running "$interrupted/$case.case"; then
+      echo "FAIL interrupt $case jobs=$jobs: processes of the run are left"; fails=$((fails + 1))
+    fi
+  done
+done
 
 # All of them in one run with two workers, twice over: every instance is
 # reported, in file order, and the passing one passes both times.

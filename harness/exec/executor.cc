@@ -22,6 +22,7 @@
 #include "harness/exec/peer_heap.h"
 #include "harness/exec/rundir.h"
 #include "harness/os/call_deadline.h"
+#include "harness/os/interrupt_cleanup.h"
 #include "harness/os/loopback_settle.h"
 
 namespace sockspec {
@@ -203,6 +204,7 @@ bool Coordinator::StartPeers() {
       // rather than copied (a copy allocates, and each allocation writes a
       // page shared with the harness).
       UsePeerHeap();
+      ResetInterruptSignals();
       base.self = p;
       return RunPeer(base);
     });

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "harness/os/interrupt_cleanup.h"
 
 namespace sockspec {
 namespace {
@@ -48,6 +49,7 @@ absl::StatusOr<RunDir> RunDir::Enter(const std::string& root) {
     d.path_.clear();
     return s;
   }
+  RemoveOnInterrupt(d.path_);
   return d;
 }
 
@@ -55,6 +57,7 @@ RunDir::~RunDir() { Leave().IgnoreError(); }
 
 absl::Status RunDir::Leave() {
   if (path_.empty()) return absl::OkStatus();
+  ForgetRemoveOnInterrupt();
   absl::Status first;
   DIR* dir = opendir(path_.c_str());
   if (dir == nullptr) {

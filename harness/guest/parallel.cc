@@ -19,6 +19,7 @@
 #include "harness/exec/prerequisites.h"
 #include "harness/os/child.h"
 #include "harness/os/fd.h"
+#include "harness/os/interrupt_cleanup.h"
 #include "harness/result/outcome_json.h"
 
 namespace sockspec {
@@ -148,6 +149,7 @@ absl::Status Start(std::vector<Worker>& pool, size_t w, const std::vector<Work>&
     return Serve(cmd_r.get(), res_w.get(), work, options, outcomes);
   });
   if (!child.ok()) return child.status();
+  ForwardInterruptTo(child->pid());  // so it removes its own directory
   pool[w].child = std::move(*child);
   pool[w].cmd = std::move(cmd_w);
   pool[w].result = std::move(res_r);
@@ -240,6 +242,7 @@ void RunInWorkers(const std::vector<Work>& work, int jobs, const RunOptions& opt
       // The worker died (or garbled its answer): say how, and replace it.
       w.cmd.reset();
       w.result.reset();
+      ForgetForwardInterrupt(w.child->pid());
       absl::StatusOr<ExitStatus> status = w.child->Wait();
       w.child.reset();
       Failed(out, absl::StrCat("harness worker for ", DisplayName(out),
@@ -262,7 +265,9 @@ void RunInWorkers(const std::vector<Work>& work, int jobs, const RunOptions& opt
     w.result.reset();
   }
   for (Worker& w : pool) {
-    if (w.child) w.child->Wait().IgnoreError();
+    if (!w.child) continue;
+    ForgetForwardInterrupt(w.child->pid());
+    w.child->Wait().IgnoreError();
   }
   sigaction(SIGPIPE, &old_pipe, nullptr);
 }

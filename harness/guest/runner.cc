@@ -17,6 +17,7 @@
 #include "harness/os/child.h"
 #include "harness/os/fd.h"
 #include "harness/os/fork_image.h"
+#include "harness/os/interrupt_cleanup.h"
 #include "harness/exec/prerequisites.h"
 #include "harness/guest/parallel.h"
 #include "harness/lang/frontend.h"
@@ -173,6 +174,9 @@ std::vector<CaseOutcome> ListCases(const std::vector<std::string>& files,
 std::vector<CaseOutcome> RunCases(const std::vector<std::string>& files,
                                   const RunConfig& config) {
   RaiseNofileLimit();
+  // Interrupted (Ctrl-C, a test timeout's SIGTERM): remove the private
+  // directory of the instance in flight, in this process and in each worker.
+  InstallInterruptCleanup();
   std::vector<LoadedCase> loaded;
   std::vector<Work> work;
   std::vector<CaseOutcome> outcomes = Prepare(files, config, loaded, work);

@@ -76,7 +76,7 @@ running() {  # running TEXT: whether a process's command line contains TEXT
   for f in /proc/[0-9]*/cmdline; do
     while IFS= read -r -d '' arg; do
       [[ $arg == *"$1"* ]] && return 0
-    done <"$f" 2>/dev/null
+    done 2>/dev/null <"$f"
   done
   return 1
 }

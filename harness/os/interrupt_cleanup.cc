@@ -1,6 +1,5 @@
 #include "harness/os/interrupt_cleanup.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

@@ -15,6 +15,7 @@ namespace sockspec {
 namespace {
 
 constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
+constexpr int kNumSignals = sizeof kSignals / sizeof kSignals[0];
 
 // Written only outside the handler; `*_owner` says which process made the
 // registration (0: none), so a forked child ignores its parent's.
@@ -23,7 +24,7 @@ volatile sig_atomic_t g_dir_owner = 0;
 constexpr int kMaxChildren = 64;
 volatile pid_t g_children[kMaxChildren];
 volatile pid_t g_children_owner[kMaxChildren];
-bool g_installed[3];  // by index into kSignals
+bool g_installed[kNumSignals];  // by index into kSignals
 
 // Only async-signal-safe calls from here on.
 
@@ -96,7 +97,7 @@ void OnInterrupt(int sig) {
 }  // namespace
 
 void InstallInterruptCleanup() {
-  for (int k = 0; k < 3; ++k) {
+  for (int k = 0; k < kNumSignals; ++k) {
     struct sigaction old = {};
     if (sigaction(kSignals[k], nullptr, &old) != 0 || old.sa_handler == SIG_IGN) continue;
     struct sigaction sa = {};
@@ -110,7 +111,7 @@ void InstallInterruptCleanup() {
 void ResetInterruptSignals() {
   struct sigaction dfl = {};
   dfl.sa_handler = SIG_DFL;
-  for (int k = 0; k < 3; ++k) {
+  for (int k = 0; k < kNumSignals; ++k) {
     if (g_installed[k]) sigaction(kSignals[k], &dfl, nullptr);
   }
 }

@@ -27,6 +27,7 @@
 #include "absl/strings/str_cat.h"
 #include "harness/model/fuzz_diff.h"
 #include "harness/model/fuzz_triage.h"
+#include "harness/os/interrupt_cleanup.h"
 #include "harness/os/user_path.h"
 
 namespace {
@@ -68,6 +69,9 @@ int main(int argc, char** argv) {
     dup2(2, 1);
     return sockspec::ServeOps(0, out);
   }
+  // Interrupted (Ctrl-C), the guest's runsc or qemu is stopped and its
+  // working directory removed before this process dies.
+  sockspec::InstallInterruptCleanup();
   std::string under;
   sockspec::TriageOptions options;
   bool platform_given = false;

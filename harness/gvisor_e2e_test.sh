@@ -5,9 +5,11 @@
 # reports same / recorded / xfail / differs / xpass with the right exit code.
 # Needs root and runsc; skips with a message without them.
 # Usage: gvisor_e2e_test.sh SOCKSPEC PASSES_CASE SOCKETPAIR_CASE PEERCRED_CASE TWO_STEPS_CASE
+#                           HANG_CASE
 set -uo pipefail
 
-sockspec=$1 passes=$2 rejects=$3 peercred=$4 two=$5
+sockspec=$1 passes=$2 rejects=$3 peercred=$4 two=$5 hang=$6
+source "$(dirname "$hang")/processes.sh"
 if [[ $(id -u) != 0 ]]; then echo "SKIP: runsc do needs root"; exit 0; fi
 if ! command -v runsc > /dev/null && [[ -z ${SOCKSPEC_RUNSC:-} ]]; then
   echo "SKIP: runsc is not installed (bash ci/setup.sh installs it)"; exit 0
@@ -109,6 +111,29 @@ if ! diff <(grep -v '^time: ' "$work/log" | sort) \
   fail "log: a redirected run lost or spliced lines:"; sed 's/^/  | /' "$work/log.diff" | head -20
 fi
 grep -q " vs $guest" "$work/log" || fail "log: no comparison summary"
+
+# An interrupted run leaves nothing behind, runsc's own state included:
+# SIGTERM once the sandbox runs (its state file exists), while the host's
+# hang was certain at once and gVisor's waits for a deadline nobody reaches.
+# runsc keeps that state under its $TMPDIR, which its sandbox opens as an
+# unprivileged user: so a root of /tmp, not Bazel's, which is under /root.
+root=$(mktemp -d /tmp/sockspec-gvisor-e2e.XXXXXX)
+chmod 755 "$root"
+TMPDIR=$root "$sockspec" run --under=gvisor --step-timeout=600000 "$hang" \
+  > "$work/interrupt.out" 2>&1 &
+pid=$!
+state() { find "$root" -name '*.state' | grep -q .; }
+for ((i = 0; i < 1200; i++)); do state && break; sleep 0.05; done  # bounded: 60 s
+state || fail "interrupt: no sandbox state appeared under $root"
+kill -TERM "$pid"
+wait "$pid"
+code=$?
+[[ $code == 143 ]] || fail "interrupt: exit code $code, want 143 (SIGTERM): $(tail -3 "$work/interrupt.out")"
+left=$(find "$root" -mindepth 1)
+[[ -z $left ]] || fail "interrupt: left behind: $left"
+# runsc's sandbox and gofer name the state directory, under $root.
+gone "$root" || fail "interrupt: processes of the sandbox are left"
+rm -rf "$root"
 
 if ((failures > 0)); then echo "$failures checks failed"; exit 1; fi
 echo "PASS; reports in $out_dir"

@@ -13,6 +13,7 @@ sockspec=$1
 data=$(dirname "$2")
 out=$TEST_TMPDIR/out
 source "$data/checks.sh"
+source "$data/processes.sh"
 
 hang=$data/hangs-where-not-expected.case
 crash=$data/peer-crashes.case
@@ -71,15 +72,6 @@ contains crash "1 passed, 1 failed"
 # a terminal takes the same path) leaves nothing behind: it dies of the
 # signal, its private directories and socket files are gone, and so are its
 # peers. Once with the instance in a worker, once in the process itself.
-running() {  # running TEXT: whether a process's command line contains TEXT
-  local f arg
-  for f in /proc/[0-9]*/cmdline; do
-    while IFS= read -r -d '' arg; do
-      [[ $arg == *"$1"* ]] && return 0
-    done 2>/dev/null <"$f"
-  done
-  return 1
-}
 interrupted=$TEST_TMPDIR/interrupt
 mkdir -p "$interrupted/root"
 cp "$data/sleeps-on-a-path.case" "$data/setup-hangs.case" "$pass" "$interrupted/"
@@ -100,12 +92,8 @@ for jobs in 1 2; do
     expect "interrupt $case jobs=$jobs" 143 $?
     left=$(ls -A "$interrupted/root")
     [[ -z $left ]] || { echo "FAIL interrupt $case jobs=$jobs: left behind: $left"; fails=$((fails + 1)); }
-    # The peers die with their parent (PR_SET_PDEATHSIG); bounded: 20 s.
-    for ((i = 0; i < 400; i++)); do
-      running "$interrupted/$case.case" || break
-      sleep 0.05
-    done
-    if running "$interrupted/$case.case"; then
+    # The peers die with their parent (PR_SET_PDEATHSIG).
+    if ! gone "$interrupted/$case.case"; then
       echo "FAIL interrupt $case jobs=$jobs: processes of the run are left"; fails=$((fails + 1))
     fi
   done

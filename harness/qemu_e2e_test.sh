@@ -26,6 +26,7 @@ work=${TEST_TMPDIR:-$(mktemp -d)}
 [[ -n ${TEST_TMPDIR:-} ]] || trap 'rm -rf "$work"' EXIT
 export TMPDIR=$work
 source "$(dirname "$passes")/checks.sh"
+source "$(dirname "$passes")/processes.sh"
 release=$(basename "$kernel" | sed 's/^vmlinuz-//')
 system=linux-$(echo "$release" | grep -oE '^[0-9.]*[0-9](-[0-9]+)?')-qemu
 
@@ -48,6 +49,27 @@ run silent 2 run --under=qemu:"$kernel" --accel=tcg --append=sockspec.test_hang_
   --run-timeout=15 "$passes" "$nine"
 file_contains silent "$err" "$system: the guest did not finish within 15 s (2 of 10 instances reported) (2 of 10 results kept)"
 file_contains silent "$out" "2 same, 0 skipped, 0 recorded, 0 xfail, 0 differs"
+
+# An interrupted run leaves nothing behind: SIGTERM while the guest is silent
+# after its first result (no deadline near), then no qemu (its command line
+# names the working directory) and nothing in the temporary root.
+root=$work/interrupt
+mkdir -p "$root"
+TMPDIR=$root "$sockspec" run --under=qemu:"$kernel" --accel=tcg \
+  --append=sockspec.test_hang_after=1 --run-timeout=600 "$passes" "$nine" \
+  > "$work/interrupt.out" 2>&1 &
+pid=$!
+reported() { grep -qs '"verdict"' "$root"/sockspec-qemu.*/results.jsonl; }
+for ((i = 0; i < 2400; i++)); do reported && break; sleep 0.05; done  # bounded: 120 s
+reported || { echo "FAIL interrupt: the guest reported nothing"; fails=$((fails + 1)); }
+kill -TERM "$pid"
+wait "$pid"
+code=$?
+out=$work/interrupt.out
+expect interrupt 143 $code
+left=$(find "$root" -mindepth 1)
+[[ -z $left ]] || { echo "FAIL interrupt: left behind: $left"; fails=$((fails + 1)); }
+gone "$root" || { echo "FAIL interrupt: qemu is left"; fails=$((fails + 1)); }
 
 # A kernel that cannot find its init panics while booting; nothing is kept.
 run noinit 2 run --under=qemu:"$kernel" --accel=tcg --append=rdinit=/nonexistent "$passes"

@@ -82,6 +82,7 @@ class CommandGuest : public Guest {
       return 127;
     });
     if (!child.ok()) return child.status();
+    child->ForwardInterrupts();
     wr.reset();
     ResultStream stream;
     std::string text;

@@ -18,6 +18,7 @@
 #include "absl/strings/strip.h"
 #include "harness/os/child.h"
 #include "harness/os/fd.h"
+#include "harness/os/scratch_dir.h"
 #include "harness/result/outcome_json.h"
 
 namespace sockspec {
@@ -33,9 +34,11 @@ bool Executable(const std::string& path) {
 // is a pipe too (merged into the result when `merge_stderr`, else copied to
 // our stderr as it arrives): a guest never writes to the user's terminal or
 // files itself (runsc writes an inherited regular file from offset 0, which
-// corrupts a redirected log). `status` receives how it ended.
+// corrupts a redirected log). Its $TMPDIR is `tmpdir` when not empty.
+// `status` receives how it ended.
 absl::StatusOr<std::string> Capture(const std::vector<std::string>& argv,
-                                    bool merge_stderr, ExitStatus& status) {
+                                    bool merge_stderr, ExitStatus& status,
+                                    const std::string& tmpdir = "") {
   int out_fds[2], err_fds[2];
   if (pipe2(out_fds, O_CLOEXEC) != 0) return ErrnoStatus("pipe2()", errno);
   UniqueFd out_rd(out_fds[0]), out_wr(out_fds[1]);
@@ -49,10 +52,12 @@ absl::StatusOr<std::string> Capture(const std::vector<std::string>& argv,
     if (null >= 0) dup2(null, STDIN_FILENO);
     dup2(out_wr.get(), STDOUT_FILENO);
     dup2(merge_stderr ? out_wr.get() : err_wr.get(), STDERR_FILENO);
+    if (!tmpdir.empty()) setenv("TMPDIR", tmpdir.c_str(), 1);
     execv(args[0], args.data());
     return 127;
   });
   if (!child.ok()) return child.status();
+  child->ForwardInterrupts();
   out_wr.reset();
   err_wr.reset();
   std::string out;
@@ -86,6 +91,20 @@ absl::StatusOr<std::string> Capture(const std::vector<std::string>& argv,
   absl::StatusOr<ExitStatus> s = child->Wait();
   if (!s.ok()) return s.status();
   status = *s;
+  return out;
+}
+
+// `runsc ... do ...` (GvisorCommand) through Capture. runsc keeps the
+// sandbox's state in a runsc-do* directory under $TMPDIR and removes it when
+// the sandbox ends, but not when runsc is killed by a signal (a deadline, an
+// interrupt, PR_SET_PDEATHSIG): so $TMPDIR is a scratch directory of ours.
+absl::StatusOr<std::string> CaptureRunscDo(const std::vector<std::string>& argv,
+                                           ExitStatus& status) {
+  absl::StatusOr<std::string> scratch =
+      MakeScratchDir("sockspec-gvisor", /*reachable_by_others=*/true);
+  if (!scratch.ok()) return scratch.status();
+  absl::StatusOr<std::string> out = Capture(argv, false, status, *scratch);
+  RemoveScratchDir(*scratch);
   return out;
 }
 
@@ -194,9 +213,8 @@ class GvisorGuest : public Guest {
     // deadlines stay backstops: scaled, never tight.
     RunConfig inner = config;
     inner.exec.deadline_scale = std::max(inner.exec.deadline_scale, kDeadlineScale);
-    absl::StatusOr<std::string> out = Capture(
-        GvisorCommand(runsc_, self, InnerRunArguments("gvisor", files, inner)),
-        false, status);
+    absl::StatusOr<std::string> out = CaptureRunscDo(
+        GvisorCommand(runsc_, self, InnerRunArguments("gvisor", files, inner)), status);
     run.seconds = std::chrono::duration<double>(
                       std::chrono::steady_clock::now() - start).count();
     if (!out.ok()) return out.status();
@@ -227,7 +245,7 @@ class GvisorGuest : public Guest {
     if (len <= 0) return ErrnoStatus("readlink(/proc/self/exe)", errno);
     self[len] = '\0';
     ExitStatus status;
-    absl::StatusOr<std::string> out = Capture(GvisorCommand(runsc_, self, args), false, status);
+    absl::StatusOr<std::string> out = CaptureRunscDo(GvisorCommand(runsc_, self, args), status);
     if (!out.ok()) return out.status();
     if (status.signaled || status.code > 1) {
       return absl::InternalError(absl::StrCat("sockspec inside gVisor (", runsc_, " ... do ",

@@ -19,7 +19,6 @@
 #include "harness/exec/prerequisites.h"
 #include "harness/os/child.h"
 #include "harness/os/fd.h"
-#include "harness/os/interrupt_cleanup.h"
 #include "harness/result/outcome_json.h"
 
 namespace sockspec {
@@ -149,7 +148,7 @@ absl::Status Start(std::vector<Worker>& pool, size_t w, const std::vector<Work>&
     return Serve(cmd_r.get(), res_w.get(), work, options, outcomes);
   });
   if (!child.ok()) return child.status();
-  ForwardInterruptTo(child->pid());  // so it removes its own directory
+  child->ForwardInterrupts();  // so it removes its own directory
   pool[w].child = std::move(*child);
   pool[w].cmd = std::move(cmd_w);
   pool[w].result = std::move(res_r);
@@ -242,7 +241,6 @@ void RunInWorkers(const std::vector<Work>& work, int jobs, const RunOptions& opt
       // The worker died (or garbled its answer): say how, and replace it.
       w.cmd.reset();
       w.result.reset();
-      ForgetForwardInterrupt(w.child->pid());
       absl::StatusOr<ExitStatus> status = w.child->Wait();
       w.child.reset();
       Failed(out, absl::StrCat("harness worker for ", DisplayName(out),
@@ -266,7 +264,6 @@ void RunInWorkers(const std::vector<Work>& work, int jobs, const RunOptions& opt
   }
   for (Worker& w : pool) {
     if (!w.child) continue;
-    ForgetForwardInterrupt(w.child->pid());
     w.child->Wait().IgnoreError();
   }
   sigaction(SIGPIPE, &old_pipe, nullptr);

@@ -2,7 +2,6 @@
 
 #include <dirent.h>
 #include <elf.h>
-#include <ftw.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -107,27 +106,6 @@ std::string FindQemu(const std::string& given) {
     if (access(candidate.c_str(), X_OK) == 0) return candidate;
   }
   return access("/usr/bin/qemu-system-x86_64", X_OK) == 0 ? "/usr/bin/qemu-system-x86_64" : "";
-}
-
-absl::StatusOr<std::string> MakeQemuWorkdir() {
-  const char* tmp = getenv("TMPDIR");
-  std::string templ = absl::StrCat(tmp && *tmp ? tmp : "/tmp", "/sockspec-qemu.XXXXXX");
-  if (mkdtemp(templ.data()) == nullptr) {
-    return ErrnoStatus(("mkdtemp(" + templ + ")").c_str(), errno);
-  }
-  return templ;
-}
-
-namespace {
-
-int RemoveEntry(const char* path, const struct stat*, int, struct FTW*) {
-  return remove(path);
-}
-
-}  // namespace
-
-void RemoveTree(const std::string& dir) {
-  nftw(dir.c_str(), RemoveEntry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 void ReadMore(const std::string& path, std::string& text) {

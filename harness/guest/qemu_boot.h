@@ -31,13 +31,6 @@ absl::StatusOr<std::string> KernelImage(const std::string& kernel,
 // "" when there is none.
 std::string FindQemu(const std::string& given);
 
-// A fresh private directory for one guest's files ($TMPDIR or /tmp,
-// sockspec-qemu.XXXXXX); the mkdtemp error otherwise.
-absl::StatusOr<std::string> MakeQemuWorkdir();
-
-// Removes `dir` and everything below it.
-void RemoveTree(const std::string& dir);
-
 // Appends the bytes of `path` past text.size() to `text` (a file qemu is
 // still writing, read as it grows).
 void ReadMore(const std::string& path, std::string& text);

@@ -18,6 +18,7 @@
 #include "harness/guest/qemu_boot.h"
 #include "harness/os/child.h"
 #include "harness/os/fd.h"
+#include "harness/os/scratch_dir.h"
 
 namespace sockspec {
 namespace {
@@ -43,7 +44,7 @@ class QemuGuest : public Guest {
   QemuGuest(std::string kernel, GuestOptions options)
       : kernel_(std::move(kernel)), options_(std::move(options)) {}
   ~QemuGuest() override {
-    if (!workdir_.empty()) RemoveTree(workdir_);
+    if (!workdir_.empty()) RemoveScratchDir(workdir_);
   }
 
   std::string System() const override {
@@ -67,7 +68,7 @@ class QemuGuest : public Guest {
     if (!init.ok()) return init.status();
     init_ = *init;
     if (workdir_.empty()) {
-      absl::StatusOr<std::string> dir = MakeQemuWorkdir();
+      absl::StatusOr<std::string> dir = MakeScratchDir("sockspec-qemu");
       if (!dir.ok()) return dir.status();
       workdir_ = *dir;
     }
@@ -174,6 +175,7 @@ class QemuGuest : public Guest {
       return 127;
     });
     if (!qemu.ok()) return qemu.status();
+    qemu->ForwardInterrupts();
     Boot b;
     std::string results;
     size_t consumed = 0;

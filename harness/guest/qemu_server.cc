@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "harness/guest/qemu_boot.h"
 #include "harness/guest/qemu_init.h"
+#include "harness/os/scratch_dir.h"
 
 namespace sockspec {
 namespace {
@@ -35,7 +36,7 @@ absl::StatusOr<std::unique_ptr<QemuServer>> QemuServer::Start(
         "qemu needs a kernel: qemu:PATH (bash ci/kernel.sh 6.1 prints one)");
   }
   std::unique_ptr<QemuServer> s(new QemuServer);
-  absl::StatusOr<std::string> dir = MakeQemuWorkdir();
+  absl::StatusOr<std::string> dir = MakeScratchDir("sockspec-qemu");
   if (!dir.ok()) return dir.status();
   s->workdir_ = *dir;
   absl::StatusOr<std::string> image = KernelImage(kernel, s->workdir_);
@@ -95,7 +96,7 @@ QemuServer::~QemuServer() {
   to_.reset();
   from_.reset();
   qemu_.reset();  // kills and reaps qemu
-  if (!workdir_.empty()) RemoveTree(workdir_);
+  if (!workdir_.empty()) RemoveScratchDir(workdir_);
 }
 
 std::string QemuServer::Failure() {

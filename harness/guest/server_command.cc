@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "harness/guest/qemu_boot.h"
 #include "harness/guest/qemu_server.h"
+#include "harness/os/scratch_dir.h"
 
 namespace sockspec {
 
@@ -46,7 +47,8 @@ absl::StatusOr<std::vector<std::string>> ServerCommand(
 namespace internal {
 
 absl::StatusOr<PipedChild> SpawnOnPipes(std::vector<std::string> argv,
-                                        const std::string& stderr_file) {
+                                        const std::string& stderr_file,
+                                        const std::string& tmpdir) {
   int to[2], from[2];
   if (pipe2(to, O_CLOEXEC) != 0) return ErrnoStatus("pipe2()", errno);
   UniqueFd to_r(to[0]), to_w(to[1]);
@@ -61,6 +63,7 @@ absl::StatusOr<PipedChild> SpawnOnPipes(std::vector<std::string> argv,
       if (err < 0) return 127;
       dup2(err, STDERR_FILENO);
     }
+    if (!tmpdir.empty()) setenv("TMPDIR", tmpdir.c_str(), 1);
     dup2(to_r.get(), STDIN_FILENO);
     dup2(from_w.get(), STDOUT_FILENO);
     execvp(cargs[0], cargs.data());
@@ -68,6 +71,7 @@ absl::StatusOr<PipedChild> SpawnOnPipes(std::vector<std::string> argv,
     return 127;
   });
   if (!child.ok()) return child.status();
+  child->ForwardInterrupts();
   return PipedChild{*std::move(child), std::move(to_w), std::move(from_r)};
 }
 
@@ -75,15 +79,18 @@ absl::StatusOr<PipedChild> SpawnOnPipes(std::vector<std::string> argv,
 
 namespace {
 
-// A process of this machine (runsc, a wrapper) on two pipes.
+// A process of this machine (runsc, a wrapper) on two pipes; `scratch`, when
+// not empty, is its $TMPDIR (runsc's sandbox state), removed after it.
 class PipeServer : public GuestServer {
  public:
-  PipeServer(Child child, UniqueFd to, UniqueFd from)
-      : child_(std::move(child)), to_(std::move(to)), from_(std::move(from)) {}
+  PipeServer(Child child, UniqueFd to, UniqueFd from, std::string scratch)
+      : child_(std::move(child)), to_(std::move(to)), from_(std::move(from)),
+        scratch_(std::move(scratch)) {}
   // End of input ends the server; runsc then tears its sandbox down.
   ~PipeServer() override {
     to_.reset();
     (void)child_.Wait();
+    if (!scratch_.empty()) RemoveScratchDir(scratch_);
   }
   int to() const override { return to_.get(); }
   int from() const override { return from_.get(); }
@@ -92,6 +99,7 @@ class PipeServer : public GuestServer {
  private:
   Child child_;
   UniqueFd to_, from_;
+  std::string scratch_;
 };
 
 absl::StatusOr<std::unique_ptr<GuestServer>> StartPipeServer(
@@ -100,11 +108,23 @@ absl::StatusOr<std::unique_ptr<GuestServer>> StartPipeServer(
   absl::StatusOr<std::vector<std::string>> argv =
       ServerCommand(under, binary, args);
   if (!argv.ok()) return argv.status();
+  // runsc `do` keeps its sandbox's state in a runsc-do* directory under
+  // $TMPDIR, which a runsc killed by a signal leaves behind: ours instead.
+  std::string scratch;
+  if (under == "gvisor") {
+    absl::StatusOr<std::string> dir =
+        MakeScratchDir("sockspec-gvisor", /*reachable_by_others=*/true);
+    if (!dir.ok()) return dir.status();
+    scratch = *dir;
+  }
   absl::StatusOr<internal::PipedChild> p =
-      internal::SpawnOnPipes(*std::move(argv), "");
-  if (!p.ok()) return p.status();
+      internal::SpawnOnPipes(*std::move(argv), "", scratch);
+  if (!p.ok()) {
+    if (!scratch.empty()) RemoveScratchDir(scratch);
+    return p.status();
+  }
   return std::make_unique<PipeServer>(std::move(p->child), std::move(p->to),
-                                      std::move(p->from));
+                                      std::move(p->from), std::move(scratch));
 }
 
 }  // namespace

@@ -48,13 +48,15 @@ class GuestServer {
 namespace internal {
 
 // `argv` run with its stdin and stdout on pipes (stderr: the file
-// `stderr_file`, or ours when empty). PipeServer and QemuServer.
+// `stderr_file`, or ours when empty; $TMPDIR: `tmpdir` when not empty), an
+// interrupt passed on to it. PipeServer and QemuServer.
 struct PipedChild {
   Child child;
   UniqueFd to, from;
 };
 absl::StatusOr<PipedChild> SpawnOnPipes(std::vector<std::string> argv,
-                                        const std::string& stderr_file);
+                                        const std::string& stderr_file,
+                                        const std::string& tmpdir = "");
 
 }  // namespace internal
 

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "harness/os/fd.h"
+#include "harness/os/interrupt_cleanup.h"
 
 namespace sockspec {
 
@@ -54,14 +55,29 @@ absl::StatusOr<Child> Child::Spawn(absl::FunctionRef<int()> body) {
   return Child(pid);
 }
 
-Child::Child(Child&& other) noexcept : pid_(std::exchange(other.pid_, -1)) {}
+Child::Child(Child&& other) noexcept
+    : pid_(std::exchange(other.pid_, -1)),
+      forwarded_(std::exchange(other.forwarded_, false)) {}
 
 Child& Child::operator=(Child&& other) noexcept {
   if (this != &other) {
     KillAndReap();
     pid_ = std::exchange(other.pid_, -1);
+    forwarded_ = std::exchange(other.forwarded_, false);
   }
   return *this;
+}
+
+void Child::ForwardInterrupts() {
+  if (pid_ < 0 || forwarded_) return;
+  ForwardInterruptTo(pid_);
+  forwarded_ = true;
+}
+
+void Child::Reaped() {
+  if (forwarded_) ForgetForwardInterrupt(pid_);
+  forwarded_ = false;
+  pid_ = -1;
 }
 
 Child::~Child() { KillAndReap(); }
@@ -71,7 +87,7 @@ void Child::KillAndReap() {
   Signal(SIGKILL);
   while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
   }
-  pid_ = -1;
+  Reaped();
 }
 
 bool Child::Signal(int sig) {
@@ -87,7 +103,7 @@ absl::StatusOr<ExitStatus> Child::Wait() {
   while (waitpid(pid_, &wstatus, 0) < 0) {
     if (errno != EINTR) return ErrnoStatus("waitpid()", errno);
   }
-  pid_ = -1;
+  Reaped();
   return ExitStatus::FromWaitStatus(wstatus);
 }
 
@@ -99,7 +115,7 @@ absl::StatusOr<std::optional<ExitStatus>> Child::Poll() {
     if (errno != EINTR) return ErrnoStatus("waitpid()", errno);
   }
   if (r == 0) return std::optional<ExitStatus>();
-  pid_ = -1;
+  Reaped();
   return std::optional<ExitStatus>(ExitStatus::FromWaitStatus(wstatus));
 }
 

@@ -58,11 +58,19 @@ class Child {
   // false if the child was already reaped.
   bool Signal(int sig);
 
+  // Until it is reaped, an interrupt of this process (SIGINT, SIGTERM,
+  // SIGHUP; interrupt_cleanup.h) is passed on to the child, which is reaped
+  // before anything is removed: for a guest (runsc, qemu) or a worker, whose
+  // files go with it.
+  void ForwardInterrupts();
+
  private:
   explicit Child(pid_t pid) : pid_(pid) {}
   void KillAndReap();
+  void Reaped();  // pid_ = -1, the forwarding forgotten
 
   pid_t pid_ = -1;  // -1 once reaped or moved from
+  bool forwarded_ = false;
 };
 
 // "SIGPIPE" for SIGPIPE; "SIG?70" for a number with no name.

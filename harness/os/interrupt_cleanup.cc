@@ -25,33 +25,48 @@ constexpr int kMaxChildren = 64;
 volatile pid_t g_children[kMaxChildren];
 volatile pid_t g_children_owner[kMaxChildren];
 bool g_installed[kNumSignals];  // by index into kSignals
+constexpr int kMaxTrees = 8;
+constexpr int kTreeDepth = 8;
+char g_trees[kMaxTrees][PATH_MAX];
+volatile pid_t g_tree_owner[kMaxTrees];
 
 // Only async-signal-safe calls from here on.
 
-void RemoveDir(const char* dir) {
-  const int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+// Removes `name` (relative to `at`) and, for a directory, everything below
+// it, to `depth` levels (guests' trees are shallow; 4 KiB of stack a level).
+// Entries are read again after each pass that removed some, so none is
+// missed where removing shifts a directory's offsets. Returns whether `name`
+// is gone.
+bool RemoveAt(int at, const char* name, int depth) {
+  if (unlinkat(at, name, 0) == 0 || errno == ENOENT) return true;
+  if (depth == 0) return false;
+  const int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd >= 0) {
     alignas(8) char buf[4096];
-    long n;
-    while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
-      for (long off = 0; off < n;) {
-        struct Entry {
-          ino64_t ino;
-          off64_t off;
-          unsigned short reclen;
-          unsigned char type;
-          char name[1];
-        };
-        const Entry* e = reinterpret_cast<const Entry*>(buf + off);
-        if (strcmp(e->name, ".") != 0 && strcmp(e->name, "..") != 0) {
-          unlinkat(fd, e->name, 0);
+    for (bool removed = true; removed;) {
+      removed = false;
+      if (lseek(fd, 0, SEEK_SET) != 0) break;
+      long n;
+      while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
+        for (long off = 0; off < n;) {
+          struct Entry {
+            ino64_t ino;
+            off64_t off;
+            unsigned short reclen;
+            unsigned char type;
+            char name[1];
+          };
+          const Entry* e = reinterpret_cast<const Entry*>(buf + off);
+          if (strcmp(e->name, ".") != 0 && strcmp(e->name, "..") != 0) {
+            if (RemoveAt(fd, e->name, depth - 1)) removed = true;
+          }
+          off += e->reclen;
         }
-        off += e->reclen;
       }
     }
     close(fd);
   }
-  rmdir(dir);
+  return unlinkat(at, name, AT_REMOVEDIR) == 0 || errno == ENOENT;
 }
 
 void Reap(pid_t pid) {
@@ -61,7 +76,7 @@ void Reap(pid_t pid) {
     const pid_t r = waitpid(pid, nullptr, WNOHANG);
     if (r == pid || (r < 0 && errno != EINTR)) return;
     if (waited_ms >= 2000) {
-      kill(pid, SIGKILL);
+      if (kill(-pid, SIGKILL) != 0) kill(pid, SIGKILL);
       while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
       }
       return;
@@ -75,12 +90,18 @@ void OnInterrupt(int sig) {
   const int saved = errno;
   const pid_t self = getpid();
   for (int k = 0; k < kMaxChildren; ++k) {
-    if (g_children_owner[k] == self && g_children[k] > 0) kill(g_children[k], sig);
+    // Its process group: a guest's own children (a wrapper's command) too.
+    if (g_children_owner[k] == self && g_children[k] > 0 && kill(-g_children[k], sig) != 0) {
+      kill(g_children[k], sig);
+    }
   }
   for (int k = 0; k < kMaxChildren; ++k) {
     if (g_children_owner[k] == self && g_children[k] > 0) Reap(g_children[k]);
   }
-  if (g_dir_owner == self) RemoveDir(g_dir);
+  if (g_dir_owner == self) RemoveAt(AT_FDCWD, g_dir, kTreeDepth);
+  for (int k = 0; k < kMaxTrees; ++k) {
+    if (g_tree_owner[k] == self) RemoveAt(AT_FDCWD, g_trees[k], kTreeDepth);
+  }
   // Die of `sig` as without the handler: default action, then unblock it
   // (blocked while this handler runs) with it pending.
   struct sigaction dfl = {};
@@ -124,6 +145,26 @@ void RemoveOnInterrupt(const std::string& dir) {
 }
 
 void ForgetRemoveOnInterrupt() { g_dir_owner = 0; }
+
+void RemoveTreeOnInterrupt(const std::string& dir) {
+  if (dir.size() >= PATH_MAX) return;
+  const pid_t self = getpid();
+  for (int k = 0; k < kMaxTrees; ++k) {
+    if (g_tree_owner[k] != self) {
+      g_tree_owner[k] = 0;
+      memcpy(g_trees[k], dir.c_str(), dir.size() + 1);
+      g_tree_owner[k] = self;
+      return;
+    }
+  }
+}
+
+void ForgetRemoveTreeOnInterrupt(const std::string& dir) {
+  const pid_t self = getpid();
+  for (int k = 0; k < kMaxTrees; ++k) {
+    if (g_tree_owner[k] == self && dir == g_trees[k]) g_tree_owner[k] = 0;
+  }
+}
 
 void ForwardInterruptTo(pid_t child) {
   const pid_t self = getpid();

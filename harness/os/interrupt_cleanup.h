@@ -1,8 +1,9 @@
 // A run that is interrupted (SIGINT from the terminal, SIGTERM from Bazel's
 // test timeout or `kill`, SIGHUP) still leaves nothing behind: the handler
-// passes the signal on to the worker processes this process registered and
-// reaps them (each removes what it registered), removes the private
-// directory of the instance in flight with its socket files, then dies of the
+// passes the signal on to the child processes this process registered (its
+// workers, a guest's runsc or qemu) and reaps them (a worker removes what it
+// registered), removes the private directory of the instance in flight with
+// its socket files and the guests' working directories, then dies of the
 // signal by its default action (exit status 128 + N, as without a handler).
 // Peers take default actions (ResetInterruptSignals) and die with their
 // parent (PR_SET_PDEATHSIG, os/child.h).
@@ -10,6 +11,7 @@
 //   InstallInterruptCleanup();                  // once, in `sockspec run`
 //   RemoveOnInterrupt("/tmp/sockspec.abc123");  // RunDir::Enter
 //   ForgetRemoveOnInterrupt();                  // RunDir::Leave
+//   RemoveTreeOnInterrupt("/tmp/sockspec-qemu.x1y2z3");  // scratch_dir.h
 //
 // Registrations are per process: one made before a fork is not acted on in
 // the child, which registers its own.
@@ -30,10 +32,15 @@ void InstallInterruptCleanup();
 // `kill(B, SIGTERM)` must act as on any process.
 void ResetInterruptSignals();
 
-// The directory to remove, with the entries in it (no subdirectories), on
-// an interrupt; one at a time. A path too long to hold is not registered.
+// The directory to remove, with the entries in it, on an interrupt; one at a
+// time. A path too long to hold is not registered.
 void RemoveOnInterrupt(const std::string& dir);
 void ForgetRemoveOnInterrupt();
+
+// A directory tree to remove, with everything below it (eight levels), on an
+// interrupt, once the registered children are reaped; up to 8 at once.
+void RemoveTreeOnInterrupt(const std::string& dir);
+void ForgetRemoveTreeOnInterrupt(const std::string& dir);
 
 // A child to pass the signal to, and reap, on an interrupt; up to 64.
 void ForwardInterruptTo(pid_t child);

@@ -69,6 +69,9 @@ Reported StartAndReport(bool (*body)(const std::string& dir)) {
   UniqueFd rd(fds[0]), wr(fds[1]);
   const std::string root = Root();
   absl::StatusOr<Child> child = Child::Spawn([&] {
+    // A signal this test was started ignoring (a shell's background job
+    // ignores SIGINT, nohup SIGHUP) would stay ignored: not here.
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) signal(sig, SIG_DFL);
     InstallInterruptCleanup();
     setenv("TMPDIR", root.c_str(), 1);
     absl::StatusOr<std::string> dir = MakeScratchDir("interrupt_cleanup_test");

@@ -57,7 +57,7 @@ RunDir::~RunDir() { Leave().IgnoreError(); }
 
 absl::Status RunDir::Leave() {
   if (path_.empty()) return absl::OkStatus();
-  ForgetRemoveOnInterrupt();
+  ForgetRemoveOnInterrupt(path_);
   absl::Status first;
   DIR* dir = opendir(path_.c_str());
   if (dir == nullptr) {

@@ -19,16 +19,14 @@ constexpr int kNumSignals = sizeof kSignals / sizeof kSignals[0];
 
 // Written only outside the handler; `*_owner` says which process made the
 // registration (0: none), so a forked child ignores its parent's.
-char g_dir[PATH_MAX];
-volatile sig_atomic_t g_dir_owner = 0;
 constexpr int kMaxChildren = 64;
 volatile pid_t g_children[kMaxChildren];
 volatile pid_t g_children_owner[kMaxChildren];
 bool g_installed[kNumSignals];  // by index into kSignals
-constexpr int kMaxTrees = 8;
+constexpr int kMaxDirs = 8;
 constexpr int kTreeDepth = 8;
-char g_trees[kMaxTrees][PATH_MAX];
-volatile pid_t g_tree_owner[kMaxTrees];
+char g_dirs[kMaxDirs][PATH_MAX];
+volatile pid_t g_dirs_owner[kMaxDirs];
 
 // Only async-signal-safe calls from here on.
 
@@ -98,9 +96,8 @@ void OnInterrupt(int sig) {
   for (int k = 0; k < kMaxChildren; ++k) {
     if (g_children_owner[k] == self && g_children[k] > 0) Reap(g_children[k]);
   }
-  if (g_dir_owner == self) RemoveAt(AT_FDCWD, g_dir, kTreeDepth);
-  for (int k = 0; k < kMaxTrees; ++k) {
-    if (g_tree_owner[k] == self) RemoveAt(AT_FDCWD, g_trees[k], kTreeDepth);
+  for (int k = 0; k < kMaxDirs; ++k) {
+    if (g_dirs_owner[k] == self) RemoveAt(AT_FDCWD, g_dirs[k], kTreeDepth);
   }
   // Die of `sig` as without the handler: default action, then unblock it
   // (blocked while this handler runs) with it pending.
@@ -138,31 +135,22 @@ void ResetInterruptSignals() {
 }
 
 void RemoveOnInterrupt(const std::string& dir) {
-  g_dir_owner = 0;
-  if (dir.size() >= sizeof g_dir) return;
-  memcpy(g_dir, dir.c_str(), dir.size() + 1);
-  g_dir_owner = getpid();
-}
-
-void ForgetRemoveOnInterrupt() { g_dir_owner = 0; }
-
-void RemoveTreeOnInterrupt(const std::string& dir) {
   if (dir.size() >= PATH_MAX) return;
   const pid_t self = getpid();
-  for (int k = 0; k < kMaxTrees; ++k) {
-    if (g_tree_owner[k] != self) {
-      g_tree_owner[k] = 0;
-      memcpy(g_trees[k], dir.c_str(), dir.size() + 1);
-      g_tree_owner[k] = self;
+  for (int k = 0; k < kMaxDirs; ++k) {
+    if (g_dirs_owner[k] != self) {
+      g_dirs_owner[k] = 0;
+      memcpy(g_dirs[k], dir.c_str(), dir.size() + 1);
+      g_dirs_owner[k] = self;
       return;
     }
   }
 }
 
-void ForgetRemoveTreeOnInterrupt(const std::string& dir) {
+void ForgetRemoveOnInterrupt(const std::string& dir) {
   const pid_t self = getpid();
-  for (int k = 0; k < kMaxTrees; ++k) {
-    if (g_tree_owner[k] == self && dir == g_trees[k]) g_tree_owner[k] = 0;
+  for (int k = 0; k < kMaxDirs; ++k) {
+    if (g_dirs_owner[k] == self && dir == g_dirs[k]) g_dirs_owner[k] = 0;
   }
 }
 

@@ -9,9 +9,8 @@
 // parent (PR_SET_PDEATHSIG, os/child.h).
 //
 //   InstallInterruptCleanup();                  // once, in `sockspec run`
-//   RemoveOnInterrupt("/tmp/sockspec.abc123");  // RunDir::Enter
-//   ForgetRemoveOnInterrupt();                  // RunDir::Leave
-//   RemoveTreeOnInterrupt("/tmp/sockspec-qemu.x1y2z3");  // scratch_dir.h
+//   RemoveOnInterrupt("/tmp/sockspec.abc123");  // RunDir::Enter, scratch_dir.h
+//   ForgetRemoveOnInterrupt("/tmp/sockspec.abc123");  // RunDir::Leave
 //
 // Registrations are per process: one made before a fork is not acted on in
 // the child, which registers its own.
@@ -32,15 +31,12 @@ void InstallInterruptCleanup();
 // `kill(B, SIGTERM)` must act as on any process.
 void ResetInterruptSignals();
 
-// The directory to remove, with the entries in it, on an interrupt; one at a
-// time. A path too long to hold is not registered.
+// A directory to remove, with everything below it (eight levels), on an
+// interrupt, once the registered children are reaped: an instance's private
+// directory, a guest's working directory; up to 8 at once. A path too long to
+// hold is not registered.
 void RemoveOnInterrupt(const std::string& dir);
-void ForgetRemoveOnInterrupt();
-
-// A directory tree to remove, with everything below it (eight levels), on an
-// interrupt, once the registered children are reaped; up to 8 at once.
-void RemoveTreeOnInterrupt(const std::string& dir);
-void ForgetRemoveTreeOnInterrupt(const std::string& dir);
+void ForgetRemoveOnInterrupt(const std::string& dir);
 
 // A child to pass the signal to, and reap, on an interrupt; up to 64.
 void ForwardInterruptTo(pid_t child);

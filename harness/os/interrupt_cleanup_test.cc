@@ -106,7 +106,7 @@ TEST(InterruptCleanup, RemovesARegisteredTreeWithEverythingInIt) {
 
 TEST(InterruptCleanup, LeavesATreeWhoseRegistrationWasForgotten) {
   Reported r = StartAndReport([](const std::string& d) {
-    ForgetRemoveTreeOnInterrupt(d);
+    ForgetRemoveOnInterrupt(d);
     return true;
   });
   const std::string& dir = r.dir;

@@ -41,13 +41,13 @@ absl::StatusOr<std::string> MakeScratchDir(absl::string_view prefix,
   if (mkdtemp(templ.data()) == nullptr) {
     return ErrnoStatus(("mkdtemp(" + templ + ")").c_str(), errno);
   }
-  RemoveTreeOnInterrupt(templ);
+  RemoveOnInterrupt(templ);
   return templ;
 }
 
 void RemoveScratchDir(const std::string& dir) {
   nftw(dir.c_str(), RemoveEntry, 16, FTW_DEPTH | FTW_PHYS);
-  ForgetRemoveTreeOnInterrupt(dir);
+  ForgetRemoveOnInterrupt(dir);
 }
 
 }  // namespace sockspec

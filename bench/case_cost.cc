@@ -3,9 +3,10 @@
 // the harness takes to see that a peer is blocked (StepRecord::detect_seconds
 // of every `blocks` step), as a distribution. Compare with bench/plain_case.
 //
-//   bazel-bin/bench/case_cost --iterations=2000
+//   bazel-bin/bench/case_cost [--fresh-peers] --iterations=2000
 //       cases/close/eof-waits-for-every-copy.case SOCK_STREAM/socketpair
-// (one command line)
+// (one command line). Peers are kept across instances (PeerPool), as
+// `sockspec run` keeps them; --fresh-peers forks every peer anew.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -32,16 +33,19 @@ double Percentile(std::vector<double>& v, double p) {
 
 int main(int argc, char** argv) {
   int iterations = 2000;
+  bool fresh_peers = false;
   std::vector<std::string> args;
   for (int i = 1; i < argc; ++i) {
-    if (strncmp(argv[i], "--iterations=", 13) == 0) {
+    if (strcmp(argv[i], "--fresh-peers") == 0) {
+      fresh_peers = true;
+    } else if (strncmp(argv[i], "--iterations=", 13) == 0) {
       iterations = atoi(argv[i] + 13);
     } else {
       args.push_back(argv[i]);
     }
   }
   if (args.size() != 2) {
-    fprintf(stderr, "usage: case_cost [--iterations=N] CASE_FILE INSTANCE\n");
+    fprintf(stderr, "usage: case_cost [--fresh-peers] [--iterations=N] CASE_FILE INSTANCE\n");
     return 2;
   }
   absl::StatusOr<sockspec::LoadedCase> loaded = sockspec::LoadCaseFile(args[0], "linux");
@@ -61,7 +65,13 @@ int main(int argc, char** argv) {
   // As `sockspec run` does before its first instance (harness/guest/runner.cc).
   sockspec::CopyFileMappingsOnFork();
   sockspec::BackAnonymousMemoryWithHugePages();
-  sockspec::RunPlan(*plan, {});  // warm up
+  sockspec::PeerPool pool;
+  sockspec::RunOptions options;
+  if (!fresh_peers) options.peer_pool = &pool;
+  sockspec::RunPlan(*plan, options);  // warm up
+  // The CPU time of a pooled peer counts once it is reaped: the warm-up's
+  // peers now, the measured instances' peers before the CPU is read.
+  pool.Clear();
   std::vector<double> detect;
   int bad = 0;
   // Rounds of iterations/10: the fastest round is the least disturbed by
@@ -72,7 +82,7 @@ int main(int argc, char** argv) {
   for (int done = 0; done < iterations; done += per_round) {
     const auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < per_round; ++i) {
-      sockspec::InstanceResult r = sockspec::RunPlan(*plan, {});
+      sockspec::InstanceResult r = sockspec::RunPlan(*plan, options);
       if (r.verdict != sockspec::InstanceResult::Verdict::kPass) {
         if (bad++ == 0) fprintf(stderr, "%s\n", r.failure ? FailureText(*r.failure).c_str() : "");
       }
@@ -86,7 +96,9 @@ int main(int argc, char** argv) {
     total += s;
   }
   const int n = (iterations + per_round - 1) / per_round * per_round;
-  printf("case_cost: %s [%s]\n", args[0].c_str(), args[1].c_str());
+  pool.Clear();
+  printf("case_cost: %s [%s]%s\n", args[0].c_str(), args[1].c_str(),
+         fresh_peers ? ", every peer forked anew" : "");
   printf("  %d iterations in %.3f s: %.1f us per instance (best round %.1f us), "
          "CPU %.1f us per instance\n",
          n, total, total / n * 1e6, best * 1e6, (sockspec::CpuSeconds() - cpu0) / n * 1e6);

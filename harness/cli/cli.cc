@@ -130,6 +130,9 @@ void AddRunOptions(CLI::App& cmd, CommandLine& c) {
                "let each instance's processes run on any CPU this process may use "
                "(default: each job and its peers stay on one CPU, so fork and "
                "copy-on-write need no TLB flush on another CPU)");
+  cmd.add_flag("--fresh-peers", c.config.fresh_peers,
+               "fork every peer anew for each instance (default: peers an instance "
+               "leaves as a fresh fork would be are kept for the next one)");
   cmd.add_option("--repeat", c.config.repeat, "run every instance N times")
       ->check(WholeNumberAtLeast(1))
       ->type_name("N");

@@ -3,7 +3,10 @@
 // cleanup and the fd-leak check.
 #include "harness/exec/executor.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -11,6 +14,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <iterator>
 #include <set>
 
@@ -30,6 +34,7 @@ namespace internal {
 
 Coordinator::Coordinator(const Plan& plan, const RunOptions& options)
     : plan_(plan),
+      pool_(options.peer_pool),
       tmp_root_(options.tmp_root),
       step_ms_(options.step_timeout_ms > 0 ? options.step_timeout_ms
                                            : plan.step_timeout_ms) {
@@ -96,6 +101,9 @@ InstanceResult Coordinator::Run() {
   std::set<int> leaked;
   std::set_difference(fds_after.begin(), fds_after.end(), fds_before.begin(),
                       fds_before.end(), std::inserter(leaked, leaked.end()));
+  if (pool_ != nullptr) {
+    for (int fd : pool_->Fds()) leaked.erase(fd);
+  }
   if (!leaked.empty()) Error(-1, absl::StrCat("harness leaked fds: ", DescribeFds(leaked)));
   result_.context = ctx_;
   result_.seconds = absl::ToDoubleSeconds(absl::Now() - start);
@@ -169,6 +177,7 @@ bool Coordinator::RunSetupOp(int i) {
 }
 
 bool Coordinator::StartPeers() {
+  if (pool_ != nullptr) return StartPooledPeers();
   const size_t n = plan_.peers.size();
   peers_.resize(n);
   ctx_.peer_pids.assign(n, 0);
@@ -224,6 +233,101 @@ bool Coordinator::StartPeers() {
   return true;
 }
 
+bool Coordinator::StartPooledPeers() {
+  const size_t n = plan_.peers.size();
+  peers_.resize(n);
+  ctx_.peer_pids.assign(n, 0);
+  ctx_.peer_uids.assign(n, ctx_.uid);
+  ctx_.peer_gids.assign(n, ctx_.gid);
+  // Forks get new pipes, handed to the pooled peer that will fork them.
+  std::vector<ControlPipes> pipes(n);
+  for (size_t p = 0; p < n; ++p) {
+    if (plan_.peers[p].forked_by < 0) continue;
+    absl::StatusOr<ControlPipes> made = ControlPipes::Make();
+    if (!made.ok()) {
+      Error(-1, absl::StrCat("control pipes for peer ", plan_.peers[p].name, ": ",
+                             made.status().message()));
+      return false;
+    }
+    pipes[p] = std::move(*made);
+    peers_[p].cmd = std::move(pipes[p].cmd_write);
+    peers_[p].result = std::move(pipes[p].result_read);
+  }
+  UniqueFd cwd(open(".", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  for (size_t p = 0; p < n; ++p) {
+    if (plan_.peers[p].forked_by >= 0) continue;
+    absl::StatusOr<PeerProc> proc = pool_->Take();
+    if (!proc.ok()) {
+      Error(-1, absl::StrCat("starting peer ", plan_.peers[p].name, ": ",
+                             proc.status().message()));
+      return false;
+    }
+    PooledBegin b;
+    b.plan = &plan_;
+    b.self = static_cast<int>(p);
+    b.await_loopback = settle_ip_;
+    b.harness_pid = getpid();
+    b.abstract_prefix = setup_env_.abstract_prefix;
+    b.cwd = cwd.get();
+    for (int slot : plan_.peers[p].holds) {
+      auto it = setup_env_.fds.find(slot);
+      if (it != setup_env_.fds.end()) b.setup_fds[slot] = it->second;
+    }
+    for (size_t d = 0; d < n; ++d) {
+      if (d == p || !IsSelfOrDescendant(plan_, d, p)) continue;
+      b.descendant_ends.emplace_back(
+          static_cast<int>(d), PeerEnds{pipes[d].cmd_read.get(), pipes[d].result_write.get()});
+    }
+    std::vector<int> fds;
+    std::vector<int64_t> words = EncodePooledBegin(b, &fds);
+    iovec iov = {words.data(), words.size() * sizeof(int64_t)};
+    std::vector<char> control(CMSG_SPACE(sizeof(int) * fds.size()));
+    msghdr m = {};
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    if (!fds.empty()) {
+      m.msg_control = control.data();
+      m.msg_controllen = control.size();
+      cmsghdr* c = CMSG_FIRSTHDR(&m);
+      c->cmsg_level = SOL_SOCKET;
+      c->cmsg_type = SCM_RIGHTS;
+      c->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+      memcpy(CMSG_DATA(c), fds.data(), sizeof(int) * fds.size());
+    }
+    ssize_t sent;
+    do {
+      sent = syscall(SYS_sendmsg, proc->pool_sock.get(), &m, MSG_NOSIGNAL);
+    } while (sent < 0 && errno == EINTR);
+    if (sent < 0) {
+      Error(-1, absl::StrCat("starting pooled peer ", plan_.peers[p].name, ": sendmsg: ",
+                             strerror(errno)));
+      return false;
+    }
+    peers_[p] = std::move(*proc);
+    peers_[p].alive = true;
+    ctx_.peer_pids[p] = peers_[p].pid;
+  }
+  // Each pooled peer answers with its descendants' command-end numbers.
+  const absl::Time deadline = absl::Now() + absl::Milliseconds(step_ms_);
+  for (size_t p = 0; p < n; ++p) {
+    if (plan_.peers[p].forked_by >= 0) continue;
+    absl::StatusOr<std::optional<std::string>> f =
+        ReadFrameUntil(peers_[p].result.get(), deadline);
+    if (!f.ok() || !f->has_value()) {
+      Error(-1, absl::StrCat("pooled peer ", plan_.peers[p].name, " did not start"));
+      return false;
+    }
+    std::vector<int64_t> numbers = DecodeInts(**f);
+    for (size_t k = 0; k + 1 < numbers.size(); k += 2) {
+      if (numbers[k] >= 0 && static_cast<size_t>(numbers[k]) < n) {
+        peers_[numbers[k]].control_fd = static_cast<int>(numbers[k + 1]);
+      }
+    }
+  }
+  CloseAll(setup_env_);
+  return true;
+}
+
 void Coordinator::StopPeers() {
   PeerCommand exit_cmd;
   exit_cmd.kind = PeerCommand::Kind::kExit;
@@ -231,14 +335,32 @@ void Coordinator::StopPeers() {
   for (PeerProc& proc : peers_) {
     if (proc.alive) WriteFrame(proc.cmd.get(), exit).IgnoreError();
   }
+  // A pooled peer reaps its forks before it answers: one asleep in a call
+  // would keep it waiting.
+  for (PeerProc& proc : peers_) {
+    if (!proc.child && proc.alive && proc.pending >= 0) kill(proc.pid, SIGKILL);
+  }
   // Peers not inside a call exit at once; give them the step deadline.
   const absl::Time deadline = absl::Now() + absl::Milliseconds(step_ms_);
-  for (PeerProc& proc : peers_) {
+  std::vector<bool> clean(peers_.size());
+  for (size_t p = 0; p < peers_.size(); ++p) {
+    PeerProc& proc = peers_[p];
     if (!proc.alive || proc.pending >= 0) continue;
     for (;;) {
       absl::StatusOr<std::optional<std::string>> f =
           ReadFrameUntil(proc.result.get(), deadline);
       if (!f.ok() || !f->has_value()) break;  // EOF, or the deadline
+      if (proc.pooled && (**f == kPooledClean || **f == kPooledChanged)) {
+        clean[p] = **f == kPooledClean;
+        break;
+      }
+    }
+  }
+  for (size_t p = 0; p < peers_.size(); ++p) {
+    if (clean[p]) {
+      peers_[p].alive = false;
+      pool_->Give(std::move(peers_[p]));
+      peers_[p] = PeerProc();
     }
   }
   // Whatever is left (calls still asleep, hangs) is killed with its group.
@@ -284,6 +406,81 @@ std::optional<ExitStatus> Coordinator::ReapForked(pid_t pid, absl::Time deadline
 }
 
 }  // namespace internal
+
+PeerPool::PeerPool() : owner_(getpid()) {}
+
+PeerPool::~PeerPool() { Clear(); }
+
+void PeerPool::Adopt() {
+  if (owner_ == getpid()) return;
+  for (std::unique_ptr<internal::PeerProc>& proc : idle_) {
+    close(proc->cmd.release());
+    close(proc->result.release());
+    close(proc->pool_sock.release());
+    proc.release();  // its Child would kill the owner's peer
+  }
+  idle_.clear();
+  owner_ = getpid();
+}
+
+void PeerPool::Clear() {
+  Adopt();
+  idle_.clear();  // each Child kills its peer's group and reaps it
+}
+
+size_t PeerPool::idle() const { return owner_ == getpid() ? idle_.size() : 0; }
+
+absl::StatusOr<internal::PeerProc> PeerPool::Take() {
+  Adopt();
+  if (!idle_.empty()) {
+    internal::PeerProc proc = std::move(*idle_.back());
+    idle_.pop_back();
+    return proc;
+  }
+  absl::StatusOr<ControlPipes> pipes = ControlPipes::Make();
+  if (!pipes.ok()) return pipes.status();
+  // Raw system calls: a fault-injection preload's socket wrappers stay out
+  // of the harness's own channel.
+  int sv[2];
+  if (syscall(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+    return ErrnoStatus("socketpair()", errno);
+  }
+  UniqueFd mine(sv[0]), theirs(sv[1]);
+  absl::StatusOr<Child> child = Child::Spawn([&] {
+    UsePeerHeap();
+    ResetInterruptSignals();
+    return ServePooled(theirs.get(), pipes->cmd_read.get(), pipes->result_write.get());
+  });
+  if (!child.ok()) return child.status();
+  internal::PeerProc proc;
+  proc.pid = child->pid();
+  proc.child = std::move(*child);
+  proc.cmd = std::move(pipes->cmd_write);
+  proc.result = std::move(pipes->result_read);
+  proc.control_fd = pipes->cmd_read.get();
+  proc.pooled = true;
+  proc.pool_sock = std::move(mine);
+  return proc;
+}
+
+void PeerPool::Give(internal::PeerProc proc) {
+  Adopt();
+  proc.alive = false;
+  proc.pending = -1;
+  proc.pending_fd = -1;
+  idle_.push_back(std::make_unique<internal::PeerProc>(std::move(proc)));
+}
+
+std::set<int> PeerPool::Fds() {
+  Adopt();
+  std::set<int> fds;
+  for (const std::unique_ptr<internal::PeerProc>& proc : idle_) {
+    fds.insert(proc->cmd.get());
+    fds.insert(proc->result.get());
+    fds.insert(proc->pool_sock.get());
+  }
+  return fds;
+}
 
 InstanceResult RunPlan(const Plan& plan, const RunOptions& options) {
   return internal::Coordinator(plan, options).Run();

@@ -6,16 +6,68 @@
 #ifndef SOCKSPEC_HARNESS_EXEC_EXECUTOR_H_
 #define SOCKSPEC_HARNESS_EXEC_EXECUTOR_H_
 
+#include <sys/types.h>
+
+#include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "harness/exec/control.h"
 #include "harness/exec/judge.h"
 #include "harness/result/failure.h"
 #include "harness/plan/plan.h"
 
 namespace sockspec {
+
+namespace internal {
+struct PeerProc;
+}
+
+// Peer processes kept from one instance to the next, so that an instance
+// forks only the peers its own steps fork (peer.h, ServePooled). A peer goes
+// back to the pool only when its instance left it as a fresh fork would be:
+// it was not killed or found hung, caught no signal, and made no call that
+// changes the process (signal dispositions, alarms, limits, credentials,
+// namespaces); its fds are closed and its forks reaped before it answers.
+// Any other peer is killed, as without a pool.
+//
+// The plans run with a pool must outlive it and exist before it is made:
+// a pooled peer runs its copy of the plan, forked from this process.
+//
+//   PeerPool pool;              // after the plans are loaded
+//   RunOptions options;
+//   options.peer_pool = &pool;  // then RunPlan(plan, options) for each
+//
+// In a fork of the process that made it (a worker), a pool starts empty: the
+// owner's peers are not that process's children.
+class PeerPool {
+ public:
+  PeerPool();
+  PeerPool(const PeerPool&) = delete;
+  PeerPool& operator=(const PeerPool&) = delete;
+  ~PeerPool();  // Clear()
+
+  // Kills and reaps the idle peers (of this process; a fork's copy only
+  // forgets them).
+  void Clear();
+  size_t idle() const;
+
+  // For the coordinator: an idle peer, or a new one.
+  absl::StatusOr<internal::PeerProc> Take();
+  void Give(internal::PeerProc proc);
+  // The fds the idle peers' channels hold in this process.
+  std::set<int> Fds();
+
+ private:
+  // Drops (without killing) entries inherited from the process that forked
+  // this one.
+  void Adopt();
+  pid_t owner_;
+  std::vector<std::unique_ptr<internal::PeerProc>> idle_;
+};
 
 struct RunOptions {
   int step_timeout_ms = 0;  // 0: the plan's
@@ -29,6 +81,8 @@ struct RunOptions {
   // model does); stop where it is not: the step was to block or to wake, or
   // a call that was to make an fd failed. Other failures always stop.
   bool go_on_after_mismatch = false;
+  // Peers kept across instances (PeerPool); null: every peer forked anew.
+  PeerPool* peer_pool = nullptr;
 };
 
 // One executed step.

@@ -35,7 +35,10 @@ struct PeerProc {
   int pending = -1;      // op index of a call seen asleep, awaiting `wakes`
   int64_t pending_fd = -1;
   int control_fd = -1;   // the peer's own end of its command pipe (same number there)
+  bool pooled = false;   // from the PeerPool: goes back to it if it ends clean
+  UniqueFd pool_sock;    // a pooled peer's channel for fds
 };
+
 
 class Coordinator {
  public:
@@ -47,6 +50,7 @@ class Coordinator {
   void RunSteps();
   bool RunSetupOp(int i);
   bool StartPeers();
+  bool StartPooledPeers();
   void StopPeers();
   std::optional<ExitStatus> ReapForked(pid_t pid, absl::Time deadline);
 
@@ -97,6 +101,7 @@ class Coordinator {
                     const std::string& observed);
 
   const Plan& plan_;
+  PeerPool* pool_;  // RunOptions::peer_pool
   std::string tmp_root_;
   int step_ms_;
   double deadline_scale_ = 1.0;

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "harness/plan/plan.h"
 #include "harness/exec/syscalls.h"
 
@@ -41,6 +43,9 @@ struct PeerSetup {
   // After each call, wait until what it sent over loopback has arrived
   // (AwaitLoopbackDelivery), before reading the signals it caused.
   bool await_loopback = false;
+  // fds a fork of this peer closes at once (a pooled peer's own channel to
+  // the harness).
+  std::vector<int> close_in_forks;
 };
 
 // The peer's main loop; returns its exit code (0 after an "exit" command or
@@ -49,6 +54,40 @@ struct PeerSetup {
 // frees: the caller _exits next, and freeing the harness's allocations would
 // write to pages the child shares with the harness (a fault and a copy each).
 int RunPeer(PeerSetup& setup);
+
+// A pooled peer: a process the coordinator keeps across instances, so an
+// instance forks fewer processes. It is given each instance's setup fds, its
+// descendants' control ends and the working directory over `sock`
+// (SCM_RIGHTS), answers with its descendants' command-end numbers, runs the
+// steps as RunPeer does, and after "exit" reaps its forks, closes every fd
+// but its channel and answers kPooledClean, or kPooledChanged and exits when
+// the instance changed the process (a signal caught, a disposition, limit,
+// credential or timer set): then it is not what a fresh fork would be.
+int ServePooled(int sock, int cmd_read, int result_write);
+
+inline constexpr int kMaxPooledFds = 200;
+inline constexpr char kPooledClean[] = "pooled peer: clean";
+inline constexpr char kPooledChanged[] = "pooled peer: changed";
+
+struct PooledBegin {
+  const Plan* plan = nullptr;
+  int self = -1;
+  bool await_loopback = false;
+  int64_t harness_pid = 0;
+  std::string abstract_prefix;
+  int cwd = -1;                                   // fd, or -1
+  std::map<int, int> setup_fds;                   // slot -> fd
+  std::vector<std::pair<int, PeerEnds>> descendant_ends;  // peer -> ends
+};
+
+// The begin message's words and the fds to send with it, in order.
+std::vector<int64_t> EncodePooledBegin(const PooledBegin& b, std::vector<int>* fds);
+// The message from its words and the fds received (setup fds get back their
+// close-on-exec flag, which SCM_RIGHTS does not carry).
+absl::StatusOr<PooledBegin> DecodePooledBegin(absl::Span<const int64_t> words,
+                                              const std::vector<int>& fds);
+std::string EncodeInts(const std::vector<int64_t>& v);
+std::vector<int64_t> DecodeInts(absl::string_view bytes);
 
 // Whether the peer compares its open fds (/proc/self/fd) before and after
 // `op`: recvmsg, the call where the kernel installs fds of its own accord.

@@ -73,6 +73,7 @@ std::vector<std::string> InnerRunArguments(absl::string_view name,
   }
   if (!config.filter.empty()) args.push_back("--filter=" + config.filter);
   if (config.spread_cpus) args.push_back("--spread-cpus");
+  if (config.fresh_peers) args.push_back("--fresh-peers");
   if (config.shard_count > 1) {
     args.push_back(absl::StrCat("--shard-count=", config.shard_count));
     args.push_back(absl::StrCat("--shard-index=", config.shard_index));

@@ -115,10 +115,16 @@ int Serve(int cmd, int result, const std::vector<Work>& work, const RunOptions& 
   for (;;) {
     absl::StatusOr<std::string> frame = ReadFrame(cmd);
     size_t k;
-    if (!frame.ok() || !absl::SimpleAtoi(*frame, &k) || k >= work.size()) return 0;
+    if (!frame.ok() || !absl::SimpleAtoi(*frame, &k) || k >= work.size()) {
+      if (options.peer_pool != nullptr) options.peer_pool->Clear();
+      return 0;
+    }
     CaseOutcome o = outcomes[work[k].slot];
     RunInstance(*work[k].plan, options, o);
-    if (!WriteFrame(result, JsonReport({o})).ok()) return 3;
+    if (!WriteFrame(result, JsonReport({o})).ok()) {
+      if (options.peer_pool != nullptr) options.peer_pool->Clear();
+      return 3;
+    }
   }
 }
 

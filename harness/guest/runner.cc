@@ -186,8 +186,12 @@ std::vector<CaseOutcome> RunCases(const std::vector<std::string>& files,
     CopyFileMappingsOnFork();
     BackAnonymousMemoryWithHugePages();
   }
+  // Declared after `loaded`, so its peers go before the plans they run.
+  PeerPool pool;
+  RunOptions exec = config.exec;
+  if (!config.fresh_peers) exec.peer_pool = &pool;
   if (config.jobs > 1 && work.size() > 1) {
-    RunInWorkers(work, config.jobs, config.exec, config.progress, outcomes,
+    RunInWorkers(work, config.jobs, exec, config.progress, outcomes,
                  !config.spread_cpus);
     return outcomes;
   }
@@ -198,7 +202,7 @@ std::vector<CaseOutcome> RunCases(const std::vector<std::string>& files,
                       PinToCpu(sched_getcpu());
   int done = 0;
   for (const Work& w : work) {
-    RunInstance(*w.plan, config.exec, outcomes[w.slot]);
+    RunInstance(*w.plan, exec, outcomes[w.slot]);
     if (config.progress) config.progress(outcomes[w.slot], ++done, work.size());
   }
   if (pinned) sched_setaffinity(0, sizeof mask, &mask);

@@ -29,6 +29,9 @@ struct RunConfig {
   // is pinned to one CPU, its peers with it (PinToCpu says why); true lets
   // them run on any CPU the process may use.
   bool spread_cpus = false;
+  // Fork every peer anew for each instance instead of keeping them in a
+  // PeerPool (executor.h): slower, for telling the pool apart from a finding.
+  bool fresh_peers = false;
   RunOptions exec;
   // Called after each instance finishes, in completion order.
   std::function<void(const CaseOutcome&, int done, int total)> progress;

@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
   sockspec::CopyFileMappingsOnFork();
   sockspec::BackAnonymousMemoryWithHugePages();
   sockspec::PeerPool pool;
+  pool.Admit(*plan);
   sockspec::RunOptions options;
   if (!fresh_peers) options.peer_pool = &pool;
   sockspec::RunPlan(*plan, options);  // warm up

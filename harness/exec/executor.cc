@@ -177,7 +177,7 @@ bool Coordinator::RunSetupOp(int i) {
 }
 
 bool Coordinator::StartPeers() {
-  if (pool_ != nullptr) return StartPooledPeers();
+  if (pool_ != nullptr && pool_->Admitted(plan_)) return StartPooledPeers();
   const size_t n = plan_.peers.size();
   peers_.resize(n);
   ctx_.peer_pids.assign(n, 0);
@@ -256,7 +256,7 @@ bool Coordinator::StartPooledPeers() {
   UniqueFd cwd(open(".", O_PATH | O_DIRECTORY | O_CLOEXEC));
   for (size_t p = 0; p < n; ++p) {
     if (plan_.peers[p].forked_by >= 0) continue;
-    absl::StatusOr<PeerProc> proc = pool_->Take();
+    absl::StatusOr<PeerProc> proc = pool_->Take(plan_);
     if (!proc.ok()) {
       Error(-1, absl::StrCat("starting peer ", plan_.peers[p].name, ": ",
                              proc.status().message()));
@@ -430,11 +430,23 @@ void PeerPool::Clear() {
 
 size_t PeerPool::idle() const { return owner_ == getpid() ? idle_.size() : 0; }
 
-absl::StatusOr<internal::PeerProc> PeerPool::Take() {
+void PeerPool::Admit(const Plan& plan) {
+  if (admitted_.count(&plan) != 0) return;  // admitted plans do not change
+  // Peers forked before now do not have it.
+  if (forked_since_admitting_) ++generation_;
+  forked_since_admitting_ = false;
+  admitted_[&plan] = generation_;
+}
+
+bool PeerPool::Admitted(const Plan& plan) const { return admitted_.count(&plan) != 0; }
+
+absl::StatusOr<internal::PeerProc> PeerPool::Take(const Plan& plan) {
   Adopt();
-  if (!idle_.empty()) {
-    internal::PeerProc proc = std::move(*idle_.back());
-    idle_.pop_back();
+  const int needed = admitted_.at(&plan);
+  for (size_t k = idle_.size(); k-- > 0;) {
+    if (idle_[k]->generation < needed) continue;
+    internal::PeerProc proc = std::move(*idle_[k]);
+    idle_.erase(idle_.begin() + static_cast<long>(k));
     return proc;
   }
   absl::StatusOr<ControlPipes> pipes = ControlPipes::Make();
@@ -460,6 +472,8 @@ absl::StatusOr<internal::PeerProc> PeerPool::Take() {
   proc.control_fd = pipes->cmd_read.get();
   proc.pooled = true;
   proc.pool_sock = std::move(mine);
+  proc.generation = generation_;
+  forked_since_admitting_ = true;
   return proc;
 }
 

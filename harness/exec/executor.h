@@ -8,6 +8,7 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -34,10 +35,13 @@ struct PeerProc;
 // namespaces); its fds are closed and its forks reaped before it answers.
 // Any other peer is killed, as without a pool.
 //
-// The plans run with a pool must outlive it and exist before it is made:
-// a pooled peer runs its copy of the plan, forked from this process.
+// A pooled peer runs its own copy of the plan, forked from this process, so
+// a plan is run with pooled peers only once admitted, and only by peers
+// forked after its admission; any other plan gets fresh forks. An admitted
+// plan must outlive the pool and not change.
 //
-//   PeerPool pool;              // after the plans are loaded
+//   PeerPool pool;
+//   for (const Plan& p : plans) pool.Admit(p);
 //   RunOptions options;
 //   options.peer_pool = &pool;  // then RunPlan(plan, options) for each
 //
@@ -55,8 +59,13 @@ class PeerPool {
   void Clear();
   size_t idle() const;
 
-  // For the coordinator: an idle peer, or a new one.
-  absl::StatusOr<internal::PeerProc> Take();
+  void Admit(const Plan& plan);
+  // Whether `plan` was admitted (and may run with pooled peers).
+  bool Admitted(const Plan& plan) const;
+
+  // For the coordinator: an idle peer forked after `plan` was admitted, or
+  // a new one.
+  absl::StatusOr<internal::PeerProc> Take(const Plan& plan);
   void Give(internal::PeerProc proc);
   // The fds the idle peers' channels hold in this process.
   std::set<int> Fds();
@@ -67,6 +76,11 @@ class PeerPool {
   void Adopt();
   pid_t owner_;
   std::vector<std::unique_ptr<internal::PeerProc>> idle_;
+  // Plan -> the generation it was admitted in; a peer serves the plans
+  // admitted up to the generation it was forked in.
+  std::map<const Plan*, int> admitted_;
+  int generation_ = 0;
+  bool forked_since_admitting_ = false;
 };
 
 struct RunOptions {

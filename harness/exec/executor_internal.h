@@ -37,6 +37,7 @@ struct PeerProc {
   int control_fd = -1;   // the peer's own end of its command pipe (same number there)
   bool pooled = false;   // from the PeerPool: goes back to it if it ends clean
   UniqueFd pool_sock;    // a pooled peer's channel for fds
+  int generation = 0;    // the pool's when it was forked
 };
 
 

@@ -188,6 +188,7 @@ std::vector<CaseOutcome> RunCases(const std::vector<std::string>& files,
   }
   // Declared after `loaded`, so its peers go before the plans they run.
   PeerPool pool;
+  for (const Work& w : work) pool.Admit(*w.plan);
   RunOptions exec = config.exec;
   if (!config.fresh_peers) exec.peer_pool = &pool;
   if (config.jobs > 1 && work.size() > 1) {

@@ -4,8 +4,11 @@
 # Builds (-c opt) sockspec, bench/plain_case and bench/case_cost, then
 # alternates for ROUNDS rounds (default 5):
 #   plain     bench/plain_case: eof-waits-for-every-copy [SOCK_STREAM/socketpair] by hand
-#   harness   bench/case_cost: the same instance through RunPlan, in process
-#   jobs=1    sockspec run --jobs=1 cases   (the whole suite)
+#   harness   bench/case_cost: the same instance through RunPlan, in process,
+#             its peers kept across instances (PeerPool), as sockspec run does
+#   fresh     bench/case_cost --fresh-peers: every peer forked anew
+#   jobs=1    sockspec run --jobs=1 cases   (the whole suite; also with
+#             --fresh-peers)
 #   jobs=2    sockspec run --jobs=2 cases
 #   by hand x2  two bench/plain_case at once, one on each of two CPUs
 # and both per-instance programs again pinned to one CPU (taskset), as
@@ -70,6 +73,8 @@ for ((r = 0; r < rounds; r++)); do
   perfstat "$tmp/plain.perf" "$bin/bench/plain_case" --iterations=1000 | figures >>"$tmp/plain"
   perfstat "$tmp/harness.perf" "$bin/bench/case_cost" --iterations=1000 "$case_file" \
     SOCK_STREAM/socketpair | figures >>"$tmp/harness"
+  "$bin/bench/case_cost" --fresh-peers --iterations=1000 "$case_file" \
+    SOCK_STREAM/socketpair | figures >>"$tmp/fresh"
   taskset -c "$cpu" "$bin/bench/plain_case" --iterations=1000 | figures >>"$tmp/plain_pinned"
   taskset -c "$cpu" "$bin/bench/case_cost" --iterations=1000 "$case_file" \
     SOCK_STREAM/socketpair | figures >>"$tmp/harness_pinned"
@@ -79,6 +84,7 @@ for ((r = 0; r < rounds; r++)); do
     wall plain_on_both >>"$tmp/plain_two"
   fi
   wall "$bin/harness/sockspec" run --jobs=1 cases >>"$tmp/jobs1"
+  wall "$bin/harness/sockspec" run --jobs=1 --fresh-peers cases >>"$tmp/jobs1_fresh"
   wall "$bin/harness/sockspec" run --jobs=2 cases >>"$tmp/jobs2"
 done
 median() {  # median of column $1 of file $2
@@ -88,15 +94,18 @@ pw=$(median 1 "$tmp/plain"); pc=$(median 2 "$tmp/plain")
 hw=$(median 1 "$tmp/harness"); hc=$(median 2 "$tmp/harness")
 ppw=$(median 1 "$tmp/plain_pinned"); ppc=$(median 2 "$tmp/plain_pinned")
 hpw=$(median 1 "$tmp/harness_pinned"); hpc=$(median 2 "$tmp/harness_pinned")
-j1=$(median 1 "$tmp/jobs1"); j2=$(median 1 "$tmp/jobs2")
+fw=$(median 1 "$tmp/fresh"); fc=$(median 2 "$tmp/fresh")
+j1=$(median 1 "$tmp/jobs1"); j2=$(median 1 "$tmp/jobs2"); j1f=$(median 1 "$tmp/jobs1_fresh")
 echo "medians of $rounds alternating rounds ($(nproc) CPUs, load average $(cut -d' ' -f1 /proc/loadavg)):"
 awk -v pw="$pw" -v pc="$pc" -v hw="$hw" -v hc="$hc" -v j1="$j1" -v j2="$j2" \
-    -v ppw="$ppw" -v ppc="$ppc" -v hpw="$hpw" -v hpc="$hpc" -v cpu="$cpu" 'BEGIN {
+    -v ppw="$ppw" -v ppc="$ppc" -v hpw="$hpw" -v hpc="$hpc" -v cpu="$cpu" \
+    -v fw="$fw" -v fc="$fc" -v j1f="$j1f" 'BEGIN {
   printf "  one instance, by hand      %7.1f us wall  %7.1f us CPU\n", pw, pc
   printf "  one instance, harness      %7.1f us wall  %7.1f us CPU  (%.2fx wall, %.2fx CPU)\n", hw, hc, hw / pw, hc / pc
+  printf "  harness, fresh peers       %7.1f us wall  %7.1f us CPU  (%.2fx wall, %.2fx CPU)\n", fw, fc, fw / pw, fc / pc
   printf "  by hand, on CPU %-3d        %7.1f us wall  %7.1f us CPU\n", cpu, ppw, ppc
   printf "  harness, on CPU %-3d        %7.1f us wall  %7.1f us CPU  (%.2fx wall, %.2fx CPU)\n", cpu, hpw, hpc, hpw / ppw, hpc / ppc
-  printf "  whole suite, --jobs=1      %7.3f s\n", j1
+  printf "  whole suite, --jobs=1      %7.3f s      (fresh peers: %.3f s, %.2fx)\n", j1, j1f, j1f / j1
   printf "  whole suite, --jobs=2      %7.3f s      (%.2fx faster)\n", j2, j1 / j2
 }'
 if [[ -s $tmp/plain_two ]]; then

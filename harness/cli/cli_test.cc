@@ -52,7 +52,14 @@ TEST(Cli, RunDefaultsToTheCasesFolderAndTheDetectedPlatform) {
   EXPECT_EQ(c->config.platform, "");
   EXPECT_EQ(c->config.jobs, DefaultJobs());
   EXPECT_FALSE(c->config.spread_cpus);
+  EXPECT_FALSE(c->config.fresh_peers);
   EXPECT_EQ(c->format, "text");
+}
+
+TEST(Cli, FreshPeersIsAFlag) {
+  absl::StatusOr<CommandLine> c = Parse({"run", "--fresh-peers", "cases"});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->config.fresh_peers);
 }
 
 TEST(Cli, SpreadCpusIsAFlag) {

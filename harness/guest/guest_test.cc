@@ -61,6 +61,14 @@ TEST(Guest, InnerRunArgumentsCarrySpreadCpus) {
                           "--spread-cpus", "--", "a.case"));
 }
 
+TEST(Guest, InnerRunArgumentsCarryFreshPeers) {
+  RunConfig config;
+  config.fresh_peers = true;
+  EXPECT_THAT(InnerRunArguments("gvisor", {"a.case"}, config),
+              ElementsAre("run", "--inner-run=gvisor", "--jobs=1", "--repeat=1",
+                          "--fresh-peers", "--", "a.case"));
+}
+
 TEST(Guest, InnerRunOfAnotherPlatformIsRefused) {
   // This test runs on Linux, not inside gVisor.
   absl::Status s = CheckInnerRun("gvisor");

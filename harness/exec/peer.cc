@@ -306,12 +306,14 @@ absl::StatusOr<PooledBegin> DecodePooledBegin(absl::Span<const int64_t> w,
 }
 
 std::string EncodeInts(const std::vector<int64_t>& v) {
-  return std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(int64_t));
+  std::string out(v.size() * sizeof(int64_t), '\0');
+  if (!v.empty()) memcpy(out.data(), v.data(), out.size());
+  return out;
 }
 
 std::vector<int64_t> DecodeInts(absl::string_view bytes) {
   std::vector<int64_t> v(bytes.size() / sizeof(int64_t));
-  memcpy(v.data(), bytes.data(), v.size() * sizeof(int64_t));
+  if (!v.empty()) memcpy(v.data(), bytes.data(), v.size() * sizeof(int64_t));
   return v;
 }
 

@@ -177,7 +177,9 @@ bool Coordinator::RunSetupOp(int i) {
 }
 
 bool Coordinator::StartPeers() {
-  if (pool_ != nullptr && pool_->Admitted(plan_)) return StartPooledPeers();
+  if (pool_ != nullptr && pool_->Admitted(plan_) && FitsPooledBegin(plan_)) {
+    return StartPooledPeers();
+  }
   const size_t n = plan_.peers.size();
   peers_.resize(n);
   ctx_.peer_pids.assign(n, 0);

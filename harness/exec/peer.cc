@@ -233,6 +233,23 @@ ssize_t RawRecvmsg(int fd, msghdr* m, int flags) {
 
 }  // namespace
 
+bool FitsPooledBegin(const Plan& plan) {
+  for (size_t p = 0; p < plan.peers.size(); ++p) {
+    if (plan.peers[p].forked_by >= 0) continue;
+    size_t descendants = 0;
+    for (size_t d = 0; d < plan.peers.size(); ++d) {
+      descendants += d != p && IsSelfOrDescendant(plan, d, p);
+    }
+    const size_t holds = plan.peers[p].holds.size();
+    const size_t fds = 1 + holds + 2 * descendants;
+    // The fixed words, two per setup fd, one per descendant, and the
+    // abstract prefix ("sockspec-" + 16 hex digits + "-") a word a byte.
+    const size_t words = 10 + 2 * holds + descendants + 64;
+    if (fds > kMaxPooledFds || words > kMaxPooledWords) return false;
+  }
+  return true;
+}
+
 std::vector<int64_t> EncodePooledBegin(const PooledBegin& b, std::vector<int>* fds) {
   std::vector<int64_t> w = {0x506f6f6c, reinterpret_cast<int64_t>(b.plan),
                             static_cast<int64_t>(b.plan->ops.size()), b.self,
@@ -337,7 +354,7 @@ int ServePooled(int sock, int cmd_read, int result_write) {
   InstallSignalRecorders();
   for (;;) {
     // One instance: its begin message and fds (pooled_begin.h's layout).
-    std::vector<int64_t> words(1024);
+    std::vector<int64_t> words(kMaxPooledWords);
     iovec iov = {words.data(), words.size() * sizeof(int64_t)};
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxPooledFds)];
     msghdr m = {};
@@ -350,6 +367,7 @@ int ServePooled(int sock, int cmd_read, int result_write) {
       n = RawRecvmsg(sock, &m, 0);
     } while (n < 0 && errno == EINTR);
     if (n <= 0) return 0;  // the harness is gone
+    if (m.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) return 3;  // not a begin we can use
     std::vector<int> fds;
     for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c)) {
       if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;

@@ -65,7 +65,12 @@ int RunPeer(PeerSetup& setup);
 // credential or timer set): then it is not what a fresh fork would be.
 int ServePooled(int sock, int cmd_read, int result_write);
 
-inline constexpr int kMaxPooledFds = 200;
+inline constexpr int kMaxPooledFds = 200;     // below SCM_MAX_FD (253)
+inline constexpr int kMaxPooledWords = 1024;  // of a begin message
+
+// Whether every begin message of `plan` fits those bounds (a plan with more
+// setup fds than that runs with fresh forks).
+bool FitsPooledBegin(const Plan& plan);
 inline constexpr char kPooledClean[] = "pooled peer: clean";
 inline constexpr char kPooledChanged[] = "pooled peer: changed";
 

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "harness/exec/executor.h"
+#include "harness/exec/peer.h"
 #include "harness/exec/plan_builder.h"
 #include "harness/os/symbols.h"
 #include "harness/os/child.h"
@@ -211,6 +212,29 @@ TEST(PeerPool, APlanNeverAdmittedGetsFreshForks) {
   options.peer_pool = &pool;
   InstanceResult r = RunPlan(b.plan(), options);
   ASSERT_EQ(r.verdict, V::kPass) << Show(r);
+  EXPECT_EQ(pool.idle(), 0u);
+}
+
+TEST(PeerPool, APlanWithMoreSetupFdsThanABeginCarriesGetsFreshForks) {
+  PlanBuilder b;
+  std::vector<std::string> names;
+  for (int k = 0; k < kMaxPooledFds / 2 + 1; ++k) {
+    names.push_back(absl::StrCat("a", k));
+    names.push_back(absl::StrCat("b", k));
+  }
+  for (int k = 0; k < kMaxPooledFds / 2 + 1; ++k) {
+    b.Setup(Call::kSocketpair, "socketpair(AF_UNIX, SOCK_STREAM)")
+        .Ints({AF_UNIX, SOCK_STREAM, 0})
+        .Results({names[2 * k].c_str(), names[2 * k + 1].c_str()})
+        .Expect(Ret(0));
+  }
+  b.Peer("A", {});
+  for (const std::string& name : names) b.Holds("A", name);
+  b.Step("A", Call::kWrite, "write(a0, \"x\")").Fds({"a0"}).Data("x").Expect(Ret(1));
+  ASSERT_FALSE(FitsPooledBegin(b.plan()));
+  PeerPool pool;
+  InstanceResult r = RunPlan(b.plan(), With(pool, b.plan()));
+  EXPECT_EQ(r.verdict, V::kPass) << Show(r);
   EXPECT_EQ(pool.idle(), 0u);
 }
 

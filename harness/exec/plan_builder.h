@@ -106,6 +106,11 @@ class PlanBuilder {
     plan_.peers.push_back(std::move(p));
   }
 
+  // One more setup fd that peer `name` holds.
+  void Holds(const std::string& name, const std::string& slot) {
+    plan_.peers[PeerIndex(name)].holds.push_back(Slot(slot));
+  }
+
   // A peer made by `by`'s fork step.
   void ForkedPeer(const std::string& name, const std::string& by) {
     PeerDecl p;

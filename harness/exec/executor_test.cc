@@ -22,23 +22,12 @@ namespace {
 using testing::Blocks;
 using testing::Bytes;
 using testing::Err;
+using testing::PairOfPeers;
 using testing::PlanBuilder;
 using testing::Ret;
 using testing::WithSignal;
 
 using V = InstanceResult::Verdict;
-
-// socketpair(AF_UNIX, type) = a, b; peer A holds a; peer B holds b.
-PlanBuilder PairOfPeers(int type) {
-  PlanBuilder b;
-  b.Setup(Call::kSocketpair, "socketpair(AF_UNIX, TYPE)")
-      .Ints({AF_UNIX, type, 0})
-      .Results({"a", "b"})
-      .Expect(Ret(0));
-  b.Peer("A", {"a"});
-  b.Peer("B", {"b"});
-  return b;
-}
 
 int CountOpenFds() {
   int n = 0;

@@ -26,22 +26,12 @@ namespace {
 using testing::Blocks;
 using testing::Bytes;
 using testing::Err;
+using testing::PairOfPeers;
 using testing::PlanBuilder;
 using testing::Ret;
 using testing::WithSignal;
 
 using V = InstanceResult::Verdict;
-
-PlanBuilder PairOfPeers(int type) {
-  PlanBuilder b;
-  b.Setup(Call::kSocketpair, "socketpair(AF_UNIX, TYPE)")
-      .Ints({AF_UNIX, type, 0})
-      .Results({"a", "b"})
-      .Expect(Ret(0));
-  b.Peer("A", {"a"});
-  b.Peer("B", {"b"});
-  return b;
-}
 
 std::string Show(const InstanceResult& r) {
   return r.failure ? FailureText(*r.failure) : "";

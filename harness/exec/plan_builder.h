@@ -9,6 +9,8 @@
 #ifndef SOCKSPEC_HARNESS_EXEC_PLAN_BUILDER_H_
 #define SOCKSPEC_HARNESS_EXEC_PLAN_BUILDER_H_
 
+#include <sys/socket.h>
+
 #include <cstdint>
 #include <initializer_list>
 #include <string>
@@ -153,6 +155,18 @@ inline StepBuilder& StepBuilder::Results(std::initializer_list<const char*> name
 inline StepBuilder& StepBuilder::NewPeer(const char* name) {
   op().new_peer = b_->PeerIndex(name);
   return *this;
+}
+
+// socketpair(AF_UNIX, type) = a, b; peer A holds a; peer B holds b.
+inline PlanBuilder PairOfPeers(int type) {
+  PlanBuilder b;
+  b.Setup(Call::kSocketpair, "socketpair(AF_UNIX, TYPE)")
+      .Ints({AF_UNIX, type, 0})
+      .Results({"a", "b"})
+      .Expect(Ret(0));
+  b.Peer("A", {"a"});
+  b.Peer("B", {"b"});
+  return b;
 }
 
 }  // namespace testing

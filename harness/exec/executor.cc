@@ -255,7 +255,12 @@ bool Coordinator::StartPooledPeers() {
     peers_[p].cmd = std::move(pipes[p].cmd_write);
     peers_[p].result = std::move(pipes[p].result_read);
   }
-  UniqueFd cwd(open(".", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  // The kept peers work where a fork would: in this instance's directory.
+  UniqueFd cwd(open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (cwd.get() < 0) {
+    Error(-1, absl::StrCat("opening the working directory for the peers: ", strerror(errno)));
+    return false;
+  }
   for (size_t p = 0; p < n; ++p) {
     if (plan_.peers[p].forked_by >= 0) continue;
     absl::StatusOr<PeerProc> proc = pool_->Take(plan_);

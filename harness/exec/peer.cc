@@ -352,9 +352,11 @@ int RunPeer(PeerSetup& setup) {
 int ServePooled(int sock, int cmd_read, int result_write) {
   CloseAllBut({sock, cmd_read, result_write});
   InstallSignalRecorders();
+  // One buffer for every begin message: the peer heap gives back only the
+  // newest block.
+  std::vector<int64_t> words(kMaxPooledWords);
   for (;;) {
-    // One instance: its begin message and fds (pooled_begin.h's layout).
-    std::vector<int64_t> words(kMaxPooledWords);
+    // One instance: its begin message (EncodePooledBegin's layout) and fds.
     iovec iov = {words.data(), words.size() * sizeof(int64_t)};
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxPooledFds)];
     msghdr m = {};

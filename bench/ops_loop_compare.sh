@@ -25,7 +25,7 @@ read -r -a startup <<< "${SOCKSPEC_BAZEL_STARTUP:-}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-b() { bazel "${startup[@]}" "$@" --symlink_prefix=/ -c opt --config=clang; }
+b() { bazel "${startup[@]}" "$@" --symlink_prefix=/ -c opt; }  # clang: the default
 b build --define=sockspec_fuzzing_engine=libfuzzer \
   --copt=-fsanitize=fuzzer-no-link //fuzz:ops_fuzzer 2>/dev/null
 bin=$(b info bazel-bin 2>/dev/null)

@@ -54,43 +54,56 @@ rm "$work/inputs/v4-dgram-emsgsize-before-enotconn"
 rm "$work/inputs"/v5-stream-oob-*
 n=$(ls "$work/inputs" | wc -l)
 
+# Five scenarios, each booting the kernel at most once, dealt to the shards.
+shard_scenarios
+
 # Where 6.1 and this machine agree: the same results, step by step.
-run agree 0 --under=qemu:"$kernel" "$work/inputs"
-file_contains agree "$out" "ops_triage: $n inputs, host $(uname -r), qemu:$kernel $release"
-file_contains agree "$out" "0 distinct signatures from 0 differing inputs; $n inputs showed no difference"
+if my_scenario; then
+  run agree 0 --under=qemu:"$kernel" "$work/inputs"
+  file_contains agree "$out" "ops_triage: $n inputs, host $(uname -r), qemu:$kernel $release"
+  file_contains agree "$out" "0 distinct signatures from 0 differing inputs; $n inputs showed no difference"
+fi
 
 # A DGRAM send after the dead peer's ECONNREFUSED and a shutdown: EPIPE on
 # 6.18, ENOTCONN on 6.1 (B298; the versions between are not checked). On a
 # host older than 6.18 the check is left out, and says so.
-mkdir -p "$work/differs"
-cp "$differs" "$work/differs/"
-if [[ $(printf '%s\n' 6.18 "$host" | sort -V | head -n 1) == 6.18 ]]; then
-  run differs 1 --under=qemu:"$kernel" --cases="$work/cases" "$work/differs"
-  file_contains differs "$out" "| write SOCK_DGRAM: host EPIPE, guest ENOTCONN | 1 | 4 ops |"
-  file_contains differs "$out" "linux-6.1-write-sock-dgram-host-epipe-guest-enotconn.case"
-  file_contains differs "$work/cases/linux-6.1-write-sock-dgram-host-epipe-guest-enotconn.case" \
-    "   on linux < $host = ENOTCONN because \"observed on Linux $release under qemu by fuzz/ops_triage;"
-  file_contains differs "$work/cases/linux-6.1-write-sock-dgram-host-epipe-guest-enotconn.case" \
-    "source \"fuzz/ops_fuzzer --under=qemu:vmlinuz-$release, minimised by fuzz/ops_triage"
-else
-  echo "host $host is older than 6.18: the B298 difference is not checked"
+if my_scenario; then
+  mkdir -p "$work/differs"
+  cp "$differs" "$work/differs/"
+  if [[ $(printf '%s\n' 6.18 "$host" | sort -V | head -n 1) == 6.18 ]]; then
+    run differs 1 --under=qemu:"$kernel" --cases="$work/cases" "$work/differs"
+    file_contains differs "$out" "| write SOCK_DGRAM: host EPIPE, guest ENOTCONN | 1 | 4 ops |"
+    file_contains differs "$out" "linux-6.1-write-sock-dgram-host-epipe-guest-enotconn.case"
+    file_contains differs "$work/cases/linux-6.1-write-sock-dgram-host-epipe-guest-enotconn.case" \
+      "   on linux < $host = ENOTCONN because \"observed on Linux $release under qemu by fuzz/ops_triage;"
+    file_contains differs "$work/cases/linux-6.1-write-sock-dgram-host-epipe-guest-enotconn.case" \
+      "source \"fuzz/ops_fuzzer --under=qemu:vmlinuz-$release, minimised by fuzz/ops_triage"
+  else
+    echo "host $host is older than 6.18: the B298 difference is not checked"
+  fi
 fi
 
 # The kernel panics after its second answer (sockspec.test_panic_after,
 # qemu_init.h): the error names the panic and shows the console.
-SOCKSPEC_QEMU_APPEND=sockspec.test_panic_after=2 \
-  run panics 2 --under=qemu:"$kernel" "$work/inputs"
-file_contains panics "$err" "the ops server under qemu:$kernel did not answer (ended, or silent for 300 s): $system: kernel failure: Kernel panic - not syncing: sysrq triggered crash; console tail:"
+if my_scenario; then
+  SOCKSPEC_QEMU_APPEND=sockspec.test_panic_after=2 \
+    run panics 2 --under=qemu:"$kernel" "$work/inputs"
+  file_contains panics "$err" "the ops server under qemu:$kernel did not answer (ended, or silent for 300 s): $system: kernel failure: Kernel panic - not syncing: sysrq triggered crash; console tail:"
+fi
 
 # The guest goes silent after its first answer: the deadline (a backstop,
 # shortened here) names it.
-SOCKSPEC_QEMU_APPEND=sockspec.test_hang_after=1 SOCKSPEC_DIFF_DEADLINE=10 \
-  run silent 2 --under=qemu:"$kernel" "$work/inputs"
-file_contains silent "$err" "did not answer (ended, or silent for 10 s): $system: the guest stopped answering (qemu still runs); console tail:"
+if my_scenario; then
+  SOCKSPEC_QEMU_APPEND=sockspec.test_hang_after=1 SOCKSPEC_DIFF_DEADLINE=10 \
+    run silent 2 --under=qemu:"$kernel" "$work/inputs"
+  file_contains silent "$err" "did not answer (ended, or silent for 10 s): $system: the guest stopped answering (qemu still runs); console tail:"
+fi
 
 # A server that is not static cannot be a kernel's /init.
-SOCKSPEC_OPS_SERVER=$triage run dynamic 2 --under=qemu:"$kernel" "$work/inputs"
-file_contains dynamic "$err" "is not statically linked: build one with \`bazel build --config=static //fuzz:ops_server\`"
+if my_scenario; then
+  SOCKSPEC_OPS_SERVER=$triage run dynamic 2 --under=qemu:"$kernel" "$work/inputs"
+  file_contains dynamic "$err" "is not statically linked: build one with \`bazel build --config=static //fuzz:ops_server\`"
+fi
 
 # Nothing left: no guest directory, no qemu.
 left=$(ls -A "$TMPDIR")

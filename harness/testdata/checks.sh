@@ -38,3 +38,24 @@ file_lacks() {  # file_lacks NAME FILE TEXT
     echo "FAIL $1: $2 holds: $3"; sed 's/^/  | /' "$2" | tail -30; fails=$((fails + 1))
   fi
 }
+
+# Bazel sharding for a test made of independent scenarios (shard_count in
+# its BUILD rule): call shard_scenarios once, then run a scenario only if
+# `my_scenario` is true. Scenarios are dealt to the shards in turn, so each
+# runs in exactly one shard; without sharding every scenario runs.
+shard_scenarios() {
+  scenario_count=0 scenario_shards=${TEST_TOTAL_SHARDS:-1}
+  scenario_index=${TEST_SHARD_INDEX:-0}
+  [[ -z ${TEST_SHARD_STATUS_FILE:-} ]] || touch "$TEST_SHARD_STATUS_FILE"
+  # The sharding is the scenarios'; the commands they run see none (sockspec
+  # itself would otherwise run only its share of their instances).
+  unset TEST_TOTAL_SHARDS TEST_SHARD_INDEX TEST_SHARD_STATUS_FILE
+  echo "shard $scenario_index of $scenario_shards"
+}
+
+my_scenario() {
+  local mine=$((scenario_count % scenario_shards == scenario_index))
+  scenario_count=$((scenario_count + 1))
+  ((mine)) && echo "scenario $scenario_count (line ${BASH_LINENO[0]})"
+  ((mine))
+}

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# What CI runs (through .ci/run): the README's test command, the same tests
-# under ASan + UBSan, the OSS-Fuzz build check, the suite and the tests in
-# unfriendly environments, a short libFuzzer run of every fuzzer, the suite
-# on this kernel, gVisor and a Debian kernel under qemu in one report, a flake
-# check under load, and last the README's main command, whose closing line is
-# "N passed, N failed". Each step's wall time is printed at the end (also
-# when a step fails), so a step that grows shows up here first.
+# What CI runs (through .ci/run): the README's test command, a gcc build of
+# everything, the same tests under ASan + UBSan, the OSS-Fuzz build check,
+# the suite and the tests in unfriendly environments, a short libFuzzer run
+# of every fuzzer, the suite on this kernel, gVisor and a Debian kernel under
+# qemu in one report, a flake check under load, and last the README's main
+# command, whose closing line is "N passed, N failed". Each step's wall time
+# is printed at the end (also when a step fails), so a step that grows shows
+# up here first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,6 +45,11 @@ step "Debian's 6.1 kernel for the tests tagged qemu (they skip without it)" \
 
 step "tests (README command 2)" \
   bash ci/test.sh --disk_cache="$ci_tmp/disk-cache"
+
+# clang is the default compiler; every source must build with gcc too (its
+# own output directory: nothing of the default build is evicted).
+step "every target built with gcc (--config=gcc)" \
+  bazel build --config=gcc //...
 
 step "Bazel's sharding splits the suite: shards disjoint, together every instance (ci/shards.sh)" \
   bash ci/shards.sh

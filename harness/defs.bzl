@@ -21,6 +21,10 @@ def _with_prefix(prefix, copts, deps):
         "//harness/pch:enabled": [
             "-include-pch",
             "$(BINDIR)/harness/pch/%s.pch" % prefix,
+            # The .pch in the .d file: Bazel keeps only the inputs a compile's
+            # .d file names, so without it a new .pch would not recompile.
+            "-Xclang",
+            "-module-file-deps",
         ],
         "//conditions:default": [],
     }), deps + ["//harness/pch:" + prefix]

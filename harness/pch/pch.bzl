@@ -46,8 +46,15 @@ def _prefix_header_impl(ctx):
     args = ctx.actions.args()
 
     # -x before the toolchain's `-c FILE`; no timestamps, so a .pch from a
-    # disk or remote cache is valid wherever the headers are the same.
-    args.add_all(["-x", "c++-header", "-Xclang", "-fno-pch-timestamp"])
+    # disk or remote cache is valid wherever the headers are the same; the
+    # templates the headers use themselves instantiated once, here.
+    args.add_all([
+        "-x",
+        "c++-header",
+        "-Xclang",
+        "-fno-pch-timestamp",
+        "-fpch-instantiate-templates",
+    ])
     args.add_all(ctx.attr.includes, before_each = "-include")
     args.add_all(cc_common.get_memory_inefficient_command_line(
         feature_configuration = features,

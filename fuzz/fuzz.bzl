@@ -9,8 +9,7 @@ makes
 The dictionary ops_fuzzer.dict sits beside the source.
 """
 
-load("@rules_cc//cc:defs.bzl", "cc_binary", "cc_test")
-load("//harness:copts.bzl", "SOCKSPEC_COPTS")
+load("//harness:defs.bzl", "sockspec_cc_binary", "sockspec_cc_library", "sockspec_cc_test")
 
 def sockspec_fuzz_test(name, srcs, deps = [], seed_dirs = [], seed_data = [], **kwargs):
     """seed_dirs: more folders the regression test replays (with seed_data,
@@ -21,24 +20,28 @@ def sockspec_fuzz_test(name, srcs, deps = [], seed_dirs = [], seed_data = [], **
         "//fuzz:libfuzzer": [],
         "//conditions:default": ["//fuzz:replay_main"],
     })
-    cc_binary(
-        name = name,
+    # The fuzzer's sources compiled once, for the fuzzer and its test;
+    # alwayslink keeps LLVMFuzzerTestOneInput, which only the engine calls.
+    sockspec_cc_library(
+        name = name + "_lib",
         srcs = srcs,
-        copts = SOCKSPEC_COPTS,
-        deps = deps + engine,
+        deps = deps,
+        alwayslink = True,
+        **kwargs
+    )
+    sockspec_cc_binary(
+        name = name,
+        deps = [":" + name + "_lib"] + engine,
         linkopts = select({
             "//fuzz:libfuzzer": ["-fsanitize=fuzzer"],
             "//conditions:default": [],
         }),
         **kwargs
     )
-    cc_test(
+    sockspec_cc_test(
         name = name + "_test",
-        srcs = srcs,
-        copts = SOCKSPEC_COPTS,
-        deps = deps + ["//fuzz:replay_main"],
+        deps = [":" + name + "_lib", "//fuzz:replay_main"],
         args = ["fuzz/corpus/" + name] + seed_dirs,
         data = corpus + seed_data,
-        size = "small",
         **kwargs
     )

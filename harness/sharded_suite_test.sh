@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The whole case library as one Bazel test with shard_count = 4: Bazel runs
+# Four folders of the case library (about 250 instances; the whole library
+# with --test_env=SHARDED_SUITE_FOLDERS=cases, as ci/shards.sh runs it in CI)
+# as one Bazel test with shard_count = 4: Bazel runs
 # four shards, each with TEST_TOTAL_SHARDS=4 and its TEST_SHARD_INDEX, and
 # sockspec takes the selected instances whose position is the index modulo
 # the count. Each shard checks that it runs exactly its part; shard 0 also
@@ -11,6 +13,8 @@ set -uo pipefail
 sockspec=$(realpath "$1")
 source "$2"
 work=$TEST_TMPDIR
+# Folders of many instances, of several steps and peers each.
+read -r -a folders <<<"${SHARDED_SUITE_FOLDERS:-cases/blocking cases/boundaries cases/close cases/epoll}"
 out=$work/out
 
 if [[ -z ${TEST_TOTAL_SHARDS:-} || -z ${TEST_SHARD_INDEX:-} ]]; then
@@ -28,12 +32,12 @@ unsharded=(env -u TEST_TOTAL_SHARDS -u TEST_SHARD_INDEX -u TEST_SHARD_STATUS_FIL
            -u XML_OUTPUT_FILE)
 list_part() {  # list_part I: writes part I's instances to $work/partI
   "${unsharded[@]}" TEST_TOTAL_SHARDS="$count" TEST_SHARD_INDEX="$1" \
-    "$sockspec" run --list cases | sort >"$work/part$1"
+    "$sockspec" run --list "${folders[@]}" | sort >"$work/part$1"
   [[ -s $work/part$1 ]] || { echo "FAIL part$1: empty"; fails=$((fails + 1)); }
 }
 list_part "$index"
 if ((index == 0)); then
-  "${unsharded[@]}" "$sockspec" run --list cases | sort >"$work/all"
+  "${unsharded[@]}" "$sockspec" run --list "${folders[@]}" | sort >"$work/all"
   : >"$work/parts"
   for ((i = 0; i < count; i++)); do
     ((i == index)) || list_part "$i"
@@ -51,7 +55,7 @@ fi
 
 # This shard, with Bazel's own variables: its part, run, all passing or skipped.
 rm -f "${TEST_SHARD_STATUS_FILE:-/nonexistent}"
-"$sockspec" run --verbose cases >"$out" 2>&1
+"$sockspec" run --verbose "${folders[@]}" >"$out" 2>&1
 expect run 0 $?
 sed -n 's/^\(PASS\|SKIP\)  //p' "$out" | sort >"$work/ran"
 if ! cmp -s "$work/ran" "$work/part$index"; then

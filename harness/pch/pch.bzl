@@ -8,11 +8,13 @@ parsed once per configuration instead of once per source file.
     )
 
 compiles the headers, where it is enabled (clang at fastbuild: the default
-build and the sanitizer builds), into NAME.pch with the exact command line of the configuration's C++ compile
-actions (toolchain flags, --copt, --cxxopt, PIC), so a source compiled with
-`-include-pch` sees the same language options. The sources still include
-what they use; the prefix only holds system and third-party headers, so a
-build without it (gcc, -c opt) compiles the same code.
+build and the sanitizer builds), into NAME.pch with the exact command line
+of the configuration's C++ compile actions (toolchain flags, --copt,
+--cxxopt, PIC), so a source compiled with `-include-pch` sees the same
+language options, and clang refuses a source whose options differ. The
+sources still include what they use; the prefix only holds system and
+third-party headers, so a build without it (gcc, -c opt) compiles the same
+code.
 """
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain")

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Bazel's sharding, seen from outside: runs //harness:sharded_suite_test over
-# the whole library (shard_count = 4; cached when nothing changed), then reads the test.xml that
-# each shard wrote and checks that the four lists of instances are disjoint
-# and together every instance `sockspec run --list cases` names. Prints each
-# shard's count. Extra arguments go to `bazel test`.
+# the whole library (shard_count = 4; cached when nothing changed), then
+# reads the test.xml that each shard wrote and checks that the four lists of
+# instances are disjoint and together every instance `sockspec run --list
+# cases` names. Prints each shard's count. Extra arguments go to `bazel
+# test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bazel test //harness:sharded_suite_test --test_env=SHARDED_SUITE_FOLDERS=cases "$@"

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Four folders of the case library (about 250 instances; the whole library
-# with --test_env=SHARDED_SUITE_FOLDERS=cases, as ci/shards.sh runs it in CI)
-# as one Bazel test with shard_count = 4: Bazel runs
-# four shards, each with TEST_TOTAL_SHARDS=4 and its TEST_SHARD_INDEX, and
-# sockspec takes the selected instances whose position is the index modulo
-# the count. Each shard checks that it runs exactly its part; shard 0 also
-# checks that the four parts, as sockspec selects them, are disjoint and
-# together every instance. Its own instances go to its test.xml (XML_OUTPUT_FILE), so
+# Four folders of the case library (245 instances; the whole library with
+# --test_env=SHARDED_SUITE_FOLDERS=cases, as ci/shards.sh runs it in CI) as
+# one Bazel test with shard_count = 4: Bazel runs four shards, each with
+# TEST_TOTAL_SHARDS=4 and its TEST_SHARD_INDEX, and sockspec takes the
+# selected instances whose position is the index modulo the count. Each shard
+# checks that it runs exactly its part; shard 0 also checks that the four
+# parts, as sockspec selects them, are disjoint and together every instance.
+# Its own instances go to its test.xml (XML_OUTPUT_FILE), so
 # .bazel/testlogs/harness/sharded_suite_test/shard_K_of_4/test.xml lists them.
 # Usage: sharded_suite_test.sh SOCKSPEC CHECKS_SH
 set -uo pipefail
@@ -26,8 +26,7 @@ echo "shard $index of $count"
 
 # This shard's part as sockspec selects it. Shard 0 also lists every
 # instance and every other part, and checks that the parts are disjoint and
-# together every instance (listing parses the whole library; once per shard
-# is enough for the others).
+# together every instance (one shard's check covers all four parts).
 unsharded=(env -u TEST_TOTAL_SHARDS -u TEST_SHARD_INDEX -u TEST_SHARD_STATUS_FILE
            -u XML_OUTPUT_FILE)
 list_part() {  # list_part I: writes part I's instances to $work/partI

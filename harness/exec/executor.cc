@@ -176,15 +176,20 @@ bool Coordinator::RunSetupOp(int i) {
   return Judged(i, op, obs);
 }
 
-bool Coordinator::StartPeers() {
-  if (pool_ != nullptr && pool_->Admitted(plan_) && FitsPooledBegin(plan_)) {
-    return StartPooledPeers();
-  }
+void Coordinator::ResetPeerSlots() {
   const size_t n = plan_.peers.size();
   peers_.resize(n);
   ctx_.peer_pids.assign(n, 0);
   ctx_.peer_uids.assign(n, ctx_.uid);
   ctx_.peer_gids.assign(n, ctx_.gid);
+}
+
+bool Coordinator::StartPeers() {
+  if (pool_ != nullptr && pool_->Admitted(plan_) && FitsPooledBegin(plan_)) {
+    return StartPooledPeers();
+  }
+  const size_t n = plan_.peers.size();
+  ResetPeerSlots();
   std::vector<ControlPipes> pipes;
   PeerSetup base;
   base.plan = &plan_;
@@ -237,10 +242,7 @@ bool Coordinator::StartPeers() {
 
 bool Coordinator::StartPooledPeers() {
   const size_t n = plan_.peers.size();
-  peers_.resize(n);
-  ctx_.peer_pids.assign(n, 0);
-  ctx_.peer_uids.assign(n, ctx_.uid);
-  ctx_.peer_gids.assign(n, ctx_.gid);
+  ResetPeerSlots();
   // Forks get new pipes, handed to the pooled peer that will fork them.
   std::vector<ControlPipes> pipes(n);
   for (size_t p = 0; p < n; ++p) {
@@ -285,29 +287,10 @@ bool Coordinator::StartPooledPeers() {
       b.descendant_ends.emplace_back(
           static_cast<int>(d), PeerEnds{pipes[d].cmd_read.get(), pipes[d].result_write.get()});
     }
-    std::vector<int> fds;
-    std::vector<int64_t> words = EncodePooledBegin(b, &fds);
-    iovec iov = {words.data(), words.size() * sizeof(int64_t)};
-    std::vector<char> control(CMSG_SPACE(sizeof(int) * fds.size()));
-    msghdr m = {};
-    m.msg_iov = &iov;
-    m.msg_iovlen = 1;
-    if (!fds.empty()) {
-      m.msg_control = control.data();
-      m.msg_controllen = control.size();
-      cmsghdr* c = CMSG_FIRSTHDR(&m);
-      c->cmsg_level = SOL_SOCKET;
-      c->cmsg_type = SCM_RIGHTS;
-      c->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
-      memcpy(CMSG_DATA(c), fds.data(), sizeof(int) * fds.size());
-    }
-    ssize_t sent;
-    do {
-      sent = syscall(SYS_sendmsg, proc->pool_sock.get(), &m, MSG_NOSIGNAL);
-    } while (sent < 0 && errno == EINTR);
-    if (sent < 0) {
-      Error(-1, absl::StrCat("starting pooled peer ", plan_.peers[p].name, ": sendmsg: ",
-                             strerror(errno)));
+    absl::Status sent = SendPooledBegin(proc->pool_sock.get(), b);
+    if (!sent.ok()) {
+      Error(-1, absl::StrCat("starting pooled peer ", plan_.peers[p].name, ": ",
+                             sent.message()));
       return false;
     }
     peers_[p] = std::move(*proc);

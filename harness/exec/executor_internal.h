@@ -50,6 +50,8 @@ class Coordinator {
   // executor.cc
   void RunSteps();
   bool RunSetupOp(int i);
+  // One slot per peer of the plan, no pid yet, the harness's credentials.
+  void ResetPeerSlots();
   bool StartPeers();
   bool StartPooledPeers();
   void StopPeers();

@@ -273,6 +273,31 @@ std::vector<int64_t> EncodePooledBegin(const PooledBegin& b, std::vector<int>* f
   return w;
 }
 
+absl::Status SendPooledBegin(int sock, const PooledBegin& b) {
+  std::vector<int> fds;
+  std::vector<int64_t> words = EncodePooledBegin(b, &fds);
+  iovec iov = {words.data(), words.size() * sizeof(int64_t)};
+  std::vector<char> control(CMSG_SPACE(sizeof(int) * fds.size()));
+  msghdr m = {};
+  m.msg_iov = &iov;
+  m.msg_iovlen = 1;
+  if (!fds.empty()) {
+    m.msg_control = control.data();
+    m.msg_controllen = control.size();
+    cmsghdr* c = CMSG_FIRSTHDR(&m);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+    memcpy(CMSG_DATA(c), fds.data(), sizeof(int) * fds.size());
+  }
+  ssize_t sent;
+  do {
+    sent = syscall(SYS_sendmsg, sock, &m, MSG_NOSIGNAL);
+  } while (sent < 0 && errno == EINTR);
+  if (sent < 0) return absl::InternalError(absl::StrCat("sendmsg: ", strerror(errno)));
+  return absl::OkStatus();
+}
+
 absl::StatusOr<PooledBegin> DecodePooledBegin(absl::Span<const int64_t> w,
                                               const std::vector<int>& fds) {
   const auto bad = [] { return absl::InvalidArgumentError("malformed begin message"); };

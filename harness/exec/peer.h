@@ -87,6 +87,9 @@ struct PooledBegin {
 
 // The begin message's words and the fds to send with it, in order.
 std::vector<int64_t> EncodePooledBegin(const PooledBegin& b, std::vector<int>* fds);
+// Sends `b` to a pooled peer's channel `sock`: its words, with its fds as
+// SCM_RIGHTS, by a raw sendmsg (a fault-injection preload stays out of it).
+absl::Status SendPooledBegin(int sock, const PooledBegin& b);
 // The message from its words and the fds received (setup fds get back their
 // close-on-exec flag, which SCM_RIGHTS does not carry).
 absl::StatusOr<PooledBegin> DecodePooledBegin(absl::Span<const int64_t> words,

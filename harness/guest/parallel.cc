@@ -112,20 +112,21 @@ struct Worker {
 // the pool closes its command pipe.
 int Serve(int cmd, int result, const std::vector<Work>& work, const RunOptions& options,
           const std::vector<CaseOutcome>& outcomes) {
+  int status = 0;
   for (;;) {
     absl::StatusOr<std::string> frame = ReadFrame(cmd);
     size_t k;
-    if (!frame.ok() || !absl::SimpleAtoi(*frame, &k) || k >= work.size()) {
-      if (options.peer_pool != nullptr) options.peer_pool->Clear();
-      return 0;
-    }
+    if (!frame.ok() || !absl::SimpleAtoi(*frame, &k) || k >= work.size()) break;
     CaseOutcome o = outcomes[work[k].slot];
     RunInstance(*work[k].plan, options, o);
     if (!WriteFrame(result, JsonReport({o})).ok()) {
-      if (options.peer_pool != nullptr) options.peer_pool->Clear();
-      return 3;
+      status = 3;
+      break;
     }
   }
+  // The kept peers go with the worker, before it exits.
+  if (options.peer_pool != nullptr) options.peer_pool->Clear();
+  return status;
 }
 
 absl::Status Start(std::vector<Worker>& pool, size_t w, const std::vector<Work>& work,

@@ -3,10 +3,10 @@
 # everything, the same tests under ASan + UBSan, the OSS-Fuzz build check,
 # the suite and the tests in unfriendly environments, a short libFuzzer run
 # of every fuzzer, the suite on this kernel, gVisor and a Debian kernel under
-# qemu in one report, a flake check under load, and last the README's main
-# command, whose closing line is "N passed, N failed". Each step's wall time
-# is printed at the end (also when a step fails), so a step that grows shows
-# up here first.
+# qemu in one report, a flake check under load, the README's main command,
+# whose closing line is "N passed, N failed", and last a check that nothing
+# was left behind. Each step's wall time is printed at the end (also when a
+# step fails), so a step that grows shows up here first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,6 +43,10 @@ step "one name per thing: no namespace-level name declared in two files" \
 step "Debian's 6.1 kernel for the tests tagged qemu (they skip without it)" \
   bash ci/kernel.sh 6.1
 
+# What is there before the steps run (the packages and the kernel image
+# are in place): the last step checks that they left nothing beside it.
+bash ci/leftovers.sh snapshot "$ci_tmp/before"
+
 step "tests (README command 2)" \
   bash ci/test.sh --disk_cache="$ci_tmp/disk-cache"
 
@@ -76,3 +80,6 @@ step "flake check: every instance 5 times under stress-ng (ci/stress.sh --suite 
 
 step "the conformance suite (README command 1)" \
   bash ci/suite.sh
+
+step "nothing left behind: no process, no temporary file, the checkout unchanged (ci/leftovers.sh)" \
+  bash ci/leftovers.sh check "$ci_tmp/before" "$ci_tmp"

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# What CI runs (through .ci/run): the README's test command, a gcc build of
-# everything, the same tests under ASan + UBSan, the OSS-Fuzz build check,
-# the suite and the tests in unfriendly environments, a short libFuzzer run
-# of every fuzzer, the suite on this kernel, gVisor and a Debian kernel under
-# qemu in one report, a flake check under load, the README's main command,
-# whose closing line is "N passed, N failed", and last a check that nothing
-# was left behind. Each step's wall time is printed at the end (also when a
-# step fails), so a step that grows shows up here first.
+# What CI runs (through .ci/run): the README's test command, a gcc build and
+# an optimised build of everything, the same tests under ASan + UBSan, the
+# OSS-Fuzz build check, the suite and the tests in unfriendly environments,
+# a short libFuzzer run of every fuzzer, the suite on this kernel, gVisor
+# and a Debian kernel under qemu in one report, a flake check under load,
+# the README's main command, whose closing line is "N passed, N failed",
+# and last a check that nothing was left behind. Each step's wall time is
+# printed at the end (also when a step fails), so a step that grows shows up
+# here first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -54,6 +55,11 @@ step "tests (README command 2)" \
 # own output directory: nothing of the default build is evicted).
 step "every target built with gcc (--config=gcc)" \
   bazel build --config=gcc //...
+
+# The benchmarks and ci/faults.sh build -c opt, which adds
+# -D_FORTIFY_SOURCE=1 (it once broke the fault library's build with clang).
+step "every target built optimised (-c opt)" \
+  bazel build -c opt //...
 
 step "Bazel's sharding splits the suite: shards disjoint, together every instance (ci/shards.sh)" \
   bash ci/shards.sh

@@ -62,8 +62,10 @@ TEST(QemuBoot, QemuCommandPutsConsoleFirstAndResultsSecond) {
   std::string joined;
   for (const std::string& a : argv) joined += a + " ";
   EXPECT_NE(joined.find("-accel tcg -cpu max -smp 1 -m 512 "), std::string::npos) << joined;
-  EXPECT_NE(joined.find("-append console=ttyS0 panic=-1 oops=panic quiet no_timer_check rdinit=/x "),
-            std::string::npos) << joined;
+  EXPECT_NE(
+      joined.find("-append console=ttyS0 panic=-1 oops=panic quiet no_timer_check rdinit=/x "),
+      std::string::npos)
+      << joined;
   EXPECT_NE(joined.find("-serial file:c.log -serial file:r.log"), std::string::npos) << joined;
 }
 
